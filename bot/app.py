@@ -1,0 +1,148 @@
+"""Composition root: settings + database + services + handlers = one PTB Application.
+
+`build_application` is used by `cogep run`, by `cogep console` (with an in-process request
+object instead of HTTP) and by the tests (pointed at the fake Bot API). When no `Database` is
+handed in, `post_init` opens one (embedded when DATABASE_URL is unset) and refuses to start on an
+outdated schema unless asked to migrate; `post_shutdown` closes what post_init opened.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest
+
+import handlers
+from bot import migrations, texts
+from bot.database import Database, open_database
+from bot.errors import ConfigError
+from bot.ordering import PerChatUpdateProcessor
+from bot.services import Services
+from bot.settings import Settings
+from handlers.context import SERVICES_KEY, CogepContext
+from handlers.delivery import TelegramNotifier
+
+log = logging.getLogger("cogep.app")
+
+CogepApplication = Application[Any, CogepContext, Any, Any, Any, Any]
+DATABASE_KEY = "database"
+CONSOLE_TOKEN = "1:console"  # the console never talks to Telegram; PTB still wants a token
+
+
+class OutdatedSchema(ConfigError):
+    """The database is behind the code's migrations."""
+
+
+def build_application(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    migrate: bool = False,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> CogepApplication:
+    """Build the bot; pass `request` objects to talk to something other than Telegram."""
+    token = settings.telegram_bot_token
+    if token is None and request is None:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN não definido. Crie um bot com o @BotFather e defina a variável, "
+            "ou experimente sem Telegram com `cogep console`."
+        )
+    builder = (
+        ApplicationBuilder()
+        .token(token.get_secret_value() if token else CONSOLE_TOKEN)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .context_types(ContextTypes(context=CogepContext))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    else:
+        # On stop, PTB confirms the last offset with one more getUpdates while the cancelled long
+        # poll may still hold the only connection; without a second one the confirmation times
+        # out and the last updates are delivered again after a restart.
+        builder = builder.get_updates_connection_pool_size(2)
+    if rate_limit:
+        # PTB types the builder per rate-limiter argument type; ours takes no per-call args.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    app: CogepApplication = builder.build()
+    app.bot_data["settings"] = settings
+    app.bot_data["migrate"] = migrate
+    if database is not None:
+        app.bot_data[SERVICES_KEY] = _services(app, settings, database)
+    handlers.register(app)
+    return app
+
+
+def _services(app: CogepApplication, settings: Settings, database: Database) -> Services:
+    return Services.build(settings, database.sessions, notifier=TelegramNotifier(app))
+
+
+async def _post_init(app: CogepApplication) -> None:
+    """Open the database if nobody handed one in, then publish the command list."""
+    settings: Settings = app.bot_data["settings"]
+    if SERVICES_KEY not in app.bot_data:
+        database = await open_database(settings)
+        app.bot_data[DATABASE_KEY] = database
+        await _ensure_schema(database, migrate=app.bot_data["migrate"])
+        app.bot_data[SERVICES_KEY] = _services(app, settings, database)
+    commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
+    await app.bot.set_my_commands(commands)
+    log.info("Cogep is up as @%s", app.bot.username)
+
+
+async def _ensure_schema(database: Database, *, migrate: bool) -> None:
+    if await migrations.is_current(database.engine):
+        return
+    if not migrate:
+        await database.close()
+        raise OutdatedSchema(
+            "O esquema do banco está desatualizado. Rode `cogep migrate` "
+            "(ou `cogep run --migrate`)."
+        )
+    log.info("migrating the database to %s", migrations.head_revision())
+    await migrations.upgrade(database.engine)
+
+
+async def _post_shutdown(app: CogepApplication) -> None:
+    """Close the database post_init opened."""
+    database: Database | None = app.bot_data.pop(DATABASE_KEY, None)
+    if database is not None:
+        await database.close()
+
+
+class serving:
+    """Run `app` (initialize, post_init, start, poll) for the duration of a block."""
+
+    def __init__(self, app: CogepApplication, *, poll_timeout: float = 10.0) -> None:
+        self._app = app
+        self._poll_timeout = poll_timeout
+
+    async def __aenter__(self) -> CogepApplication:
+        app = self._app
+        await app.initialize()
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=int(self._poll_timeout), drop_pending_updates=False
+        )
+        return app
+
+    async def __aexit__(self, *exc: object) -> None:
+        app = self._app
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

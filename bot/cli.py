@@ -1,0 +1,123 @@
+"""The `cogep` command (also `python -m bot`): run, console, migrate.
+
+Every expected failure (bad setting, database down, outdated schema) ends in one clear line on
+stderr and exit code 2; tracebacks are for bugs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+import typer
+
+from bot.errors import CogepError
+from bot.settings import Settings, load_settings
+
+cli = typer.Typer(
+    help="Cogep: processos, contatos e mentor para a sua equipe, no Telegram.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+log = logging.getLogger("cogep.cli")
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    from bot.logs import configure_logging
+
+    settings = _guard(load_settings)
+    secrets = [
+        s.get_secret_value()
+        for s in (
+            settings.telegram_bot_token,
+            settings.database_url,
+            settings.openai_api_key,
+            settings.webhook_secret,
+        )
+        if s is not None
+    ]
+    configure_logging(settings.log_level, secrets=secrets)
+    return settings
+
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run `action`; turn an expected failure into one line and exit code 2."""
+    try:
+        return action()
+    except CogepError as exc:
+        typer.secho(f"cogep: {exc.message}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+@cli.command()
+def run(
+    migrate: Annotated[
+        bool, typer.Option("--migrate", help="Aplicar migrações pendentes antes de iniciar.")
+    ] = False,
+) -> None:
+    """Start the bot: polling, or a webhook when WEBHOOK_URL is set."""
+    from bot.app import build_application
+
+    settings = _settings()
+    app = _guard(lambda: build_application(settings, migrate=migrate))
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        path = "telegram"
+        webhook_url = f"{settings.webhook_url.rstrip('/')}/{path}"
+        _guard(
+            lambda: app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=path,
+                webhook_url=webhook_url,
+                secret_token=secret,
+            )
+        )
+    else:
+        _guard(lambda: app.run_polling())
+
+
+@cli.command()
+def console(
+    user_id: Annotated[int, typer.Option(help="Id de Telegram simulado para o usuário.")] = 1,
+    name: Annotated[str, typer.Option(help="Nome do usuário simulado.")] = "Você",
+) -> None:
+    """Chat with Cogep in the terminal: same handlers, no Telegram, no token."""
+    from bot.console import run_console
+
+    settings = _settings()
+    _guard(lambda: asyncio.run(run_console(settings, user_id=user_id, name=name)))
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply pending database migrations (upgrade head)."""
+    from bot import migrations
+    from bot.database import open_database
+
+    settings = _settings()
+
+    async def upgrade() -> str | None:
+        database = await open_database(settings)
+        try:
+            await migrations.upgrade(database.engine)
+            return await migrations.current_revision(database.engine)
+        finally:
+            await database.close()
+
+    revision = _guard(lambda: asyncio.run(upgrade()))
+    typer.echo(f"Banco de dados atualizado (revisão {revision}).")
+
+
+def main() -> None:
+    """Entry point of the `cogep` script."""
+    cli(prog_name="cogep")
+
+
+if __name__ == "__main__":
+    main()

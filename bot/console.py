@@ -1,0 +1,210 @@
+"""`cogep console`: chat with the real Cogep Application in a terminal, without Telegram.
+
+`ConsoleBotApi` is a python-telegram-bot request object that answers Bot API calls in-process:
+what the bot sends is printed, what the person types becomes an Update served by getUpdates.
+So the console runs exactly the handlers, services and database of `cogep run`.
+
+Typing a number presses the inline button with that number on the latest message that has
+buttons; /sair (or Ctrl-D) leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html.parser
+import json
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+from telegram.request import BaseRequest, RequestData
+
+from bot.app import build_application, serving
+from bot.settings import Settings
+
+BOT_USER = {"id": 1, "is_bot": True, "first_name": "Cogep", "username": "cogep_console_bot"}
+STYLES = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
+          "code": "cyan", "pre": "cyan", "a": "underline blue", "s": "strike"}  # fmt: skip
+EXIT_WORDS = {"/sair", "/exit", "/quit"}
+
+
+class _HtmlToRich(html.parser.HTMLParser):
+    """Telegram-HTML to a rich Text, keeping bold/italic/code visible in the terminal."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text = Text()
+        self._styles: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._styles.append(STYLES.get(tag, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._styles:
+            self._styles.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data, style=" ".join(s for s in self._styles if s) or None)
+
+
+def html_to_rich(markup: str) -> Text:
+    """Render Telegram-HTML for the terminal."""
+    parser = _HtmlToRich()
+    parser.feed(markup)
+    parser.close()
+    return parser.text
+
+
+class ConsoleBotApi(BaseRequest):
+    """Answers the Bot API in-process for one private chat with one person."""
+
+    def __init__(self, *, user_id: int, name: str, out: Console | None = None) -> None:
+        self.user = {"id": user_id, "is_bot": False, "first_name": name, "language_code": "pt-br"}
+        self.chat = {"id": user_id, "type": "private", "first_name": name}
+        self.out = out or Console(highlight=False)
+        self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.buttons: list[tuple[int, str]] = []  # (message_id, callback_data) by number
+        self._messages: dict[int, dict[str, Any]] = {}
+        self._next_update = 1
+        self._next_message = 1
+        self.last_output = 0.0
+
+    @property
+    def read_timeout(self) -> float | None:
+        """No network, no timeout of our own."""
+        return None
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        """Answer one Bot API call."""
+        name = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        result = await self._answer(name, params)
+        if name != "getUpdates":
+            self.last_output = time.monotonic()
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    async def _answer(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return {**BOT_USER, "can_join_groups": False, "can_read_all_group_messages": False,
+                    "supports_inline_queries": False}  # fmt: skip
+        if method == "getUpdates":
+            return await self._poll(float(params.get("timeout", 0) or 0))
+        if method == "sendMessage":
+            return self._show(self._store(params))
+        if method in ("editMessageText", "editMessageReplyMarkup"):
+            message = self._messages.get(int(params.get("message_id", 0)))
+            if message is None:
+                return True
+            message.update({k: v for k, v in params.items() if k in ("text", "reply_markup")})
+            if "reply_markup" not in params:
+                message.pop("reply_markup", None)
+            return self._show(message, edited=True)
+        if method == "answerCallbackQuery" and params.get("text"):
+            self.out.print(Text(f"  ⓘ {params['text']}", style="yellow"))
+        return True
+
+    async def _poll(self, wait: float) -> list[dict[str, Any]]:
+        try:
+            first = await asyncio.wait_for(self.updates.get(), timeout=max(wait, 0.05))
+        except TimeoutError:
+            return []
+        batch = [first]
+        while not self.updates.empty():
+            batch.append(self.updates.get_nowait())
+        return batch
+
+    def _store(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = {"message_id": self._next_message, "date": int(time.time()),
+                   "chat": self.chat, "from": BOT_USER, "text": params.get("text", "")}  # fmt: skip
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self._messages[self._next_message] = message
+        self._next_message += 1
+        return message
+
+    def _show(self, message: dict[str, Any], *, edited: bool = False) -> dict[str, Any]:
+        prefix = "Cogep (editado)" if edited else "Cogep"
+        self.out.print(Text(f"\n{prefix}:", style="bold green"))
+        self.out.print(html_to_rich(str(message.get("text", ""))))
+        keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        if keyboard:
+            self.buttons = []
+            for row in keyboard:
+                labels = []
+                for button in row:
+                    self.buttons.append((message["message_id"], button.get("callback_data", "")))
+                    labels.append(f"[{len(self.buttons)}] {button['text']}")
+                self.out.print(Text("   ".join(labels), style="magenta"))
+        return message
+
+    def type_line(self, line: str) -> None:
+        """Turn what the person typed into an Update: a button press or a message."""
+        stripped = line.strip()
+        if stripped.isdigit() and 0 < int(stripped) <= len(self.buttons):
+            message_id, data = self.buttons[int(stripped) - 1]
+            self._push({"callback_query": {"id": str(self._next_update), "from": self.user,
+                        "chat_instance": "console", "data": data,
+                        "message": self._messages[message_id]}})  # fmt: skip
+            return
+        message: dict[str, Any] = {"message_id": self._next_message, "date": int(time.time()),
+                                   "chat": self.chat, "from": self.user, "text": line}  # fmt: skip
+        self._next_message += 1
+        if stripped.startswith("/"):
+            command = line.lstrip().split(maxsplit=1)[0]
+            offset = len(line) - len(line.lstrip())
+            message["entities"] = [
+                {"type": "bot_command", "offset": offset, "length": len(command)}
+            ]
+        self._push({"message": message})
+
+    def _push(self, update: dict[str, Any]) -> None:
+        update["update_id"] = self._next_update
+        self._next_update += 1
+        self.updates.put_nowait(update)
+
+
+async def run_console(settings: Settings, *, user_id: int, name: str) -> None:
+    """Run the bot against the terminal until /sair or end of input."""
+    api = ConsoleBotApi(user_id=user_id, name=name)
+    settings = settings.model_copy(update={"telegram_bot_token": None})
+    app = build_application(settings, request=api, rate_limit=False, migrate=True)
+    api.out.print(Text("Cogep no terminal. Digite /start para começar, um número para tocar "
+                       "num botão e /sair para sair.", style="dim"))  # fmt: skip
+    async with serving(app, poll_timeout=1):
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "\nvocê> ")
+            except EOFError:
+                break
+            if line.strip().lower() in EXIT_WORDS:
+                break
+            if line.strip():
+                api.type_line(line)
+                await _settle(api)
+
+
+async def _settle(api: ConsoleBotApi, *, quiet: float = 0.3, patience: float = 15.0) -> None:
+    """Wait until the bot answered and then stayed quiet, so the prompt follows the reply."""
+    typed_at = time.monotonic()
+    deadline = typed_at + patience
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+        answered = api.last_output > typed_at
+        if api.updates.empty() and answered and time.monotonic() - api.last_output > quiet:
+            return

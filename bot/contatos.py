@@ -1,0 +1,137 @@
+"""CRM contacts: create with validated e-mail and normalised phone, list, search, show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from bot import texts
+from bot.errors import InvalidInput, NotFound
+from db.engine import Sessions
+from db.models import Contato, Processo, Usuario
+from db.repositories import contatos as repo
+
+NOME_MAX = 128
+EMPRESA_MAX = 128
+NOTAS_MAX = 2000
+POR_PAGINA = 10
+REGIAO_PADRAO = "BR"  # a number typed without +country is Brazilian
+
+
+@dataclass(frozen=True)
+class Cartao:
+    """A contact and the processos of theirs the caller may see."""
+
+    contato: Contato
+    processos: list[Processo]
+
+
+@dataclass(frozen=True)
+class PaginaContatos:
+    """One page of contacts."""
+
+    itens: list[Contato]
+    pagina: int
+    tem_mais: bool
+
+
+def validar_nome(texto: str) -> str:
+    """1–128 characters on one line."""
+    nome = " ".join(texto.split())
+    if not nome:
+        raise InvalidInput(texts.CONTATO_NOME_VAZIO)
+    if len(nome) > NOME_MAX:
+        raise InvalidInput(texts.texto_longo(len(nome), NOME_MAX))
+    return nome
+
+
+def validar_empresa(texto: str) -> str:
+    """Up to 128 characters on one line."""
+    empresa = " ".join(texto.split())
+    if len(empresa) > EMPRESA_MAX:
+        raise InvalidInput(texts.texto_longo(len(empresa), EMPRESA_MAX))
+    return empresa
+
+
+def validar_email(texto: str) -> str:
+    """A syntactically valid address, normalised (domain lowercased); no DNS lookups."""
+    try:
+        return validate_email(texto.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise InvalidInput(texts.email_invalido(texto.strip())) from None
+
+
+def normalizar_telefone(texto: str) -> str:
+    """`(11) 98765-4321` -> `+55 11 98765-4321`; foreign numbers need their `+country`."""
+    try:
+        numero = phonenumbers.parse(texto.strip(), REGIAO_PADRAO)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(texts.telefone_invalido(texto.strip())) from None
+    if not phonenumbers.is_valid_number(numero):
+        raise InvalidInput(texts.telefone_invalido(texto.strip()))
+    return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def validar_notas(texto: str) -> str:
+    """Free notes, up to 2000 characters."""
+    notas = texto.strip()
+    if len(notas) > NOTAS_MAX:
+        raise InvalidInput(texts.texto_longo(len(notas), NOTAS_MAX))
+    return notas
+
+
+class ContatoService:
+    """The team's shared contact book; every registered user may read and add to it."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def criar(
+        self,
+        autor: Usuario,
+        *,
+        nome: str,
+        empresa: str | None = None,
+        email: str | None = None,
+        telefone: str | None = None,
+        notas: str | None = None,
+    ) -> Contato:
+        """Create a contact after validating every field."""
+        contato = Contato(
+            nome=validar_nome(nome),
+            empresa=validar_empresa(empresa) or None if empresa else None,
+            email=validar_email(email) if email else None,
+            telefone=normalizar_telefone(telefone) if telefone else None,
+            notas=validar_notas(notas) or None if notas else None,
+            criado_por_id=autor.id,
+        )
+        async with self._sessions.begin() as session:
+            session.add(contato)
+        return contato
+
+    async def listar(self, *, pagina: int = 0) -> PaginaContatos:
+        """Contacts by name, a page at a time."""
+        pagina = max(pagina, 0)
+        async with self._sessions() as session:
+            itens = await repo.pagina(session, offset=pagina * POR_PAGINA, limite=POR_PAGINA + 1)
+        return PaginaContatos(itens[:POR_PAGINA], pagina, len(itens) > POR_PAGINA)
+
+    async def buscar(self, texto: str, *, limite: int = 10) -> list[Contato]:
+        """Contacts matching name, company or e-mail."""
+        if not any(ch.isalnum() for ch in texto):
+            raise InvalidInput(texts.BUSCA_VAZIA)
+        async with self._sessions() as session:
+            return await repo.buscar(session, texto=texto, limite=limite)
+
+    async def cartao(self, usuario: Usuario, contato_id: int) -> Cartao:
+        """A contact with the processos the user may see."""
+        async with self._sessions() as session:
+            contato = await repo.por_id(session, contato_id=contato_id)
+            if contato is None:
+                raise NotFound(texts.CONTATO_NAO_ENCONTRADO)
+            processos = await repo.processos_do_contato(
+                session, contato_id=contato_id, usuario=usuario
+            )
+        return Cartao(contato, processos)

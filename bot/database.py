@@ -1,0 +1,101 @@
+"""Opening the database: the configured server, or the embedded one when none is configured.
+
+`open_database` waits for the server with exponential backoff (a database that is still
+starting is normal in docker-compose), then hands back a `Database` holding the engine and the
+session factory. `Database.close` disposes the engine and stops the embedded server, if any.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from tenacity import (
+    AsyncRetrying,
+    before_sleep_log,
+    retry_if_exception_type,
+    stop_after_delay,
+    wait_exponential,
+)
+
+from bot.embedded_db import EmbeddedPostgres, default_data_dir
+from bot.errors import ConfigError
+from bot.settings import Settings
+from db.engine import Sessions, create_engine, create_sessions
+
+log = logging.getLogger("cogep.database")
+
+
+class DatabaseUnavailable(ConfigError):
+    """The database did not answer within the start-up patience."""
+
+
+@dataclass
+class Database:
+    """The engine, its session factory and, when embedded, the server we started."""
+
+    engine: AsyncEngine
+    sessions: Sessions
+    embedded: EmbeddedPostgres | None = field(default=None, repr=False)
+
+    async def close(self) -> None:
+        """Dispose the pool, then stop the embedded server we started."""
+        await self.engine.dispose()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def database_url(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
+    """The URL to use and, when DATABASE_URL is unset, the embedded server backing it."""
+    if settings.database_url is not None:
+        return settings.database_url.get_secret_value(), None
+    embedded = EmbeddedPostgres(default_data_dir())
+    return embedded.start(), embedded
+
+
+async def open_database(
+    settings: Settings, *, patience: float = 60.0, pool_size: int = 10
+) -> Database:
+    """Connect (starting the embedded server if needed), retrying until `patience` runs out."""
+    url, embedded = database_url(settings)
+    engine = create_engine(url, pool_size=pool_size)
+    try:
+        await _wait_until_reachable(engine, patience=patience)
+    except BaseException:
+        await engine.dispose()
+        if embedded is not None:
+            embedded.stop()
+        raise
+    return Database(engine=engine, sessions=create_sessions(engine), embedded=embedded)
+
+
+async def _wait_until_reachable(engine: AsyncEngine, *, patience: float) -> None:
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type((OperationalError, DBAPIError, OSError, TimeoutError)),
+        wait=wait_exponential(multiplier=0.5, max=8),
+        stop=stop_after_delay(patience),
+        before_sleep=before_sleep_log(log, logging.WARNING),
+        reraise=True,
+    )
+    try:
+        async for attempt in retrying:
+            with attempt:
+                async with engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+    except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
+        host = engine.url.host or "socket local"
+        raise DatabaseUnavailable(
+            f"Banco de dados inacessível em {host}:{engine.url.port or 5432} "
+            f"após {patience:.0f}s ({type(exc.__cause__ or exc).__name__}). "
+            "Verifique DATABASE_URL e se o PostgreSQL está no ar."
+        ) from None
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether `exc` means the database could not be reached (not a bug in a query)."""
+    if isinstance(exc, OperationalError | OSError | TimeoutError | ConnectionError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated

@@ -1,0 +1,58 @@
+"""The one exception hierarchy of Cogep.
+
+Services raise these; `bot.texts.error_message` maps each to the pt-BR sentence the user reads.
+Anything that is not a `CogepError` is a bug: it is logged with the update id and the user gets
+an apology.
+
+    CogepError
+    ├── InvalidInput        bad input from the user; nothing was changed
+    │   └── InvalidDate     a date/deadline the parser did not understand or that is in the past
+    ├── NotFound            the thing does not exist *or the caller may not see it* (no leaks)
+    ├── NotAllowed          the caller may see it but not do this (e.g. a membro assigning)
+    ├── IllegalTransition   a status change the state machine forbids
+    ├── NotRegistered       the caller has not sent /start yet
+    ├── StaleState          a button from an old screen; the handler shows the fresh one
+    └── ConfigError         a setting is missing or malformed (one line, names the variable)
+"""
+
+from __future__ import annotations
+
+
+class CogepError(Exception):
+    """Base of every error Cogep expects and explains to the user."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(CogepError):
+    """The user's input cannot be used; `message` says why, in pt-BR."""
+
+
+class InvalidDate(InvalidInput):
+    """A date the parser did not understand, or one in the past."""
+
+
+class NotFound(CogepError):
+    """Missing, or not visible to the caller: both read the same, so nothing leaks."""
+
+
+class NotAllowed(CogepError):
+    """The caller's papel does not allow this action."""
+
+
+class IllegalTransition(CogepError):
+    """The status machine forbids moving from the current status to the requested one."""
+
+
+class NotRegistered(CogepError):
+    """The caller has no `usuarios` row yet."""
+
+
+class ConfigError(CogepError):
+    """A setting is missing or malformed."""
+
+
+class StaleState(CogepError):
+    """A button was pressed on a screen that no longer shows the current state."""

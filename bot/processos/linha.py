@@ -1,0 +1,53 @@
+"""The one-line form of /novo: `Título | prazo sexta 18h | prioridade alta | contato Ana`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import texts
+from bot.errors import InvalidInput
+from bot.processos.regras import sem_acentos
+
+CHAVES = {
+    "prazo": "prazo",
+    "ate": "prazo",
+    "prioridade": "prioridade",
+    "descricao": "descricao",
+    "desc": "descricao",
+    "contato": "contato",
+    "cliente": "contato",
+}
+
+
+@dataclass(frozen=True)
+class Rascunho:
+    """What the user asked for, still as text; the service validates and parses it."""
+
+    titulo: str
+    descricao: str | None = None
+    prazo: str | None = None
+    prioridade: str | None = None
+    contato: str | None = None
+
+
+def interpretar_linha(texto: str) -> Rascunho:
+    """Split the line on `|`; the first part is the title, the others are `chave valor`."""
+    titulo, *partes = (p.strip() for p in texto.split("|"))
+    campos: dict[str, str] = {}
+    for parte in partes:
+        if not parte:
+            continue
+        chave, valor = _chave_valor(parte)
+        campo = CHAVES.get(sem_acentos(chave.lower()))
+        if campo is None:
+            raise InvalidInput(texts.linha_chave_desconhecida(chave))
+        if not valor:
+            raise InvalidInput(texts.linha_valor_vazio(chave))
+        campos[campo] = valor
+    return Rascunho(titulo=titulo, **campos)
+
+
+def _chave_valor(parte: str) -> tuple[str, str]:
+    """`prazo: sexta 18h` and `prazo sexta 18h` both give ('prazo', 'sexta 18h')."""
+    chave, _, resto = parte.replace(":", " ", 1).partition(" ")
+    return chave.strip(), resto.strip()

@@ -1,0 +1,74 @@
+"""The rules of a processo: its status machine, priorities, numbers and who may do what.
+
+aberto -> em_andamento <-> aguardando -> concluido
+em_andamento -> concluido;  any open status -> cancelado;  concluido -> em_andamento (reopen)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+
+from db.models import Usuario
+
+ABERTOS: Final = ("aberto", "em_andamento", "aguardando")
+
+TRANSICOES: Final[dict[str, tuple[str, ...]]] = {
+    "aberto": ("em_andamento", "cancelado"),
+    "em_andamento": ("aguardando", "concluido", "cancelado"),
+    "aguardando": ("em_andamento", "concluido", "cancelado"),
+    "concluido": ("em_andamento",),
+    "cancelado": (),
+}
+
+PRIORIDADES: Final = ("baixa", "normal", "alta", "urgente")
+
+# One letter per status keeps callback data short and stable across renames of the labels.
+STATUS_CODIGO: Final = {
+    "aberto": "a",
+    "em_andamento": "e",
+    "aguardando": "g",
+    "concluido": "c",
+    "cancelado": "x",
+}
+CODIGO_STATUS: Final = {v: k for k, v in STATUS_CODIGO.items()}
+
+NUMERO = re.compile(r"^#?\s*(?:(?P<ano>\d{4})\s*[-/.]\s*)?(?P<seq>\d{1,9})$")
+
+
+def pode_transitar(de: str, para: str) -> bool:
+    """Whether the status machine allows `de -> para`."""
+    return para in TRANSICOES.get(de, ())
+
+
+def gerencia(usuario: Usuario) -> bool:
+    """Gestores and admins see and assign every processo."""
+    return usuario.papel in ("gestor", "admin")
+
+
+def formatar_numero(ano: int, sequencia: int) -> str:
+    """`2026-0042`: year and a zero-padded, never truncated, sequence."""
+    return f"{ano}-{sequencia:04d}"
+
+
+def ler_numero(texto: str) -> tuple[int | None, int] | None:
+    """`2026-0042`, `#42` or `42` -> (year or None, sequence); None when it is not a number."""
+    match = NUMERO.match(texto.strip())
+    if match is None or int(match["seq"]) == 0:
+        return None
+    return (int(match["ano"]) if match["ano"] else None), int(match["seq"])
+
+
+def ler_prioridade(texto: str) -> str | None:
+    """`Alta`, `URGENTE`, `média` -> the canonical priority, or None."""
+    palavra = sem_acentos(texto.strip().lower())
+    sinonimos = {"media": "normal", "normal": "normal", "baixa": "baixa", "alta": "alta",
+                 "urgente": "urgente", "critica": "urgente"}  # fmt: skip
+    return sinonimos.get(palavra)
+
+
+def sem_acentos(texto: str) -> str:
+    """`Migração` -> `Migracao`."""
+    decomposed = unicodedata.normalize("NFKD", texto)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -1,0 +1,405 @@
+"""ProcessoService: open, list, search, show and change processos, one short transaction each.
+
+Every change locks the processo row, checks the caller's rights and the status machine, writes
+the change and its `processo_eventos` row in the same transaction, and only after the commit
+tells the other people involved (so nobody hears about a change that was rolled back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.avisos import Notifier
+from bot.dates import parse_when
+from bot.errors import (
+    IllegalTransition,
+    InvalidDate,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    StaleState,
+)
+from bot.processos.linha import Rascunho
+from bot.processos.regras import (
+    TRANSICOES,
+    formatar_numero,
+    gerencia,
+    ler_numero,
+    ler_prioridade,
+    pode_transitar,
+)
+from bot.settings import Settings
+from db.engine import Sessions
+from db.models import TITULO_MAX, Processo, ProcessoEvento, Usuario
+from db.repositories import contatos as contatos_repo
+from db.repositories import processos as repo
+from db.repositories import usuarios as usuarios_repo
+
+DESCRICAO_MAX = 4000
+COMENTARIO_MAX = 2000
+POR_PAGINA = 10
+FILTROS = ("abertos", "atrasados", "concluidos", "todos")
+PRAZO_PADRAO = time(18, 0)  # a deadline given as a day means the end of that working day
+SEM_PRAZO = {"sem prazo", "nenhum", "remover", "sem", "-"}
+
+
+@dataclass(frozen=True)
+class Detalhe:
+    """A processo as its detail screen shows it."""
+
+    processo: Processo
+    eventos: list[ProcessoEvento]
+    versao: int
+    transicoes: tuple[str, ...]
+    pode_atribuir: bool
+
+
+@dataclass(frozen=True)
+class Pagina:
+    """One page of a list."""
+
+    itens: list[Processo]
+    filtro: str
+    pagina: int
+    tem_mais: bool
+    responsavel_id: int | None = None
+
+
+class ProcessoService:
+    """The processo rules, applied in SQL transactions."""
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        settings: Settings,
+        notifier: Notifier,
+        *,
+        agora: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self._notifier = notifier
+        self._agora = agora
+
+    def agora(self) -> datetime:
+        """The service's clock (injectable in tests)."""
+        return self._agora()
+
+    # -- validation shared by the one-line and the guided /novo ---------------------------
+    @staticmethod
+    def validar_titulo(texto: str) -> str:
+        """A title is one line of 1–200 characters."""
+        titulo = " ".join(texto.split())
+        if not titulo:
+            raise InvalidInput(texts.TITULO_VAZIO)
+        if len(titulo) > TITULO_MAX:
+            raise InvalidInput(texts.titulo_longo(len(titulo), TITULO_MAX))
+        return titulo
+
+    @staticmethod
+    def validar_descricao(texto: str) -> str:
+        """A description keeps its line breaks, up to 4000 characters."""
+        descricao = texto.strip()
+        if len(descricao) > DESCRICAO_MAX:
+            raise InvalidInput(texts.texto_longo(len(descricao), DESCRICAO_MAX))
+        return descricao
+
+    @staticmethod
+    def validar_prioridade(texto: str) -> str:
+        """baixa, normal, alta or urgente (accents and case do not matter)."""
+        prioridade = ler_prioridade(texto)
+        if prioridade is None:
+            raise InvalidInput(texts.PRIORIDADE_INVALIDA)
+        return prioridade
+
+    def interpretar_prazo(self, usuario: Usuario, texto: str) -> datetime | None:
+        """A future moment in the user's zone, or None for 'sem prazo'."""
+        if texto.strip().lower() in SEM_PRAZO:
+            return None
+        zona = usuario.fuso_horario
+        agora = self._agora().astimezone(ZoneInfo(zona))
+        quando = parse_when(texto, now=agora, tz=zona, default_time=PRAZO_PADRAO)
+        if quando is None:
+            raise InvalidDate(texts.prazo_invalido(texto))
+        if quando <= agora:
+            raise InvalidDate(texts.prazo_passado(quando, zona=zona, agora=agora))
+        return quando
+
+    # -- reads ---------------------------------------------------------------------------
+    async def detalhe(self, usuario: Usuario, processo_id: int) -> Detalhe:
+        """The processo with its history, if the user may see it."""
+        async with self._sessions() as session:
+            processo = await repo.por_id(session, usuario=usuario, processo_id=processo_id)
+            if processo is None:
+                raise NotFound(texts.PROCESSO_NAO_ENCONTRADO)
+            return await self._detalhe(session, usuario, processo)
+
+    async def detalhe_por_numero(self, usuario: Usuario, texto: str) -> Detalhe:
+        """`/processo 2026-0042` or `/processo 42`."""
+        numero = ler_numero(texto)
+        if numero is None:
+            raise InvalidInput(texts.NUMERO_INVALIDO)
+        ano, sequencia = numero
+        async with self._sessions() as session:
+            processo = await repo.por_numero(session, usuario=usuario, sequencia=sequencia, ano=ano)
+            if processo is None:
+                raise NotFound(texts.PROCESSO_NAO_ENCONTRADO)
+            return await self._detalhe(session, usuario, processo)
+
+    async def listar(
+        self,
+        usuario: Usuario,
+        *,
+        filtro: str = "abertos",
+        pagina: int = 0,
+        responsavel_id: int | None = None,
+    ) -> Pagina:
+        """A page of the user's processos (all of them for gestores)."""
+        filtro = filtro if filtro in FILTROS else "abertos"
+        pagina = max(pagina, 0)
+        if responsavel_id is not None and not gerencia(usuario):
+            responsavel_id = None
+        async with self._sessions() as session:
+            itens = await repo.pagina(
+                session,
+                usuario=usuario,
+                filtro=filtro,
+                agora=self._agora(),
+                offset=pagina * POR_PAGINA,
+                limite=POR_PAGINA + 1,
+                responsavel_id=responsavel_id,
+            )
+        return Pagina(
+            itens=itens[:POR_PAGINA],
+            filtro=filtro,
+            pagina=pagina,
+            tem_mais=len(itens) > POR_PAGINA,
+            responsavel_id=responsavel_id,
+        )
+
+    async def buscar(self, usuario: Usuario, texto: str, *, limite: int = 10) -> list[Processo]:
+        """Full-text search (portuguese, accent-insensitive, prefixes) within what the user sees."""
+        consulta = _tsquery(texto)
+        numero = ler_numero(texto)
+        if not consulta and numero is None:
+            raise InvalidInput(texts.BUSCA_VAZIA)
+        async with self._sessions() as session:
+            return await repo.buscar(
+                session,
+                usuario=usuario,
+                consulta=consulta or "''",
+                sequencia=numero[1] if numero else None,
+                limite=limite,
+            )
+
+    async def candidatos_a_responsavel(self, usuario: Usuario) -> list[Usuario]:
+        """Active users a gestor can assign to."""
+        if not gerencia(usuario):
+            raise NotAllowed(texts.SO_GESTOR_ATRIBUI)
+        async with self._sessions() as session:
+            return await usuarios_repo.listar(session, ativos=True)
+
+    # -- writes --------------------------------------------------------------------------
+    async def abrir(self, autor: Usuario, rascunho: Rascunho) -> Processo:
+        """Create a processo from a draft; the reply shows its new number."""
+        titulo = self.validar_titulo(rascunho.titulo)
+        descricao = self.validar_descricao(rascunho.descricao) if rascunho.descricao else None
+        prazo = self.interpretar_prazo(autor, rascunho.prazo) if rascunho.prazo else None
+        prioridade = (
+            self.validar_prioridade(rascunho.prioridade) if rascunho.prioridade else "normal"
+        )
+        async with self._sessions.begin() as session:
+            contato_id = None
+            if rascunho.contato:
+                contato_id = await self._contato_unico(session, rascunho.contato)
+            sequencia = await repo.proxima_sequencia(session)
+            ano = self._agora().astimezone(self._settings.zone).year
+            processo = Processo(
+                sequencia=sequencia,
+                numero=formatar_numero(ano, sequencia),
+                titulo=titulo,
+                descricao=descricao or None,
+                prioridade=prioridade,
+                prazo=prazo,
+                solicitante_id=autor.id,
+                contato_id=contato_id,
+                status="aberto",
+            )
+            session.add(processo)
+            await session.flush()
+            repo.registrar_evento(session, processo=processo, autor=autor, tipo="criado")
+        return processo
+
+    async def mudar_status(
+        self, usuario: Usuario, processo_id: int, para: str, *, versao: int | None = None
+    ) -> Detalhe:
+        """Move along the status machine; illegal moves are refused with the legal ones."""
+        async with self._sessions.begin() as session:
+            processo = await self._travar(session, usuario, processo_id, versao)
+            de = processo.status
+            if not pode_transitar(de, para):
+                raise IllegalTransition(texts.transicao_ilegal(de, para, TRANSICOES[de]))
+            processo.status = para
+            processo.concluido_em = self._agora() if para == "concluido" else None
+            repo.registrar_evento(
+                session, processo=processo, autor=usuario, tipo="status", de=de, para=para
+            )
+            await session.flush()
+            detalhe = await self._detalhe(session, usuario, processo)
+        await self._avisar(detalhe, usuario, texts.aviso_status(processo, usuario.nome, de, para))
+        return detalhe
+
+    async def comentar(self, usuario: Usuario, processo_id: int, texto: str) -> Detalhe:
+        """Add a comment to the history."""
+        comentario = texto.strip()
+        if not comentario:
+            raise InvalidInput(texts.COMENTARIO_VAZIO)
+        if len(comentario) > COMENTARIO_MAX:
+            raise InvalidInput(texts.texto_longo(len(comentario), COMENTARIO_MAX))
+        async with self._sessions.begin() as session:
+            processo = await self._travar(session, usuario, processo_id, None)
+            repo.registrar_evento(
+                session, processo=processo, autor=usuario, tipo="comentario", texto=comentario
+            )
+            processo.atualizado_em = self._agora()
+            await session.flush()
+            detalhe = await self._detalhe(session, usuario, processo)
+        await self._avisar(detalhe, usuario, texts.aviso_comentario(processo, usuario.nome))
+        return detalhe
+
+    async def mudar_prazo(self, usuario: Usuario, processo_id: int, texto: str) -> Detalhe:
+        """Set or clear the deadline ('sem prazo')."""
+        prazo = self.interpretar_prazo(usuario, texto)
+        async with self._sessions.begin() as session:
+            processo = await self._travar(session, usuario, processo_id, None)
+            antes = processo.prazo
+            processo.prazo = prazo
+            repo.registrar_evento(
+                session,
+                processo=processo,
+                autor=usuario,
+                tipo="prazo",
+                de=antes.isoformat() if antes else None,
+                para=prazo.isoformat() if prazo else None,
+            )
+            await session.flush()
+            return await self._detalhe(session, usuario, processo)
+
+    async def mudar_prioridade(self, usuario: Usuario, processo_id: int, texto: str) -> Detalhe:
+        """Change the priority."""
+        prioridade = self.validar_prioridade(texto)
+        async with self._sessions.begin() as session:
+            processo = await self._travar(session, usuario, processo_id, None)
+            antes = processo.prioridade
+            processo.prioridade = prioridade
+            repo.registrar_evento(
+                session, processo=processo, autor=usuario, tipo="prioridade",
+                de=antes, para=prioridade,
+            )  # fmt: skip
+            await session.flush()
+            return await self._detalhe(session, usuario, processo)
+
+    async def atribuir(
+        self, usuario: Usuario, processo_id: int, responsavel_id: int, *, versao: int | None = None
+    ) -> Detalhe:
+        """Make someone the responsável (gestores and admins only); they get a notice."""
+        if not gerencia(usuario):
+            raise NotAllowed(texts.SO_GESTOR_ATRIBUI)
+        async with self._sessions.begin() as session:
+            processo = await self._travar(session, usuario, processo_id, versao)
+            encontrados = await usuarios_repo.por_ids(session, ids=[responsavel_id])
+            novo = encontrados[0] if encontrados else None
+            if novo is None or not novo.ativo:
+                raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
+            antes = processo.responsavel
+            processo.responsavel_id = novo.id
+            repo.registrar_evento(
+                session,
+                processo=processo,
+                autor=usuario,
+                tipo="responsavel",
+                de=antes.nome if antes else None,
+                para=novo.nome,
+            )
+            await session.flush()
+            await session.refresh(processo, ["responsavel"])
+            detalhe = await self._detalhe(session, usuario, processo)
+        await self._avisar(detalhe, usuario, texts.aviso_atribuicao(processo, usuario.nome))
+        return detalhe
+
+    async def vincular_contato(
+        self, usuario: Usuario, processo_id: int, contato_id: int | None
+    ) -> Detalhe:
+        """Link a CRM contact to the processo (or unlink with None)."""
+        async with self._sessions.begin() as session:
+            processo = await self._travar(session, usuario, processo_id, None)
+            contato = None
+            if contato_id is not None:
+                contato = await contatos_repo.por_id(session, contato_id=contato_id)
+                if contato is None:
+                    raise NotFound(texts.CONTATO_NAO_ENCONTRADO)
+            antes = processo.contato
+            processo.contato_id = contato.id if contato else None
+            repo.registrar_evento(
+                session,
+                processo=processo,
+                autor=usuario,
+                tipo="contato",
+                de=antes.nome if antes else None,
+                para=contato.nome if contato else None,
+            )
+            await session.flush()
+            await session.refresh(processo, ["contato"])
+            return await self._detalhe(session, usuario, processo)
+
+    # -- internals -----------------------------------------------------------------------
+    async def _travar(
+        self, session: AsyncSession, usuario: Usuario, processo_id: int, versao: int | None
+    ) -> Processo:
+        """Lock the row; refuse what the user cannot see, or a button from an old screen."""
+        processo = await repo.por_id(session, usuario=usuario, processo_id=processo_id, travar=True)
+        if processo is None:
+            raise NotFound(texts.PROCESSO_NAO_ENCONTRADO)
+        if versao is not None and versao != await repo.ultima_versao(
+            session, processo_id=processo_id
+        ):
+            raise StaleState(texts.BOTAO_EXPIRADO)
+        return processo
+
+    async def _detalhe(
+        self, session: AsyncSession, usuario: Usuario, processo: Processo
+    ) -> Detalhe:
+        eventos = await repo.eventos(session, processo_id=processo.id)
+        return Detalhe(
+            processo=processo,
+            eventos=eventos,
+            versao=eventos[-1].id if eventos else 0,
+            transicoes=TRANSICOES[processo.status],
+            pode_atribuir=gerencia(usuario),
+        )
+
+    async def _contato_unico(self, session: AsyncSession, nome: str) -> int:
+        encontrados = await contatos_repo.buscar(session, texto=nome, limite=2)
+        if len(encontrados) != 1:
+            raise InvalidInput(texts.contato_ambiguo(nome, len(encontrados)))
+        return encontrados[0].id
+
+    async def _avisar(self, detalhe: Detalhe, autor: Usuario, html: str) -> None:
+        """Tell the solicitante and the responsável, except the author, about a change."""
+        processo = detalhe.processo
+        pessoas = {p for p in (processo.solicitante, processo.responsavel) if p is not None}
+        for pessoa in pessoas:
+            if pessoa.id != autor.id and pessoa.ativo and pessoa.notificacoes_ativas:
+                await self._notifier.notify(pessoa.telegram_id, html)
+
+
+def _tsquery(texto: str) -> str:
+    """User words as a safe prefix tsquery: `servidor e-mail` -> `servidor:* & e:* & mail:*`."""
+    palavras = "".join(ch if ch.isalnum() else " " for ch in texto).split()
+    return " & ".join(f"{p}:*" for p in palavras[:8])

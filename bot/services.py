@@ -1,0 +1,39 @@
+"""The services a handler may call, built once at start-up (see `bot.app`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.avisos import Notifier, SilentNotifier
+from bot.contatos import ContatoService
+from bot.fluxos import FluxoService
+from bot.processos import ProcessoService
+from bot.settings import Settings
+from bot.usuarios import UsuarioService
+from db.engine import Sessions
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything handlers reach through `context.services`."""
+
+    settings: Settings
+    sessions: Sessions
+    usuarios: UsuarioService
+    fluxos: FluxoService
+    processos: ProcessoService
+    contatos: ContatoService
+
+    @classmethod
+    def build(
+        cls, settings: Settings, sessions: Sessions, *, notifier: Notifier | None = None
+    ) -> Services:
+        """Wire the services on one session factory."""
+        return cls(
+            settings=settings,
+            sessions=sessions,
+            usuarios=UsuarioService(sessions, settings),
+            fluxos=FluxoService(sessions),
+            processos=ProcessoService(sessions, settings, notifier or SilentNotifier()),
+            contatos=ContatoService(sessions),
+        )

@@ -1,0 +1,454 @@
+"""Every sentence a user reads, in pt-BR, in one place.
+
+Constants are Telegram-HTML (parse_mode=HTML) unless named *_PLAIN. Functions build the messages
+that carry data; they escape every user-provided value with `render.escape`, so a `<` in a name
+can never break a message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.dates import format_when
+from bot.render import escape, shorten
+
+if TYPE_CHECKING:
+    from db.models import Contato, Processo, ProcessoEvento
+
+# -- commands (name, description) in the order of /ajuda; registered with setMyCommands -------
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Cadastrar-se no Cogep"),
+    ("ajuda", "O que o Cogep sabe fazer"),
+    ("perfil", "Ver e editar seu perfil e notificações"),
+    ("novo", "Abrir um processo"),
+    ("processos", "Listar seus processos"),
+    ("processo", "Ver um processo: /processo 2026-0042"),
+    ("buscar", "Buscar processos: /buscar texto"),
+    ("contatos", "Contatos de clientes (CRM)"),
+    ("contato", "Criar contato: /contato novo"),
+    ("cancelar", "Cancelar a operação em andamento"),
+)
+
+BOT_DESCRIPTION_PLAIN = (
+    "Cogep: processos, contatos e o mentor Prof. Anatoly Petrovich para a sua equipe."
+)
+
+
+def boas_vindas(nome: str, *, papel: str) -> str:
+    """Greeting after the first /start."""
+    extra = "\nVocê é <b>administrador</b>." if papel == "admin" else ""
+    return (
+        f"Olá, <b>{escape(nome)}</b>! Bem-vindo ao <b>Cogep</b>.{extra}\n\n"
+        "Aqui você abre e acompanha processos, consulta contatos de clientes e, em breve, "
+        "conversa com o Prof. Anatoly Petrovich.\n\n"
+        "Comece com /novo para abrir um processo ou /ajuda para ver tudo o que dá para fazer."
+    )
+
+
+def ja_cadastrado(nome: str) -> str:
+    """Reply to a second /start."""
+    return (
+        f"Você já está cadastrado, <b>{escape(nome)}</b>. Nada mudou.\n"
+        "Use /ajuda para ver os comandos ou /perfil para ajustar seus dados."
+    )
+
+
+def ajuda(*, papel: str) -> str:
+    """The /ajuda text, with the admin commands for admins."""
+    linhas = [f"/{nome} — {escape(desc)}" for nome, desc in COMMANDS]
+    texto = "<b>Comandos do Cogep</b>\n\n" + "\n".join(linhas)
+    texto += (
+        "\n\n<b>Dicas</b>\n"
+        "• Abrir em uma linha: <code>/novo Migrar servidor | prazo sexta 18h | "
+        "prioridade alta</code>\n"
+        "• Prazos em português: <i>amanhã 9h</i>, <i>em 3 dias</i>, <i>30/11 14:00</i>\n"
+        "• Número curto também vale: <code>/processo 42</code>"
+    )
+    if papel in ("gestor", "admin"):
+        texto += "\n\nComo gestor, você vê e atribui todos os processos."
+    return texto
+
+
+PRECISA_CADASTRO = "Você ainda não está cadastrado. Envie /start para começar."
+CANCELADO = "Operação cancelada."
+NADA_A_CANCELAR = "Não há nada em andamento para cancelar."
+COMANDO_DESCONHECIDO = "Não conheço esse comando. Veja a lista em /ajuda."
+TEXTO_LIVRE = (
+    "Recebi sua mensagem. O mentor Prof. Anatoly Petrovich ainda não está disponível aqui; "
+    "por enquanto use /novo, /processos ou /ajuda."
+)
+NAO_SUPORTADO = "Ainda não sei o que fazer com esse tipo de mensagem. Veja /ajuda."
+ERRO_INTERNO = (
+    "Desculpe, algo deu errado do meu lado e sua última ação pode não ter sido concluída. "
+    "Já registrei o problema; tente de novo em instantes."
+)
+BANCO_INDISPONIVEL = (
+    "O banco de dados está indisponível no momento. Nada foi alterado; tente de novo em "
+    "alguns instantes."
+)
+BOTAO_EXPIRADO = "Esse botão não vale mais. Mostrei o estado atual."
+MENSAGEM_LONGA = "Sua mensagem é longa demais para este campo (máximo {max} caracteres)."
+
+# -- /perfil -----------------------------------------------------------------------------------
+NOME_VAZIO = "O nome não pode ficar vazio."
+NOME_LONGO = "Nome longo demais (máximo 128 caracteres)."
+FUSO_INVALIDO = (
+    "Fuso horário desconhecido. Use um nome como <code>America/Sao_Paulo</code>, "
+    "<code>America/Manaus</code> ou <code>Europe/Lisbon</code>."
+)
+HORA_INVALIDA = "Hora inválida: escolha de 0 a 23."
+PERGUNTA_NOME = "Qual nome devo usar? Envie o novo nome (ou /cancelar)."
+PERGUNTA_FUSO = (
+    "Qual o seu fuso horário? Envie um nome como <code>America/Manaus</code> (ou /cancelar)."
+)
+PERFIL_ATUALIZADO = "Perfil atualizado."
+BOTAO_NOME = "✏️ Nome"
+BOTAO_FUSO = "🌎 Fuso horário"
+BOTAO_NOTIFICACOES_ON = "🔔 Notificações: ligadas"
+BOTAO_NOTIFICACOES_OFF = "🔕 Notificações: desligadas"
+BOTAO_RESUMO = "🕗 Resumo diário: {hora}h"
+
+PAPEL_NOME = {"membro": "membro", "gestor": "gestor", "admin": "administrador"}
+
+
+def perfil(
+    *,
+    nome: str,
+    username: str | None,
+    papel: str,
+    fuso: str,
+    notificacoes: bool,
+    hora_resumo: int,
+) -> str:
+    """The /perfil card."""
+    user = f" (@{escape(username)})" if username else ""
+    estado = "ligadas" if notificacoes else "desligadas"
+    return (
+        f"<b>Seu perfil</b>\n\n"
+        f"Nome: <b>{escape(nome)}</b>{user}\n"
+        f"Papel: {PAPEL_NOME.get(papel, papel)}\n"
+        f"Fuso horário: {escape(fuso)}\n"
+        f"Notificações: {estado}\n"
+        f"Resumo diário: {hora_resumo:02d}:00\n\n"
+        "Toque num botão para alterar."
+    )
+
+
+PERGUNTA_HORA_RESUMO = "A que horas você quer receber o resumo diário?"
+
+# -- processos ---------------------------------------------------------------------------------
+STATUS_NOME = {
+    "aberto": "aberto",
+    "em_andamento": "em andamento",
+    "aguardando": "aguardando",
+    "concluido": "concluído",
+    "cancelado": "cancelado",
+}
+STATUS_ICONE = {
+    "aberto": "🆕",
+    "em_andamento": "🔧",
+    "aguardando": "⏳",
+    "concluido": "✅",
+    "cancelado": "🚫",
+}
+STATUS_ACAO = {
+    "em_andamento": "🔧 Iniciar",
+    "aguardando": "⏳ Aguardar",
+    "concluido": "✅ Concluir",
+    "cancelado": "🚫 Cancelar",
+}
+REABRIR = "↩️ Reabrir"
+RETOMAR = "🔧 Retomar"
+PRIORIDADE_ICONE = {"baixa": "▫️", "normal": "🔹", "alta": "🔸", "urgente": "🔴"}
+FILTRO_NOME = {
+    "abertos": "abertos",
+    "atrasados": "atrasados",
+    "concluidos": "concluídos",
+    "todos": "todos",
+}
+
+TITULO_VAZIO = "O título não pode ficar vazio. Exemplo: <i>Migrar servidor de e-mail</i>."
+PRIORIDADE_INVALIDA = (
+    "Prioridade inválida. Use <b>baixa</b>, <b>normal</b>, <b>alta</b> ou <b>urgente</b>."
+)
+PROCESSO_NAO_ENCONTRADO = "Processo não encontrado."
+NUMERO_INVALIDO = (
+    "Número inválido. Exemplos: <code>/processo 2026-0042</code> ou <code>/processo 42</code>."
+)
+BUSCA_VAZIA = "Diga o que buscar. Exemplo: <code>/buscar servidor de e-mail</code>."
+SO_GESTOR_ATRIBUI = "Só gestores e administradores podem atribuir responsáveis."
+USUARIO_NAO_ENCONTRADO = "Usuário não encontrado ou inativo."
+COMENTARIO_VAZIO = "O comentário não pode ficar vazio."
+EXEMPLOS_PRAZO = "<i>amanhã 9h</i>, <i>em 3 dias</i>, <i>sexta 18h</i>, <i>30/11 14:00</i>"
+PULAR = "⏭ Pular"
+SEM_CONTATO = "Sem contato"
+NENHUM_PROCESSO = "Nenhum processo {filtro} por aqui."
+NADA_ENCONTRADO = "Nada encontrado para <b>{busca}</b>."
+
+NOVO_TITULO = "Vamos abrir um processo. Qual o <b>título</b>? (/cancelar para desistir)"
+NOVO_DESCRICAO = "Descreva o processo (ou toque em Pular)."
+NOVO_PRAZO = f"Qual o <b>prazo</b>? Ex.: {EXEMPLOS_PRAZO} (ou Pular)."
+NOVO_PRIORIDADE = "Qual a <b>prioridade</b>?"
+NOVO_CONTATO = "Algum <b>contato</b> do cliente? Envie o nome para buscar (ou Pular)."
+PERGUNTA_COMENTARIO = "Escreva o comentário (ou /cancelar)."
+PERGUNTA_PRAZO = f"Qual o novo prazo? Ex.: {EXEMPLOS_PRAZO}, ou <i>sem prazo</i>. (/cancelar)"
+PERGUNTA_CONTATO = "Envie o nome do contato para vincular (ou /cancelar)."
+ESCOLHA_RESPONSAVEL = "Quem será o responsável?"
+ESCOLHA_CONTATO = "Qual destes contatos?"
+BOTAO_COMENTAR = "💬 Comentar"
+BOTAO_PRAZO = "📅 Prazo"
+BOTAO_ATRIBUIR = "👤 Atribuir"
+BOTAO_CONTATO = "📇 Contato"
+BOTAO_ATUALIZAR = "🔄 Atualizar"
+BOTAO_ANTERIOR = "◀"
+BOTAO_PROXIMA = "▶"
+NAO_ENTENDI_PASSO = "Não entendi. Responda à pergunta acima ou use /cancelar."
+
+
+def titulo_longo(tamanho: int, maximo: int) -> str:
+    """A title over the limit."""
+    return f"Título longo demais: {tamanho} caracteres (máximo {maximo}). Resuma e envie de novo."
+
+
+def texto_longo(tamanho: int, maximo: int) -> str:
+    """A text field over the limit."""
+    return f"Texto longo demais: {tamanho} caracteres (máximo {maximo})."
+
+
+def prazo_invalido(texto: str) -> str:
+    """A deadline the parser did not understand."""
+    return f"Não entendi o prazo <b>{escape(texto[:60])}</b>. Exemplos que funcionam: {EXEMPLOS_PRAZO}."
+
+
+def prazo_passado(quando: datetime, *, zona: str, agora: datetime) -> str:
+    """A deadline in the past."""
+    dito = format_when(quando, tz=zona, now=agora)
+    return f"Esse prazo ({dito}) já passou. Informe uma data futura, como {EXEMPLOS_PRAZO}."
+
+
+def linha_chave_desconhecida(chave: str) -> str:
+    """An unknown `| chave valor` part in the one-line /novo."""
+    return (
+        f"Não conheço o campo <b>{escape(chave[:30])}</b>. Use <i>prazo</i>, <i>prioridade</i>, "
+        "<i>descricao</i> ou <i>contato</i>. Exemplo: <code>/novo Migrar servidor | prazo "
+        "sexta 18h | prioridade alta</code>"
+    )
+
+
+def linha_valor_vazio(chave: str) -> str:
+    """A `| prazo` part with nothing after it."""
+    return f"Faltou o valor de <b>{escape(chave[:30])}</b>."
+
+
+def contato_ambiguo(nome: str, encontrados: int) -> str:
+    """The one-line /novo named a contact that matched zero or several."""
+    if encontrados == 0:
+        return (
+            f"Nenhum contato com <b>{escape(nome)}</b>. Crie com /contato novo ou omita o contato."
+        )
+    return f"Vários contatos combinam com <b>{escape(nome)}</b>. Seja mais específico."
+
+
+def transicao_ilegal(de: str, para: str, legais: tuple[str, ...]) -> str:
+    """A status change the machine forbids, with what is allowed."""
+    permitido = ", ".join(STATUS_NOME[s] for s in legais) or "nenhuma (estado final)"
+    return (
+        f"Não é possível passar de <b>{STATUS_NOME[de]}</b> para <b>{STATUS_NOME.get(para, para)}"
+        f"</b>. A partir de {STATUS_NOME[de]}: {permitido}."
+    )
+
+
+def _prazo(processo: Processo, *, zona: str, agora: datetime) -> str:
+    if processo.prazo is None:
+        return "sem prazo"
+    dito = format_when(processo.prazo, tz=zona, now=agora)
+    atrasado = processo.prazo < agora and processo.status in (
+        "aberto",
+        "em_andamento",
+        "aguardando",
+    )
+    return f"⚠️ <b>{dito} (atrasado)</b>" if atrasado else dito
+
+
+def processo_criado(processo: Processo, *, zona: str, agora: datetime) -> str:
+    """Confirmation of /novo, with the new number."""
+    return (
+        f"✅ Processo <b>{processo.numero}</b> aberto: {escape(processo.titulo)}\n"
+        f"Prioridade: {processo.prioridade} · Prazo: {_prazo(processo, zona=zona, agora=agora)}\n"
+        f"Veja e acompanhe com /processo {processo.numero}"
+    )
+
+
+def linha_processo(processo: Processo, *, zona: str, agora: datetime) -> str:
+    """One line of /processos or /buscar."""
+    return (
+        f"{STATUS_ICONE[processo.status]} <b>{processo.numero}</b> "
+        f"{PRIORIDADE_ICONE[processo.prioridade]} {escape(shorten(processo.titulo, 60))}\n"
+        f"    {STATUS_NOME[processo.status]} · {_prazo(processo, zona=zona, agora=agora)}"
+    )
+
+
+def lista_processos(
+    processos: list[Processo], *, filtro: str, pagina: int, zona: str, agora: datetime
+) -> str:
+    """The /processos page."""
+    cabecalho = f"<b>Processos {FILTRO_NOME[filtro]}</b> · página {pagina + 1}"
+    if not processos:
+        return f"{cabecalho}\n\n" + NENHUM_PROCESSO.format(filtro=FILTRO_NOME[filtro])
+    linhas = [linha_processo(p, zona=zona, agora=agora) for p in processos]
+    return cabecalho + "\n\n" + "\n".join(linhas) + "\n\nAbra um com /processo número."
+
+
+def resultado_busca(busca: str, processos: list[Processo], *, zona: str, agora: datetime) -> str:
+    """The /buscar answer."""
+    if not processos:
+        return NADA_ENCONTRADO.format(busca=escape(shorten(busca, 80)))
+    linhas = [linha_processo(p, zona=zona, agora=agora) for p in processos]
+    return f"<b>Resultados para {escape(shorten(busca, 80))}</b>\n\n" + "\n".join(linhas)
+
+
+def _evento(evento: ProcessoEvento, *, zona: str, agora: datetime) -> str:
+    quem = escape(evento.autor.nome) if evento.autor else "Cogep"
+    quando = format_when(evento.criado_em, tz=zona, now=agora)
+    if evento.tipo == "criado":
+        o_que = "abriu o processo"
+    elif evento.tipo == "status":
+        o_que = f"{STATUS_NOME.get(evento.de or '', evento.de)} → <b>{STATUS_NOME.get(evento.para or '', evento.para)}</b>"
+    elif evento.tipo == "comentario":
+        o_que = f"comentou: <i>{escape(shorten(evento.texto or '', 300))}</i>"
+    elif evento.tipo == "responsavel":
+        o_que = f"atribuiu a <b>{escape(evento.para or '')}</b>"
+    elif evento.tipo == "prazo":
+        novo = (
+            format_when(datetime.fromisoformat(evento.para), tz=zona, now=agora)
+            if evento.para
+            else "sem prazo"
+        )
+        o_que = f"mudou o prazo para <b>{novo}</b>"
+    elif evento.tipo == "contato":
+        o_que = f"vinculou o contato <b>{escape(evento.para or '—')}</b>"
+    else:
+        o_que = f"prioridade {evento.de} → <b>{evento.para}</b>"
+    return f"• {quando} — {quem} {o_que}"
+
+
+def detalhe_processo(
+    processo: Processo, eventos: list[ProcessoEvento], *, zona: str, agora: datetime
+) -> str:
+    """The /processo screen: fields and the latest history."""
+    responsavel = escape(processo.responsavel.nome) if processo.responsavel else "ninguém ainda"
+    contato = processo.contato
+    linha_contato = (
+        f"Contato: {escape(contato.nome)}"
+        + (f" ({escape(contato.empresa)})" if contato.empresa else "")
+        if contato
+        else "Contato: —"
+    )
+    partes = [
+        f"{STATUS_ICONE[processo.status]} <b>{processo.numero}</b> — {escape(processo.titulo)}",
+        "",
+        f"Status: <b>{STATUS_NOME[processo.status]}</b>",
+        f"Prioridade: {PRIORIDADE_ICONE[processo.prioridade]} {processo.prioridade}",
+        f"Prazo: {_prazo(processo, zona=zona, agora=agora)}",
+        f"Solicitante: {escape(processo.solicitante.nome)}",
+        f"Responsável: {responsavel}",
+        linha_contato,
+    ]
+    if processo.descricao:
+        partes += ["", escape(processo.descricao)]
+    if eventos:
+        partes += ["", "<b>Histórico</b>"] + [_evento(e, zona=zona, agora=agora) for e in eventos]
+    return "\n".join(partes)
+
+
+def aviso_status(processo: Processo, autor: str, de: str, para: str) -> str:
+    """Notice to the people involved about a status change."""
+    return (
+        f"{STATUS_ICONE[para]} <b>{processo.numero}</b> {escape(shorten(processo.titulo, 60))}\n"
+        f"{escape(autor)} mudou o status: {STATUS_NOME[de]} → <b>{STATUS_NOME[para]}</b>"
+    )
+
+
+def aviso_comentario(processo: Processo, autor: str) -> str:
+    """Notice about a new comment."""
+    return (
+        f"💬 <b>{processo.numero}</b> {escape(shorten(processo.titulo, 60))}\n"
+        f"{escape(autor)} comentou. Veja com /processo {processo.numero}"
+    )
+
+
+def aviso_atribuicao(processo: Processo, autor: str) -> str:
+    """Notice about a new responsável."""
+    responsavel = escape(processo.responsavel.nome) if processo.responsavel else "—"
+    return (
+        f"👤 <b>{processo.numero}</b> {escape(shorten(processo.titulo, 60))}\n"
+        f"{escape(autor)} atribuiu a <b>{responsavel}</b>. Veja com /processo {processo.numero}"
+    )
+
+
+# -- contatos (CRM) ----------------------------------------------------------------------------
+CONTATO_NOME_VAZIO = "O nome do contato não pode ficar vazio."
+CONTATO_NAO_ENCONTRADO = "Contato não encontrado."
+NENHUM_CONTATO = "Nenhum contato cadastrado ainda. Crie um com /contato novo."
+CONTATO_NOVO_NOME = "Novo contato. Qual o <b>nome</b>? (/cancelar para desistir)"
+CONTATO_NOVO_EMPRESA = "Qual a <b>empresa</b>? (ou Pular)"
+CONTATO_NOVO_EMAIL = "Qual o <b>e-mail</b>? (ou Pular)"
+CONTATO_NOVO_TELEFONE = "Qual o <b>telefone</b>? Ex.: (11) 98765-4321 (ou Pular)"
+CONTATO_NOVO_NOTAS = "Alguma <b>observação</b>? (ou Pular)"
+CONTATO_USO = (
+    "Use <code>/contato novo</code> para criar, <code>/contatos</code> para listar ou "
+    "<code>/contatos nome</code> para buscar."
+)
+
+
+def email_invalido(texto: str) -> str:
+    """An e-mail address that does not parse."""
+    return f"E-mail inválido: <b>{escape(texto[:80])}</b>. Exemplo: <i>ana@empresa.com.br</i>."
+
+
+def telefone_invalido(texto: str) -> str:
+    """A phone number that does not parse."""
+    return (
+        f"Telefone inválido: <b>{escape(texto[:40])}</b>. Exemplos: <i>(11) 98765-4321</i> "
+        "ou <i>+351 912 345 678</i>."
+    )
+
+
+def linha_contato(contato: Contato) -> str:
+    """One line of /contatos."""
+    empresa = f" — {escape(contato.empresa)}" if contato.empresa else ""
+    return f"📇 <b>{escape(contato.nome)}</b>{empresa}"
+
+
+def lista_contatos(contatos: list[Contato], *, titulo: str) -> str:
+    """A list of contacts; the buttons below open each card."""
+    if not contatos:
+        return NENHUM_CONTATO
+    return f"<b>{escape(titulo)}</b>\n\n" + "\n".join(linha_contato(c) for c in contatos)
+
+
+def cartao_contato(
+    contato: Contato, processos: list[Processo], *, zona: str, agora: datetime
+) -> str:
+    """A contact's card with their processos."""
+    linhas = [f"📇 <b>{escape(contato.nome)}</b>"]
+    if contato.empresa:
+        linhas.append(f"Empresa: {escape(contato.empresa)}")
+    if contato.email:
+        linhas.append(f"E-mail: {escape(contato.email)}")
+    if contato.telefone:
+        linhas.append(f"Telefone: {escape(contato.telefone)}")
+    if contato.notas:
+        linhas += ["", escape(contato.notas)]
+    linhas += ["", "<b>Processos</b>"]
+    if processos:
+        linhas += [linha_processo(p, zona=zona, agora=agora) for p in processos]
+    else:
+        linhas.append("nenhum processo visível para você")
+    return "\n".join(linhas)
+
+
+def contato_criado(contato: Contato) -> str:
+    """Confirmation of /contato novo."""
+    return f"✅ Contato criado: <b>{escape(contato.nome)}</b>. Vincule-o a um processo pelo botão 📇 Contato."

@@ -1,0 +1,1 @@
+"""Persistence: models, the engine/session factory and the repositories."""

@@ -1,0 +1,1 @@
+"""Repositories: keyword-only query functions on a session; they never commit."""

@@ -1,0 +1,55 @@
+"""Queries on `contatos` (the CRM)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Contato, Processo, Usuario
+from db.repositories.processos import visivel_para
+
+
+async def por_id(session: AsyncSession, *, contato_id: int) -> Contato | None:
+    """One contact."""
+    return await session.get(Contato, contato_id)
+
+
+async def buscar(session: AsyncSession, *, texto: str, limite: int) -> list[Contato]:
+    """Contacts whose name, company or e-mail match every word (prefixes, no accents)."""
+    palavras = "".join(ch if ch.isalnum() else " " for ch in texto).split()[:8]
+    if not palavras:
+        return []
+    query = func.to_tsquery(
+        literal_column("'simple'"), func.cogep_unaccent(" & ".join(f"{p}:*" for p in palavras))
+    )
+    # The stored vector is stemmed in portuguese; names are better matched unstemmed too.
+    simples = func.to_tsvector(
+        literal_column("'simple'"),
+        func.cogep_unaccent(Contato.nome + " " + func.coalesce(Contato.empresa, "")),
+    )
+    stmt = (
+        select(Contato)
+        .where(or_(Contato.busca.op("@@")(query), simples.op("@@")(query)))
+        .order_by(func.lower(Contato.nome), Contato.id)
+        .limit(limite)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def pagina(session: AsyncSession, *, offset: int, limite: int) -> list[Contato]:
+    """Contacts by name."""
+    stmt = select(Contato).order_by(func.lower(Contato.nome), Contato.id)
+    return list(await session.scalars(stmt.offset(offset).limit(limite)))
+
+
+async def processos_do_contato(
+    session: AsyncSession, *, contato_id: int, usuario: Usuario, limite: int = 20
+) -> list[Processo]:
+    """The processos of a contact that the user may see, newest first."""
+    stmt = (
+        select(Processo)
+        .where(Processo.contato_id == contato_id, visivel_para(usuario))
+        .order_by(Processo.criado_em.desc())
+        .limit(limite)
+    )
+    return list(await session.scalars(stmt))

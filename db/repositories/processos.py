@@ -1,0 +1,171 @@
+"""Queries on `processos` and `processo_eventos`, always scoped to what the caller may see.
+
+`visivel_para(usuario)` is the one definition of visibility: a membro sees what they requested
+or own; gestores and admins see everything. Every read below takes it, so nothing leaks through
+a forgotten filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    union,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from db.models import Processo, ProcessoEvento, Usuario
+
+ABERTOS = ("aberto", "em_andamento", "aguardando")
+
+
+def visivel_para(usuario: Usuario) -> ColumnElement[bool]:
+    """The SQL condition for the processos `usuario` may see."""
+    if usuario.papel in ("gestor", "admin"):
+        return true()
+    return or_(Processo.solicitante_id == usuario.id, Processo.responsavel_id == usuario.id)
+
+
+def _com_pessoas(stmt: Select[Processo]) -> Select[Processo]:
+    return stmt.options(
+        joinedload(Processo.solicitante),
+        joinedload(Processo.responsavel),
+        joinedload(Processo.contato),
+    )
+
+
+async def proxima_sequencia(session: AsyncSession) -> int:
+    """The next number from the sequence: unique under concurrency, gaps allowed."""
+    value = await session.scalar(select(func.nextval("processos_sequencia_seq")))
+    assert value is not None
+    return int(value)
+
+
+async def por_id(
+    session: AsyncSession, *, usuario: Usuario, processo_id: int, travar: bool = False
+) -> Processo | None:
+    """One processo the user may see, with its people; `travar` locks the row for update."""
+    stmt = _com_pessoas(select(Processo).where(Processo.id == processo_id, visivel_para(usuario)))
+    if travar:
+        stmt = stmt.with_for_update(of=Processo)
+    return (await session.scalars(stmt)).unique().one_or_none()
+
+
+async def por_numero(
+    session: AsyncSession, *, usuario: Usuario, sequencia: int, ano: int | None
+) -> Processo | None:
+    """The processo with this sequence (and year, when given) that the user may see."""
+    stmt = select(Processo).where(Processo.sequencia == sequencia, visivel_para(usuario))
+    if ano is not None:
+        stmt = stmt.where(Processo.numero.startswith(f"{ano}-"))
+    return (await session.scalars(_com_pessoas(stmt))).unique().one_or_none()
+
+
+async def pagina(
+    session: AsyncSession,
+    *,
+    usuario: Usuario,
+    filtro: str,
+    agora: datetime,
+    offset: int,
+    limite: int,
+    responsavel_id: int | None = None,
+) -> list[Processo]:
+    """A page of the processos the user may see, by filter; newest first (overdue: oldest due)."""
+    stmt = select(Processo).where(visivel_para(usuario))
+    order: Sequence[Any] = (Processo.criado_em.desc(), Processo.id.desc())
+    if filtro == "abertos":
+        stmt = stmt.where(Processo.status.in_(ABERTOS))
+    elif filtro == "atrasados":
+        stmt = stmt.where(Processo.status.in_(ABERTOS), Processo.prazo < agora)
+        order = (Processo.prazo.asc(), Processo.id.asc())
+    elif filtro == "concluidos":
+        stmt = stmt.where(Processo.status.in_(("concluido", "cancelado")))
+    if responsavel_id is not None:
+        stmt = stmt.where(Processo.responsavel_id == responsavel_id)
+    stmt = _com_pessoas(stmt.order_by(*order).offset(offset).limit(limite))
+    return list((await session.scalars(stmt)).unique())
+
+
+async def buscar(
+    session: AsyncSession, *, usuario: Usuario, consulta: str, sequencia: int | None, limite: int
+) -> list[Processo]:
+    """Processos matching a tsquery in number/title/description or in a comment."""
+    query = func.to_tsquery(literal_column("'portuguese'"), func.cogep_unaccent(consulta))
+    hits = union(
+        select(Processo.id).where(Processo.busca.op("@@")(query)),
+        select(ProcessoEvento.processo_id).where(
+            ProcessoEvento.tipo == "comentario", ProcessoEvento.busca.op("@@")(query)
+        ),
+    ).subquery()
+    matches: ColumnElement[bool] = Processo.id.in_(select(hits.c.id))
+    if sequencia is not None:
+        matches = or_(matches, Processo.sequencia == sequencia)
+    rank = func.ts_rank(Processo.busca, query)
+    stmt = (
+        select(Processo)
+        .where(and_(matches, visivel_para(usuario)))
+        .order_by(
+            (Processo.sequencia == (sequencia or 0)).desc(),
+            rank.desc(),
+            Processo.criado_em.desc(),
+        )
+        .limit(limite)
+    )
+    return list((await session.scalars(_com_pessoas(stmt))).unique())
+
+
+async def eventos(
+    session: AsyncSession, *, processo_id: int, limite: int = 15
+) -> list[ProcessoEvento]:
+    """The latest events of a processo, oldest first, with their authors."""
+    stmt = (
+        select(ProcessoEvento)
+        .options(joinedload(ProcessoEvento.autor))
+        .where(ProcessoEvento.processo_id == processo_id)
+        .order_by(ProcessoEvento.id.desc())
+        .limit(limite)
+    )
+    return list(reversed(list(await session.scalars(stmt))))
+
+
+async def ultima_versao(session: AsyncSession, *, processo_id: int) -> int:
+    """The id of the latest event: the version buttons carry to detect stale screens."""
+    value = await session.scalar(
+        select(func.max(ProcessoEvento.id)).where(ProcessoEvento.processo_id == processo_id)
+    )
+    return int(value or 0)
+
+
+def registrar_evento(
+    session: AsyncSession,
+    *,
+    processo: Processo,
+    autor: Usuario | None,
+    tipo: str,
+    de: str | None = None,
+    para: str | None = None,
+    texto: str | None = None,
+) -> ProcessoEvento:
+    """Append one history row in the caller's transaction."""
+    evento = ProcessoEvento(
+        processo_id=processo.id,
+        autor_id=autor.id if autor else None,
+        tipo=tipo,
+        de=de,
+        para=para,
+        texto=texto,
+    )
+    session.add(evento)
+    return evento

@@ -1,0 +1,78 @@
+"""Queries on `usuarios`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Boolean, func, literal_column, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Usuario
+
+
+async def por_telegram_id(session: AsyncSession, *, telegram_id: int) -> Usuario | None:
+    """The user with this Telegram id, if registered."""
+    return await session.scalar(select(Usuario).where(Usuario.telegram_id == telegram_id))
+
+
+async def registrar(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    nome: str,
+    username: str | None,
+    papel: str,
+    fuso_horario: str,
+    origem: str | None,
+    promover: bool,
+) -> tuple[Usuario, bool]:
+    """Insert the user, or refresh the known one (name, username, active); True when new."""
+    refresh: dict[str, Any] = {"nome": nome, "username": username, "ativo": True}
+    if promover:
+        refresh["papel"] = papel
+    stmt = (
+        insert(Usuario)
+        .values(
+            telegram_id=telegram_id,
+            nome=nome,
+            username=username,
+            papel=papel,
+            fuso_horario=fuso_horario,
+            origem=origem,
+        )
+        .on_conflict_do_update(
+            index_elements=[Usuario.telegram_id],
+            set_={**refresh, "atualizado_em": func.now()},
+        )
+        # xmax is 0 only on a row this statement inserted: one round trip tells new from known.
+        .returning(Usuario, literal_column("xmax = 0", Boolean))
+    )
+    result = await session.execute(stmt, execution_options={"populate_existing": True})
+    usuario, novo = result.one()
+    return usuario, bool(novo)
+
+
+async def atualizar(session: AsyncSession, *, telegram_id: int, **valores: Any) -> Usuario | None:
+    """Set the given columns on the user and return the fresh row."""
+    stmt = (
+        update(Usuario)
+        .where(Usuario.telegram_id == telegram_id)
+        .values(**valores, atualizado_em=func.now())
+        .returning(Usuario)
+    )
+    result = await session.execute(stmt, execution_options={"populate_existing": True})
+    return result.scalar_one_or_none()
+
+
+async def listar(session: AsyncSession, *, ativos: bool | None = None) -> list[Usuario]:
+    """All users by name, optionally only active or inactive ones."""
+    stmt = select(Usuario).order_by(func.lower(Usuario.nome), Usuario.id)
+    if ativos is not None:
+        stmt = stmt.where(Usuario.ativo.is_(ativos))
+    return list(await session.scalars(stmt))
+
+
+async def por_ids(session: AsyncSession, *, ids: list[int]) -> list[Usuario]:
+    """The users with these internal ids."""
+    return list(await session.scalars(select(Usuario).where(Usuario.id.in_(ids))))

@@ -1,0 +1,89 @@
+"""Cross-cutting handlers: load the caller, guard registration, track blocks, handle errors."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from telegram import ChatMember, Update
+from telegram.error import Forbidden
+
+from bot import texts
+from bot.database import is_outage
+from bot.errors import CogepError
+from bot.render import to_plain
+from handlers.context import CogepContext
+from handlers.reply import reply_html
+
+log = logging.getLogger("cogep.handlers")
+
+Callback = Callable[[Update, CogepContext], Coroutine[Any, Any, Any]]
+C = TypeVar("C", bound=Callback)
+
+
+async def load_usuario(update: Update, context: CogepContext) -> None:
+    """Load the caller's `usuarios` row once per update (group -1, before every handler)."""
+    if update.effective_user is not None and not update.effective_user.is_bot:
+        context.usuario = await context.services.usuarios.carregar(update.effective_user.id)
+
+
+def registered(callback: C) -> C:
+    """Run the handler only for registered users; others are told to send /start."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: CogepContext) -> Any:
+        if context.usuario is None:
+            if update.callback_query is not None:
+                await update.callback_query.answer(texts.PRECISA_CADASTRO, show_alert=True)
+            elif update.effective_chat is not None:
+                await reply_html(update, context.bot, texts.PRECISA_CADASTRO)
+            return None
+        return await callback(update, context)
+
+    return guarded  # type: ignore[return-value]
+
+
+async def track_block(update: Update, context: CogepContext) -> None:
+    """Mark the user inactive when they block the bot, active again when they return."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    status = change.new_chat_member.status
+    ativo = status not in (ChatMember.BANNED, ChatMember.LEFT)
+    await context.services.usuarios.marcar_ativo(change.from_user.id, ativo)
+    log.info("user %s %s the bot", change.from_user.id, "unblocked" if ativo else "blocked")
+
+
+async def on_error(update: object, context: CogepContext) -> None:
+    """Log the failure with the update id first, then tell the user something useful."""
+    error = context.error
+    if not isinstance(update, Update):
+        log.error("error outside an update", exc_info=error)
+        return
+    if isinstance(error, Forbidden) and update.effective_user is not None:
+        await context.services.usuarios.marcar_ativo(update.effective_user.id, False)
+        log.info("update %s: user %s blocked the bot", update.update_id, update.effective_user.id)
+        return
+    if isinstance(error, CogepError):
+        message = error.message or texts.ERRO_INTERNO
+    elif error is not None and is_outage(error):
+        log.error("update %s: database unreachable: %s", update.update_id, error)
+        message = texts.BANCO_INDISPONIVEL
+    else:
+        log.error("update %s failed", update.update_id, exc_info=error)
+        message = texts.ERRO_INTERNO
+    await _tell(update, context, message)
+
+
+async def _tell(update: Update, context: CogepContext, message: str) -> None:
+    """Deliver the error message as a callback answer or a chat message, never raising."""
+    try:
+        if update.callback_query is not None:
+            plain = to_plain(message)
+            await update.callback_query.answer(plain[:200], show_alert=len(plain) > 60)
+        elif update.effective_chat is not None and update.effective_chat.type != "channel":
+            await reply_html(update, context.bot, message)
+    except Exception:  # the apology itself failed: log it, there is nobody left to tell
+        log.exception("update %s: could not deliver the error message", update.update_id)

@@ -1,0 +1,33 @@
+"""Direct delivery of notices through the bot (until the notices issue adds the durable log)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application
+
+from bot.services import Services
+from handlers.context import SERVICES_KEY
+from handlers.reply import send_html
+
+log = logging.getLogger("cogep.delivery")
+
+
+class TelegramNotifier:
+    """Sends a notice now; a user who blocked the bot is marked inactive, never retried."""
+
+    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        self._app = app
+
+    async def notify(self, telegram_id: int, html: str) -> None:
+        """Send `html` to the user, logging (not raising) when Telegram refuses."""
+        try:
+            await send_html(self._app.bot, telegram_id, html)
+        except Forbidden:
+            services: Services = self._app.bot_data[SERVICES_KEY]
+            await services.usuarios.marcar_ativo(telegram_id, False)
+            log.info("user %s blocked the bot; marked inactive", telegram_id)
+        except TelegramError as exc:
+            log.warning("notice to %s not delivered: %s", telegram_id, exc)

@@ -1,0 +1,54 @@
+"""/start, /ajuda, /cancelar and the catch-alls for what Cogep does not understand."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import texts
+from handlers.common import registered
+from handlers.context import CogepContext
+from handlers.reply import reply_html
+
+
+async def start(update: Update, context: CogepContext) -> None:
+    """Register the caller (keeping a deep-link payload) and greet them."""
+    user = update.effective_user
+    assert user is not None
+    origem = context.args[0] if context.args else None
+    registro = await context.services.usuarios.registrar(
+        telegram_id=user.id, nome=user.full_name, username=user.username, origem=origem
+    )
+    context.usuario = registro.usuario
+    nome = registro.usuario.nome
+    text = (
+        texts.boas_vindas(nome, papel=registro.usuario.papel)
+        if registro.novo
+        else texts.ja_cadastrado(nome)
+    )
+    await reply_html(update, context.bot, text)
+
+
+async def ajuda(update: Update, context: CogepContext) -> None:
+    """List the commands."""
+    papel = context.usuario.papel if context.usuario else "membro"
+    await reply_html(update, context.bot, texts.ajuda(papel=papel))
+
+
+@registered
+async def cancelar(update: Update, context: CogepContext) -> None:
+    """Leave whatever guided conversation the user is in."""
+    assert update.effective_chat is not None and update.effective_user is not None
+    had_flow = await context.services.fluxos.encerrar(
+        chat_id=update.effective_chat.id, telegram_id=update.effective_user.id
+    )
+    await reply_html(update, context.bot, texts.CANCELADO if had_flow else texts.NADA_A_CANCELAR)
+
+
+async def comando_desconhecido(update: Update, context: CogepContext) -> None:
+    """Answer a command Cogep does not have."""
+    await reply_html(update, context.bot, texts.COMANDO_DESCONHECIDO)
+
+
+async def nao_suportado(update: Update, context: CogepContext) -> None:
+    """Answer stickers, photos, voice and the like in a private chat."""
+    await reply_html(update, context.bot, texts.NAO_SUPORTADO)

@@ -1,0 +1,114 @@
+"""Inline keyboards. Callback data is short, self-contained text (≤ 64 bytes) so a button keeps
+working after a restart and on any replica:
+
+    pv:<id>                  show / refresh a processo
+    ps:<id>:<status>:<ver>   change status (one-letter code); <ver> = id of the latest event
+    pc:<id>  pp:<id>  pk:<id>  comment, change deadline, link a contact (typed answer follows)
+    pr:<id>                  choose a responsável;  pa:<id>:<usuario>:<ver> assign
+    pl:<filtro>:<pagina>     page of /processos
+    nv:<acao>[:<valor>]      answers of the guided /novo (pular, pri, ct)
+    ct:<id>  cl:<pagina>     a contact's card, a page of /contatos;  cn:pular  skip in /contato novo
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import texts
+from bot.processos import Detalhe, Pagina
+from bot.processos.regras import PRIORIDADES, STATUS_CODIGO
+from bot.processos.servico import FILTROS
+from db.models import Contato, Usuario
+
+Button = InlineKeyboardButton
+
+
+def _status_label(de: str, para: str) -> str:
+    if para == "em_andamento" and de == "concluido":
+        return texts.REABRIR
+    if para == "em_andamento" and de == "aguardando":
+        return texts.RETOMAR
+    return texts.STATUS_ACAO[para]
+
+
+def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
+    """Buttons under a processo: legal next statuses, then the other actions."""
+    pid, de = d.processo.id, d.processo.status
+    rows = [
+        [
+            Button(
+                _status_label(de, para), callback_data=f"ps:{pid}:{STATUS_CODIGO[para]}:{d.versao}"
+            )
+            for para in d.transicoes
+        ],
+        [
+            Button(texts.BOTAO_COMENTAR, callback_data=f"pc:{pid}"),
+            Button(texts.BOTAO_PRAZO, callback_data=f"pp:{pid}"),
+        ],
+        [Button(texts.BOTAO_CONTATO, callback_data=f"pk:{pid}")],
+        [Button(texts.BOTAO_ATUALIZAR, callback_data=f"pv:{pid}")],
+    ]
+    if d.pode_atribuir:
+        rows[2].insert(0, Button(texts.BOTAO_ATRIBUIR, callback_data=f"pr:{pid}"))
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def lista(p: Pagina) -> InlineKeyboardMarkup:
+    """Filters and ◀ ▶ paging under /processos."""
+    filtros = [
+        Button(("• " if f == p.filtro else "") + texts.FILTRO_NOME[f], callback_data=f"pl:{f}:0")
+        for f in FILTROS
+    ]
+    paging = []
+    if p.pagina > 0:
+        paging.append(Button(texts.BOTAO_ANTERIOR, callback_data=f"pl:{p.filtro}:{p.pagina - 1}"))
+    if p.tem_mais:
+        paging.append(Button(texts.BOTAO_PROXIMA, callback_data=f"pl:{p.filtro}:{p.pagina + 1}"))
+    abrir = [Button(item.numero, callback_data=f"pv:{item.id}") for item in p.itens[:10]]
+    rows = [filtros[:2], filtros[2:], abrir[:5], abrir[5:], paging]
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def responsaveis(processo_id: int, versao: int, usuarios: list[Usuario]) -> InlineKeyboardMarkup:
+    """One button per active user, two per row."""
+    buttons = [
+        Button(u.nome[:30], callback_data=f"pa:{processo_id}:{u.id}:{versao}")
+        for u in usuarios[:40]
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def pular(prefixo: str) -> InlineKeyboardMarkup:
+    """A single skip button."""
+    return InlineKeyboardMarkup([[Button(texts.PULAR, callback_data=f"{prefixo}:pular")]])
+
+
+def prioridades() -> InlineKeyboardMarkup:
+    """The four priorities."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                Button(f"{texts.PRIORIDADE_ICONE[p]} {p}", callback_data=f"nv:pri:{p}")
+                for p in PRIORIDADES
+            ]
+        ]
+    )
+
+
+def escolher_contato(prefixo: str, contatos: list[Contato], *, pular: bool) -> InlineKeyboardMarkup:
+    """One button per contact found; optionally a skip."""
+    rows = [[Button(c.nome[:40], callback_data=f"{prefixo}:{c.id}")] for c in contatos[:8]]
+    if pular:
+        rows.append([Button(texts.PULAR, callback_data="nv:pular")])
+    return InlineKeyboardMarkup(rows)
+
+
+def contatos(itens: list[Contato], *, pagina: int, tem_mais: bool) -> InlineKeyboardMarkup:
+    """Open-card buttons and paging under /contatos."""
+    rows = [[Button(c.nome[:40], callback_data=f"ct:{c.id}")] for c in itens]
+    paging = []
+    if pagina > 0:
+        paging.append(Button(texts.BOTAO_ANTERIOR, callback_data=f"cl:{pagina - 1}"))
+    if tem_mais:
+        paging.append(Button(texts.BOTAO_PROXIMA, callback_data=f"cl:{pagina + 1}"))
+    return InlineKeyboardMarkup([*rows, paging] if paging else rows)

@@ -1,0 +1,131 @@
+"""/novo: open a processo in one line, or step by step (título, descrição, prazo, prioridade,
+contato). Each answer is validated before the flow moves on, and the flow lives in PostgreSQL,
+so a restart in the middle continues at the same question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot import texts
+from bot.fluxos import Fluxo
+from bot.processos import Rascunho, interpretar_linha
+from handlers import keyboards
+from handlers.common import registered
+from handlers.context import CogepContext
+from handlers.reply import reply_html
+
+FLOW = "novo"
+PASSOS = ("titulo", "descricao", "prazo", "prioridade", "contato")
+PERGUNTAS: dict[str, tuple[str, InlineKeyboardMarkup | None]] = {
+    "titulo": (texts.NOVO_TITULO, None),
+    "descricao": (texts.NOVO_DESCRICAO, keyboards.pular("nv")),
+    "prazo": (texts.NOVO_PRAZO, keyboards.pular("nv")),
+    "prioridade": (texts.NOVO_PRIORIDADE, keyboards.prioridades()),
+    "contato": (texts.NOVO_CONTATO, keyboards.pular("nv")),
+}
+
+
+@registered
+async def novo(update: Update, context: CogepContext) -> None:
+    """Open a processo: `/novo Título | prazo sexta 18h | prioridade alta`, or guided."""
+    assert context.usuario is not None and update.effective_message is not None
+    linha = (update.effective_message.text or "").partition(" ")[2].strip()
+    if linha:
+        processo = await context.services.processos.abrir(context.usuario, interpretar_linha(linha))
+        await _criado(update, context, processo)
+        return
+    await _perguntar(update, context, Fluxo(FLOW, "titulo", {}))
+
+
+async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
+    """Validate the typed answer to the current question and move on."""
+    assert update.effective_message is not None and context.usuario is not None
+    texto, servico = update.effective_message.text or "", context.services.processos
+    dados = dict(fluxo.dados)
+    if fluxo.passo == "titulo":
+        dados["titulo"] = servico.validar_titulo(texto)
+    elif fluxo.passo == "descricao":
+        dados["descricao"] = servico.validar_descricao(texto)
+    elif fluxo.passo == "prazo":
+        servico.interpretar_prazo(context.usuario, texto)  # refuse now, not at the end
+        dados["prazo"] = texto
+    elif fluxo.passo == "prioridade":
+        dados["prioridade"] = servico.validar_prioridade(texto)
+    else:
+        achados = await context.services.contatos.buscar(texto)
+        if len(achados) != 1:
+            pergunta = texts.ESCOLHA_CONTATO if achados else texts.contato_ambiguo(texto, 0)
+            teclado = keyboards.escolher_contato("nv:ct", achados, pular=True)
+            await reply_html(update, context.bot, pergunta, keyboard=teclado)
+            return
+        dados["contato_id"] = achados[0].id
+    await _avancar(update, context, fluxo, dados)
+
+
+@registered
+async def botao(update: Update, context: CogepContext) -> None:
+    """Skip a question, pick a priority or a contact."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_chat is not None
+    assert context.usuario is not None
+    fluxo = await context.services.fluxos.atual(
+        chat_id=update.effective_chat.id, telegram_id=context.usuario.telegram_id
+    )
+    if fluxo is None or fluxo.nome != FLOW:
+        await query.answer(texts.BOTAO_EXPIRADO)
+        return
+    await query.answer()
+    _, acao, valor = [*query.data.split(":"), "", ""][:3]
+    dados = dict(fluxo.dados)
+    if acao == "pri" and context.services.processos.validar_prioridade(valor):
+        dados["prioridade"] = valor
+    elif acao == "ct" and valor.isdigit() and fluxo.passo == "contato":
+        dados["contato_id"] = int(valor)
+    elif acao != "pular" or fluxo.passo == "titulo":
+        return
+    await _avancar(update, context, fluxo, dados)
+
+
+async def _avancar(
+    update: Update, context: CogepContext, fluxo: Fluxo, dados: dict[str, Any]
+) -> None:
+    """Ask the next question, or create the processo after the last one."""
+    proximo = PASSOS.index(fluxo.passo) + 1
+    if proximo < len(PASSOS):
+        await _perguntar(update, context, Fluxo(FLOW, PASSOS[proximo], dados))
+        return
+    assert context.usuario is not None and update.effective_chat is not None
+    rascunho = Rascunho(
+        titulo=dados["titulo"],
+        descricao=dados.get("descricao"),
+        prazo=dados.get("prazo"),
+        prioridade=dados.get("prioridade"),
+    )
+    servico = context.services.processos
+    processo = await servico.abrir(context.usuario, rascunho)
+    if dados.get("contato_id"):
+        await servico.vincular_contato(context.usuario, processo.id, int(dados["contato_id"]))
+    await context.services.fluxos.encerrar(
+        chat_id=update.effective_chat.id, telegram_id=context.usuario.telegram_id
+    )
+    await _criado(update, context, processo)
+
+
+async def _perguntar(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
+    assert update.effective_chat is not None and update.effective_user is not None
+    await context.services.fluxos.salvar(
+        chat_id=update.effective_chat.id, telegram_id=update.effective_user.id, fluxo=fluxo
+    )
+    pergunta, teclado = PERGUNTAS[fluxo.passo]
+    await reply_html(update, context.bot, pergunta, keyboard=teclado)
+
+
+async def _criado(update: Update, context: CogepContext, processo: Any) -> None:
+    assert context.usuario is not None
+    html = texts.processo_criado(
+        processo, zona=context.usuario.fuso_horario, agora=context.services.processos.agora()
+    )
+    await reply_html(update, context.bot, html)

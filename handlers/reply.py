@@ -1,0 +1,103 @@
+"""Sending Telegram-HTML safely: split under the limit, fall back to plain text on a parse error.
+
+Every user-visible send of the handlers goes through `send_html`, so no message can be lost to
+"can't parse entities" or "message is too long", and "message is not modified" is a success.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
+
+from bot.render import split_html, to_plain
+
+log = logging.getLogger("cogep.reply")
+
+
+async def send_html(
+    bot: ExtBot[None],
+    chat_id: int,
+    html: str,
+    *,
+    keyboard: InlineKeyboardMarkup | None = None,
+    reply_to: int | None = None,
+) -> Message:
+    """Send `html` in as many parts as needed; the keyboard goes on the last part."""
+    parts = split_html(html) or ["…"]
+    sent: Message | None = None
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        sent = await _send_part(
+            bot,
+            chat_id,
+            part,
+            keyboard=keyboard if last else None,
+            reply_to=reply_to if index == 0 else None,
+        )
+    assert sent is not None
+    return sent
+
+
+async def _send_part(
+    bot: ExtBot[None],
+    chat_id: int,
+    html: str,
+    *,
+    keyboard: InlineKeyboardMarkup | None,
+    reply_to: int | None,
+) -> Message:
+    try:
+        return await bot.send_message(
+            chat_id,
+            html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+            reply_to_message_id=reply_to,
+            allow_sending_without_reply=True,
+            disable_web_page_preview=True,
+        )
+    except BadRequest as exc:
+        if "can't parse entities" not in exc.message.lower():
+            raise
+        log.warning("HTML refused by Telegram, sending as plain text: %s", exc.message)
+        return await bot.send_message(chat_id, to_plain(html), reply_markup=keyboard)
+
+
+async def reply_html(
+    update: Update, bot: ExtBot[None], html: str, *, keyboard: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Answer in the chat the update came from."""
+    assert update.effective_chat is not None
+    return await send_html(bot, update.effective_chat.id, html, keyboard=keyboard)
+
+
+async def edit_html(
+    message: Message, html: str, *, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    """Replace a bot message's text; an unchanged text is a success, a long one is re-sent."""
+    parts = split_html(html)
+    if len(parts) > 1:
+        await send_html(message.get_bot(), message.chat_id, html, keyboard=keyboard)  # type: ignore[arg-type]
+        return
+    try:
+        await message.edit_text(
+            parts[0],
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+            disable_web_page_preview=True,
+        )
+    except BadRequest as exc:
+        text = exc.message.lower()
+        if "message is not modified" in text:
+            return
+        if "can't parse entities" in text:
+            await message.edit_text(to_plain(parts[0]), reply_markup=keyboard)
+            return
+        if "message to edit not found" in text or "message can't be edited" in text:
+            await send_html(message.get_bot(), message.chat_id, html, keyboard=keyboard)  # type: ignore[arg-type]
+            return
+        raise

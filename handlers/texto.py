@@ -1,0 +1,50 @@
+"""Free text: the answer to a guided flow's question, else (later) the mentor.
+
+In groups Cogep only listens when it is mentioned or replied to, so it never talks over people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from telegram import Message, MessageEntity, Update
+
+from bot import texts
+from bot.fluxos import Fluxo
+from handlers.common import Callback
+from handlers.context import CogepContext
+from handlers.reply import reply_html
+
+FlowStep = Callable[[Update, CogepContext, Fluxo], Awaitable[None]]
+
+
+def addressed_to_bot(message: Message, bot_username: str, bot_id: int) -> bool:
+    """Private chats always; in groups, a mention of the bot or a reply to one of its messages."""
+    if message.chat.type == "private":
+        return True
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return True
+    mentions = message.parse_entities([MessageEntity.MENTION]).values()
+    return any(m.lstrip("@").lower() == bot_username.lower() for m in mentions)
+
+
+def text_router(flows: Mapping[str, FlowStep]) -> Callback:
+    """A handler that sends text to the user's live flow, or answers it as free text."""
+
+    async def route_text(update: Update, context: CogepContext) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        if not addressed_to_bot(message, context.bot.username, context.bot.id):
+            return
+        if context.usuario is None:
+            await reply_html(update, context.bot, texts.PRECISA_CADASTRO)
+            return
+        fluxo = await context.services.fluxos.atual(chat_id=message.chat_id, telegram_id=user.id)
+        if fluxo is not None and fluxo.nome in flows:
+            await flows[fluxo.nome](update, context, fluxo)
+            return
+        await reply_html(update, context.bot, texts.TEXTO_LIVRE)
+
+    return route_text
