@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import ChatMember, Update
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 
 from bot import texts
 from bot.database import is_outage
@@ -82,8 +82,12 @@ async def _tell(update: Update, context: CogepContext, message: str) -> None:
     try:
         if update.callback_query is not None:
             plain = to_plain(message)
-            await update.callback_query.answer(plain[:200], show_alert=len(plain) > 60)
-        elif update.effective_chat is not None and update.effective_chat.type != "channel":
+            try:
+                await update.callback_query.answer(plain[:200], show_alert=len(plain) > 60)
+                return
+            except BadRequest:  # already answered by the handler: say it in the chat instead
+                pass
+        if update.effective_chat is not None and update.effective_chat.type != "channel":
             await reply_html(update, context.bot, message)
     except Exception:  # the apology itself failed: log it, there is nobody left to tell
         log.exception("update %s: could not deliver the error message", update.update_id)

@@ -107,8 +107,9 @@ async def botao(update: Update, context: CogepContext) -> None:
         )
     elif acao == "pv":
         (pid,) = _ids(data, 1)
+        d = await servico.detalhe(usuario, pid)
         await query.answer()
-        await _show(update, context, await servico.detalhe(usuario, pid), edit=True)
+        await _show(update, context, d, edit=True)
     elif acao == "ps":
         await _mudar_status(update, context, data)
     elif acao == "pr":

@@ -79,7 +79,7 @@ async def edit_html(
     message: Message, html: str, *, keyboard: InlineKeyboardMarkup | None = None
 ) -> None:
     """Replace a bot message's text; an unchanged text is a success, a long one is re-sent."""
-    parts = split_html(html)
+    parts = split_html(html) or ["…"]
     if len(parts) > 1:
         await send_html(message.get_bot(), message.chat_id, html, keyboard=keyboard)  # type: ignore[arg-type]
         return

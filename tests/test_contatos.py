@@ -1,0 +1,105 @@
+"""The team's CRM: create contacts with validated data, find them, link them to processos."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import CogepApplication
+from bot.database import Database
+from db.models import Contato
+from tests.fake_telegram import FakeTelegram
+from tests.people import Pessoa
+from tests.test_processos import NUMERO, registrar
+
+
+async def criar_contato(pessoa: Pessoa, *respostas: str) -> dict[str, object]:
+    await pessoa.diz("/contato novo")
+    reply: dict[str, object] = {}
+    for resposta in respostas:
+        reply = await pessoa.diz(resposta)
+    return reply
+
+
+async def test_a_contact_is_created_step_by_step_with_validation(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+
+    await ana.diz("/contato novo")
+    await ana.diz("Maria da Silva")
+    await ana.diz("Acme Ltda")
+    bad_email = await ana.diz("maria@@acme")
+    await ana.diz("Maria@ACME.com.br")
+    bad_phone = await ana.diz("123")
+    await ana.diz("(11) 98765-4321")
+    done = await ana.diz("Prefere contato pela manhã")
+
+    assert "E-mail inválido" in bad_email["text"]
+    assert "Telefone inválido" in bad_phone["text"]
+    assert "Contato criado" in done["text"]
+    async with database.sessions() as session:
+        contato = await session.scalar(select(Contato))
+    assert contato is not None
+    assert (contato.nome, contato.empresa) == ("Maria da Silva", "Acme Ltda")
+    assert contato.email == "Maria@acme.com.br"
+    assert contato.telefone == "+55 11 98765-4321"
+
+
+async def test_optional_fields_can_be_skipped(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    await ana.diz("/contato novo")
+    pergunta = await ana.diz("João Pereira")
+
+    for _ in range(4):
+        pergunta = await ana.toca(pergunta, "Pular")
+
+    assert "Contato criado" in pergunta["text"]
+    async with database.sessions() as session:
+        contato = await session.scalar(select(Contato))
+    assert contato is not None and contato.email is None and contato.telefone is None
+
+
+async def test_contacts_are_found_without_accents_and_cards_respect_visibility(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    bruno = await registrar(tg, 402, "Bruno")
+    pergunta = await criar_contato(ana, "José Antônio", "Padaria Pão Quente")
+    for _ in range(3):
+        pergunta = await ana.toca(pergunta, "Pular")
+    reply = await ana.diz("/novo Cotação de fornos | contato jose antonio")
+    numero = NUMERO.search(reply["text"])
+    assert numero, reply["text"]
+
+    lista_ana = await ana.diz("/contatos jose")
+    card_ana = await ana.toca(lista_ana, "José")
+    lista_bruno = await bruno.diz("/contatos padaria")
+    card_bruno = await bruno.toca(lista_bruno, "José")
+
+    assert "José Antônio" in lista_ana["text"] and "José Antônio" in lista_bruno["text"]
+    assert numero.group(1) in card_ana["text"]
+    assert numero.group(1) not in card_bruno["text"]
+    assert "nenhum processo visível" in card_bruno["text"]
+
+
+async def test_a_contact_is_linked_from_the_processo_screen(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    await criar_contato(ana, "Carla Mendes")
+    pergunta = await ana.ve(None)
+    for _ in range(4):
+        pergunta = await ana.toca(pergunta, "Pular")
+    reply = await ana.diz("/novo Proposta comercial")
+    numero = NUMERO.search(reply["text"])
+    assert numero
+    tela = await ana.diz(f"/processo {numero.group(1)}")
+
+    await ana.toca(tela, "Contato")
+    escolha = await ana.diz("carla")
+    linked = await ana.toca(escolha, "Carla")
+
+    assert "Contato: Carla Mendes" in linked["text"]
+    assert "vinculou o contato" in linked["text"]

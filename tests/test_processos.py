@@ -1,0 +1,353 @@
+"""Processos from the chat: open, list, show, move, assign, comment, search — and who sees what."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.app import CogepApplication, build_application, serving
+from bot.database import Database
+from db.models import Processo, ProcessoEvento, Usuario
+from tests.conftest import make_settings
+from tests.fake_telegram import FakeTelegram
+from tests.people import Pessoa
+
+NUMERO = re.compile(r"\b(\d{4}-\d{4,})\b")
+SP = ZoneInfo("America/Sao_Paulo")
+
+
+async def registrar(tg: FakeTelegram, user_id: int, nome: str) -> Pessoa:
+    pessoa = Pessoa(tg, user_id, nome)
+    await pessoa.diz("/start")
+    return pessoa
+
+
+async def tornar_gestor(database: Database, pessoa: Pessoa) -> None:
+    async with database.sessions.begin() as session:
+        await session.execute(
+            update(Usuario).where(Usuario.telegram_id == pessoa.id).values(papel="gestor")
+        )
+
+
+async def processo_por_numero(database: Database, numero: str) -> Processo:
+    async with database.sessions() as session:
+        processo = await session.scalar(select(Processo).where(Processo.numero == numero))
+    assert processo is not None
+    return processo
+
+
+async def eventos(database: Database, processo_id: int) -> list[tuple[str, str | None]]:
+    async with database.sessions() as session:
+        rows = await session.execute(
+            select(ProcessoEvento.tipo, ProcessoEvento.para)
+            .where(ProcessoEvento.processo_id == processo_id)
+            .order_by(ProcessoEvento.id)
+        )
+    return [(tipo, para) for tipo, para in rows]
+
+
+async def abrir(pessoa: Pessoa, linha: str) -> str:
+    reply = await pessoa.diz(f"/novo {linha}")
+    match = NUMERO.search(reply["text"])
+    assert match, reply["text"]
+    return match.group(1)
+
+
+@pytest.fixture
+async def equipe(bot: CogepApplication, tg: FakeTelegram, database: Database) -> dict[str, Pessoa]:
+    """Ana and Bruno are membros, Gil is a gestor."""
+    pessoas = {
+        "ana": await registrar(tg, 201, "Ana"),
+        "bruno": await registrar(tg, 202, "Bruno"),
+        "gil": await registrar(tg, 203, "Gil"),
+    }
+    await tornar_gestor(database, pessoas["gil"])
+    return pessoas
+
+
+async def test_a_membro_opens_a_processo_step_by_step(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+
+    assert "título" in (await ana.diz("/novo"))["text"]
+    assert "Descreva" in (await ana.diz("Migração do servidor de e-mail"))["text"]
+    prazo_q = await ana.diz("Trocar o Postfix pelo serviço novo")
+    assert "prazo" in prazo_q["text"]
+    prioridade_q = await ana.diz("30/12 14:00")
+    contato_q = await ana.toca(prioridade_q, "alta")
+    assert "contato" in contato_q["text"].lower()
+    criado = await ana.toca(contato_q, "Pular")
+
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    processo = await processo_por_numero(database, numero.group(1))
+    assert processo.titulo == "Migração do servidor de e-mail"
+    assert processo.descricao == "Trocar o Postfix pelo serviço novo"
+    assert processo.prioridade == "alta" and processo.status == "aberto"
+    assert processo.prazo is not None
+    assert processo.prazo.astimezone(SP).strftime("%d/%m %H:%M") == "30/12 14:00"
+    assert await eventos(database, processo.id) == [("criado", None)]
+
+
+async def test_a_membro_opens_a_processo_in_one_line(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    numero = await abrir(
+        equipe["ana"], "Migrar servidor de e-mail | prazo sexta 18h | prioridade alta"
+    )
+
+    processo = await processo_por_numero(database, numero)
+    assert processo.titulo == "Migrar servidor de e-mail"
+    assert processo.prioridade == "alta"
+    assert processo.prazo is not None
+    local = processo.prazo.astimezone(SP)
+    assert (local.weekday(), local.hour, local.minute) == (4, 18, 0)
+    assert numero.startswith(f"{datetime.now(SP).year}-")
+
+
+async def test_the_whole_life_of_a_processo_is_in_its_history(
+    equipe: dict[str, Pessoa], tg: FakeTelegram, database: Database
+) -> None:
+    ana, bruno, gil = equipe["ana"], equipe["bruno"], equipe["gil"]
+    numero = await abrir(ana, "Integrar ERP do cliente")
+
+    tela = await gil.diz(f"/processo {numero}")
+    escolha = await gil.toca(tela, "Atribuir")
+    atribuido = await gil.toca(escolha, "Bruno")
+    assert "Bruno" in atribuido["text"]
+    aviso_ana = await ana.ve("atribuiu a")
+    assert numero in aviso_ana["text"]
+
+    tela = await bruno.diz(f"/processo {numero}")
+    assert "Responsável: Bruno" in tela["text"]
+    tela = await bruno.toca(tela, "Iniciar")
+    pergunta = await bruno.toca(tela, "Comentar")
+    assert "comentário" in pergunta["text"]
+    await bruno.diz("Contrato revisado com o <cliente> & time")
+    tela = await bruno.diz(f"/processo {numero}")
+    final = await bruno.toca(tela, "Concluir")
+
+    assert "concluído" in final["text"].lower()
+    await ana.ve("concluído")
+    processo = await processo_por_numero(database, numero)
+    assert processo.status == "concluido" and processo.concluido_em is not None
+    assert await eventos(database, processo.id) == [
+        ("criado", None),
+        ("responsavel", "Bruno"),
+        ("status", "em_andamento"),
+        ("comentario", None),
+        ("status", "concluido"),
+    ]
+    historico = (await ana.diz(f"/processo {numero}"))["text"]
+    for trecho in ("abriu o processo", "atribuiu a Bruno", "em andamento", "<cliente> & time"):
+        assert trecho in historico
+
+
+async def test_another_membro_cannot_see_it_anywhere(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana, bruno = equipe["ana"], equipe["bruno"]
+    numero = await abrir(ana, "Contrato sigiloso da Acme")
+    processo = await processo_por_numero(database, numero)
+
+    by_number = await bruno.diz(f"/processo {numero}")
+    by_short = await bruno.diz(f"/processo {processo.sequencia}")
+    by_list = await bruno.diz("/processos todos")
+    by_search = await bruno.diz("/buscar sigiloso")
+    await bruno.toca_dados(by_list["message_id"], f"pv:{processo.id}")
+    forged_view = bruno.tg.answered_callbacks()[-1]
+    await bruno.toca_dados(by_list["message_id"], f"ps:{processo.id}:e:0")
+    forged_move = bruno.tg.answered_callbacks()[-1]
+
+    assert "não encontrado" in by_number["text"] and "não encontrado" in by_short["text"]
+    assert numero not in by_list["text"] and "Acme" not in by_list["text"]
+    assert "Nada encontrado" in by_search["text"]
+    assert "não encontrado" in forged_view.get("text", "")
+    assert "não encontrado" in forged_move.get("text", "")
+    assert (await processo_por_numero(database, numero)).status == "aberto"
+    assert numero in (await equipe["gil"].diz("/processos todos"))["text"]
+
+
+async def test_illegal_transitions_are_refused(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Ajustar backup")
+    processo = await processo_por_numero(database, numero)
+    tela = await ana.diz(f"/processo {numero}")
+
+    assert not any("Concluir" in b for b in ana.botoes(tela))
+    versao = ana.botao(tela, "Iniciar").split(":")[-1]
+    await ana.toca_dados(tela["message_id"], f"ps:{processo.id}:c:{versao}")
+
+    answer = ana.tg.answered_callbacks()[-1]
+    assert "Não é possível passar de aberto para concluído" in answer.get("text", "")
+    assert (await processo_por_numero(database, numero)).status == "aberto"
+
+
+async def test_a_stale_button_shows_the_fresh_state(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana, gil = equipe["ana"], equipe["gil"]
+    numero = await abrir(ana, "Revisar firewall")
+    old_screen = await ana.diz(f"/processo {numero}")
+    gil_screen = await gil.diz(f"/processo {numero}")
+    await gil.toca(gil_screen, "Cancelar")
+
+    fresh = await ana.toca(old_screen, "Iniciar")
+
+    assert "não vale mais" in ana.tg.answered_callbacks()[-1].get("text", "")
+    assert "cancelado" in fresh["text"]
+    assert (await processo_por_numero(database, numero)).status == "cancelado"
+
+
+async def test_twenty_people_opening_at_once_get_twenty_numbers(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    pessoas = [await registrar(tg, 300 + i, f"Pessoa {i}") for i in range(20)]
+
+    for pessoa in pessoas:
+        pessoa.envia(f"/novo Tarefa simultânea de {pessoa.id}")
+    replies = await asyncio.gather(*(p.ve("aberto:") for p in pessoas))
+
+    numeros = {NUMERO.search(r["text"]).group(1) for r in replies}  # type: ignore[union-attr]
+    assert len(numeros) == 20
+
+
+@pytest.mark.parametrize(
+    ("linha", "esperado"),
+    [
+        ("Tarefa | prazo ontem", "já passou"),
+        ("Tarefa | prazo quando der", "Não entendi o prazo"),
+        ("Tarefa | prazo 31/02", "Não entendi o prazo"),
+        ("| prazo amanhã", "título não pode ficar vazio"),
+        ("x" * 5000, "Título longo demais: 5000 caracteres"),
+        ("Tarefa | prioridade altíssima", "Prioridade inválida"),
+        ("Tarefa | dono Ana", "Não conheço o campo"),
+    ],
+)
+async def test_bad_input_is_refused_and_nothing_is_created(
+    equipe: dict[str, Pessoa], database: Database, linha: str, esperado: str
+) -> None:
+    reply = await equipe["ana"].diz(f"/novo {linha}")
+
+    assert esperado in reply["text"]
+    async with database.sessions() as session:
+        assert await session.scalar(select(Processo.id)) is None
+
+
+async def test_html_in_titles_is_shown_as_typed(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "<b>Urgente</b> & <script>alert(1)</script> *já* _agora_")
+
+    tela = await ana.diz(f"/processo {numero}")
+
+    assert "<b>Urgente</b> & <script>alert(1)</script> *já* _agora_" in tela["text"]
+
+
+async def test_guided_flow_survives_a_restart(
+    tg: FakeTelegram, database: Database, database_url: str
+) -> None:
+    settings = make_settings(tg, database_url)
+    ana = Pessoa(tg, 211, "Ana")
+    async with serving(build_application(settings, database=database), poll_timeout=1):
+        await ana.diz("/start")
+        await ana.diz("/novo")
+        await ana.diz("Título antes do restart")
+
+    async with serving(build_application(settings, database=database), poll_timeout=1):
+        pergunta = await ana.diz("Descrição depois do restart")
+        assert "prazo" in pergunta["text"]
+        pergunta = await ana.toca(pergunta, "Pular")
+        pergunta = await ana.toca(pergunta, "normal")
+        criado = await ana.toca(pergunta, "Pular")
+
+    numero = NUMERO.search(criado["text"])
+    assert numero
+    processo = await processo_por_numero(database, numero.group(1))
+    assert processo.titulo == "Título antes do restart"
+    assert processo.descricao == "Descrição depois do restart"
+
+
+async def test_bad_answers_in_the_guided_flow_keep_the_question(
+    equipe: dict[str, Pessoa],
+) -> None:
+    ana = equipe["ana"]
+    await ana.diz("/novo")
+
+    refused = await ana.diz("y" * 300)
+    accepted = await ana.diz("Título certo")
+    past = await ana.diz("pular descrição não, essa é a descrição")
+    past = await ana.diz("anteontem")
+
+    assert "Título longo demais" in refused["text"]
+    assert "Descreva" in accepted["text"]
+    assert "já passou" in past["text"]
+
+
+async def test_deadline_changes_with_natural_dates(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Renovar certificado")
+    tela = await ana.diz(f"/processo {numero}")
+
+    await ana.toca(tela, "Prazo")
+    refused = await ana.diz("semana passada talvez")
+    changed = await ana.diz("amanhã 9h")
+
+    assert "Não entendi o prazo" in refused["text"]
+    assert "amanhã 09:00" in changed["text"]
+    processo = await processo_por_numero(database, numero)
+    assert processo.prazo is not None and processo.prazo.astimezone(SP).hour == 9
+
+
+async def test_search_ignores_accents_and_finds_comments(
+    equipe: dict[str, Pessoa],
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Migração do relatório financeiro")
+    outro = await abrir(ana, "Trocar impressora")
+    tela = await ana.diz(f"/processo {outro}")
+    await ana.toca(tela, "Comentar")
+    await ana.diz("Fornecedor pediu orçamento atualizado")
+
+    by_accentless = await ana.diz("/buscar migracao relatorio")
+    by_prefix = await ana.diz("/buscar financ")
+    by_comment = await ana.diz("/buscar orcamento")
+    by_number = await ana.diz(f"/buscar {numero}")
+    empty = await ana.diz("/buscar")
+
+    assert numero in by_accentless["text"]
+    assert numero in by_prefix["text"]
+    assert outro in by_comment["text"] and numero not in by_comment["text"]
+    assert numero in by_number["text"]
+    assert "Diga o que buscar" in empty["text"]
+
+
+async def test_list_filters_and_pages(equipe: dict[str, Pessoa], database: Database) -> None:
+    ana = equipe["ana"]
+    numeros = [await abrir(ana, f"Item {i:02d}") for i in range(12)]
+    async with database.sessions.begin() as session:
+        await session.execute(
+            update(Processo)
+            .where(Processo.numero == numeros[0])
+            .values(prazo=datetime(2020, 1, 1, tzinfo=SP))
+        )
+
+    primeira = await ana.diz("/processos")
+    segunda = await ana.toca(primeira, "▶")
+    atrasados = await ana.toca(segunda, "atrasados")
+
+    assert numeros[-1] in primeira["text"] and numeros[0] not in primeira["text"]
+    assert numeros[0] in segunda["text"] and "página 2" in segunda["text"]
+    assert numeros[0] in atrasados["text"] and "atrasado" in atrasados["text"]
+    assert numeros[-1] not in atrasados["text"]
