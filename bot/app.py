@@ -119,11 +119,22 @@ async def _post_shutdown(app: CogepApplication) -> None:
 
 
 class serving:
-    """Run `app` (initialize, post_init, start, poll) for the duration of a block."""
+    """Run `app` (initialize, post_init, start, poll or webhook) for the duration of a block.
 
-    def __init__(self, app: CogepApplication, *, poll_timeout: float = 10.0) -> None:
+    `cogep run` uses PTB's run_polling/run_webhook (they own signals and the event loop); the
+    console, the tests and the benchmarks use this to run the very same app inside their loop.
+    """
+
+    def __init__(
+        self,
+        app: CogepApplication,
+        *,
+        poll_timeout: float = 10.0,
+        webhook: dict[str, Any] | None = None,
+    ) -> None:
         self._app = app
         self._poll_timeout = poll_timeout
+        self._webhook = webhook
 
     async def __aenter__(self) -> CogepApplication:
         app = self._app
@@ -132,9 +143,12 @@ class serving:
             await app.post_init(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=int(self._poll_timeout), drop_pending_updates=False
-        )
+        if self._webhook is not None:
+            await app.updater.start_webhook(**self._webhook)
+        else:
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=int(self._poll_timeout), drop_pending_updates=False
+            )
         return app
 
     async def __aexit__(self, *exc: object) -> None:

@@ -57,9 +57,10 @@ def database_url(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
 
 
 async def open_database(
-    settings: Settings, *, patience: float = 60.0, pool_size: int = 10
+    settings: Settings, *, patience: float | None = None, pool_size: int = 10
 ) -> Database:
     """Connect (starting the embedded server if needed), retrying until `patience` runs out."""
+    patience = settings.db_patience if patience is None else patience
     url, embedded = database_url(settings)
     engine = create_engine(url, pool_size=pool_size)
     try:

@@ -23,7 +23,11 @@ class Settings(BaseSettings):
     """Everything Cogep reads from its environment."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        populate_by_name=True,
     )
 
     telegram_bot_token: SecretStr | None = None
@@ -40,6 +44,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     timezone: str = "America/Sao_Paulo"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # How long start-up waits for the database (docker-compose starts them together).
+    db_patience: float = Field(default=60.0, gt=0, alias="COGEP_DB_PATIENCE")
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

@@ -203,6 +203,9 @@ BOTAO_CONTATO = "📇 Contato"
 BOTAO_ATUALIZAR = "🔄 Atualizar"
 BOTAO_ANTERIOR = "◀"
 BOTAO_PROXIMA = "▶"
+BOTAO_POR_RESPONSAVEL = "👤 Por responsável"
+BOTAO_TODOS_RESPONSAVEIS = "✖ Todos os responsáveis"
+ESCOLHA_FILTRO_RESPONSAVEL = "Ver os processos de quem?"
 NAO_ENTENDI_PASSO = "Não entendi. Responda à pergunta acima ou use /cancelar."
 
 
@@ -290,10 +293,17 @@ def linha_processo(processo: Processo, *, zona: str, agora: datetime) -> str:
 
 
 def lista_processos(
-    processos: list[Processo], *, filtro: str, pagina: int, zona: str, agora: datetime
+    processos: list[Processo],
+    *,
+    filtro: str,
+    pagina: int,
+    zona: str,
+    agora: datetime,
+    responsavel: str | None = None,
 ) -> str:
     """The /processos page."""
-    cabecalho = f"<b>Processos {FILTRO_NOME[filtro]}</b> · página {pagina + 1}"
+    de = f" de {escape(responsavel)}" if responsavel else ""
+    cabecalho = f"<b>Processos {FILTRO_NOME[filtro]}{de}</b> · página {pagina + 1}"
     if not processos:
         return f"{cabecalho}\n\n" + NENHUM_PROCESSO.format(filtro=FILTRO_NOME[filtro])
     linhas = [linha_processo(p, zona=zona, agora=agora) for p in processos]
@@ -314,7 +324,11 @@ def _evento(evento: ProcessoEvento, *, zona: str, agora: datetime) -> str:
     if evento.tipo == "criado":
         o_que = "abriu o processo"
     elif evento.tipo == "status":
-        o_que = f"{STATUS_NOME.get(evento.de or '', evento.de)} → <b>{STATUS_NOME.get(evento.para or '', evento.para)}</b>"
+        de, para = (
+            STATUS_NOME.get(evento.de or "", evento.de),
+            STATUS_NOME.get(evento.para or "", evento.para),
+        )
+        o_que = f"mudou o status: {de} → <b>{para}</b>"
     elif evento.tipo == "comentario":
         o_que = f"comentou: <i>{escape(shorten(evento.texto or '', 300))}</i>"
     elif evento.tipo == "responsavel":

@@ -5,7 +5,8 @@ working after a restart and on any replica:
     ps:<id>:<status>:<ver>   change status (one-letter code); <ver> = id of the latest event
     pc:<id>  pp:<id>  pk:<id>  comment, change deadline, link a contact (typed answer follows)
     pr:<id>                  choose a responsável;  pa:<id>:<usuario>:<ver> assign
-    pl:<filtro>:<pagina>     page of /processos
+    pl:<filtro>:<pagina>[:<usuario>]  page of /processos (optionally one responsável)
+    pu:<filtro>              choose the responsável to filter by (gestores)
     nv:<acao>[:<valor>]      answers of the guided /novo (pular, pri, ct)
     ct:<id>  cl:<pagina>     a contact's card, a page of /contatos;  cn:pular  skip in /contato novo
 """
@@ -53,20 +54,37 @@ def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
-def lista(p: Pagina) -> InlineKeyboardMarkup:
-    """Filters and ◀ ▶ paging under /processos."""
+def lista(p: Pagina, *, gestor: bool) -> InlineKeyboardMarkup:
+    """Filters, ◀ ▶ paging and (for gestores) the por-responsável filter under /processos."""
+    quem = f":{p.responsavel.id}" if p.responsavel else ""
     filtros = [
-        Button(("• " if f == p.filtro else "") + texts.FILTRO_NOME[f], callback_data=f"pl:{f}:0")
+        Button(
+            ("• " if f == p.filtro else "") + texts.FILTRO_NOME[f], callback_data=f"pl:{f}:0{quem}"
+        )
         for f in FILTROS
     ]
     paging = []
     if p.pagina > 0:
-        paging.append(Button(texts.BOTAO_ANTERIOR, callback_data=f"pl:{p.filtro}:{p.pagina - 1}"))
+        paging.append(
+            Button(texts.BOTAO_ANTERIOR, callback_data=f"pl:{p.filtro}:{p.pagina - 1}{quem}")
+        )
     if p.tem_mais:
-        paging.append(Button(texts.BOTAO_PROXIMA, callback_data=f"pl:{p.filtro}:{p.pagina + 1}"))
-    abrir = [Button(item.numero, callback_data=f"pv:{item.id}") for item in p.itens[:10]]
+        paging.append(
+            Button(texts.BOTAO_PROXIMA, callback_data=f"pl:{p.filtro}:{p.pagina + 1}{quem}")
+        )
+    abrir = [Button(item.numero, callback_data=f"pv:{item.id}") for item in p.itens]
     rows = [filtros[:2], filtros[2:], abrir[:5], abrir[5:], paging]
+    if gestor and p.responsavel:
+        rows.append([Button(texts.BOTAO_TODOS_RESPONSAVEIS, callback_data=f"pl:{p.filtro}:0")])
+    elif gestor:
+        rows.append([Button(texts.BOTAO_POR_RESPONSAVEL, callback_data=f"pu:{p.filtro}")])
     return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def filtro_responsavel(filtro: str, usuarios: list[Usuario]) -> InlineKeyboardMarkup:
+    """One button per user: list that user's processos."""
+    buttons = [Button(u.nome[:30], callback_data=f"pl:{filtro}:0:{u.id}") for u in usuarios[:40]]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def responsaveis(processo_id: int, versao: int, usuarios: list[Usuario]) -> InlineKeyboardMarkup:

@@ -8,7 +8,7 @@ from bot import texts
 from bot.errors import InvalidInput, StaleState
 from bot.fluxos import Fluxo
 from bot.processos import Detalhe
-from bot.processos.regras import CODIGO_STATUS
+from bot.processos.regras import CODIGO_STATUS, gerencia
 from db.models import Usuario
 from handlers import keyboards
 from handlers.common import registered
@@ -61,23 +61,33 @@ async def listar(update: Update, context: CogepContext) -> None:
 
 
 async def _page(
-    update: Update, context: CogepContext, *, filtro: str, pagina: int, edit: bool
+    update: Update,
+    context: CogepContext,
+    *,
+    filtro: str,
+    pagina: int,
+    edit: bool,
+    responsavel_id: int | None = None,
 ) -> None:
     assert context.usuario is not None
     usuario = context.usuario
-    page = await context.services.processos.listar(usuario, filtro=filtro, pagina=pagina)
+    page = await context.services.processos.listar(
+        usuario, filtro=filtro, pagina=pagina, responsavel_id=responsavel_id
+    )
     html = texts.lista_processos(
         page.itens,
         filtro=page.filtro,
         pagina=page.pagina,
         zona=usuario.fuso_horario,
         agora=context.services.processos.agora(),
+        responsavel=page.responsavel.nome if page.responsavel else None,
     )
+    teclado = keyboards.lista(page, gestor=gerencia(usuario))
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):
-        await edit_html(query.message, html, keyboard=keyboards.lista(page))
+        await edit_html(query.message, html, keyboard=teclado)
     else:
-        await reply_html(update, context.bot, html, keyboard=keyboards.lista(page))
+        await reply_html(update, context.bot, html, keyboard=teclado)
 
 
 @registered
@@ -100,11 +110,21 @@ async def botao(update: Update, context: CogepContext) -> None:
     acao, data, usuario = query.data.split(":", 1)[0], query.data, context.usuario
     servico = context.services.processos
     if acao == "pl":
-        _, filtro, pagina = [*data.split(":"), "", "0"][:3]
+        _, filtro, pagina, quem = [*data.split(":"), "", "0", ""][:4]
         await query.answer()
         await _page(
-            update, context, filtro=filtro, pagina=int(pagina) if pagina.isdigit() else 0, edit=True
+            update,
+            context,
+            filtro=filtro,
+            pagina=int(pagina) if pagina.isdigit() else 0,
+            responsavel_id=int(quem) if quem.isdigit() else None,
+            edit=True,
         )
+    elif acao == "pu":
+        candidatos = await servico.candidatos_a_responsavel(usuario)
+        await query.answer()
+        teclado = keyboards.filtro_responsavel(data.partition(":")[2], candidatos)
+        await reply_html(update, context.bot, texts.ESCOLHA_FILTRO_RESPONSAVEL, keyboard=teclado)
     elif acao == "pv":
         (pid,) = _ids(data, 1)
         d = await servico.detalhe(usuario, pid)

@@ -68,7 +68,7 @@ class Pagina:
     filtro: str
     pagina: int
     tem_mais: bool
-    responsavel_id: int | None = None
+    responsavel: Usuario | None = None
 
 
 class ProcessoService:
@@ -166,6 +166,10 @@ class ProcessoService:
         if responsavel_id is not None and not gerencia(usuario):
             responsavel_id = None
         async with self._sessions() as session:
+            responsavel = None
+            if responsavel_id is not None:
+                encontrados = await usuarios_repo.por_ids(session, ids=[responsavel_id])
+                responsavel = encontrados[0] if encontrados else None
             itens = await repo.pagina(
                 session,
                 usuario=usuario,
@@ -180,7 +184,7 @@ class ProcessoService:
             filtro=filtro,
             pagina=pagina,
             tem_mais=len(itens) > POR_PAGINA,
-            responsavel_id=responsavel_id,
+            responsavel=responsavel,
         )
 
     async def buscar(self, usuario: Usuario, texto: str, *, limite: int = 10) -> list[Processo]:

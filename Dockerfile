@@ -1,0 +1,11 @@
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md alembic.ini ./
+COPY bot ./bot
+COPY handlers ./handlers
+COPY db ./db
+COPY alembic ./alembic
+RUN pip install --no-cache-dir .
+RUN useradd --create-home cogep
+USER cogep
+CMD ["cogep", "run"]

@@ -1,0 +1,1 @@
+"""Benchmarks, each runnable from the project root as `python -m bench.<name>`."""

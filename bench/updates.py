@@ -1,0 +1,627 @@
+"""Benchmark update handling: Cogep's `/start` against a bare python-telegram-bot echo bot.
+
+Goal (from the issue): Cogep keeps >= 50% of the bare bot's throughput, p99 <= 50 ms with one
+database round trip on this machine, and the idle bot's RSS stays <= 150 MB.
+
+    python -m bench.updates [--n 2000] [--users 200] [--rounds 2] [--quick] [--profile FILE]
+
+Method
+------
+* Everything runs on 127.0.0.1. Each run gets a fresh ``tests.fake_telegram.FakeTelegram`` (the
+  fake Bot API the tests use) and one bot polling it through PTB's real HTTP stack
+  (``serving(app, poll_timeout=1)``, ``poll_interval=0``). Fake, bot and load generator share
+  this process and its event loop, so the fake's own cost per call is in both bots' numbers.
+* Bare bot: ``ApplicationBuilder().token(...).base_url(...).concurrent_updates(True)`` with one
+  ``CommandHandler("start")`` that sends a fixed reply -- the same HTML text Cogep sends to a
+  known user (``texts.ja_cadastrado``) with ``parse_mode=HTML``, so the fake does the same work
+  for both. No database.
+* Cogep: ``build_application(settings, database=Database(...))`` exactly as the tests build it,
+  pool_size=10 like ``open_database``, on a fresh database ``cogep_bench_<random>`` migrated with
+  ``bot.migrations.upgrade`` and dropped WITH (FORCE) at the end. The server is
+  TEST_DATABASE_URL / DATABASE_URL, else postgresql+asyncpg://postgres@127.0.0.1:5432, else (no
+  server reachable) the embedded PostgreSQL in a temporary folder. Every ``/start`` is an
+  ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (plus the per-update user lookup of group -1).
+  The headline run has ``rate_limit=False``: the shipped ``AIORateLimiter`` caps sending at
+  Telegram's 30 messages/s by design, which measures Telegram's flood limit, not Cogep; a
+  separate short "as shipped" run (``--shipped-n``) reports that cap.
+* Users: ``--users`` private chats (ids 7,000,000+), updates assigned round-robin, so each user
+  sends N/users ``/start`` s (a repeat ``/start`` is an upsert too) and PTB sees distinct chats
+  in each getUpdates batch of 100.
+* Per run: warm-up of ``--warmup`` (100) updates, not counted; then two measured phases:
+    - burst (throughput): all N updates are queued in the fake in one go (so they are pending
+      before the bot's next getUpdates); throughput = N / (last reply - first queueing).
+      Latencies here are dominated by queueing (the last update waits for all others).
+    - paced (latency): ``--paced-n`` updates queued one by one at ``--rate`` per second (an open
+      loop, well below both bots' capacity); this p50/p99 is what the 50 ms goal is checked on.
+  Latency of one update = monotonic time when ``tg.send_text`` queued it -> ``Call.at`` (the
+  fake's monotonic arrival time) of the bot's ``sendMessage`` to that chat; replies are matched
+  to updates first-in first-out per chat (Cogep answers one chat in order; the bare bot's
+  same-chat updates are 200 apart in the stream, so they do not overtake each other).
+* ``--rounds`` (2): bare, cogep, bare, cogep, ...; the best run of each bot is reported (highest
+  burst throughput; lowest paced p99), because the machine is noisy.
+* Database round trips: a separate short run on an instrumented engine counts, per ``/start``,
+  what the driver sent: BEGIN/COMMIT/ROLLBACK and the pre-ping ``;`` (asyncpg query logger) and
+  the SQL statements (SQLAlchemy ``before_cursor_execute``). Not part of the timed runs.
+* Memory: RSS of this process after the runs, idle (it also holds the fake and the bare bot's
+  leftovers), and RSS of a real ``python -m bot run`` process (``cogep run``, rate limiter and
+  all) polling a fake: idle 2 s after start, and idle again after answering ``--users`` /start s
+  (at most 60, the rate limiter makes more slow).
+
+Numbers never make the exit status non-zero: this is a measurement, not a gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import gc
+import logging
+import os
+import pstats
+import secrets
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict, deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+USER_BASE = 7_000_000
+MB = 1024 * 1024
+
+GOAL_RATIO = 0.50
+GOAL_P99_MS = 50.0
+GOAL_RSS_MB = 150.0
+
+
+# --------------------------------------------------------------------------- results
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of values; NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Phase:
+    """One measured stream of updates."""
+
+    sent: int
+    answered: int
+    elapsed: float  # first queueing -> last reply, seconds
+    latencies: list[float]  # seconds
+
+    @property
+    def throughput(self) -> float:
+        return self.answered / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def p50_ms(self) -> float:
+        return percentile(self.latencies, 50) * 1000
+
+    @property
+    def p99_ms(self) -> float:
+        return percentile(self.latencies, 99) * 1000
+
+    def describe(self) -> str:
+        missing = (
+            f" ({self.sent - self.answered} NOT ANSWERED)" if self.answered < self.sent else ""
+        )
+        return (
+            f"{self.answered} updates in {self.elapsed:.2f} s = {self.throughput:.0f} upd/s, "
+            f"p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms{missing}"
+        )
+
+
+@dataclass
+class Run:
+    """One bot's run: the burst and the paced phase."""
+
+    bot: str
+    burst: Phase
+    paced: Phase
+    failed_replies: int = 0
+
+
+@dataclass
+class Report:
+    runs: list[Run] = field(default_factory=list)
+    shipped: Phase | None = None
+    round_trips: Counter[str] | None = None
+    bench_rss: int | None = None
+    child_rss: tuple[int | None, int | None, str] = (None, None, "not measured")
+
+    def best(self, bot: str) -> tuple[Phase | None, Phase | None]:
+        mine = [r for r in self.runs if r.bot == bot]
+        if not mine:
+            return None, None
+        burst = max((r.burst for r in mine), key=lambda p: p.throughput)
+        paced = min((r.paced for r in mine), key=lambda p: p.p99_ms)
+        return burst, paced
+
+
+# --------------------------------------------------------------------------- load generation
+
+
+class Driver:
+    """Acts as `users` Telegram users sending /start, and matches the bot's replies."""
+
+    def __init__(self, tg: Any, users: int) -> None:
+        self.tg = tg
+        self.users = [
+            tg.user(USER_BASE + i, f"Pessoa {i}", username=f"pessoa_{i}") for i in range(users)
+        ]
+        self._next = 0
+        self._cursor = len(tg.calls)
+
+    def send(self) -> tuple[int, float]:
+        """Queue the next user's /start; return (chat id, monotonic time queued)."""
+        user = self.users[self._next % len(self.users)]
+        self._next += 1
+        queued = time.monotonic()
+        self.tg.send_text(user, "/start")
+        return user["id"], queued
+
+    async def collect(self, sends: list[tuple[int, float]], timeout: float) -> Phase:
+        """Wait for one sendMessage per update (FIFO per chat) and build the phase."""
+        waiting: dict[int, deque[float]] = defaultdict(deque)
+        for chat, queued in sends:
+            waiting[chat].append(queued)
+        pairs: list[tuple[float, float]] = []
+        deadline = time.monotonic() + timeout
+        while len(pairs) < len(sends):
+            calls = self.tg.calls
+            while self._cursor < len(calls):
+                call = calls[self._cursor]
+                self._cursor += 1
+                if call.method != "sendMessage":
+                    continue
+                queue = waiting.get(call.params.get("chat_id"))
+                if queue:
+                    pairs.append((queue.popleft(), call.at))
+            if len(pairs) >= len(sends) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.002)  # polling: Call.at, not this loop, times the reply
+        if not pairs:
+            return Phase(len(sends), 0, 0.0, [])
+        first = min(queued for _, queued in sends)
+        last = max(replied for _, replied in pairs)
+        return Phase(len(sends), len(pairs), last - first, [r - q for q, r in pairs])
+
+    async def burst(self, n: int, timeout: float) -> Phase:
+        """Queue n updates at once, then wait for the replies."""
+        sends = [self.send() for _ in range(n)]
+        return await self.collect(sends, timeout)
+
+    async def paced(self, n: int, rate: float, timeout: float) -> Phase:
+        """Queue n updates at `rate` per second (open loop), then wait for the replies."""
+        start = time.monotonic()
+        sends = []
+        for k in range(n):
+            delay = start + k / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            sends.append(self.send())
+        return await self.collect(sends, timeout)
+
+    def failed_replies(self) -> int:
+        """sendMessage calls the fake refused, or error apologies instead of a greeting."""
+        from bot import texts
+
+        apologies = (texts.ERRO_INTERNO[:40], texts.BANCO_INDISPONIVEL[:40])
+        return sum(
+            1
+            for call in self.tg.calls
+            if call.method == "sendMessage"
+            and (call.error is not None or str(call.params.get("text", "")).startswith(apologies))
+        )
+
+
+def _timeout(n: int) -> float:
+    return 30.0 + n / 20
+
+
+# --------------------------------------------------------------------------- the two bots
+
+
+async def _bare_start(update: Any, context: Any) -> None:
+    from telegram.constants import ParseMode
+
+    from bot import texts
+
+    await context.bot.send_message(
+        update.effective_chat.id, texts.ja_cadastrado("Pessoa"), parse_mode=ParseMode.HTML
+    )
+
+
+@contextlib.asynccontextmanager
+async def bare_bot(tg: Any) -> AsyncIterator[Any]:
+    """A plain PTB application with one /start handler, polling the fake."""
+    from telegram.ext import ApplicationBuilder, CommandHandler
+
+    from bot.app import serving
+
+    app = (
+        ApplicationBuilder()
+        .token(tg.token)
+        .base_url(tg.base_url)
+        .base_file_url(tg.base_file_url)
+        .concurrent_updates(True)
+        .get_updates_connection_pool_size(2)
+        .build()
+    )
+    app.add_handler(CommandHandler("start", _bare_start))
+    async with serving(app, poll_timeout=1):
+        yield app
+
+
+def make_settings(tg: Any, database_url: str) -> Any:
+    """Settings pointing at the fake and the bench database (as tests/conftest.py does)."""
+    from bot.settings import Settings
+
+    return Settings(
+        telegram_bot_token=tg.token,
+        telegram_api_base_url=tg.base_url,
+        telegram_file_base_url=tg.base_file_url,
+        database_url=database_url,
+        admin_telegram_ids=frozenset(),
+        openai_api_key=None,
+        webhook_url=None,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@contextlib.asynccontextmanager
+async def cogep_bot(
+    tg: Any, engine: AsyncEngine, *, rate_limit: bool = False
+) -> AsyncIterator[Any]:
+    """The real Cogep application on the bench database, polling the fake."""
+    from bot.app import build_application, serving
+    from bot.database import Database
+    from db.engine import create_sessions
+
+    url = engine.url.render_as_string(hide_password=False)
+    database = Database(engine=engine, sessions=create_sessions(engine))
+    app = build_application(make_settings(tg, url), database=database, rate_limit=rate_limit)
+    async with serving(app, poll_timeout=1):
+        yield app
+
+
+async def one_run(
+    bot: str, args: argparse.Namespace, engine: AsyncEngine, profile: cProfile.Profile | None
+) -> Run:
+    """Warm up, then the burst and the paced phase, on a fresh fake."""
+    from tests.fake_telegram import FakeTelegram
+
+    async with FakeTelegram() as tg:
+        context = bare_bot(tg) if bot == "bare" else cogep_bot(tg, engine)
+        async with context:
+            driver = Driver(tg, args.users)
+            await driver.burst(args.warmup, _timeout(args.warmup))
+            gc.collect()
+            if profile is not None:
+                profile.enable()
+            burst = await driver.burst(args.n, _timeout(args.n))
+            if profile is not None:
+                profile.disable()
+            paced = await driver.paced(args.paced_n, args.rate, _timeout(args.paced_n))
+            return Run(bot, burst, paced, driver.failed_replies())
+
+
+async def shipped_run(n: int, args: argparse.Namespace, engine: AsyncEngine) -> Phase:
+    """Cogep with its AIORateLimiter, as `cogep run` builds it: the 30 msg/s flood cap."""
+    from tests.fake_telegram import FakeTelegram
+
+    async with FakeTelegram() as tg, cogep_bot(tg, engine, rate_limit=True):
+        driver = Driver(tg, args.users)
+        return await driver.burst(n, _timeout(n) + n / 25)
+
+
+async def count_round_trips(url: str, args: argparse.Namespace) -> Counter[str]:
+    """What the driver sends per /start, on an instrumented engine of its own."""
+    from db.engine import create_engine
+    from tests.fake_telegram import FakeTelegram
+
+    engine = create_engine(url, pool_size=10)
+    counts: Counter[str] = Counter()
+    counting = False
+
+    def on_query(record: Any) -> None:  # BEGIN/COMMIT/ROLLBACK and the pre-ping ";"
+        if counting:
+            counts[record.query.strip().rstrip(";").split(" ")[0].upper() or "; (ping)"] += 1
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.driver_connection.add_query_logger(on_query)
+
+    def on_statement(*params: Any) -> None:  # prepared statements bypass asyncpg's logger
+        if counting:
+            counts[params[2].lstrip().split(" ")[0].upper()] += 1
+
+    def on_checkout(*_: Any) -> None:
+        if counting:
+            counts["(pool checkouts)"] += 1
+
+    event.listen(engine.sync_engine, "connect", on_connect)
+    event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
+    event.listen(engine.sync_engine, "checkout", on_checkout)
+    n = 50
+    try:
+        async with FakeTelegram() as tg, cogep_bot(tg, engine):
+            driver = Driver(tg, args.users)
+            await driver.burst(n, _timeout(n))  # fill the pool, prepare the statements
+            counting = True
+            await driver.burst(n, _timeout(n))
+            await asyncio.sleep(0.2)  # query-logger callbacks run soon after the query
+            counting = False
+    finally:
+        await engine.dispose()
+    return Counter({kind: count / n for kind, count in counts.items()})
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def rss_of(pid: int) -> int:
+    import psutil
+
+    return int(psutil.Process(pid).memory_info().rss)
+
+
+async def child_rss(url: str, args: argparse.Namespace) -> tuple[int | None, int | None, str]:
+    """RSS of a real `python -m bot run` polling a fake: idle after start, idle after traffic."""
+    from tests.fake_telegram import FakeTelegram
+
+    async with FakeTelegram() as tg:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TELEGRAM_", "WEBHOOK_", "OPENAI_", "ADMIN_"))
+        }
+        env.update(
+            TELEGRAM_BOT_TOKEN=tg.token,
+            TELEGRAM_API_BASE_URL=tg.base_url,
+            TELEGRAM_FILE_BASE_URL=tg.base_file_url,
+            DATABASE_URL=url,
+            LOG_LEVEL="WARNING",
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        )
+        with tempfile.TemporaryDirectory() as cwd, open(Path(cwd) / "stderr", "w+b") as err:
+            # cwd: a folder without .env, so only the variables above configure the bot
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                cwd=cwd,
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=err,
+                stderr=err,
+            )
+            idle = after = None
+            note = "ok"
+            try:
+                polls = await tg.wait_for_call("setMyCommands", timeout=60)
+                await tg.wait_for_call("getUpdates", after=tg.calls.index(polls), timeout=10)
+                await asyncio.sleep(2.0)
+                idle = rss_of(proc.pid)
+                driver = Driver(tg, min(args.users, 60))
+                await driver.burst(len(driver.users), 30)
+                await asyncio.sleep(2.0)
+                after = rss_of(proc.pid)
+            except Exception as exc:
+                err.seek(0)
+                tail = err.read().decode(errors="replace").strip().splitlines()[-3:]
+                note = f"failed: {exc!r} {' | '.join(tail)}"[:400]
+            finally:
+                if proc.returncode is None:
+                    proc.terminate()
+                    try:
+                        await asyncio.wait_for(proc.wait(), 15)
+                    except TimeoutError:
+                        proc.kill()
+                        await proc.wait()
+            return idle, after, note
+
+
+# --------------------------------------------------------------------------- database
+
+
+async def _admin(url: str, sql: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+async def _reachable(url: str) -> bool:
+    engine = create_async_engine(url, connect_args={"timeout": 3})
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    else:
+        return True
+    finally:
+        await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def bench_database() -> AsyncIterator[tuple[str, str]]:
+    """A fresh, migrated database: yields (url, where it lives)."""
+    from bot import migrations
+    from db.engine import create_engine
+
+    configured = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    server = make_url(configured or DEFAULT_SERVER).set(drivername="postgresql+asyncpg")
+    admin_url = server.set(database="postgres").render_as_string(hide_password=False)
+    embedded = None
+    with tempfile.TemporaryDirectory(prefix="cogep_bench_") as tmp:
+        where = f"{server.host or 'socket'}:{server.port or 5432}"
+        if not await _reachable(admin_url):
+            from bot.embedded_db import EmbeddedPostgres
+
+            embedded = EmbeddedPostgres(Path(tmp) / "pgdata")
+            server = make_url(embedded.start()).set(drivername="postgresql+asyncpg")
+            admin_url = server.set(database="postgres").render_as_string(hide_password=False)
+            where = "embedded PostgreSQL (no server reachable)"
+        name = f"cogep_bench_{secrets.token_hex(5)}"
+        url = server.set(database=name).render_as_string(hide_password=False)
+        try:
+            await _admin(admin_url, f'CREATE DATABASE "{name}"')
+            try:
+                engine = create_engine(url)
+                try:
+                    await migrations.upgrade(engine)
+                finally:
+                    await engine.dispose()
+                yield url, f"{where}, database {name}"
+            finally:
+                await _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            if embedded is not None:
+                embedded.stop()
+
+
+# --------------------------------------------------------------------------- main
+
+
+async def bench(args: argparse.Namespace) -> Report:
+    from db.engine import create_engine
+
+    report = Report()
+    profile = cProfile.Profile() if args.profile else None
+    async with bench_database() as (url, where):
+        print(f"database: {where}", flush=True)
+        engine = create_engine(url, pool_size=10)  # what open_database uses
+        try:
+            for round_no in range(1, args.rounds + 1):
+                for bot in ("bare", "cogep"):
+                    last = round_no == args.rounds and bot == "cogep"
+                    run = await one_run(bot, args, engine, profile if last else None)
+                    report.runs.append(run)
+                    failed = f", {run.failed_replies} failed replies" if run.failed_replies else ""
+                    print(
+                        f"  round {round_no} {bot:5}: burst {run.burst.describe()}; "
+                        f"paced p50 {run.paced.p50_ms:.1f} ms, p99 {run.paced.p99_ms:.1f} ms"
+                        f"{failed}",
+                        flush=True,
+                    )
+            gc.collect()
+            await asyncio.sleep(1.0)
+            report.bench_rss = rss_of(os.getpid())
+            if args.shipped_n:
+                report.shipped = await shipped_run(args.shipped_n, args, engine)
+        finally:
+            await engine.dispose()
+        report.round_trips = await count_round_trips(url, args)
+        if not args.no_child:
+            report.child_rss = await child_rss(url, args)
+    if profile is not None:
+        profile.dump_stats(args.profile)
+        stats = pstats.Stats(profile)
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(40)
+        print(f"profile of the last Cogep burst written to {args.profile}")
+    return report
+
+
+def _mb(value: int | None) -> str:
+    return "n/a" if value is None else f"{value / MB:.0f} MB"
+
+
+def print_report(report: Report, args: argparse.Namespace) -> None:
+    bare, bare_paced = report.best("bare")
+    cogep, cogep_paced = report.best("cogep")
+    assert bare and bare_paced and cogep and cogep_paced
+    trips = report.round_trips or Counter()
+    statements = sum(v for k, v in trips.items() if k in ("SELECT", "INSERT", "UPDATE", "DELETE"))
+    round_trips = sum(v for k, v in trips.items() if k != "(pool checkouts)")
+    best = f"best of {args.rounds}" if args.rounds > 1 else "1 round"
+    print()
+    print(f"N={args.n} /start from {args.users} users, burst (all queued at once), {best}:")
+    print(f"bare:  {bare.describe()}")
+    print(f"cogep: {cogep.describe()} ({statements:g} SQL statements each)")
+    print(f"paced at {args.rate:g} upd/s, {args.paced_n} updates, {best}:")
+    print(f"bare:  p50 {bare_paced.p50_ms:.1f} ms, p99 {bare_paced.p99_ms:.1f} ms")
+    print(f"cogep: p50 {cogep_paced.p50_ms:.1f} ms, p99 {cogep_paced.p99_ms:.1f} ms")
+    detail = ", ".join(f"{k} {v:g}" for k, v in sorted(trips.items()))
+    print(f"cogep DB per /start: {round_trips:g} round trips ({detail})")
+    if report.shipped is not None:
+        print(f"cogep as shipped (AIORateLimiter): {report.shipped.describe()}")
+    idle, after, note = report.child_rss
+    child = f"{_mb(idle)} idle, {_mb(after)} after traffic" + ("" if note == "ok" else f" {note}")
+    print(f"RSS: `python -m bot run` {child}; this bench process {_mb(report.bench_rss)}")
+    ratio = cogep.throughput / bare.throughput if bare.throughput else float("nan")
+    rss = idle if idle is not None else report.bench_rss
+    rss_mb = float("nan") if rss is None else rss / MB
+    verdict = {
+        "throughput": ratio >= GOAL_RATIO,
+        "p99": cogep_paced.p99_ms <= GOAL_P99_MS,
+        "round trips": round_trips <= 1,
+        "RSS": rss_mb <= GOAL_RSS_MB,
+    }
+    print(
+        f"ratio cogep/bare: {ratio:.2f} (goal >= {GOAL_RATIO:.2f})   "
+        f"p99 {cogep_paced.p99_ms:.1f} ms (goal <= {GOAL_P99_MS:.0f} ms)   "
+        f"DB round trips {round_trips:g} (goal 1)   "
+        f"idle RSS {rss_mb:.0f} MB (goal <= {GOAL_RSS_MB:.0f} MB)"
+    )
+    print("goals: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in verdict.items()))
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.updates", description=(__doc__ or "").split("\n")[0]
+    )
+    parser.add_argument("--n", type=int, default=2000, help="updates per burst (2000)")
+    parser.add_argument("--users", type=int, default=200, help="distinct users (200)")
+    parser.add_argument("--warmup", type=int, default=100, help="uncounted updates first (100)")
+    parser.add_argument("--rounds", type=int, default=2, help="bare+cogep rounds, best kept (2)")
+    parser.add_argument("--rate", type=float, default=100, help="paced phase, updates/s (100)")
+    parser.add_argument("--paced-n", type=int, default=300, help="paced phase updates (300)")
+    parser.add_argument(
+        "--shipped-n", type=int, default=120, help="updates of the rate-limited run (120; 0: skip)"
+    )
+    parser.add_argument("--no-child", action="store_true", help="skip the `cogep run` RSS probe")
+    parser.add_argument("--quick", action="store_true", help="CI smoke: n=300, fewer of all")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the last Cogep burst")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n, args.paced_n, args.warmup, args.shipped_n = 300, 100, 50, 45
+    args.users = max(1, args.users)
+    args.n = max(1, args.n)
+    args.paced_n = max(1, args.paced_n)
+    args.rate = max(1.0, args.rate)
+    args.rounds = max(1, args.rounds)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    started = time.monotonic()
+    report = asyncio.run(bench(args))
+    print_report(report, args)
+    print(f"(bench took {time.monotonic() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""The `cogep` command as a person runs it: console, migrate, and clear one-line failures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.database import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cogep(
+    *args: str, env: dict[str, str], stdin: str = "", timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` in a clean environment (no .env, no inherited settings)."""
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**base, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **env},
+        cwd=env.get("_CWD", str(ROOT / "tests")),
+        check=False,
+    )
+
+
+async def test_console_drives_the_real_handlers(database: Database, database_url: str) -> None:
+    session = "/start\n/novo Testar o console | prioridade alta\n/processos\n/sair\n"
+
+    result = cogep(
+        "console",
+        "--user-id",
+        "777",
+        "--name",
+        "Dev",
+        env={"DATABASE_URL": database_url},
+        stdin=session,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Bem-vindo ao Cogep" in result.stdout
+    assert "Processo" in result.stdout and "aberto" in result.stdout
+    assert "Testar o console" in result.stdout
+    assert "[1]" in result.stdout  # buttons are numbered so a person can press them
+
+
+def test_console_works_with_the_embedded_database(tmp_path: Path) -> None:
+    env = {"COGEP_DATA_DIR": str(tmp_path / "pgdata"), "_CWD": str(tmp_path)}
+
+    first = cogep("console", env=env, stdin="/start\n/novo Persistir dados\n/sair\n", timeout=120)
+    second = cogep("console", env=env, stdin="/processos\n/sair\n", timeout=120)
+
+    assert first.returncode == 0, first.stderr
+    assert "Persistir dados" in second.stdout  # data survived the restart
+
+
+def test_run_without_a_token_says_what_to_do() -> None:
+    result = cogep("run", env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"})
+
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "cogep console" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("ADMIN_TELEGRAM_IDS", "12,abc"), ("WEBHOOK_PORT", "porta"), ("TIMEZONE", "Lua/Base")],
+)
+def test_malformed_settings_give_one_line_naming_the_variable(variable: str, value: str) -> None:
+    result = cogep("migrate", env={variable: value})
+
+    assert result.returncode == 2
+    assert variable in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreachable_database_is_explained_without_leaking_the_password() -> None:
+    url = "postgresql://cogep:s3cr3t-senha@127.0.0.1:1/cogep"
+    result = cogep("migrate", env={"DATABASE_URL": url, "COGEP_DB_PATIENCE": "1"})
+
+    assert result.returncode == 2
+    assert "Banco de dados inacessível" in result.stderr
+    assert "s3cr3t-senha" not in result.stderr + result.stdout

@@ -1,0 +1,209 @@
+"""Faults and odd updates: blocked users, outdated schema, webhooks, groups, crashes, secrets."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import migrations
+from bot.app import CogepApplication, OutdatedSchema, build_application, serving
+from bot.database import Database
+from bot.logs import RedactSecrets
+from db.models import Usuario
+from tests.conftest import make_settings
+from tests.fake_telegram import FakeTelegram
+from tests.people import Pessoa
+from tests.test_migrations import empty_engine  # noqa: F401 - fixture
+from tests.test_processos import registrar
+
+
+async def _ativo(database: Database, telegram_id: int) -> bool | None:
+    async with database.sessions() as session:
+        return await session.scalar(select(Usuario.ativo).where(Usuario.telegram_id == telegram_id))
+
+
+async def test_a_forbidden_reply_marks_the_user_inactive(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    ana = await registrar(tg, 501, "Ana")
+    tg.block(ana.id)
+
+    ana.envia("/ajuda")
+    await tg.wait_for(lambda: any(c.error for c in tg.calls_to("sendMessage")))
+    for _ in range(40):
+        if await _ativo(database, ana.id) is False:
+            break
+        await asyncio.sleep(0.05)
+
+    assert await _ativo(database, ana.id) is False
+
+
+async def test_the_bot_refuses_an_outdated_schema(
+    tg: FakeTelegram, empty_engine: AsyncEngine
+) -> None:
+    url = empty_engine.url.render_as_string(hide_password=False)
+    app = build_application(make_settings(tg, url))
+
+    with pytest.raises(OutdatedSchema, match="cogep migrate"):
+        async with serving(app, poll_timeout=1):
+            pass
+
+
+async def test_migrate_flag_brings_the_schema_up_to_date(
+    tg: FakeTelegram, empty_engine: AsyncEngine
+) -> None:
+    url = empty_engine.url.render_as_string(hide_password=False)
+    app = build_application(make_settings(tg, url), migrate=True)
+
+    async with serving(app, poll_timeout=1):
+        reply = await Pessoa(tg, 502, "Bia").diz("/start")
+
+    assert "Bem-vindo" in reply["text"]
+    assert await migrations.is_current(empty_engine)
+
+
+async def test_webhook_mode_with_a_secret(
+    tg: FakeTelegram, database: Database, database_url: str
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = build_application(make_settings(tg, database_url), database=database)
+    webhook = {
+        "listen": "127.0.0.1",
+        "port": port,
+        "url_path": "telegram",
+        "webhook_url": f"http://127.0.0.1:{port}/telegram",
+        "secret_token": "segredo-do-webhook",
+    }
+
+    async with serving(app, webhook=webhook):
+        reply = await Pessoa(tg, 503, "Caio").diz("/start")
+
+    assert "Bem-vindo" in reply["text"]
+    assert tg.calls_to("setWebhook")[0].params["secret_token"] == "segredo-do-webhook"
+
+
+async def test_edited_messages_and_channel_posts_are_ignored(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 504, "Ana")
+    own_message = tg.send_text(ana.user, "/ajuda")["message"]["message_id"]
+    await ana.ve("Comandos")
+    sent_before = len(tg.calls_to("sendMessage"))
+
+    tg.edit_text(ana.user, own_message, "/novo Editado")
+    tg.channel_post(-1001234, "/start")
+    await Pessoa(tg, 505, "Testemunha").diz("/ajuda")  # the bot has processed everything before
+
+    assert len(tg.calls_to("sendMessage")) == sent_before + 1
+
+
+async def test_groups_get_commands_but_only_addressed_free_text(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 506, "Ana")
+    grupo = tg.group(-1009876, "Equipe")
+
+    help_in_group = await ana.diz("/ajuda@cogep_test_bot", chat=grupo)
+    ana.envia("conversa entre humanos", chat=grupo)
+    mentioned = await ana.diz("@cogep_test_bot oi", chat=grupo)
+
+    assert "Comandos" in help_in_group["text"]
+    texts = [m["text"] for m in tg.chat_messages(grupo["id"])]
+    assert len(texts) == 2 and mentioned["text"] == texts[-1]
+
+
+async def test_a_crash_inside_a_handler_gets_an_apology(
+    bot: CogepApplication, tg: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    ana = await registrar(tg, 507, "Ana")
+    services = bot.bot_data["services"]
+
+    async def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("defeito inesperado")
+
+    original = services.processos.listar
+    object.__setattr__(services.processos, "listar", broken)
+    try:
+        with caplog.at_level(logging.ERROR):
+            reply = await ana.diz("/processos")
+    finally:
+        object.__setattr__(services.processos, "listar", original)
+
+    assert "Desculpe, algo deu errado" in reply["text"]
+    assert any("update" in r.getMessage() and r.exc_info for r in caplog.records)
+    assert "Nenhum processo" in (await ana.diz("/processos"))["text"]  # and the bot goes on
+
+
+async def test_membros_cannot_assign_even_with_a_forged_button(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 508, "Ana")
+    reply = await ana.diz("/novo Tarefa da Ana")
+    tela = await ana.diz("/processo 1")
+
+    assert not any("Atribuir" in b for b in ana.botoes(tela))
+    await ana.toca_dados(tela["message_id"], "pr:1")
+    assert "Só gestores" in tg.answered_callbacks()[-1].get("text", "")
+    assert "aberto" in reply["text"]
+
+
+@pytest.mark.parametrize("args", ["abc", "2026-", "-5", "0", "1; DROP TABLE processos"])
+async def test_garbage_numbers_are_explained(
+    bot: CogepApplication, tg: FakeTelegram, args: str
+) -> None:
+    ana = await registrar(tg, 509, "Ana")
+
+    reply = await ana.diz(f"/processo {args}")
+
+    assert "Número inválido" in reply["text"]
+
+
+async def test_one_slow_user_does_not_hold_up_another(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 510, "Ana")
+    bia = await registrar(tg, 511, "Bia")
+    services = bot.bot_data["services"]
+    release = asyncio.Event()
+    original = services.processos.listar
+
+    async def slow(*args: object, **kwargs: object) -> object:
+        await release.wait()
+        return await original(*args, **kwargs)
+
+    object.__setattr__(services.processos, "listar", slow)
+    try:
+        ana.envia("/processos")
+        ana_second = asyncio.create_task(ana.diz("/ajuda"))
+        bia_reply = await bia.diz("/ajuda")
+        assert not ana_second.done()  # Ana's /ajuda waits behind her own /processos
+        release.set()
+        await ana_second
+        await ana.ve("Comandos")
+    finally:
+        object.__setattr__(services.processos, "listar", original)
+
+    assert "Comandos" in bia_reply["text"]
+    ana_texts = [m["text"] for m in tg.chat_messages(ana.id)]
+    assert ana_texts[-2].startswith("Processos") and ana_texts[-1].startswith("Comandos")
+
+
+def test_secrets_never_reach_the_logs() -> None:
+    token = "123456789:AAH-fake_token_value_for_tests_12345"
+    redact = RedactSecrets([token, "senha-do-banco"])
+    record = logging.LogRecord(
+        "httpx", logging.INFO, __file__, 1,
+        "HTTP Request: POST https://api.telegram.org/bot%s/getUpdates; db=%s", (token, "postgresql://u:senha-do-banco@h/db"), None,
+    )  # fmt: skip
+
+    redact.filter(record)
+
+    assert token not in record.getMessage() and "senha-do-banco" not in record.getMessage()
+    assert "bot***/getUpdates" in record.getMessage()
