@@ -85,6 +85,23 @@ async def database(engine: AsyncEngine) -> Database:
 
 
 @pytest.fixture
+async def empty_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on a brand-new, empty database of its own (for migration tests)."""
+    name = f"cogep_mig_{uuid.uuid4().hex[:8]}"
+    admin = create_async_engine(
+        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_async_engine(make_url(database_url).set(database=name))
+    yield engine
+    await engine.dispose()
+    async with admin.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+@pytest.fixture
 async def tg() -> AsyncIterator[FakeTelegram]:
     """A fake Telegram Bot API on loopback."""
     async with FakeTelegram() as fake:

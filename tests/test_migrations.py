@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, make_url, text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import migrations
 from db.models import Base
-
-
-@pytest.fixture
-async def empty_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """An engine on a brand-new, empty database of its own."""
-    name = f"cogep_mig_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(
-        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_async_engine(make_url(database_url).set(database=name))
-    yield engine
-    await engine.dispose()
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    await admin.dispose()
 
 
 def _differences(connection: Connection) -> list[object]:

@@ -18,7 +18,6 @@ from db.models import Usuario
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.people import Pessoa
-from tests.test_migrations import empty_engine  # noqa: F401 - fixture
 from tests.test_processos import registrar
 
 
@@ -198,10 +197,9 @@ async def test_one_slow_user_does_not_hold_up_another(
 def test_secrets_never_reach_the_logs() -> None:
     token = "123456789:AAH-fake_token_value_for_tests_12345"
     redact = RedactSecrets([token, "senha-do-banco"])
-    record = logging.LogRecord(
-        "httpx", logging.INFO, __file__, 1,
-        "HTTP Request: POST https://api.telegram.org/bot%s/getUpdates; db=%s", (token, "postgresql://u:senha-do-banco@h/db"), None,
-    )  # fmt: skip
+    message = "HTTP Request: POST https://api.telegram.org/bot%s/getUpdates; db=%s"
+    args = (token, "postgresql://u:senha-do-banco@h/db")
+    record = logging.LogRecord("httpx", logging.INFO, __file__, 1, message, args, None)
 
     redact.filter(record)
 
