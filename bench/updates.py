@@ -128,10 +128,10 @@ class Phase:
 
 @dataclass
 class Run:
-    """One bot's run: the burst and the paced phase."""
+    """One bot's run: the loaded stream and the paced phase."""
 
     bot: str
-    burst: Phase
+    load: Phase
     paced: Phase
     failed_replies: int = 0
 
@@ -148,9 +148,9 @@ class Report:
         mine = [r for r in self.runs if r.bot == bot]
         if not mine:
             return None, None
-        burst = max((r.burst for r in mine), key=lambda p: p.throughput)
+        load = max((r.load for r in mine), key=lambda p: p.throughput)
         paced = min((r.paced for r in mine), key=lambda p: p.p99_ms)
-        return burst, paced
+        return load, paced
 
 
 # --------------------------------------------------------------------------- load generation
@@ -175,47 +175,55 @@ class Driver:
         self.tg.send_text(user, "/start")
         return user["id"], queued
 
-    async def collect(self, sends: list[tuple[int, float]], timeout: float) -> Phase:
-        """Wait for one sendMessage per update (FIFO per chat) and build the phase."""
+    def _scan(self, waiting: dict[int, deque[float]]) -> list[tuple[float, float]]:
+        """(queued, replied) for the bot's new sendMessage calls to chats we are waiting on."""
+        pairs = []
+        calls = self.tg.calls
+        while self._cursor < len(calls):
+            call = calls[self._cursor]
+            self._cursor += 1
+            if call.method != "sendMessage":
+                continue
+            queue = waiting.get(call.params.get("chat_id"))
+            if queue:
+                pairs.append((queue.popleft(), call.at))
+        return pairs
+
+    async def stream(self, n: int, window: int, within: float) -> Phase:
+        """Send n updates keeping `window` of them unanswered (all at once when window >= n)."""
         waiting: dict[int, deque[float]] = defaultdict(deque)
-        for chat, queued in sends:
-            waiting[chat].append(queued)
         pairs: list[tuple[float, float]] = []
-        deadline = time.monotonic() + timeout
-        while len(pairs) < len(sends):
-            calls = self.tg.calls
-            while self._cursor < len(calls):
-                call = calls[self._cursor]
-                self._cursor += 1
-                if call.method != "sendMessage":
-                    continue
-                queue = waiting.get(call.params.get("chat_id"))
-                if queue:
-                    pairs.append((queue.popleft(), call.at))
-            if len(pairs) >= len(sends) or time.monotonic() > deadline:
+        sent = 0
+        first = time.monotonic()
+        deadline = first + within
+        while True:
+            while sent < n and sent - len(pairs) < window:
+                chat, queued = self.send()
+                waiting[chat].append(queued)
+                sent += 1
+            if len(pairs) >= n or time.monotonic() > deadline:
                 break
-            await asyncio.sleep(0.002)  # polling: Call.at, not this loop, times the reply
-        if not pairs:
-            return Phase(len(sends), 0, 0.0, [])
-        first = min(queued for _, queued in sends)
-        last = max(replied for _, replied in pairs)
-        return Phase(len(sends), len(pairs), last - first, [r - q for q, r in pairs])
+            await asyncio.sleep(0.001)  # polling: Call.at, not this loop, times the reply
+            pairs += self._scan(waiting)
+        return _phase(n, first, pairs)
 
-    async def burst(self, n: int, timeout: float) -> Phase:
-        """Queue n updates at once, then wait for the replies."""
-        sends = [self.send() for _ in range(n)]
-        return await self.collect(sends, timeout)
-
-    async def paced(self, n: int, rate: float, timeout: float) -> Phase:
-        """Queue n updates at `rate` per second (open loop), then wait for the replies."""
-        start = time.monotonic()
-        sends = []
+    async def paced(self, n: int, rate: float, within: float) -> Phase:
+        """Send n updates at `rate` per second (open loop), then wait for the replies."""
+        waiting: dict[int, deque[float]] = defaultdict(deque)
+        pairs: list[tuple[float, float]] = []
+        first = time.monotonic()
         for k in range(n):
-            delay = start + k / rate - time.monotonic()
+            delay = first + k / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            sends.append(self.send())
-        return await self.collect(sends, timeout)
+            chat, queued = self.send()
+            waiting[chat].append(queued)
+            pairs += self._scan(waiting)
+        deadline = time.monotonic() + within
+        while len(pairs) < n and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+            pairs += self._scan(waiting)
+        return _phase(n, first, pairs)
 
     def failed_replies(self) -> int:
         """sendMessage calls the fake refused, or error apologies instead of a greeting."""
@@ -230,8 +238,16 @@ class Driver:
         )
 
 
-def _timeout(n: int) -> float:
+def _patience(n: int) -> float:
+    """How long to wait for n replies before giving up on the missing ones."""
     return 30.0 + n / 20
+
+
+def _phase(sent: int, first: float, pairs: list[tuple[float, float]]) -> Phase:
+    if not pairs:
+        return Phase(sent, 0, 0.0, [])
+    last = max(replied for _, replied in pairs)
+    return Phase(sent, len(pairs), last - first, [replied - queued for queued, replied in pairs])
 
 
 # --------------------------------------------------------------------------- the two bots
@@ -303,22 +319,22 @@ async def cogep_bot(
 async def one_run(
     bot: str, args: argparse.Namespace, engine: AsyncEngine, profile: cProfile.Profile | None
 ) -> Run:
-    """Warm up, then the burst and the paced phase, on a fresh fake."""
+    """Warm up, then the loaded stream and the paced phase, on a fresh fake."""
     from tests.fake_telegram import FakeTelegram
 
     async with FakeTelegram() as tg:
         context = bare_bot(tg) if bot == "bare" else cogep_bot(tg, engine)
         async with context:
             driver = Driver(tg, args.users)
-            await driver.burst(args.warmup, _timeout(args.warmup))
+            await driver.stream(args.warmup, args.window, _patience(args.warmup))
             gc.collect()
             if profile is not None:
                 profile.enable()
-            burst = await driver.burst(args.n, _timeout(args.n))
+            load = await driver.stream(args.n, args.window, _patience(args.n))
             if profile is not None:
                 profile.disable()
-            paced = await driver.paced(args.paced_n, args.rate, _timeout(args.paced_n))
-            return Run(bot, burst, paced, driver.failed_replies())
+            paced = await driver.paced(args.paced_n, args.rate, _patience(args.paced_n))
+            return Run(bot, load, paced, driver.failed_replies())
 
 
 async def shipped_run(n: int, args: argparse.Namespace, engine: AsyncEngine) -> Phase:
@@ -327,7 +343,7 @@ async def shipped_run(n: int, args: argparse.Namespace, engine: AsyncEngine) -> 
 
     async with FakeTelegram() as tg, cogep_bot(tg, engine, rate_limit=True):
         driver = Driver(tg, args.users)
-        return await driver.burst(n, _timeout(n) + n / 25)
+        return await driver.stream(n, args.window, _patience(n) + n / 25)
 
 
 async def count_round_trips(url: str, args: argparse.Namespace) -> Counter[str]:
@@ -361,9 +377,9 @@ async def count_round_trips(url: str, args: argparse.Namespace) -> Counter[str]:
     try:
         async with FakeTelegram() as tg, cogep_bot(tg, engine):
             driver = Driver(tg, args.users)
-            await driver.burst(n, _timeout(n))  # fill the pool, prepare the statements
+            await driver.stream(n, n, _patience(n))  # fill the pool, prepare the statements
             counting = True
-            await driver.burst(n, _timeout(n))
+            await driver.stream(n, n, _patience(n))
             await asyncio.sleep(0.2)  # query-logger callbacks run soon after the query
             counting = False
     finally:
@@ -419,7 +435,7 @@ async def child_rss(url: str, args: argparse.Namespace) -> tuple[int | None, int
                 await asyncio.sleep(2.0)
                 idle = rss_of(proc.pid)
                 driver = Driver(tg, min(args.users, 60))
-                await driver.burst(len(driver.users), 30)
+                await driver.stream(len(driver.users), len(driver.users), 30)
                 await asyncio.sleep(2.0)
                 after = rss_of(proc.pid)
             except Exception as exc:
@@ -518,7 +534,7 @@ async def bench(args: argparse.Namespace) -> Report:
                     report.runs.append(run)
                     failed = f", {run.failed_replies} failed replies" if run.failed_replies else ""
                     print(
-                        f"  round {round_no} {bot:5}: burst {run.burst.describe()}; "
+                        f"  round {round_no} {bot:5}: {run.load.describe()}; "
                         f"paced p50 {run.paced.p50_ms:.1f} ms, p99 {run.paced.p99_ms:.1f} ms"
                         f"{failed}",
                         flush=True,
@@ -538,7 +554,7 @@ async def bench(args: argparse.Namespace) -> Report:
         stats = pstats.Stats(profile)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
-        print(f"profile of the last Cogep burst written to {args.profile}")
+        print(f"profile of the last Cogep loaded stream written to {args.profile}")
     return report
 
 
@@ -590,7 +606,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.updates", description=(__doc__ or "").split("\n")[0]
     )
-    parser.add_argument("--n", type=int, default=2000, help="updates per burst (2000)")
+    parser.add_argument("--n", type=int, default=2000, help="updates in the loaded stream (2000)")
     parser.add_argument("--users", type=int, default=200, help="distinct users (200)")
     parser.add_argument("--warmup", type=int, default=100, help="uncounted updates first (100)")
     parser.add_argument("--rounds", type=int, default=2, help="bare+cogep rounds, best kept (2)")
@@ -601,7 +617,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-child", action="store_true", help="skip the `cogep run` RSS probe")
     parser.add_argument("--quick", action="store_true", help="CI smoke: n=300, fewer of all")
-    parser.add_argument("--profile", metavar="FILE", help="cProfile the last Cogep burst")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the last Cogep loaded stream")
     args = parser.parse_args(argv)
     if args.quick:
         args.n, args.paced_n, args.warmup, args.shipped_n = 300, 100, 50, 45

@@ -67,6 +67,11 @@ def ajuda(*, papel: str) -> str:
     )
     if papel in ("gestor", "admin"):
         texto += "\n\nComo gestor, você vê e atribui todos os processos."
+    if papel == "admin":
+        texto += (
+            "\n\n<b>Administração</b>\n/usuarios — Listar os usuários\n"
+            "/papel @usuario gestor — Mudar o papel de alguém"
+        )
     return texto
 
 
@@ -110,6 +115,30 @@ BOTAO_NOTIFICACOES_OFF = "🔕 Notificações: desligadas"
 BOTAO_RESUMO = "🕗 Resumo diário: {hora}h"
 
 PAPEL_NOME = {"membro": "membro", "gestor": "gestor", "admin": "administrador"}
+
+# -- admin ---------------------------------------------------------------------------------------
+SO_ADMIN = "Só administradores podem fazer isso."
+PAPEL_USO = (
+    "Use <code>/papel @usuario gestor</code> (ou o id do Telegram); papéis: "
+    "<b>membro</b>, <b>gestor</b>, <b>admin</b>."
+)
+NAO_REBAIXE_A_SI = "Você não pode tirar o seu próprio papel de administrador."
+
+
+def papel_definido(nome: str, papel: str) -> str:
+    """Confirmation of /papel."""
+    return f"<b>{escape(nome)}</b> agora é {PAPEL_NOME[papel]}."
+
+
+def lista_usuarios(usuarios: list[tuple[str, str | None, int, str, bool]]) -> str:
+    """The /usuarios list: (nome, username, telegram id, papel, ativo)."""
+    linhas = [
+        f"{'👤' if ativo else '💤'} <b>{escape(nome)}</b>"
+        + (f" @{escape(username)}" if username else "")
+        + f" · <code>{telegram_id}</code> · {PAPEL_NOME[papel]}"
+        for nome, username, telegram_id, papel, ativo in usuarios
+    ]
+    return f"<b>Usuários ({len(linhas)})</b>\n\n" + "\n".join(linhas) + "\n\n💤 = bloqueou o bot"
 
 
 def perfil(

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import texts
-from bot.errors import InvalidInput, NotRegistered
+from bot.errors import InvalidInput, NotAllowed, NotFound, NotRegistered
 from bot.settings import Settings
 from db.engine import Sessions
-from db.models import Usuario
+from db.models import PAPEIS, Usuario
 from db.repositories import usuarios as repo
 
 NOME_MAX = 128
@@ -79,6 +79,34 @@ class UsuarioService:
         if not 0 <= hora <= 23:
             raise InvalidInput(texts.HORA_INVALIDA)
         return await self._atualizar(telegram_id, hora_resumo=hora)
+
+    async def listar(self, admin: Usuario) -> list[Usuario]:
+        """Every user, for an admin."""
+        if admin.papel != "admin":
+            raise NotAllowed(texts.SO_ADMIN)
+        async with self._sessions() as session:
+            return await repo.listar(session)
+
+    async def definir_papel(self, admin: Usuario, quem: str, papel: str) -> Usuario:
+        """Make `quem` (@username or Telegram id) a membro, gestor or admin."""
+        if admin.papel != "admin":
+            raise NotAllowed(texts.SO_ADMIN)
+        papel = papel.strip().lower()
+        if papel not in PAPEIS:
+            raise InvalidInput(texts.PAPEL_USO)
+        quem = quem.strip().lstrip("@")
+        async with self._sessions.begin() as session:
+            if quem.isdigit():
+                alvo = await repo.por_telegram_id(session, telegram_id=int(quem))
+            else:
+                alvo = await repo.por_username(session, username=quem)
+            if alvo is None:
+                raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
+            if alvo.telegram_id == admin.telegram_id and papel != "admin":
+                raise NotAllowed(texts.NAO_REBAIXE_A_SI)
+            atualizado = await repo.atualizar(session, telegram_id=alvo.telegram_id, papel=papel)
+        assert atualizado is not None
+        return atualizado
 
     async def marcar_ativo(self, telegram_id: int, ativo: bool) -> None:
         """Record that the user blocked (False) or unblocked (True) the bot."""

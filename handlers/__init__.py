@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import common, contatos, inicio, novo, perfil, processos
+from handlers import admin, common, contatos, inicio, novo, perfil, processos
 from handlers.texto import FlowStep, text_router
 
 FLOWS: dict[str, FlowStep] = {
@@ -56,6 +56,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("contatos", contatos.contatos, filters=MESSAGES),
             CommandHandler("contato", contatos.contato, filters=MESSAGES),
             CallbackQueryHandler(contatos.botao, pattern=r"^(ct|cl|cn):"),
+            CommandHandler("usuarios", admin.usuarios, filters=MESSAGES),
+            CommandHandler("papel", admin.papel, filters=MESSAGES),
             ChatMemberHandler(common.track_block, ChatMemberHandler.MY_CHAT_MEMBER),
             # Catch-alls, last:
             MessageHandler(

@@ -163,3 +163,27 @@ async def test_cancelar_leaves_a_flow(bot: CogepApplication, tg: FakeTelegram) -
     assert "nada em andamento" in nothing["text"]
     assert "cancelada" in cancelled["text"]
     assert "título" not in after["text"].lower()
+
+
+async def test_an_admin_promotes_a_gestor_from_the_chat(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    chefe = Pessoa(tg, ADMIN_ID, "Chefe")
+    ana = Pessoa(tg, 101, "Ana", username="ana_dev")
+    await chefe.diz("/start")
+    await ana.diz("/start")
+
+    refused = await ana.diz("/papel @ana_dev admin")
+    listed = await chefe.diz("/usuarios")
+    bad = await chefe.diz("/papel @ana_dev rainha")
+    missing = await chefe.diz("/papel @ninguem gestor")
+    promoted = await chefe.diz("/papel @ANA_DEV gestor")
+    self_demote = await chefe.diz(f"/papel {ADMIN_ID} membro")
+
+    assert "Só administradores" in refused["text"]
+    assert "Ana" in listed["text"] and "@ana_dev" in listed["text"]
+    assert "papéis" in bad["text"] and "não encontrado" in missing["text"]
+    assert "Ana" in promoted["text"] and "gestor" in promoted["text"]
+    assert "próprio papel" in self_demote["text"]
+    usuario = await _usuario(database, 101)
+    assert usuario is not None and usuario.papel == "gestor"

@@ -76,3 +76,10 @@ async def listar(session: AsyncSession, *, ativos: bool | None = None) -> list[U
 async def por_ids(session: AsyncSession, *, ids: list[int]) -> list[Usuario]:
     """The users with these internal ids."""
     return list(await session.scalars(select(Usuario).where(Usuario.id.in_(ids))))
+
+
+async def por_username(session: AsyncSession, *, username: str) -> Usuario | None:
+    """The user with this @username (case-insensitive)."""
+    return await session.scalar(
+        select(Usuario).where(func.lower(Usuario.username) == username.lower())
+    )
