@@ -210,28 +210,23 @@ async def _server(tmp: Path) -> tuple[str, Any]:
 
 
 # -- seeding ----------------------------------------------------------------------------------
-def _arr(values: list[str]) -> str:
-    """A text[] literal (our own constants; quotes doubled)."""
-    return "ARRAY[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]::text[]"
+def _pick(values: list[str]) -> str:
+    """SQL for one random element of `values` per row (our own constants; quotes doubled)."""
+    array = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return f"(ARRAY[{array}]::text[])[1 + floor(random() * {len(values)})::int]"
 
 
 def _seed_sql(n_processos: int, n_users: int) -> list[tuple[str, str]]:
     """(label, SQL) steps that fill the database, server-side."""
     n, u = n_processos, n_users
     n_contatos = max(10, u // 2)
-    pick = "bench_pick"
     return [
-        (
-            "helper",
-            f"CREATE FUNCTION {pick}(a text[]) RETURNS text LANGUAGE sql VOLATILE"
-            " AS $$ SELECT a[1 + floor(random() * array_length(a, 1))::int] $$",
-        ),
         (
             "usuarios",
             f"""
             INSERT INTO usuarios (telegram_id, nome, username, papel, origem, criado_em)
             SELECT 700000000 + g,
-                   {pick}({_arr(NOMES)}) || ' ' || {pick}({_arr(SOBRENOMES)}),
+                   {_pick(NOMES)} || ' ' || {_pick(SOBRENOMES)},
                    CASE WHEN random() < 0.6 THEN 'user' || g END,
                    CASE WHEN g <= 2 THEN 'admin' WHEN g % 20 = 0 THEN 'gestor' ELSE 'membro' END,
                    CASE WHEN random() < 0.1 THEN 'convite' END,
@@ -243,8 +238,8 @@ def _seed_sql(n_processos: int, n_users: int) -> list[tuple[str, str]]:
             "contatos",
             f"""
             INSERT INTO contatos (nome, empresa, email, telefone, criado_por_id)
-            SELECT {pick}({_arr(NOMES)}) || ' ' || {pick}({_arr(SOBRENOMES)}),
-                   {pick}({_arr(EMPRESAS)}), 'contato' || g || '@exemplo.com.br',
+            SELECT {_pick(NOMES)} || ' ' || {_pick(SOBRENOMES)},
+                   {_pick(EMPRESAS)}, 'contato' || g || '@exemplo.com.br',
                    '+55 11 9' || lpad((g * 7919 % 100000000)::text, 8, '0'),
                    (SELECT min(id) FROM usuarios) + (g % {u})
             FROM generate_series(1, {n_contatos}) g
@@ -287,17 +282,17 @@ def _seed_sql(n_processos: int, n_users: int) -> list[tuple[str, str]]:
             SELECT seq,
                    to_char(criado AT TIME ZONE 'America/Sao_Paulo', 'YYYY') || '-'
                        || lpad(seq::text, greatest(4, length(seq::text)), '0'),
-                   left({pick}({_arr(ACOES)}) || ' ' || {pick}({_arr(OBJETOS)})
-                        || CASE WHEN r_desc < 0.25 THEN ' – ' || {pick}({_arr(EMPRESAS)})
-                                WHEN r_desc < 0.40 THEN ' da filial ' || {pick}({_arr(CIDADES)})
-                                WHEN r_desc < 0.55 THEN ' do setor ' || {pick}({_arr(SETORES)})
+                   left({_pick(ACOES)} || ' ' || {_pick(OBJETOS)}
+                        || CASE WHEN r_desc < 0.25 THEN ' – ' || {_pick(EMPRESAS)}
+                                WHEN r_desc < 0.40 THEN ' da filial ' || {_pick(CIDADES)}
+                                WHEN r_desc < 0.55 THEN ' do setor ' || {_pick(SETORES)}
                                 ELSE '' END, 200),
                    CASE WHEN r_desc < 0.85 THEN
-                       {pick}({_arr(ABERTURAS)}) || ' ' || {pick}({_arr(PROBLEMAS)}) || '. '
-                       || {pick}({_arr(PEDIDOS)})
+                       {_pick(ABERTURAS)} || ' ' || {_pick(PROBLEMAS)} || '. '
+                       || {_pick(PEDIDOS)}
                        || CASE WHEN r_desc < 0.3 THEN ' Responsável local em '
-                               || {pick}({_arr(CIDADES)}) || ', setor '
-                               || {pick}({_arr(SETORES)}) || '.' ELSE '' END
+                               || {_pick(CIDADES)} || ', setor '
+                               || {_pick(SETORES)} || '.' ELSE '' END
                    END,
                    status,
                    CASE WHEN r_prio < 0.15 THEN 'baixa' WHEN r_prio < 0.75 THEN 'normal'
@@ -341,14 +336,13 @@ def _seed_sql(n_processos: int, n_users: int) -> list[tuple[str, str]]:
             SELECT p.id, CASE WHEN random() < 0.5 THEN p.solicitante_id
                               ELSE coalesce(p.responsavel_id, p.solicitante_id) END,
                    'comentario',
-                   rtrim({pick}({_arr(COMENTARIOS_A)}) || ' ' || {pick}({_arr(COMENTARIOS_B)})),
+                   rtrim({_pick(COMENTARIOS_A)} || ' ' || {_pick(COMENTARIOS_B)}),
                    least(now(), p.criado_em + random() * interval '10 days')
             FROM processos p
             CROSS JOIN LATERAL generate_series(1, round(random() * 2.4 + p.id * 0)::int) k
             ORDER BY p.id, k
             """,
         ),
-        ("drop helper", f"DROP FUNCTION {pick}(text[])"),
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 
 from bot import contatos as regras
 from bot import texts
@@ -12,17 +12,20 @@ from bot.fluxos import Fluxo
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
+from handlers.formulario import Formulario
 from handlers.reply import edit_html, reply_html
 
-FLOW = "contato"
-PASSOS = ("nome", "empresa", "email", "telefone", "notas")
-PERGUNTAS: dict[str, tuple[str, InlineKeyboardMarkup | None]] = {
-    "nome": (texts.CONTATO_NOVO_NOME, None),
-    "empresa": (texts.CONTATO_NOVO_EMPRESA, keyboards.pular("cn")),
-    "email": (texts.CONTATO_NOVO_EMAIL, keyboards.pular("cn")),
-    "telefone": (texts.CONTATO_NOVO_TELEFONE, keyboards.pular("cn")),
-    "notas": (texts.CONTATO_NOVO_NOTAS, keyboards.pular("cn")),
-}
+FORM = Formulario(
+    "contato",
+    {
+        "nome": (texts.CONTATO_NOVO_NOME, None),
+        "empresa": (texts.CONTATO_NOVO_EMPRESA, keyboards.pular("cn")),
+        "email": (texts.CONTATO_NOVO_EMAIL, keyboards.pular("cn")),
+        "telefone": (texts.CONTATO_NOVO_TELEFONE, keyboards.pular("cn")),
+        "notas": (texts.CONTATO_NOVO_NOTAS, keyboards.pular("cn")),
+    },
+)
+FLOW = FORM.nome
 VALIDAR = {
     "nome": regras.validar_nome,
     "empresa": regras.validar_empresa,
@@ -58,7 +61,7 @@ async def contato(update: Update, context: CogepContext) -> None:
     if [a.lower() for a in context.args or []] != ["novo"]:
         await reply_html(update, context.bot, texts.CONTATO_USO)
         return
-    await _perguntar(update, context, Fluxo(FLOW, "nome", {}))
+    await FORM.perguntar(update, context, "nome", {})
 
 
 @registered
@@ -84,11 +87,8 @@ async def botao(update: Update, context: CogepContext) -> None:
         if isinstance(query.message, Message):
             await edit_html(query.message, html, keyboard=teclado)
     elif acao == "cn" and valor == "pular":
-        assert update.effective_chat is not None
-        fluxo = await context.services.fluxos.atual(
-            chat_id=update.effective_chat.id, telegram_id=context.usuario.telegram_id
-        )
-        if fluxo is not None and fluxo.nome == FLOW and fluxo.passo != "nome":
+        fluxo = await FORM.atual(update, context)
+        if fluxo is not None and fluxo.passo != "nome":
             await _avancar(update, context, fluxo, dict(fluxo.dados))
 
 
@@ -103,24 +103,12 @@ async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
 async def _avancar(
     update: Update, context: CogepContext, fluxo: Fluxo, dados: dict[str, Any]
 ) -> None:
-    proximo = PASSOS.index(fluxo.passo) + 1
-    if proximo < len(PASSOS):
-        await _perguntar(update, context, Fluxo(FLOW, PASSOS[proximo], dados))
+    """Ask the next question, or create the contact after the last one."""
+    if await FORM.avancar(update, context, fluxo, dados):
         return
-    assert context.usuario is not None and update.effective_chat is not None
+    assert context.usuario is not None
     novo = await context.services.contatos.criar(
-        context.usuario, **{k: v for k, v in dados.items() if k in PASSOS}
+        context.usuario, **{k: v for k, v in dados.items() if k in FORM.passos}
     )
-    await context.services.fluxos.encerrar(
-        chat_id=update.effective_chat.id, telegram_id=context.usuario.telegram_id
-    )
+    await FORM.encerrar(update, context)
     await reply_html(update, context.bot, texts.contato_criado(novo))
-
-
-async def _perguntar(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
-    assert update.effective_chat is not None and update.effective_user is not None
-    await context.services.fluxos.salvar(
-        chat_id=update.effective_chat.id, telegram_id=update.effective_user.id, fluxo=fluxo
-    )
-    pergunta, teclado = PERGUNTAS[fluxo.passo]
-    await reply_html(update, context.bot, pergunta, keyboard=teclado)

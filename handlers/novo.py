@@ -7,25 +7,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot import texts
 from bot.fluxos import Fluxo
 from bot.processos import Rascunho, interpretar_linha
+from db.models import Processo
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
+from handlers.formulario import Formulario
 from handlers.reply import reply_html
 
-FLOW = "novo"
-PASSOS = ("titulo", "descricao", "prazo", "prioridade", "contato")
-PERGUNTAS: dict[str, tuple[str, InlineKeyboardMarkup | None]] = {
-    "titulo": (texts.NOVO_TITULO, None),
-    "descricao": (texts.NOVO_DESCRICAO, keyboards.pular("nv")),
-    "prazo": (texts.NOVO_PRAZO, keyboards.pular("nv")),
-    "prioridade": (texts.NOVO_PRIORIDADE, keyboards.prioridades()),
-    "contato": (texts.NOVO_CONTATO, keyboards.pular("nv")),
-}
+FORM = Formulario(
+    "novo",
+    {
+        "titulo": (texts.NOVO_TITULO, None),
+        "descricao": (texts.NOVO_DESCRICAO, keyboards.pular("nv")),
+        "prazo": (texts.NOVO_PRAZO, keyboards.pular("nv")),
+        "prioridade": (texts.NOVO_PRIORIDADE, keyboards.prioridades()),
+        "contato": (texts.NOVO_CONTATO, keyboards.pular("nv")),
+    },
+)
+FLOW = FORM.nome
 
 
 @registered
@@ -37,7 +41,7 @@ async def novo(update: Update, context: CogepContext) -> None:
         processo = await context.services.processos.abrir(context.usuario, interpretar_linha(linha))
         await _criado(update, context, processo)
         return
-    await _perguntar(update, context, Fluxo(FLOW, "titulo", {}))
+    await FORM.perguntar(update, context, "titulo", {})
 
 
 async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
@@ -69,12 +73,9 @@ async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
 async def botao(update: Update, context: CogepContext) -> None:
     """Skip a question, pick a priority or a contact."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_chat is not None
-    assert context.usuario is not None
-    fluxo = await context.services.fluxos.atual(
-        chat_id=update.effective_chat.id, telegram_id=context.usuario.telegram_id
-    )
-    if fluxo is None or fluxo.nome != FLOW:
+    assert query is not None and query.data is not None
+    fluxo = await FORM.atual(update, context)
+    if fluxo is None:
         await query.answer(texts.BOTAO_EXPIRADO)
         return
     await query.answer()
@@ -93,37 +94,22 @@ async def _avancar(
     update: Update, context: CogepContext, fluxo: Fluxo, dados: dict[str, Any]
 ) -> None:
     """Ask the next question, or create the processo after the last one."""
-    proximo = PASSOS.index(fluxo.passo) + 1
-    if proximo < len(PASSOS):
-        await _perguntar(update, context, Fluxo(FLOW, PASSOS[proximo], dados))
+    if await FORM.avancar(update, context, fluxo, dados):
         return
-    assert context.usuario is not None and update.effective_chat is not None
+    assert context.usuario is not None
     rascunho = Rascunho(
         titulo=dados["titulo"],
         descricao=dados.get("descricao"),
         prazo=dados.get("prazo"),
         prioridade=dados.get("prioridade"),
+        contato_id=dados.get("contato_id"),
     )
-    servico = context.services.processos
-    processo = await servico.abrir(context.usuario, rascunho)
-    if dados.get("contato_id"):
-        await servico.vincular_contato(context.usuario, processo.id, int(dados["contato_id"]))
-    await context.services.fluxos.encerrar(
-        chat_id=update.effective_chat.id, telegram_id=context.usuario.telegram_id
-    )
+    processo = await context.services.processos.abrir(context.usuario, rascunho)
+    await FORM.encerrar(update, context)
     await _criado(update, context, processo)
 
 
-async def _perguntar(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
-    assert update.effective_chat is not None and update.effective_user is not None
-    await context.services.fluxos.salvar(
-        chat_id=update.effective_chat.id, telegram_id=update.effective_user.id, fluxo=fluxo
-    )
-    pergunta, teclado = PERGUNTAS[fluxo.passo]
-    await reply_html(update, context.bot, pergunta, keyboard=teclado)
-
-
-async def _criado(update: Update, context: CogepContext, processo: Any) -> None:
+async def _criado(update: Update, context: CogepContext, processo: Processo) -> None:
     assert context.usuario is not None
     html = texts.processo_criado(
         processo, zona=context.usuario.fuso_horario, agora=context.services.processos.agora()

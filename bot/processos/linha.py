@@ -28,6 +28,7 @@ class Rascunho:
     prazo: str | None = None
     prioridade: str | None = None
     contato: str | None = None
+    contato_id: int | None = None  # chosen with a button in the guided flow
 
 
 def interpretar_linha(texto: str) -> Rascunho:
@@ -44,7 +45,13 @@ def interpretar_linha(texto: str) -> Rascunho:
         if not valor:
             raise InvalidInput(texts.linha_valor_vazio(chave))
         campos[campo] = valor
-    return Rascunho(titulo=titulo, **campos)
+    return Rascunho(
+        titulo=titulo,
+        descricao=campos.get("descricao"),
+        prazo=campos.get("prazo"),
+        prioridade=campos.get("prioridade"),
+        contato=campos.get("contato"),
+    )
 
 
 def _chave_valor(parte: str) -> tuple[str, str]:

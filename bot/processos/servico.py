@@ -219,7 +219,12 @@ class ProcessoService:
             self.validar_prioridade(rascunho.prioridade) if rascunho.prioridade else "normal"
         )
         async with self._sessions.begin() as session:
-            contato_id = None
+            contato_id = rascunho.contato_id
+            if (
+                contato_id is not None
+                and await contatos_repo.por_id(session, contato_id=contato_id) is None
+            ):
+                raise NotFound(texts.CONTATO_NAO_ENCONTRADO)
             if rascunho.contato:
                 contato_id = await self._contato_unico(session, rascunho.contato)
             sequencia = await repo.proxima_sequencia(session)
