@@ -527,7 +527,7 @@ async def bench(args: argparse.Namespace) -> Report:
     from db.engine import create_engine
 
     report = Report()
-    profile = cProfile.Profile() if args.profile else None
+    profile = cProfile.Profile(time.process_time) if args.profile else None
     async with bench_database() as (url, where):
         print(f"database: {where}", flush=True)
         engine = create_engine(url, pool_size=10)  # what open_database uses

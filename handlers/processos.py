@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from collections.abc import Awaitable, Callable
+
+from telegram import CallbackQuery, Message, Update
 
 from bot import texts
 from bot.errors import InvalidInput, StaleState
@@ -32,14 +34,6 @@ async def _show(update: Update, context: CogepContext, d: Detalhe, *, edit: bool
         await edit_html(query.message, html, keyboard=keyboard)
     else:
         await reply_html(update, context.bot, html, keyboard=keyboard)
-
-
-def _ids(data: str, count: int) -> list[int]:
-    """The first `count` integer fields after the prefix; a forged button gets a clear error."""
-    parts = data.split(":")[1 : count + 1]
-    if len(parts) != count or not all(p.isdigit() for p in parts):
-        raise InvalidInput(texts.BOTAO_EXPIRADO)
-    return [int(p) for p in parts]
 
 
 @registered
@@ -104,88 +98,69 @@ async def buscar(update: Update, context: CogepContext) -> None:
 
 @registered
 async def botao(update: Update, context: CogepContext) -> None:
-    """Act on a button under a processo or a list."""
+    """Act on a button under a processo or a list (see `handlers.keyboards` for the data)."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.usuario is not None
-    acao, data, usuario = query.data.split(":", 1)[0], query.data, context.usuario
-    servico = context.services.processos
-    if acao == "pl":
-        _, filtro, pagina, quem = [*data.split(":"), "", "0", ""][:4]
-        await query.answer()
-        await _page(
-            update,
-            context,
-            filtro=filtro,
-            pagina=int(pagina) if pagina.isdigit() else 0,
-            responsavel_id=int(quem) if quem.isdigit() else None,
-            edit=True,
-        )
-    elif acao == "pu":
-        candidatos = await servico.candidatos_a_responsavel(usuario)
-        await query.answer()
-        teclado = keyboards.filtro_responsavel(data.partition(":")[2], candidatos)
-        await reply_html(update, context.bot, texts.ESCOLHA_FILTRO_RESPONSAVEL, keyboard=teclado)
-    elif acao == "pv":
-        (pid,) = _ids(data, 1)
-        d = await servico.detalhe(usuario, pid)
-        await query.answer()
-        await _show(update, context, d, edit=True)
-    elif acao == "ps":
-        await _mudar_status(update, context, data)
-    elif acao == "pr":
-        (pid,) = _ids(data, 1)
-        d = await servico.detalhe(usuario, pid)
-        candidatos = await servico.candidatos_a_responsavel(usuario)
-        await query.answer()
-        await reply_html(
-            update, context.bot, texts.ESCOLHA_RESPONSAVEL,
-            keyboard=keyboards.responsaveis(pid, d.versao, candidatos),
-        )  # fmt: skip
-    elif acao == "pa":
-        pid, uid, versao = _ids(data, 3)
-        try:
-            d = await servico.atribuir(usuario, pid, uid, versao=versao)
-        except StaleState:
-            await query.answer(texts.BOTAO_EXPIRADO)
-            d = await servico.detalhe(usuario, pid)
-            await _show(update, context, d, edit=False)
-            return
-        await query.answer()
-        await _show(update, context, d, edit=True)
-    elif acao in ("pc", "pp", "pk"):
-        (pid,) = _ids(data, 1)
-        await servico.detalhe(usuario, pid)  # refuses what the user cannot see, before asking
-        nome, pergunta = {
-            "pc": (FLOW_COMENTARIO, texts.PERGUNTA_COMENTARIO),
-            "pp": (FLOW_PRAZO, texts.PERGUNTA_PRAZO),
-            "pk": (FLOW_VINCULO, texts.PERGUNTA_CONTATO),
-        }[acao]
-        assert update.effective_chat is not None
-        await context.services.fluxos.salvar(
-            chat_id=update.effective_chat.id,
-            telegram_id=usuario.telegram_id,
-            fluxo=Fluxo(nome, "texto", {"processo_id": pid}),
-        )
-        await query.answer()
-        await reply_html(update, context.bot, pergunta)
-    elif acao == "pkc":
-        pid, cid = _ids(data, 2)
-        d = await servico.vincular_contato(usuario, pid, cid)
-        await _encerrar_fluxo(update, context)
-        await query.answer()
-        await _show(update, context, d, edit=False)
-    else:
-        await query.answer()
-
-
-async def _mudar_status(update: Update, context: CogepContext, data: str) -> None:
-    query, usuario = update.callback_query, context.usuario
-    assert query is not None and usuario is not None
-    partes = data.split(":")
-    valido = len(partes) == 4 and partes[1].isdigit() and partes[3].isdigit()
-    if not valido or partes[2] not in CODIGO_STATUS:
+    assert query is not None and query.data is not None
+    prefixo, _, resto = query.data.partition(":")
+    acao = BOTOES.get(prefixo)
+    if acao is None:
         raise InvalidInput(texts.BOTAO_EXPIRADO)
-    pid, para, versao = int(partes[1]), CODIGO_STATUS[partes[2]], int(partes[3])
+    await acao(update, context, resto.split(":"))
+
+
+Acao = Callable[[Update, CogepContext, list[str]], Awaitable[None]]
+
+
+def _ints(campos: list[str], count: int) -> list[int]:
+    """The first `count` fields as integers; a forged button gets a clear refusal."""
+    if len(campos) < count or not all(c.isdigit() for c in campos[:count]):
+        raise InvalidInput(texts.BOTAO_EXPIRADO)
+    return [int(c) for c in campos[:count]]
+
+
+def _partes(update: Update, context: CogepContext) -> tuple[CallbackQuery, Usuario]:
+    assert update.callback_query is not None and context.usuario is not None
+    return update.callback_query, context.usuario
+
+
+async def _listar(update: Update, context: CogepContext, campos: list[str]) -> None:
+    query, _ = _partes(update, context)
+    filtro, pagina, quem = [*campos, "", "0", ""][:3]
+    await query.answer()
+    await _page(
+        update,
+        context,
+        filtro=filtro,
+        pagina=int(pagina) if pagina.isdigit() else 0,
+        responsavel_id=int(quem) if quem.isdigit() else None,
+        edit=True,
+    )
+
+
+async def _filtrar_por_responsavel(
+    update: Update, context: CogepContext, campos: list[str]
+) -> None:
+    query, usuario = _partes(update, context)
+    candidatos = await context.services.processos.candidatos_a_responsavel(usuario)
+    await query.answer()
+    teclado = keyboards.filtro_responsavel(campos[0], candidatos)
+    await reply_html(update, context.bot, texts.ESCOLHA_FILTRO_RESPONSAVEL, keyboard=teclado)
+
+
+async def _ver(update: Update, context: CogepContext, campos: list[str]) -> None:
+    query, usuario = _partes(update, context)
+    (pid,) = _ints(campos, 1)
+    d = await context.services.processos.detalhe(usuario, pid)
+    await query.answer()
+    await _show(update, context, d, edit=True)
+
+
+async def _mudar_status(update: Update, context: CogepContext, campos: list[str]) -> None:
+    query, usuario = _partes(update, context)
+    pid, versao = _ints([campos[0], campos[-1]] if len(campos) == 3 else [], 2)
+    para = CODIGO_STATUS.get(campos[1])
+    if para is None:
+        raise InvalidInput(texts.BOTAO_EXPIRADO)
     servico = context.services.processos
     try:
         d = await servico.mudar_status(usuario, pid, para, versao=versao)
@@ -195,6 +170,73 @@ async def _mudar_status(update: Update, context: CogepContext, data: str) -> Non
         return
     await query.answer(texts.STATUS_NOME[d.processo.status].capitalize())
     await _show(update, context, d, edit=True)
+
+
+async def _escolher_responsavel(update: Update, context: CogepContext, campos: list[str]) -> None:
+    query, usuario = _partes(update, context)
+    (pid,) = _ints(campos, 1)
+    servico = context.services.processos
+    candidatos = await servico.candidatos_a_responsavel(usuario)
+    d = await servico.detalhe(usuario, pid)
+    await query.answer()
+    teclado = keyboards.responsaveis(pid, d.versao, candidatos)
+    await reply_html(update, context.bot, texts.ESCOLHA_RESPONSAVEL, keyboard=teclado)
+
+
+async def _atribuir(update: Update, context: CogepContext, campos: list[str]) -> None:
+    query, usuario = _partes(update, context)
+    pid, uid, versao = _ints(campos, 3)
+    servico = context.services.processos
+    try:
+        d = await servico.atribuir(usuario, pid, uid, versao=versao)
+    except StaleState:
+        await query.answer(texts.BOTAO_EXPIRADO)
+        await _show(update, context, await servico.detalhe(usuario, pid), edit=False)
+        return
+    await query.answer()
+    await _show(update, context, d, edit=True)
+
+
+def _pedir_texto(nome: str, pergunta: str) -> Acao:
+    """A button that asks for a typed answer (comment, deadline, contact name)."""
+
+    async def pedir(update: Update, context: CogepContext, campos: list[str]) -> None:
+        query, usuario = _partes(update, context)
+        (pid,) = _ints(campos, 1)
+        await context.services.processos.detalhe(usuario, pid)  # refuse the unseen before asking
+        assert update.effective_chat is not None
+        await context.services.fluxos.salvar(
+            chat_id=update.effective_chat.id,
+            telegram_id=usuario.telegram_id,
+            fluxo=Fluxo(nome, "texto", {"processo_id": pid}),
+        )
+        await query.answer()
+        await reply_html(update, context.bot, pergunta)
+
+    return pedir
+
+
+async def _vincular(update: Update, context: CogepContext, campos: list[str]) -> None:
+    query, usuario = _partes(update, context)
+    pid, cid = _ints(campos, 2)
+    d = await context.services.processos.vincular_contato(usuario, pid, cid)
+    await _encerrar_fluxo(update, context)
+    await query.answer()
+    await _show(update, context, d, edit=False)
+
+
+BOTOES: dict[str, Acao] = {
+    "pl": _listar,
+    "pu": _filtrar_por_responsavel,
+    "pv": _ver,
+    "ps": _mudar_status,
+    "pr": _escolher_responsavel,
+    "pa": _atribuir,
+    "pc": _pedir_texto(FLOW_COMENTARIO, texts.PERGUNTA_COMENTARIO),
+    "pp": _pedir_texto(FLOW_PRAZO, texts.PERGUNTA_PRAZO),
+    "pk": _pedir_texto(FLOW_VINCULO, texts.PERGUNTA_CONTATO),
+    "pkc": _vincular,
+}
 
 
 async def _encerrar_fluxo(update: Update, context: CogepContext) -> None:
