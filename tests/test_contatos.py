@@ -103,3 +103,27 @@ async def test_a_contact_is_linked_from_the_processo_screen(
 
     assert "Contato: Carla Mendes" in linked["text"]
     assert "vinculou o contato" in linked["text"]
+
+
+async def test_the_guided_novo_picks_a_contact_among_several(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    for nome in ("Paula Reis", "Paulo Souza"):
+        pergunta = await criar_contato(ana, nome)
+        for _ in range(4):
+            pergunta = await ana.toca(pergunta, "Pular")
+    await ana.diz("/novo")
+    await ana.diz("Renovar contrato")
+    pergunta = await ana.diz("Sem pressa")
+    pergunta = await ana.toca(pergunta, "Pular")
+    pergunta = await ana.toca(pergunta, "baixa")
+
+    escolha = await ana.diz("paul")
+    criado = await ana.toca(escolha, "Paulo Souza")
+
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    tela = await ana.diz(f"/processo {numero.group(1)}")
+    assert "Contato: Paulo Souza" in tela["text"]
+    assert "Prioridade: ▫️ baixa" in tela["text"]
