@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.database import Database
+from tests.fake_telegram import FakeTelegram
+from tests.people import Pessoa
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,3 +93,31 @@ def test_unreachable_database_is_explained_without_leaking_the_password() -> Non
     assert result.returncode == 2
     assert "Banco de dados inacessível" in result.stderr
     assert "s3cr3t-senha" not in result.stderr + result.stdout
+
+
+async def test_cogep_run_serves_telegram_and_stops_cleanly(
+    tg: FakeTelegram, database: Database, database_url: str
+) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
+        "PYTHONPATH": str(ROOT),
+        "TELEGRAM_BOT_TOKEN": tg.token,
+        "TELEGRAM_API_BASE_URL": tg.base_url,
+        "TELEGRAM_FILE_BASE_URL": tg.base_file_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "DEBUG",  # the most verbose logs must still hide the token
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        env=env, cwd=str(ROOT / "tests"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        reply = await Pessoa(tg, 601, "Duda").diz("/start", timeout=30)
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+
+    assert "Bem-vindo" in reply["text"]
+    assert process.returncode == 0, stderr.decode()
+    assert tg.token not in stderr.decode()  # the token is in every Bot API URL httpx logs
