@@ -460,7 +460,7 @@ class Captura:
         event.listen(engine.sync_engine, "before_cursor_execute", self._on_execute)
 
     def _on_execute(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        if self.ativa is not None and statement.lstrip().upper().startswith("SELECT"):
+        if self.ativa is not None and statement.lstrip().upper().startswith(("SELECT", "WITH")):
             self.ativa.append((statement, parameters))
 
 
@@ -577,8 +577,9 @@ async def measure(
             planejamento += plano["Planning Time"]
             if serie.pior is None or plano["Execution Time"] > serie.pior[0]:
                 serie.pior = (plano["Execution Time"], tipo, statement, params)
-        serie.execucao.append(execucao)
-        serie.planejamento.append(planejamento)
+        if statements:
+            serie.execucao.append(execucao)
+            serie.planejamento.append(planejamento)
 
     report(series, args)
 

@@ -3,7 +3,8 @@
 Goal (from the issue): Cogep keeps >= 50% of the bare bot's throughput, p99 <= 50 ms with one
 database round trip on this machine, and the idle bot's RSS stays <= 150 MB.
 
-    python -m bench.updates [--n 2000] [--users 200] [--rounds 2] [--quick] [--profile FILE]
+    python -m bench.updates [--n 2000] [--users 200] [--rounds 1] [--quick] [--breakdown]
+                            [--profile PREFIX]
 
 Method
 ------
@@ -31,7 +32,9 @@ Method
     - loaded (throughput): a steady closed-loop stream of N updates that keeps ``--window``
       (100, one getUpdates batch) queued-but-unanswered: every reply lets the next update be
       queued (the load generator polls the fake every 1 ms). Throughput = N / (last reply -
-      first queueing). Latencies here are mostly queueing (Little: window / throughput).
+      first queueing). Latencies here are mostly queueing (Little: window / throughput). Also
+      reported: CPU ms of this process per update (time.process_time), steadier than
+      throughput when other programs share the machine.
       Not "all N at once": at 256 updates in flight PTB's httpx pool (256 connections) spends
       most of its time in httpcore's O(connections) request assignment, which measures httpcore,
       not the bots; ``--window 2000`` gives that all-at-once burst if wanted.
@@ -43,14 +46,21 @@ Method
   to updates first-in first-out per chat (Cogep answers one chat in order; with window < users
   a chat never has two updates in flight, so the bare bot cannot reorder them either).
 * ``--rounds`` (1; 2 on a noisy machine): bare, cogep, bare, cogep, ...; the best run of each bot
-  is reported (highest loaded throughput; lowest paced p99).
+  is reported (highest loaded throughput; lowest paced p99). Updates Cogep answered with an
+  error message (e.g. a pool timeout) are counted and reported.
 * Database round trips: a separate short run on an instrumented engine counts, per ``/start``,
   what the driver sent: BEGIN/COMMIT/ROLLBACK and the pre-ping ``;`` (asyncpg query logger) and
   the SQL statements (SQLAlchemy ``before_cursor_execute``). Not part of the timed runs.
+* ``--breakdown``: one more paced run with timers (patched in this process) around Cogep's three
+  awaits: the user lookup, the upsert and the sendMessage.
+* ``--profile PREFIX``: one extra loaded run of each bot (at most 600 updates) under cProfile
+  (CPU time), printed as CPU ms per update by package and saved as PREFIX.bare / PREFIX.cogep;
+  the timed runs are never profiled.
 * Memory: RSS of this process after the runs, idle (it also holds the fake and the bare bot's
   leftovers), and RSS of a real ``python -m bot run`` process (``cogep run``, rate limiter and
-  all) polling a fake: idle 2 s after start, and idle again after answering ``--users`` /start s
-  (at most 60, the rate limiter makes more slow).
+  all) polling a fake: idle 1.5 s after it polls, and idle again 1 s after answering
+  ``--users`` /start s (at most 60: its rate limiter makes more slow). The RSS goal is checked
+  on the first of these.
 
 Numbers never make the exit status non-zero: this is a measurement, not a gate.
 """
@@ -108,6 +118,7 @@ class Phase:
     answered: int
     elapsed: float  # first queueing -> last reply, seconds
     latencies: list[float]  # seconds
+    cpu: float = 0.0  # CPU seconds this process used (fake + bot + load generator)
 
     @property
     def throughput(self) -> float:
@@ -121,13 +132,19 @@ class Phase:
     def p99_ms(self) -> float:
         return percentile(self.latencies, 99) * 1000
 
+    @property
+    def cpu_ms(self) -> float:
+        """CPU milliseconds of this process per answered update."""
+        return self.cpu / self.answered * 1000 if self.answered else float("nan")
+
     def describe(self) -> str:
         missing = (
             f" ({self.sent - self.answered} NOT ANSWERED)" if self.answered < self.sent else ""
         )
         return (
             f"{self.answered} updates in {self.elapsed:.2f} s = {self.throughput:.0f} upd/s, "
-            f"p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms{missing}"
+            f"p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms, "
+            f"{self.cpu_ms:.1f} ms CPU each{missing}"
         )
 
 
@@ -148,6 +165,7 @@ class Report:
     round_trips: Counter[str] | None = None
     bench_rss: int | None = None
     child_rss: tuple[int | None, int | None, str] = (None, None, "not measured")
+    breakdown: dict[str, list[float]] | None = None
 
     def best(self, bot: str) -> tuple[Phase | None, Phase | None]:
         mine = [r for r in self.runs if r.bot == bot]
@@ -199,6 +217,7 @@ class Driver:
         waiting: dict[int, deque[float]] = defaultdict(deque)
         pairs: list[tuple[float, float]] = []
         sent = 0
+        cpu = time.process_time()
         first = time.monotonic()
         deadline = first + within
         while True:
@@ -210,7 +229,9 @@ class Driver:
                 break
             await asyncio.sleep(0.001)  # polling: Call.at, not this loop, times the reply
             pairs += self._scan(waiting)
-        return _phase(n, first, pairs)
+        phase = _phase(n, first, pairs)
+        phase.cpu = time.process_time() - cpu
+        return phase
 
     async def paced(self, n: int, rate: float, within: float) -> Phase:
         """Send n updates at `rate` per second (open loop), then wait for the replies."""
@@ -392,6 +413,48 @@ async def count_round_trips(url: str, args: argparse.Namespace) -> Counter[str]:
     return Counter({kind: count / n for kind, count in counts.items()})
 
 
+async def breakdown(url: str, args: argparse.Namespace) -> dict[str, list[float]]:
+    """Paced /start s with timers around Cogep's three awaits (patched in this process only)."""
+    import handlers.inicio
+    from bot.usuarios import UsuarioService
+    from db.engine import create_engine
+    from tests.fake_telegram import FakeTelegram
+
+    spans: dict[str, list[float]] = defaultdict(list)
+
+    def timed(label: str, func: Any) -> Any:
+        async def wrapper(*a: Any, **kw: Any) -> Any:
+            begin = time.perf_counter()
+            try:
+                return await func(*a, **kw)
+            finally:
+                spans[label].append(time.perf_counter() - begin)
+
+        return wrapper
+
+    patches = [
+        (UsuarioService, "carregar", "db: load user (group -1)"),
+        (UsuarioService, "registrar", "db: upsert (/start)"),
+        (handlers.inicio, "reply_html", "telegram: sendMessage"),
+    ]
+    originals = [getattr(owner, name) for owner, name, _ in patches]
+    engine = create_engine(url, pool_size=10)
+    try:
+        for owner, name, label in patches:
+            setattr(owner, name, timed(label, getattr(owner, name)))
+        async with FakeTelegram() as tg, cogep_bot(tg, engine):
+            driver = Driver(tg, args.users)
+            await driver.stream(args.warmup, args.window, _patience(args.warmup))
+            spans.clear()
+            phase = await driver.paced(args.paced_n, args.rate, _patience(args.paced_n))
+            spans["total (queued -> reply)"] = phase.latencies
+    finally:
+        for (owner, name, _), original in zip(patches, originals, strict=True):
+            setattr(owner, name, original)
+        await engine.dispose()
+    return spans
+
+
 # --------------------------------------------------------------------------- memory
 
 
@@ -437,11 +500,11 @@ async def child_rss(url: str, args: argparse.Namespace) -> tuple[int | None, int
             try:
                 polls = await tg.wait_for_call("setMyCommands", timeout=60)
                 await tg.wait_for_call("getUpdates", after=tg.calls.index(polls), timeout=10)
-                await asyncio.sleep(2.0)
+                await asyncio.sleep(1.5)
                 idle = rss_of(proc.pid)
                 driver = Driver(tg, min(args.users, 60))
                 await driver.stream(len(driver.users), len(driver.users), 30)
-                await asyncio.sleep(2.0)
+                await asyncio.sleep(1.0)
                 after = rss_of(proc.pid)
             except Exception as exc:
                 err.seek(0)
@@ -527,15 +590,14 @@ async def bench(args: argparse.Namespace) -> Report:
     from db.engine import create_engine
 
     report = Report()
-    profile = cProfile.Profile(time.process_time) if args.profile else None
+    profiles: dict[str, tuple[cProfile.Profile, int]] = {}
     async with bench_database() as (url, where):
-        print(f"database: {where}", flush=True)
+        print(f"database: {where}; {_machine()}", flush=True)
         engine = create_engine(url, pool_size=10)  # what open_database uses
         try:
             for round_no in range(1, args.rounds + 1):
                 for bot in ("bare", "cogep"):
-                    last = round_no == args.rounds and bot == "cogep"
-                    run = await one_run(bot, args, engine, profile if last else None)
+                    run = await one_run(bot, args, engine, None)
                     report.runs.append(run)
                     failed = f", {run.failed_replies} failed replies" if run.failed_replies else ""
                     print(
@@ -547,20 +609,62 @@ async def bench(args: argparse.Namespace) -> Report:
             gc.collect()
             await asyncio.sleep(1.0)
             report.bench_rss = rss_of(os.getpid())
+            if args.profile:  # extra, untimed runs: cProfile slows everything several times
+                quiet = argparse.Namespace(**{**vars(args), "n": min(args.n, 600), "paced_n": 1})
+                for bot in ("bare", "cogep"):
+                    profile = cProfile.Profile(time.process_time)  # CPU, not waiting
+                    run = await one_run(bot, quiet, engine, profile)
+                    profiles[bot] = (profile, run.load.answered)
             if args.shipped_n:
                 report.shipped = await shipped_run(args.shipped_n, args, engine)
         finally:
             await engine.dispose()
         report.round_trips = await count_round_trips(url, args)
+        if args.breakdown:
+            report.breakdown = await breakdown(url, args)
         if not args.no_child:
             report.child_rss = await child_rss(url, args)
-    if profile is not None:
-        profile.dump_stats(args.profile)
-        stats = pstats.Stats(profile)
-        stats.sort_stats("tottime").print_stats(25)
-        stats.sort_stats("cumulative").print_stats(40)
-        print(f"profile of the last Cogep loaded stream written to {args.profile}")
+    if profiles:
+        print_profiles(profiles, args.profile)
     return report
+
+
+def _package(filename: str, function: str) -> str:
+    """Who a profiled function belongs to: a site-package, a project folder, or the stdlib."""
+    if "site-packages/" in filename:
+        return filename.split("site-packages/")[1].split("/")[0].removesuffix(".py")
+    if filename.startswith(str(ROOT)):
+        relative = Path(filename).relative_to(ROOT)
+        return "fake Bot API" if relative.name == "fake_telegram.py" else relative.parts[0]
+    if filename.startswith("<frozen importlib") or function == "<built-in method posix.stat>":
+        return "importlib"
+    if "asyncio" in filename or "selectors" in filename:
+        return "asyncio"
+    return "builtins" if filename == "~" else "stdlib"
+
+
+def print_profiles(profiles: dict[str, tuple[cProfile.Profile, int]], prefix: str) -> None:
+    """Own CPU time per update by package, bare vs cogep (profiled: inflated, compare shares)."""
+    per_update: dict[str, Counter[str]] = {}
+    for bot, (profile, answered) in profiles.items():
+        profile.dump_stats(f"{prefix}.{bot}")
+        stats: Any = pstats.Stats(profile)
+        totals: Counter[str] = Counter()
+        for (filename, _line, function), timing in stats.stats.items():
+            totals[_package(filename, function)] += timing[2] / max(answered, 1) * 1000
+        per_update[bot] = totals
+    bare, cogep = per_update.get("bare", Counter()), per_update.get("cogep", Counter())
+    print("\nprofiled CPU ms per update of the loaded stream, by package (cProfile inflates all):")
+    print(f"  {'package':22} {'bare':>7} {'cogep':>7} {'extra':>7}")
+    for name in sorted(set(bare) | set(cogep), key=lambda k: bare[k] - cogep[k])[:20]:
+        print(f"  {name:22} {bare[name]:7.2f} {cogep[name]:7.2f} {cogep[name] - bare[name]:+7.2f}")
+    print(f"  {'total':22} {bare.total():7.2f} {cogep.total():7.2f}")
+    print(f"pstats files: {prefix}.bare, {prefix}.cogep (python -m pstats FILE)")
+
+
+def _machine() -> str:
+    """CPU count and load: other busy processes make every number here worse."""
+    return f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
 
 
 def _mb(value: int | None) -> str:
@@ -587,8 +691,16 @@ def print_report(report: Report, args: argparse.Namespace) -> None:
     print(f"cogep: p50 {cogep_paced.p50_ms:.1f} ms, p99 {cogep_paced.p99_ms:.1f} ms")
     detail = ", ".join(f"{k} {v:g}" for k, v in sorted(trips.items()))
     print(f"cogep DB per /start: {round_trips:g} round trips ({detail})")
+    failed = sum(r.failed_replies for r in report.runs if r.bot == "cogep")
+    if failed:
+        print(f"cogep answered {failed} updates with an error message (see the log above)")
     if report.shipped is not None:
         print(f"cogep as shipped (AIORateLimiter on): {report.shipped.describe()}")
+    if report.breakdown:
+        print(f"cogep latency breakdown, paced at {args.rate:g} upd/s (ms):")
+        for label, values in report.breakdown.items():
+            p50, p99 = percentile(values, 50) * 1000, percentile(values, 99) * 1000
+            print(f"  {label:28} p50 {p50:6.1f}  p99 {p99:6.1f}  (n={len(values)})")
     idle, after, note = report.child_rss
     child = f"{_mb(idle)} idle, {_mb(after)} after traffic" + ("" if note == "ok" else f" {note}")
     print(f"RSS: `python -m bot run` {child}; this bench process {_mb(report.bench_rss)}")
@@ -601,7 +713,7 @@ def print_report(report: Report, args: argparse.Namespace) -> None:
         "RSS": rss_mb <= GOAL_RSS_MB,
     }
     print(
-        f"ratio cogep/bare: {ratio:.2f} (goal >= {GOAL_RATIO:.2f})   "
+        f"ratio cogep/bare: {ratio:.3f} (goal >= {GOAL_RATIO:.2f})   "
         f"p99 {cogep_paced.p99_ms:.1f} ms (goal <= {GOAL_P99_MS:.0f} ms)   "
         f"idle RSS {rss_mb:.0f} MB (goal <= {GOAL_RSS_MB:.0f} MB)"
     )
@@ -624,11 +736,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=30, help="paced phase, updates/s (30)")
     parser.add_argument("--paced-n", type=int, default=150, help="paced phase updates (150)")
     parser.add_argument(
-        "--shipped-n", type=int, default=120, help="updates of the rate-limited run (120; 0: skip)"
+        "--shipped-n", type=int, default=90, help="updates of the rate-limited run (90; 0: skip)"
     )
     parser.add_argument("--no-child", action="store_true", help="skip the `cogep run` RSS probe")
     parser.add_argument("--quick", action="store_true", help="CI smoke: n=300, fewer of all")
-    parser.add_argument("--profile", metavar="FILE", help="cProfile the last Cogep loaded stream")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="time Cogep's DB and send awaits (extra run)"
+    )
+    parser.add_argument(
+        "--profile", metavar="PREFIX", help="extra cProfiled loaded run of each bot"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.n, args.paced_n, args.warmup, args.shipped_n = 300, 60, 50, 45
@@ -647,7 +764,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     report = asyncio.run(bench(args))
     print_report(report, args)
-    print(f"(bench took {time.monotonic() - started:.0f} s)")
+    print(f"(bench took {time.monotonic() - started:.0f} s; {_machine()} at the end)")
     return 0
 
 

@@ -45,7 +45,7 @@ class FluxoService:
 
     async def salvar(self, *, chat_id: int, telegram_id: int, fluxo: Fluxo) -> None:
         """Start or advance a flow."""
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session:  # one upsert
             await repo.salvar(
                 session,
                 chat_id=chat_id,
@@ -57,5 +57,5 @@ class FluxoService:
 
     async def encerrar(self, *, chat_id: int, telegram_id: int) -> bool:
         """End the flow; True when there was one."""
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session:  # one DELETE
             return await repo.apagar(session, chat_id=chat_id, telegram_id=telegram_id)

@@ -35,7 +35,7 @@ class UsuarioService:
     ) -> Registro:
         """Register the caller, or refresh a known one; admins come from ADMIN_TELEGRAM_IDS."""
         admin = telegram_id in self._settings.admin_telegram_ids
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session:  # one upsert: atomic on its own
             usuario, novo = await repo.registrar(
                 session,
                 telegram_id=telegram_id,
@@ -110,11 +110,11 @@ class UsuarioService:
 
     async def marcar_ativo(self, telegram_id: int, ativo: bool) -> None:
         """Record that the user blocked (False) or unblocked (True) the bot."""
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session:
             await repo.atualizar(session, telegram_id=telegram_id, ativo=ativo)
 
     async def _atualizar(self, telegram_id: int, **valores: object) -> Usuario:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session:  # one UPDATE ... RETURNING
             usuario = await repo.atualizar(session, telegram_id=telegram_id, **valores)
         if usuario is None:
             raise NotRegistered(texts.PRECISA_CADASTRO)

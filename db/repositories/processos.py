@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     func,
     literal_column,
     or_,
@@ -98,32 +97,79 @@ async def pagina(
     return list((await session.scalars(stmt)).unique())
 
 
+JANELA_RECENTE = 1000  # gestores: look for matches among the newest processos first
+
+
 async def buscar(
     session: AsyncSession, *, usuario: Usuario, consulta: str, sequencia: int | None, limite: int
 ) -> list[Processo]:
-    """Processos matching a tsquery in number/title/description or in a comment."""
+    """Processos matching a tsquery in number/title/description or in a comment.
+
+    Visibility decides the plan. A membro sees a few hundred processos, so those are read first
+    and matched one by one. A gestor sees everything, and a common word can match a third of a
+    large table: reading and ranking every match is what costs, so the best matches among the
+    newest `JANELA_RECENTE` processos answer when there are enough of them, and the full index
+    search runs only for words too rare for that (and rare words are cheap to look up).
+    """
     query = func.to_tsquery(literal_column("'portuguese'"), func.cogep_unaccent(consulta))
-    hits = union(
-        select(Processo.id).where(Processo.busca.op("@@")(query)),
-        select(ProcessoEvento.processo_id).where(
-            ProcessoEvento.tipo == "comentario", ProcessoEvento.busca.op("@@")(query)
-        ),
-    ).subquery()
-    matches: ColumnElement[bool] = Processo.id.in_(select(hits.c.id))
+    if usuario.papel in ("gestor", "admin"):
+        ids = await _ids_encontrados(session, query, limite=limite, janela=JANELA_RECENTE)
+        if len(ids) < limite:
+            ids = await _ids_encontrados(session, query, limite=limite, janela=None)
+    else:
+        ids = await _ids_encontrados(session, query, limite=limite, usuario=usuario)
     if sequencia is not None:
-        matches = or_(matches, Processo.sequencia == sequencia)
-    rank = func.ts_rank(Processo.busca, query)
-    stmt = (
-        select(Processo)
-        .where(and_(matches, visivel_para(usuario)))
-        .order_by(
-            (Processo.sequencia == (sequencia or 0)).desc(),
-            rank.desc(),
-            Processo.criado_em.desc(),
+        exato = await session.scalar(
+            select(Processo.id).where(Processo.sequencia == sequencia, visivel_para(usuario))
         )
+        ids = [exato, *ids] if exato is not None else ids
+    if not ids:
+        return []
+    stmt = select(Processo).where(Processo.id.in_(ids[: limite + 1]))
+    achados = {p.id: p for p in (await session.scalars(_com_pessoas(stmt))).unique()}
+    ordem = list(dict.fromkeys(ids))[:limite]
+    return [achados[i] for i in ordem if i in achados]
+
+
+async def _ids_encontrados(
+    session: AsyncSession,
+    query: ColumnElement[Any],
+    *,
+    limite: int,
+    janela: int | None = None,
+    usuario: Usuario | None = None,
+) -> list[int]:
+    """Ids of the best matches (rank, then newest) among a candidate set of processos."""
+    candidatos = select(Processo.id, Processo.busca, Processo.criado_em)
+    if usuario is not None:
+        candidatos = candidatos.where(visivel_para(usuario))
+    elif janela is not None:
+        candidatos = candidatos.order_by(Processo.criado_em.desc()).limit(janela)
+    else:
+        hits = union(
+            select(Processo.id).where(Processo.busca.op("@@")(query)),
+            select(ProcessoEvento.processo_id).where(
+                ProcessoEvento.tipo == "comentario", ProcessoEvento.busca.op("@@")(query)
+            ),
+        ).subquery()
+        candidatos = candidatos.where(Processo.id.in_(select(hits.c.id)))
+    c = candidatos.subquery("candidatos")
+    comentado = (
+        select(ProcessoEvento.id)
+        .where(
+            ProcessoEvento.processo_id == c.c.id,
+            ProcessoEvento.tipo == "comentario",
+            ProcessoEvento.busca.op("@@")(query),
+        )
+        .exists()
+    )
+    stmt = (
+        select(c.c.id)
+        .where(or_(c.c.busca.op("@@")(query), comentado))
+        .order_by(func.ts_rank(c.c.busca, query).desc(), c.c.criado_em.desc())
         .limit(limite)
     )
-    return list((await session.scalars(_com_pessoas(stmt))).unique())
+    return list(await session.scalars(stmt))
 
 
 async def eventos(
