@@ -739,7 +739,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--shipped-n", type=int, default=90, help="updates of the rate-limited run (90; 0: skip)"
     )
     parser.add_argument("--no-child", action="store_true", help="skip the `cogep run` RSS probe")
-    parser.add_argument("--quick", action="store_true", help="CI smoke: n=300, fewer of all")
+    parser.add_argument("--quick", action="store_true", help="CI smoke: n<=300, fewer of all")
     parser.add_argument(
         "--breakdown", action="store_true", help="time Cogep's DB and send awaits (extra run)"
     )
@@ -748,7 +748,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     if args.quick:
-        args.n, args.paced_n, args.warmup, args.shipped_n = 300, 60, 50, 45
+        args.n, args.paced_n = min(args.n, 300), min(args.paced_n, 60)
+        args.warmup, args.shipped_n = min(args.warmup, 50), min(args.shipped_n, 45)
     args.users = max(1, args.users)
     args.n = max(1, args.n)
     args.paced_n = max(1, args.paced_n)

@@ -183,7 +183,7 @@ async def run_console(settings: Settings, *, user_id: int, name: str) -> None:
     """Run the bot against the terminal until /sair or end of input."""
     api = ConsoleBotApi(user_id=user_id, name=name)
     settings = settings.model_copy(update={"telegram_bot_token": None})
-    app = build_application(settings, request=api, rate_limit=False, migrate=True)
+    app = build_application(settings, request=api, migrate=True)
     api.out.print(Text("Cogep no terminal. Digite /start para começar, um número para tocar "
                        "num botão e /sair para sair.", style="dim"))  # fmt: skip
     async with serving(app, poll_timeout=1):

@@ -2,20 +2,51 @@
 
 Every user-visible send of the handlers goes through `send_html`, so no message can be lost to
 "can't parse entities" or "message is too long", and "message is not modified" is a success.
+A 429 (flood control) is waited out and retried: Telegram guarantees the message was not sent,
+so the retry cannot duplicate it (a timeout gives no such guarantee and is not retried).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ExtBot
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from bot.render import split_html, to_plain
 
 log = logging.getLogger("cogep.reply")
+T = TypeVar("T")
+FLOOD_RETRIES = 3
+
+
+def _flood_wait(state: RetryCallState) -> float:
+    """The pause Telegram asked for in its 429."""
+    error = state.outcome.exception() if state.outcome else None
+    delay = error.retry_after if isinstance(error, RetryAfter) else 1
+    seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+    log.warning("Telegram flood control: waiting %.0f s before retrying", seconds)
+    return seconds
+
+
+async def with_flood_retry(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a Bot API call, waiting out and retrying 429 responses."""
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type(RetryAfter),
+        wait=_flood_wait,
+        stop=stop_after_attempt(FLOOD_RETRIES + 1),
+        reraise=True,
+    )
+    async for attempt in retrying:
+        with attempt:
+            return await call()
+    raise AssertionError("unreachable: tenacity reraises")
 
 
 async def send_html(
@@ -51,20 +82,24 @@ async def _send_part(
     reply_to: int | None,
 ) -> Message:
     try:
-        return await bot.send_message(
-            chat_id,
-            html,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-            reply_to_message_id=reply_to,
-            allow_sending_without_reply=True,
-            disable_web_page_preview=True,
+        return await with_flood_retry(
+            lambda: bot.send_message(
+                chat_id,
+                html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+                reply_to_message_id=reply_to,
+                allow_sending_without_reply=True,
+                disable_web_page_preview=True,
+            )
         )
     except BadRequest as exc:
         if "can't parse entities" not in exc.message.lower():
             raise
         log.warning("HTML refused by Telegram, sending as plain text: %s", exc.message)
-        return await bot.send_message(chat_id, to_plain(html), reply_markup=keyboard)
+        return await with_flood_retry(
+            lambda: bot.send_message(chat_id, to_plain(html), reply_markup=keyboard)
+        )
 
 
 async def reply_html(
@@ -84,11 +119,13 @@ async def edit_html(
         await send_html(message.get_bot(), message.chat_id, html, keyboard=keyboard)  # type: ignore[arg-type]
         return
     try:
-        await message.edit_text(
-            parts[0],
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-            disable_web_page_preview=True,
+        await with_flood_retry(
+            lambda: message.edit_text(
+                parts[0],
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+                disable_web_page_preview=True,
+            )
         )
     except BadRequest as exc:
         text = exc.message.lower()

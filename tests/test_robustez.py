@@ -205,3 +205,22 @@ def test_secrets_never_reach_the_logs() -> None:
 
     assert token not in record.getMessage() and "senha-do-banco" not in record.getMessage()
     assert "bot***/getUpdates" in record.getMessage()
+
+
+async def test_flood_control_is_waited_out_and_nothing_is_lost(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 512, "Ana")
+    tg.fail_next(
+        "sendMessage",
+        error_code=429,
+        description="Too Many Requests: retry after 1",
+        retry_after=1,
+        chat_id=ana.id,
+    )
+
+    reply = await ana.diz("/ajuda", timeout=10)
+
+    assert "Comandos" in reply["text"]
+    refused = [c for c in tg.calls_to("sendMessage") if c.error is not None]
+    assert len(refused) == 1 and refused[0].error["error_code"] == 429  # type: ignore[index]
