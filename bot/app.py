@@ -29,7 +29,10 @@ log = logging.getLogger("cogep.app")
 
 CogepApplication = Application[Any, CogepContext, Any, Any, Any, Any]
 DATABASE_KEY = "database"
-CONSOLE_TOKEN = "1:console"  # the console never talks to Telegram; PTB still wants a token
+CONSOLE_TOKEN = "1:console"
+# Near the database pool's size (20 + 10 overflow): beyond it updates would only wait for a
+# connection (and time out after 10 s) instead of waiting, harmlessly, in PTB's update queue.
+MAX_CONCURRENT_UPDATES = 32  # the console never talks to Telegram; PTB still wants a token
 
 
 class OutdatedSchema(ConfigError):
@@ -58,7 +61,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(context=CogepContext))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

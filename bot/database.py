@@ -57,7 +57,7 @@ def database_url(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
 
 
 async def open_database(
-    settings: Settings, *, patience: float | None = None, pool_size: int = 10
+    settings: Settings, *, patience: float | None = None, pool_size: int = 20
 ) -> Database:
     """Connect (starting the embedded server if needed), retrying until `patience` runs out."""
     patience = settings.db_patience if patience is None else patience

@@ -1,21 +1,20 @@
 """Telegram adapters. `register` is the one place that shows the whole bot.
 
-Groups: -1 loads the caller for every update; 0 holds the commands, buttons and, last, the
-catch-alls (unknown command, free text, unsupported media), so nothing falls through silently.
+One group, in order: commands and buttons, then the catch-alls (unknown command, free text,
+unsupported media), so nothing falls through silently. The caller's row is loaded on demand by
+`CogepContext.carregar_usuario` (the `registered` guard), not for every update.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -38,7 +37,6 @@ MESSAGES = filters.UpdateType.MESSAGE
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Attach every handler, in order."""
-    app.add_handler(TypeHandler(Update, common.load_usuario), group=-1)
     app.add_handlers(
         [
             CommandHandler("start", inicio.start, filters=MESSAGES),

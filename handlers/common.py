@@ -23,18 +23,13 @@ Callback = Callable[[Update, CogepContext], Coroutine[Any, Any, Any]]
 C = TypeVar("C", bound=Callback)
 
 
-async def load_usuario(update: Update, context: CogepContext) -> None:
-    """Load the caller's `usuarios` row once per update (group -1, before every handler)."""
-    if update.effective_user is not None and not update.effective_user.is_bot:
-        context.usuario = await context.services.usuarios.carregar(update.effective_user.id)
-
-
 def registered(callback: C) -> C:
     """Run the handler only for registered users; others are told to send /start."""
 
     @functools.wraps(callback)
     async def guarded(update: Update, context: CogepContext) -> Any:
-        if context.usuario is None:
+        user = update.effective_user
+        if await context.carregar_usuario(user.id if user else None) is None:
             if update.callback_query is not None:
                 await update.callback_query.answer(texts.PRECISA_CADASTRO, show_alert=True)
             elif update.effective_chat is not None:

@@ -15,8 +15,9 @@ SERVICES_KEY = "services"
 class CogepContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """Callback context carrying the services and the caller's user row.
 
-    PTB builds one context per update and reuses it across handler groups, so the user loaded
-    by the early group (-1) is there for every later handler without another query.
+    The row is loaded on first need (`carregar_usuario`, which the `registered` guard calls) and
+    kept for the rest of the update: /start, which upserts and gets the row back, costs one
+    round trip instead of two.
     """
 
     def __init__(
@@ -27,6 +28,14 @@ class CogepContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.usuario: Usuario | None = None
+        self._carregado = False
+
+    async def carregar_usuario(self, telegram_id: int | None) -> Usuario | None:
+        """The caller's row, read once per update."""
+        if not self._carregado and telegram_id is not None:
+            self.usuario = await self.services.usuarios.carregar(telegram_id)
+            self._carregado = True
+        return self.usuario
 
     @property
     def services(self) -> Services:

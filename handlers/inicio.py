@@ -30,7 +30,9 @@ async def start(update: Update, context: CogepContext) -> None:
 
 async def ajuda(update: Update, context: CogepContext) -> None:
     """List the commands."""
-    papel = context.usuario.papel if context.usuario else "membro"
+    user = update.effective_user
+    usuario = await context.carregar_usuario(user.id if user else None)
+    papel = usuario.papel if usuario else "membro"
     await reply_html(update, context.bot, texts.ajuda(papel=papel))
 
 

@@ -38,7 +38,7 @@ def text_router(flows: Mapping[str, FlowStep]) -> Callback:
             return
         if not addressed_to_bot(message, context.bot.username, context.bot.id):
             return
-        if context.usuario is None:
+        if await context.carregar_usuario(user.id) is None:
             await reply_html(update, context.bot, texts.PRECISA_CADASTRO)
             return
         fluxo = await context.services.fluxos.atual(chat_id=message.chat_id, telegram_id=user.id)
