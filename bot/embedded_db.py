@@ -73,7 +73,7 @@ _PORT = 5432
 _MAX_SOCKET_PATH = 100
 _LOCK_TIMEOUT = 60.0
 _START_TIMEOUT = 60
-_REQUIRED_BINARIES = ("initdb", "pg_ctl", "postgres", "psql")
+_REQUIRED_BINARIES = ("initdb", "pg_ctl", "pg_isready", "postgres", "psql")
 # C collation never changes under a libc upgrade (no silent index corruption); a UTF-8 ctype
 # keeps lower()/ILIKE/regex right on accented pt-BR text. "C" is the fallback where C.UTF-8
 # does not exist.
@@ -150,7 +150,7 @@ class EmbeddedPostgres:
             self._prepare_root(bin_dir)
         with self._mutex():
             initdb_seconds = self._ensure_cluster(bin_dir)
-            postmaster = self._running_postmaster()
+            postmaster = self._answering_postmaster(bin_dir)
             started = postmaster is None
             if postmaster is None:
                 postmaster = self._start_server(bin_dir)
@@ -311,6 +311,24 @@ class EmbeddedPostgres:
                     f"in state '{postmaster.status}'; see {self.log_file}"
                 )
             time.sleep(0.1)
+
+    def _answering_postmaster(self, bin_dir: Path) -> _Postmaster | None:
+        """The running server, once it answers; None when there is none (or it just died)."""
+        # A server killed a moment ago still passes the pid checks until the kernel has torn
+        # it down, so "ready" in postmaster.pid is confirmed with a real connection attempt.
+        deadline = time.monotonic() + _START_TIMEOUT
+        while (postmaster := self._running_postmaster()) is not None:
+            socket_dir = postmaster.socket_dir or self.data_dir
+            args = ["-q", "-h", str(socket_dir), "-p", str(postmaster.port), "-U", SUPERUSER]
+            if self._run(bin_dir / "pg_isready", args).returncode == 0:
+                return postmaster
+            if time.monotonic() > deadline:
+                raise EmbeddedDatabaseError(
+                    f"the PostgreSQL server (pid {postmaster.pid}) on {self.data_dir} does not "
+                    f"accept connections; see {self.log_file}"
+                )
+            time.sleep(0.1)
+        return None
 
     def _drop_stale_lock_files(self, postmaster: _Postmaster, deadline: float) -> None:
         """Remove the lock files of a dead server, once its backends have gone too."""
