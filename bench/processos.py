@@ -45,9 +45,7 @@ import argparse
 import asyncio
 import gc
 import json
-import os
 import random
-import secrets
 import sys
 import tempfile
 import time
@@ -57,17 +55,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, make_url, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import event, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import migrations
 from bot.avisos import SilentNotifier
 from bot.processos import ProcessoService
 from bot.settings import Settings
 from db.engine import create_engine, create_sessions
 from db.models import Usuario
+from tests.throwaway import LOCAL_SERVER, throwaway_database
 
-DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 TARGET_MS = 30.0
 FILTROS = ("abertos", "atrasados", "concluidos", "todos")
 PK_SQL = text("SELECT * FROM processos WHERE id = :id")
@@ -166,47 +163,6 @@ class Serie:
     execucao: list[float] = field(default_factory=list)
     planejamento: list[float] = field(default_factory=list)
     pior: tuple[float, str, str, Any] | None = None  # (exec ms, label, statement, params)
-
-
-# -- database lifecycle -----------------------------------------------------------------------
-async def _admin(url: str, sql: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
-async def _reachable(url: str) -> bool:
-    engine = create_async_engine(url, connect_args={"timeout": 3})
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        return True
-    except Exception:  # any failure to connect: use the embedded server
-        return False
-    finally:
-        await engine.dispose()
-
-
-async def _server(tmp: Path) -> tuple[str, Any]:
-    """An admin URL (database `postgres`) of a reachable server, and an embedded one to stop."""
-    configured = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    url = make_url(configured or DEFAULT_SERVER).set(
-        drivername="postgresql+asyncpg", database="postgres"
-    )
-    admin = url.render_as_string(hide_password=False)
-    if await _reachable(admin):
-        return admin, None
-    print(f"! {url.render_as_string()} unreachable: using the embedded PostgreSQL in {tmp}")
-    from bot.embedded_db import EmbeddedPostgres
-
-    embedded = EmbeddedPostgres(tmp / "pgdata")
-    started = await asyncio.to_thread(embedded.start)
-    return make_url(started).set(database="postgres").render_as_string(
-        hide_password=False
-    ), embedded
 
 
 # -- seeding ----------------------------------------------------------------------------------
@@ -481,15 +437,12 @@ async def run(args: argparse.Namespace) -> None:
     """Create, seed, measure, report, drop."""
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="cogep_bench_") as tmp:
-        admin_url, embedded = await _server(Path(tmp))
-        name = f"cogep_bench_p_{secrets.token_hex(4)}"
-        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        print(f"database {name} on {make_url(admin_url).render_as_string()}")
-        await _admin(admin_url, f'CREATE DATABASE "{name}"')
-        try:
+        async with throwaway_database(
+            "cogep_bench_p", workdir=Path(tmp), fallback=LOCAL_SERVER, keep=args.keep
+        ) as (url, where):
+            print(f"database: {where}")
             engine = create_engine(url, pool_size=5)
             try:
-                await migrations.upgrade(engine)
                 print(f"seeding {args.processos:,} processos, {args.users:,} usuarios")
                 await seed(engine, args.processos, args.users)
                 for sql in args.extra_sql:
@@ -503,13 +456,6 @@ async def run(args: argparse.Namespace) -> None:
                 await measure(engine, url, rng, args)
             finally:
                 await engine.dispose()
-        finally:
-            if args.keep:
-                print(f'kept database {name}: DROP DATABASE "{name}" WITH (FORCE) when done')
-            else:
-                await _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            if embedded is not None:
-                await asyncio.to_thread(embedded.stop)
 
 
 async def measure(

@@ -75,7 +75,6 @@ import gc
 import logging
 import os
 import pstats
-import secrets
 import sys
 import tempfile
 import time
@@ -85,11 +84,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, make_url, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.throwaway import LOCAL_SERVER, throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 USER_BASE = 7_000_000
 MB = 1024 * 1024
 
@@ -524,63 +524,14 @@ async def child_rss(url: str, args: argparse.Namespace) -> tuple[int | None, int
 # --------------------------------------------------------------------------- database
 
 
-async def _admin(url: str, sql: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
-async def _reachable(url: str) -> bool:
-    engine = create_async_engine(url, connect_args={"timeout": 3})
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except Exception:
-        return False
-    else:
-        return True
-    finally:
-        await engine.dispose()
-
-
 @contextlib.asynccontextmanager
 async def bench_database() -> AsyncIterator[tuple[str, str]]:
     """A fresh, migrated database: yields (url, where it lives)."""
-    from bot import migrations
-    from db.engine import create_engine
-
-    configured = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    server = make_url(configured or DEFAULT_SERVER).set(drivername="postgresql+asyncpg")
-    admin_url = server.set(database="postgres").render_as_string(hide_password=False)
-    embedded = None
     with tempfile.TemporaryDirectory(prefix="cogep_bench_") as tmp:
-        where = f"{server.host or 'socket'}:{server.port or 5432}"
-        if not await _reachable(admin_url):
-            from bot.embedded_db import EmbeddedPostgres
-
-            embedded = EmbeddedPostgres(Path(tmp) / "pgdata")
-            server = make_url(embedded.start()).set(drivername="postgresql+asyncpg")
-            admin_url = server.set(database="postgres").render_as_string(hide_password=False)
-            where = "embedded PostgreSQL (no server reachable)"
-        name = f"cogep_bench_{secrets.token_hex(5)}"
-        url = server.set(database=name).render_as_string(hide_password=False)
-        try:
-            await _admin(admin_url, f'CREATE DATABASE "{name}"')
-            try:
-                engine = create_engine(url)
-                try:
-                    await migrations.upgrade(engine)
-                finally:
-                    await engine.dispose()
-                yield url, f"{where}, database {name}"
-            finally:
-                await _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            if embedded is not None:
-                embedded.stop()
+        async with throwaway_database(
+            "cogep_bench", workdir=Path(tmp), fallback=LOCAL_SERVER
+        ) as db:
+            yield db
 
 
 # --------------------------------------------------------------------------- main
