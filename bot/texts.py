@@ -188,6 +188,9 @@ STATUS_ACAO = {
     "cancelado": "🚫 Cancelar",
 }
 REABRIR = "↩️ Reabrir"
+CONFIRMAR_CANCELAMENTO = "🚫 Sim, cancelar"
+DESISTIR_CANCELAMENTO = "↩️ Não, voltar"
+PERGUNTA_CANCELAMENTO = "Cancelar é definitivo: um processo cancelado não volta. Confirme abaixo."
 RETOMAR = "🔧 Retomar"
 PRIORIDADE_ICONE = {"baixa": "▫️", "normal": "🔹", "alta": "🔸", "urgente": "🔴"}
 FILTRO_NOME = {

@@ -3,6 +3,7 @@ working after a restart and on any replica:
 
     pv:<id>                  show / refresh a processo
     ps:<id>:<status>:<ver>   change status (one-letter code); <ver> = id of the latest event
+    ps:<id>:x:<ver>:ok       cancel, confirmed (a bare `ps:<id>:x:<ver>` only asks to confirm)
     pc:<id>  pp:<id>  pk:<id>  comment, change deadline, link a contact (typed answer follows)
     pr:<id>                  choose a responsável;  pa:<id>:<usuario>:<ver> assign
     pl:<filtro>:<pagina>[:<usuario>]  page of /processos (optionally one responsável)
@@ -52,6 +53,22 @@ def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
     if d.pode_atribuir:
         rows[2].insert(0, Button(texts.BOTAO_ATRIBUIR, callback_data=f"pr:{pid}"))
     return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def confirmar_cancelamento(processo_id: int, versao: int) -> InlineKeyboardMarkup:
+    """Cancelling is final, so the Cancelar button asks once more."""
+    cancelar = STATUS_CODIGO["cancelado"]
+    return InlineKeyboardMarkup(
+        [
+            [
+                Button(
+                    texts.CONFIRMAR_CANCELAMENTO,
+                    callback_data=f"ps:{processo_id}:{cancelar}:{versao}:ok",
+                ),
+                Button(texts.DESISTIR_CANCELAMENTO, callback_data=f"pv:{processo_id}"),
+            ]
+        ]
+    )
 
 
 def lista(p: Pagina, *, gestor: bool) -> InlineKeyboardMarkup:

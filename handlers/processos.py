@@ -15,7 +15,7 @@ from db.models import Usuario
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
-from handlers.reply import edit_html, reply_html
+from handlers.reply import edit_html, edit_keyboard, reply_html
 
 FLOW_COMENTARIO, FLOW_PRAZO, FLOW_VINCULO = "comentario", "prazo", "vinculo"
 
@@ -157,11 +157,18 @@ async def _ver(update: Update, context: CogepContext, campos: list[str]) -> None
 
 async def _mudar_status(update: Update, context: CogepContext, campos: list[str]) -> None:
     query, usuario = _partes(update, context)
-    pid, versao = _ints([campos[0], campos[-1]] if len(campos) == 3 else [], 2)
-    para = CODIGO_STATUS.get(campos[1])
-    if para is None:
+    confirmado = campos[3:] == ["ok"]
+    pid, versao = _ints(campos[:3:2] if len(campos) in (3, 4) else [], 2)
+    para = CODIGO_STATUS.get(campos[1]) if len(campos) > 1 else None
+    if para is None or (len(campos) == 4 and not confirmado):
         raise InvalidInput(texts.BOTAO_EXPIRADO)
     servico = context.services.processos
+    if para == "cancelado" and not confirmado:
+        await servico.detalhe(usuario, pid)  # refuse the unseen before asking
+        await query.answer(texts.PERGUNTA_CANCELAMENTO, show_alert=True)
+        if isinstance(query.message, Message):
+            await edit_keyboard(query.message, keyboards.confirmar_cancelamento(pid, versao))
+        return
     try:
         d = await servico.mudar_status(usuario, pid, para, versao=versao)
     except StaleState:

@@ -138,3 +138,12 @@ async def edit_html(
             await send_html(message.get_bot(), message.chat_id, html, keyboard=keyboard)  # type: ignore[arg-type]
             return
         raise
+
+
+async def edit_keyboard(message: Message, keyboard: InlineKeyboardMarkup) -> None:
+    """Swap a bot message's buttons, keeping its text; pressing twice is not an error."""
+    try:
+        await with_flood_retry(lambda: message.edit_reply_markup(reply_markup=keyboard))
+    except BadRequest as exc:
+        if "message is not modified" not in exc.message.lower():
+            raise

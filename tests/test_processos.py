@@ -198,12 +198,39 @@ async def test_a_stale_button_shows_the_fresh_state(
     numero = await abrir(ana, "Revisar firewall")
     old_screen = await ana.diz(f"/processo {numero}")
     gil_screen = await gil.diz(f"/processo {numero}")
-    await gil.toca(gil_screen, "Cancelar")
+    confirmar = await gil.toca(gil_screen, "Cancelar")
+    await gil.toca(confirmar, "Sim, cancelar")
 
     fresh = await ana.toca(old_screen, "Iniciar")
 
     assert "não vale mais" in ana.tg.answered_callbacks()[-1].get("text", "")
     assert "cancelado" in fresh["text"]
+    assert (await processo_por_numero(database, numero)).status == "cancelado"
+
+
+async def test_cancelling_asks_once_more_and_can_be_undone_before_confirming(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Trocar certificado TLS")
+    tela = await ana.diz(f"/processo {numero}")
+
+    pergunta = await ana.toca(tela, "Cancelar")
+    assert "definitivo" in ana.tg.answered_callbacks()[-1].get("text", "")
+    assert ana.botoes(pergunta) == ["🚫 Sim, cancelar", "↩️ Não, voltar"]
+    assert (await processo_por_numero(database, numero)).status == "aberto"
+
+    de_volta = await ana.toca(pergunta, "Não, voltar")
+    assert "Iniciar" in " ".join(ana.botoes(de_volta))
+    assert (await processo_por_numero(database, numero)).status == "aberto"
+
+    pergunta = await ana.toca(de_volta, "Cancelar")
+    forjado = ana.botao(pergunta, "Sim, cancelar").removesuffix(":ok") + ":talvez"
+    await ana.toca_dados(pergunta["message_id"], forjado)
+    assert (await processo_por_numero(database, numero)).status == "aberto"
+
+    final = await ana.toca(pergunta, "Sim, cancelar")
+    assert "cancelado" in final["text"]
     assert (await processo_por_numero(database, numero)).status == "cancelado"
 
 
