@@ -232,6 +232,8 @@ BOTAO_COMENTAR = "💬 Comentar"
 BOTAO_PRAZO = "📅 Prazo"
 BOTAO_ATRIBUIR = "👤 Atribuir"
 BOTAO_CONTATO = "📇 Contato"
+BOTAO_PRIORIDADE = "🔸 Prioridade"
+BOTAO_VOLTAR = "↩️ Voltar"
 BOTAO_ATUALIZAR = "🔄 Atualizar"
 BOTAO_ANTERIOR = "◀"
 BOTAO_PROXIMA = "▶"
@@ -375,7 +377,7 @@ def _evento(evento: ProcessoEvento, *, zona: str, agora: datetime) -> str:
     elif evento.tipo == "contato":
         o_que = f"vinculou o contato <b>{escape(evento.para or '—')}</b>"
     else:
-        o_que = f"prioridade {evento.de} → <b>{evento.para}</b>"
+        o_que = f"mudou a prioridade: {evento.de} → <b>{evento.para}</b>"
     return f"• {quando} — {quem} {o_que}"
 
 

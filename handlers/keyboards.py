@@ -6,6 +6,7 @@ working after a restart and on any replica:
     ps:<id>:x:<ver>:ok       cancel, confirmed (a bare `ps:<id>:x:<ver>` only asks to confirm)
     pc:<id>  pp:<id>  pk:<id>  comment, change deadline, link a contact (typed answer follows)
     pr:<id>                  choose a responsável;  pa:<id>:<usuario>:<ver> assign
+    pi:<id>                  choose a priority;  pi:<id>:<prioridade> set it
     pl:<filtro>:<pagina>[:<usuario>]  page of /processos (optionally one responsável)
     pu:<filtro>              choose the responsável to filter by (gestores)
     nv:<acao>[:<valor>]      answers of the guided /novo (pular, pri, ct)
@@ -47,7 +48,10 @@ def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
             Button(texts.BOTAO_COMENTAR, callback_data=f"pc:{pid}"),
             Button(texts.BOTAO_PRAZO, callback_data=f"pp:{pid}"),
         ],
-        [Button(texts.BOTAO_CONTATO, callback_data=f"pk:{pid}")],
+        [
+            Button(texts.BOTAO_PRIORIDADE, callback_data=f"pi:{pid}"),
+            Button(texts.BOTAO_CONTATO, callback_data=f"pk:{pid}"),
+        ],
         [Button(texts.BOTAO_ATUALIZAR, callback_data=f"pv:{pid}")],
     ]
     if d.pode_atribuir:
@@ -118,16 +122,17 @@ def pular(prefixo: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[Button(texts.PULAR, callback_data=f"{prefixo}:pular")]])
 
 
-def prioridades() -> InlineKeyboardMarkup:
-    """The four priorities."""
-    return InlineKeyboardMarkup(
+def prioridades(prefixo: str = "nv:pri", *, voltar: str | None = None) -> InlineKeyboardMarkup:
+    """The four priorities (for /novo, or for a processo with a way back to it)."""
+    rows = [
         [
-            [
-                Button(f"{texts.PRIORIDADE_ICONE[p]} {p}", callback_data=f"nv:pri:{p}")
-                for p in PRIORIDADES
-            ]
+            Button(f"{texts.PRIORIDADE_ICONE[p]} {p}", callback_data=f"{prefixo}:{p}")
+            for p in PRIORIDADES
         ]
-    )
+    ]
+    if voltar:
+        rows.append([Button(texts.BOTAO_VOLTAR, callback_data=voltar)])
+    return InlineKeyboardMarkup(rows)
 
 
 def escolher_contato(prefixo: str, contatos: list[Contato], *, pular: bool) -> InlineKeyboardMarkup:

@@ -204,6 +204,22 @@ async def _atribuir(update: Update, context: CogepContext, campos: list[str]) ->
     await _show(update, context, d, edit=True)
 
 
+async def _prioridade(update: Update, context: CogepContext, campos: list[str]) -> None:
+    query, usuario = _partes(update, context)
+    (pid,) = _ints(campos, 1)
+    servico = context.services.processos
+    if len(campos) == 1:  # the choice first, in place of the detail's buttons
+        await servico.detalhe(usuario, pid)  # refuse the unseen before offering
+        await query.answer()
+        if isinstance(query.message, Message):
+            teclado = keyboards.prioridades(f"pi:{pid}", voltar=f"pv:{pid}")
+            await edit_keyboard(query.message, teclado)
+        return
+    d = await servico.mudar_prioridade(usuario, pid, campos[1])
+    await query.answer()
+    await _show(update, context, d, edit=True)
+
+
 def _pedir_texto(nome: str, pergunta: str) -> Acao:
     """A button that asks for a typed answer (comment, deadline, contact name)."""
 
@@ -239,6 +255,7 @@ BOTOES: dict[str, Acao] = {
     "ps": _mudar_status,
     "pr": _escolher_responsavel,
     "pa": _atribuir,
+    "pi": _prioridade,
     "pc": _pedir_texto(FLOW_COMENTARIO, texts.PERGUNTA_COMENTARIO),
     "pp": _pedir_texto(FLOW_PRAZO, texts.PERGUNTA_PRAZO),
     "pk": _pedir_texto(FLOW_VINCULO, texts.PERGUNTA_CONTATO),

@@ -160,17 +160,20 @@ async def test_another_membro_cannot_see_it_anywhere(
     by_short = await bruno.diz(f"/processo {processo.sequencia}")
     by_list = await bruno.diz("/processos todos")
     by_search = await bruno.diz("/buscar sigiloso")
-    await bruno.toca_dados(by_list["message_id"], f"pv:{processo.id}")
-    forged_view = bruno.tg.answered_callbacks()[-1]
-    await bruno.toca_dados(by_list["message_id"], f"ps:{processo.id}:e:0")
-    forged_move = bruno.tg.answered_callbacks()[-1]
+    forged = {}
+    for acao in ("pv", "ps:{}:e:0", "ps:{}:x:0", "ps:{}:x:0:ok", "pi", "pi:{}:urgente", "pc", "pp",
+                 "pk"):  # fmt: skip
+        data = acao.format(processo.id) if "{}" in acao else f"{acao}:{processo.id}"
+        await bruno.toca_dados(by_list["message_id"], data)
+        forged[data] = bruno.tg.answered_callbacks()[-1].get("text", "")
 
     assert "não encontrado" in by_number["text"] and "não encontrado" in by_short["text"]
     assert numero not in by_list["text"] and "Acme" not in by_list["text"]
     assert "Nada encontrado" in by_search["text"]
-    assert "não encontrado" in forged_view.get("text", "")
-    assert "não encontrado" in forged_move.get("text", "")
-    assert (await processo_por_numero(database, numero)).status == "aberto"
+    assert {d: a for d, a in forged.items() if "não encontrado" not in a} == {}
+    depois = await processo_por_numero(database, numero)
+    assert (depois.status, depois.prioridade) == ("aberto", processo.prioridade)
+    assert await eventos(database, processo.id) == [("criado", None)]
     assert numero in (await equipe["gil"].diz("/processos todos"))["text"]
 
 
@@ -232,6 +235,26 @@ async def test_cancelling_asks_once_more_and_can_be_undone_before_confirming(
     final = await ana.toca(pergunta, "Sim, cancelar")
     assert "cancelado" in final["text"]
     assert (await processo_por_numero(database, numero)).status == "cancelado"
+
+
+async def test_priority_changes_from_the_detail_screen(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Atualizar dependências")
+    tela = await ana.diz(f"/processo {numero}")
+
+    escolha = await ana.toca(tela, "Prioridade")
+    opcoes = [b.split()[-1] for b in ana.botoes(escolha)]
+    assert opcoes == ["baixa", "normal", "alta", "urgente", "Voltar"]
+    depois = await ana.toca(escolha, "urgente")
+    pid = (await processo_por_numero(database, numero)).id
+    await ana.toca_dados(depois["message_id"], f"pi:{pid}:gigante")
+
+    assert "mudou a prioridade: normal → urgente" in depois["text"]
+    assert "Iniciar" in " ".join(ana.botoes(depois))
+    assert "prioridade" in ana.tg.answered_callbacks()[-1].get("text", "").lower()
+    assert (await processo_por_numero(database, numero)).prioridade == "urgente"
 
 
 async def test_twenty_people_opening_at_once_get_twenty_numbers(
