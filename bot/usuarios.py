@@ -35,9 +35,9 @@ class UsuarioService:
     ) -> Registro:
         """Register the caller, or refresh a known one; admins come from ADMIN_TELEGRAM_IDS."""
         admin = telegram_id in self._settings.admin_telegram_ids
-        async with self._sessions() as session:  # one upsert: atomic on its own
+        async with self._sessions.connect() as connection:  # one upsert: atomic on its own
             usuario, novo = await repo.registrar(
-                session,
+                connection,
                 telegram_id=telegram_id,
                 nome=_clean_name(nome) or "Sem nome",
                 username=username,

@@ -7,6 +7,8 @@ So `Sessions` offers two doors:
     async with sessions.begin() as s: ...   a transaction: several statements, all or nothing
     async with sessions() as s: ...         autocommit: each statement is its own transaction;
                                             for reads and single-statement writes (an upsert)
+    async with sessions.connect() as c: ... autocommit on a Core connection, no ORM session:
+                                            for the few statements hot enough to measure it
 
 Stale connections after a database restart are not pinged for: the first failure invalidates
 the whole pool, the user is told to try again, and the next checkout reconnects.
@@ -17,6 +19,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -51,9 +54,8 @@ class Sessions:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._transactional = async_sessionmaker(engine, expire_on_commit=False)
-        self._autocommit = async_sessionmaker(
-            engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
-        )
+        self._autocommit_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._autocommit = async_sessionmaker(self._autocommit_engine, expire_on_commit=False)
 
     def begin(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A session inside one transaction, committed at the end of the block."""
@@ -62,6 +64,10 @@ class Sessions:
     def __call__(self) -> AsyncSession:
         """A session whose statements each commit on their own."""
         return self._autocommit()
+
+    def connect(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A Core connection whose statements each commit on their own."""
+        return self._autocommit_engine.connect()
 
 
 def create_sessions(engine: AsyncEngine) -> Sessions:
