@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from telegram import BotCommand
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
@@ -153,9 +154,15 @@ class serving:
             await app.updater.start_webhook(**self._webhook)
         else:
             await app.updater.start_polling(
-                poll_interval=0.0, timeout=int(self._poll_timeout), drop_pending_updates=False
+                poll_interval=0.0,
+                timeout=int(self._poll_timeout),
+                drop_pending_updates=False,
+                error_callback=self._polling_error,  # as run_polling does: to the error handler
             )
         return app
+
+    def _polling_error(self, error: TelegramError) -> None:
+        self._app.create_task(self._app.process_error(error=error, update=None))
 
     async def __aexit__(self, *exc: object) -> None:
         app = self._app

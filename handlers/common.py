@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import ChatMember, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
 
 from bot import texts
 from bot.database import is_outage
@@ -55,7 +55,7 @@ async def on_error(update: object, context: CogepContext) -> None:
     """Log the failure with the update id first, then tell the user something useful."""
     error = context.error
     if not isinstance(update, Update):
-        log.error("error outside an update", exc_info=error)
+        _log_outside_update(error)
         return
     if isinstance(error, Forbidden) and update.effective_user is not None:
         await context.services.usuarios.marcar_ativo(update.effective_user.id, False)
@@ -70,6 +70,20 @@ async def on_error(update: object, context: CogepContext) -> None:
         log.error("update %s failed", update.update_id, exc_info=error)
         message = texts.ERRO_INTERNO
     await _tell(update, context, message)
+
+
+def _log_outside_update(error: BaseException | None) -> None:
+    """Polling errors arrive here too, and PTB retries them: one clear line, not a traceback."""
+    if isinstance(error, Conflict):
+        log.error(
+            "Telegram answered 409 Conflict (%s): another process is polling with this token, or "
+            "a webhook is set. Stop the other one; Cogep keeps retrying.",
+            error.message,
+        )
+    elif isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        log.warning("Telegram is unreachable (%s); retrying", error.message)
+    else:
+        log.error("error outside an update", exc_info=error)
 
 
 async def _tell(update: Update, context: CogepContext, message: str) -> None:

@@ -9,6 +9,7 @@ import socket
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Bot
 
 from bot import migrations
 from bot.app import CogepApplication, OutdatedSchema, build_application, serving
@@ -224,3 +225,23 @@ async def test_flood_control_is_waited_out_and_nothing_is_lost(
     assert "Comandos" in reply["text"]
     refused = [c for c in tg.calls_to("sendMessage") if c.error is not None]
     assert len(refused) == 1 and refused[0].error["error_code"] == 429  # type: ignore[index]
+
+
+async def test_a_second_poller_gets_one_clear_line_and_the_bot_recovers(
+    bot: CogepApplication, tg: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    ana = await registrar(tg, 513, "Ana")
+    await tg.wait_for_call("getUpdates", after=len(tg.calls))  # the bot's long poll is pending
+    caplog.clear()
+
+    async with Bot(tg.token, base_url=tg.base_url) as intruso:  # `cogep run` started twice
+        await intruso.get_updates(timeout=0)
+    await tg.wait_for(
+        lambda: any("409 Conflict" in r.getMessage() for r in caplog.records), timeout=5
+    )
+    reply = await ana.diz("/ajuda", timeout=10)
+
+    conflicts = [r for r in caplog.records if "409 Conflict" in r.getMessage()]
+    assert "another process is polling with this token" in conflicts[0].getMessage()
+    assert all(r.exc_info is None for r in conflicts)  # a line an operator reads, no traceback
+    assert "Comandos" in reply["text"]
