@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.avisos import Notifier, SilentNotifier
 from bot.contatos import ContatoService
 from bot.fluxos import FluxoService
+from bot.grupos import GrupoService
 from bot.processos import ProcessoService
 from bot.settings import Settings
 from bot.usuarios import UsuarioService
@@ -23,6 +24,7 @@ class Services:
     fluxos: FluxoService
     processos: ProcessoService
     contatos: ContatoService
+    grupos: GrupoService
 
     @classmethod
     def build(
@@ -36,4 +38,5 @@ class Services:
             fluxos=FluxoService(sessions),
             processos=ProcessoService(sessions, settings, notifier or SilentNotifier()),
             contatos=ContatoService(sessions),
+            grupos=GrupoService(sessions),
         )

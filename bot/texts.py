@@ -66,7 +66,10 @@ def ajuda(*, papel: str) -> str:
         "• Número curto também vale: <code>/processo 42</code>"
     )
     if papel in ("gestor", "admin"):
-        texto += "\n\nComo gestor, você vê e atribui todos os processos."
+        texto += (
+            "\n\nComo gestor, você vê e atribui todos os processos.\n"
+            "/autorizar — Enviado num grupo, faz o Cogep atender o grupo (/desautorizar desfaz)"
+        )
     if papel == "admin":
         texto += (
             "\n\n<b>Administração</b>\n/usuarios — Listar os usuários\n"
@@ -76,6 +79,26 @@ def ajuda(*, papel: str) -> str:
 
 
 PRECISA_CADASTRO = "Você ainda não está cadastrado. Envie /start para começar."
+
+_COMO_FALAR_NO_GRUPO = (
+    "Comandos como /processos e /novo funcionam aqui; para falar comigo, me mencione ou responda "
+    "a uma mensagem minha. Atenção: o que eu mostrar aqui, todos do grupo veem."
+)
+GRUPO_AUTORIZADO = f"✅ Grupo autorizado. {_COMO_FALAR_NO_GRUPO}"
+GRUPO_BEM_VINDO = f"Olá! Sou o <b>Cogep</b>. {_COMO_FALAR_NO_GRUPO}"
+GRUPO_PEDE_AUTORIZACAO = (
+    "Olá! Sou o <b>Cogep</b>. Antes de atender este grupo, preciso que um gestor ou "
+    "administrador do Cogep envie /autorizar aqui."
+)
+GRUPO_NAO_AUTORIZADO = (
+    "Este grupo ainda não foi autorizado a usar o Cogep. Um gestor ou administrador pode "
+    "autorizá-lo enviando /autorizar aqui."
+)
+GRUPO_DESAUTORIZADO = (
+    "Pronto: deixo de atender este grupo. Um gestor pode reativá-lo com /autorizar."
+)
+GRUPO_SO_GESTORES = "Só gestores e administradores podem autorizar grupos."
+AUTORIZAR_SO_EM_GRUPO = "Envie /autorizar dentro do grupo que o Cogep deve atender."
 CANCELADO = "Operação cancelada."
 NADA_A_CANCELAR = "Não há nada em andamento para cancelar."
 COMANDO_DESCONHECIDO = "Não conheço esse comando. Veja a lista em /ajuda."

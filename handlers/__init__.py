@@ -1,24 +1,27 @@
 """Telegram adapters. `register` is the one place that shows the whole bot.
 
-One group, in order: commands and buttons, then the catch-alls (unknown command, free text,
-unsupported media), so nothing falls through silently. The caller's row is loaded on demand by
-`CogepContext.carregar_usuario` (the `registered` guard), not for every update.
+Group -1 is the gate for group chats (`grupos.porteiro`): a group nobody authorised gets no
+further. Then one group, in order: commands and buttons, then the catch-alls (unknown command,
+free text, unsupported media), so nothing falls through silently. The caller's row is loaded
+on demand by `CogepContext.carregar_usuario` (the `registered` guard), not for every update.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from handlers import admin, common, contatos, inicio, novo, perfil, processos
+from handlers import admin, common, contatos, grupos, inicio, novo, perfil, processos
 from handlers.texto import FlowStep, text_router
 
 FLOWS: dict[str, FlowStep] = {
@@ -37,6 +40,7 @@ MESSAGES = filters.UpdateType.MESSAGE
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Attach every handler, in order."""
+    app.add_handler(TypeHandler(Update, grupos.porteiro), group=-1)
     app.add_handlers(
         [
             CommandHandler("start", inicio.start, filters=MESSAGES),
@@ -56,7 +60,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(contatos.botao, pattern=r"^(ct|cl|cn):"),
             CommandHandler("usuarios", admin.usuarios, filters=MESSAGES),
             CommandHandler("papel", admin.papel, filters=MESSAGES),
-            ChatMemberHandler(common.track_block, ChatMemberHandler.MY_CHAT_MEMBER),
+            CommandHandler("autorizar", grupos.autorizar, filters=MESSAGES),
+            CommandHandler("desautorizar", grupos.desautorizar, filters=MESSAGES),
+            ChatMemberHandler(grupos.participacao, ChatMemberHandler.MY_CHAT_MEMBER),
             # Catch-alls, last:
             MessageHandler(
                 MESSAGES & filters.COMMAND & filters.ChatType.PRIVATE, inicio.comando_desconhecido

@@ -57,7 +57,9 @@ async def on_error(update: object, context: CogepContext) -> None:
     if not isinstance(update, Update):
         _log_outside_update(error)
         return
-    if isinstance(error, Forbidden) and update.effective_user is not None:
+    chat = update.effective_chat
+    private = chat is not None and chat.type == "private"
+    if isinstance(error, Forbidden) and private and update.effective_user is not None:
         await context.services.usuarios.marcar_ativo(update.effective_user.id, False)
         log.info("update %s: user %s blocked the bot", update.update_id, update.effective_user.id)
         return

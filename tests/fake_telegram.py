@@ -743,20 +743,35 @@ class FakeTelegram:
         message = self._new_message(chat, {"sender_chat": chat, "text": text})
         return self._queue({"channel_post": copy.deepcopy(message)})
 
-    def my_chat_member(self, user: JSON, *, new_status: str) -> JSON:
-        """Queue the user blocking ("kicked") or unblocking ("member") the bot; updates block()."""
-        old_status = "member" if new_status == "kicked" else "kicked"
-        if new_status == "kicked":
-            self.block(user["id"])
+    def my_chat_member(self, user: JSON, *, new_status: str, chat: JSON | None = None) -> JSON:
+        """Queue a change of the bot's membership made by `user`.
+
+        In a private chat: the user blocking ("kicked") or unblocking ("member") the bot, which
+        also updates block(). In a group (`chat`): `user` adding ("member", "administrator") or
+        removing ("left", "kicked") the bot.
+        """
+        present = ("member", "administrator")
+        if chat is None:
+            old_status = "member" if new_status == "kicked" else "kicked"
+            if new_status == "kicked":
+                self.block(user["id"])
+            else:
+                self.unblock(user["id"])
         else:
-            self.unblock(user["id"])
+            old_status = "left" if new_status in present else "member"
 
         def member(status: str) -> JSON:
-            extra = {"until_date": 0} if status == "kicked" else {}
+            extra: JSON = {"until_date": 0} if status == "kicked" else {}
+            if status == "administrator":  # the rights a bot admin gets by default
+                rights = ("can_manage_chat", "can_delete_messages", "can_invite_users")
+                others = ("can_be_edited", "is_anonymous", "can_manage_video_chats",
+                          "can_restrict_members", "can_promote_members", "can_change_info",
+                          "can_post_stories", "can_edit_stories", "can_delete_stories")  # fmt: skip
+                extra = {**dict.fromkeys(rights, True), **dict.fromkeys(others, False)}
             return {"status": status, "user": self.bot_user, **extra}
 
         event = {
-            "chat": self._private_chat(user),
+            "chat": chat or self._private_chat(user),
             "from": user,
             "date": int(time.time()),
             "old_chat_member": member(old_status),

@@ -16,7 +16,7 @@ from bot.app import CogepApplication, OutdatedSchema, build_application, serving
 from bot.database import Database
 from bot.logs import RedactSecrets
 from db.models import Usuario
-from tests.conftest import make_settings
+from tests.conftest import ADMIN_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.people import Pessoa
 from tests.test_processos import registrar
@@ -107,8 +107,10 @@ async def test_edited_messages_and_channel_posts_are_ignored(
 async def test_groups_get_commands_but_only_addressed_free_text(
     bot: CogepApplication, tg: FakeTelegram
 ) -> None:
-    ana = await registrar(tg, 506, "Ana")
+    ana, chefe = await registrar(tg, 506, "Ana"), await registrar(tg, ADMIN_ID, "Chefe")
     grupo = tg.group(-1009876, "Equipe")
+    tg.my_chat_member(chefe.user, new_status="member", chat=grupo)  # an admin adds the bot
+    await tg.wait_for_message(grupo["id"])
 
     help_in_group = await ana.diz("/ajuda@cogep_test_bot", chat=grupo)
     ana.envia("conversa entre humanos", chat=grupo)
@@ -116,7 +118,7 @@ async def test_groups_get_commands_but_only_addressed_free_text(
 
     assert "Comandos" in help_in_group["text"]
     texts = [m["text"] for m in tg.chat_messages(grupo["id"])]
-    assert len(texts) == 2 and mentioned["text"] == texts[-1]
+    assert len(texts) == 3 and mentioned["text"] == texts[-1]  # greeting, /ajuda, mention
 
 
 async def test_a_crash_inside_a_handler_gets_an_apology(
