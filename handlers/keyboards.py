@@ -15,13 +15,15 @@ working after a restart and on any replica:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
 from bot.processos import Detalhe, Pagina
 from bot.processos.regras import PRIORIDADES, STATUS_CODIGO
 from bot.processos.servico import FILTROS
-from db.models import Contato, Usuario
+from db.models import Contato, Processo, Usuario
 
 Button = InlineKeyboardButton
 
@@ -93,13 +95,23 @@ def lista(p: Pagina, *, gestor: bool) -> InlineKeyboardMarkup:
         paging.append(
             Button(texts.BOTAO_PROXIMA, callback_data=f"pl:{p.filtro}:{p.pagina + 1}{quem}")
         )
-    abrir = [Button(item.numero, callback_data=f"pv:{item.id}") for item in p.itens]
-    rows = [filtros[:2], filtros[2:], abrir[:5], abrir[5:], paging]
+    rows = [filtros[:2], filtros[2:], *_abrir(p.itens), paging]
     if gestor and p.responsavel:
         rows.append([Button(texts.BOTAO_TODOS_RESPONSAVEIS, callback_data=f"pl:{p.filtro}:0")])
     elif gestor:
         rows.append([Button(texts.BOTAO_POR_RESPONSAVEL, callback_data=f"pu:{p.filtro}")])
     return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def resultados(itens: Sequence[Processo]) -> InlineKeyboardMarkup:
+    """One button per /buscar result, to open it."""
+    return InlineKeyboardMarkup(_abrir(itens))
+
+
+def _abrir(itens: Sequence[Processo]) -> list[list[InlineKeyboardButton]]:
+    """Buttons that open each processo, five to a row."""
+    botoes = [Button(item.numero, callback_data=f"pv:{item.id}") for item in itens]
+    return [botoes[i : i + 5] for i in range(0, len(botoes), 5)]
 
 
 def filtro_responsavel(filtro: str, usuarios: list[Usuario]) -> InlineKeyboardMarkup:

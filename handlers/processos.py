@@ -93,7 +93,8 @@ async def buscar(update: Update, context: CogepContext) -> None:
     html = texts.resultado_busca(
         busca, achados, zona=context.usuario.fuso_horario, agora=context.services.processos.agora()
     )
-    await reply_html(update, context.bot, html)
+    teclado = keyboards.resultados(achados) if achados else None
+    await reply_html(update, context.bot, html, keyboard=teclado)
 
 
 @registered

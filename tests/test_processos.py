@@ -381,6 +381,9 @@ async def test_search_ignores_accents_and_finds_comments(
     assert outro in by_comment["text"] and numero not in by_comment["text"]
     assert numero in by_number["text"]
     assert "Diga o que buscar" in empty["text"]
+    assert ana.botoes(by_comment) == [outro]
+    aberto = await ana.toca(by_comment, outro)
+    assert "Fornecedor pediu orçamento atualizado" in aberto["text"]
 
 
 async def test_list_filters_and_pages(equipe: dict[str, Pessoa], database: Database) -> None:
