@@ -249,6 +249,8 @@ NOVO_CONTATO = "Algum <b>contato</b> do cliente? Envie o nome para buscar (ou Pu
 PERGUNTA_COMENTARIO = "Escreva o comentário (ou /cancelar)."
 PERGUNTA_PRAZO = f"Qual o novo prazo? Ex.: {EXEMPLOS_PRAZO}, ou <i>sem prazo</i>. (/cancelar)"
 PERGUNTA_CONTATO = "Envie o nome do contato para vincular (ou /cancelar)."
+PERGUNTA_TITULO = "Envie o novo título (ou /cancelar)."
+PERGUNTA_DESCRICAO = "Envie a nova descrição, ou <i>sem descrição</i> para apagá-la (ou /cancelar)."
 ESCOLHA_RESPONSAVEL = "Quem será o responsável?"
 ESCOLHA_CONTATO = "Qual destes contatos?"
 BOTAO_COMENTAR = "💬 Comentar"
@@ -256,6 +258,9 @@ BOTAO_PRAZO = "📅 Prazo"
 BOTAO_ATRIBUIR = "👤 Atribuir"
 BOTAO_CONTATO = "📇 Contato"
 BOTAO_PRIORIDADE = "🔸 Prioridade"
+BOTAO_EDITAR = "✏️ Editar"
+BOTAO_TITULO = "✏️ Título"
+BOTAO_DESCRICAO = "📝 Descrição"
 BOTAO_VOLTAR = "↩️ Voltar"
 BOTAO_ATUALIZAR = "🔄 Atualizar"
 BOTAO_ANTERIOR = "◀"
@@ -399,6 +404,10 @@ def _evento(evento: ProcessoEvento, *, zona: str, agora: datetime) -> str:
         o_que = f"mudou o prazo para <b>{novo}</b>"
     elif evento.tipo == "contato":
         o_que = f"vinculou o contato <b>{escape(evento.para or '—')}</b>"
+    elif evento.tipo == "titulo":
+        o_que = f"mudou o título para <b>{escape(shorten(evento.para or '', 120))}</b>"
+    elif evento.tipo == "descricao":
+        o_que = "editou a descrição" if evento.para else "apagou a descrição"
     else:
         o_que = f"mudou a prioridade: {evento.de} → <b>{evento.para}</b>"
     return f"• {quando} — {quem} {o_que}"

@@ -47,7 +47,10 @@ NAMING_CONVENTION = {
 PAPEIS = ("membro", "gestor", "admin")
 STATUS = ("aberto", "em_andamento", "aguardando", "concluido", "cancelado")
 PRIORIDADES = ("baixa", "normal", "alta", "urgente")
-TIPOS_EVENTO = ("criado", "status", "comentario", "responsavel", "prazo", "contato", "prioridade")
+TIPOS_EVENTO = (
+    "criado", "status", "comentario", "responsavel", "prazo", "contato", "prioridade",
+    "titulo", "descricao",
+)  # fmt: skip
 TITULO_MAX = 200
 
 

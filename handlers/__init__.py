@@ -31,6 +31,8 @@ FLOWS: dict[str, FlowStep] = {
     processos.FLOW_COMENTARIO: processos.resposta,
     processos.FLOW_PRAZO: processos.resposta,
     processos.FLOW_VINCULO: processos.resposta,
+    processos.FLOW_TITULO: processos.resposta,
+    processos.FLOW_DESCRICAO: processos.resposta,
 }
 
 # Edited messages and channel posts are ignored on purpose: re-running an edited command would

@@ -7,6 +7,7 @@ working after a restart and on any replica:
     pc:<id>  pp:<id>  pk:<id>  comment, change deadline, link a contact (typed answer follows)
     pr:<id>                  choose a responsável;  pa:<id>:<usuario>:<ver> assign
     pi:<id>                  choose a priority;  pi:<id>:<prioridade> set it
+    pe:<id>                  choose what to edit;  pet:<id>  ped:<id>  new title, description
     pl:<filtro>:<pagina>[:<usuario>]  page of /processos (optionally one responsável)
     pu:<filtro>              choose the responsável to filter by (gestores)
     nv:<acao>[:<valor>]      answers of the guided /novo (pular, pri, ct)
@@ -54,7 +55,10 @@ def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
             Button(texts.BOTAO_PRIORIDADE, callback_data=f"pi:{pid}"),
             Button(texts.BOTAO_CONTATO, callback_data=f"pk:{pid}"),
         ],
-        [Button(texts.BOTAO_ATUALIZAR, callback_data=f"pv:{pid}")],
+        [
+            Button(texts.BOTAO_EDITAR, callback_data=f"pe:{pid}"),
+            Button(texts.BOTAO_ATUALIZAR, callback_data=f"pv:{pid}"),
+        ],
     ]
     if d.pode_atribuir:
         rows[2].insert(0, Button(texts.BOTAO_ATRIBUIR, callback_data=f"pr:{pid}"))
@@ -73,6 +77,19 @@ def confirmar_cancelamento(processo_id: int, versao: int) -> InlineKeyboardMarku
                 ),
                 Button(texts.DESISTIR_CANCELAMENTO, callback_data=f"pv:{processo_id}"),
             ]
+        ]
+    )
+
+
+def editar(processo_id: int) -> InlineKeyboardMarkup:
+    """What to edit in a processo, with a way back to it."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                Button(texts.BOTAO_TITULO, callback_data=f"pet:{processo_id}"),
+                Button(texts.BOTAO_DESCRICAO, callback_data=f"ped:{processo_id}"),
+            ],
+            [Button(texts.BOTAO_VOLTAR, callback_data=f"pv:{processo_id}")],
         ]
     )
 

@@ -18,6 +18,7 @@ from handlers.context import CogepContext
 from handlers.reply import edit_html, edit_keyboard, reply_html
 
 FLOW_COMENTARIO, FLOW_PRAZO, FLOW_VINCULO = "comentario", "prazo", "vinculo"
+FLOW_TITULO, FLOW_DESCRICAO = "titulo", "descricao"
 
 
 def _detalhe_html(context: CogepContext, usuario: Usuario, d: Detalhe) -> str:
@@ -221,6 +222,15 @@ async def _prioridade(update: Update, context: CogepContext, campos: list[str]) 
     await _show(update, context, d, edit=True)
 
 
+async def _editar(update: Update, context: CogepContext, campos: list[str]) -> None:
+    query, usuario = _partes(update, context)
+    (pid,) = _ints(campos, 1)
+    await context.services.processos.detalhe(usuario, pid)  # refuse the unseen before offering
+    await query.answer()
+    if isinstance(query.message, Message):
+        await edit_keyboard(query.message, keyboards.editar(pid))
+
+
 def _pedir_texto(nome: str, pergunta: str) -> Acao:
     """A button that asks for a typed answer (comment, deadline, contact name)."""
 
@@ -260,6 +270,9 @@ BOTOES: dict[str, Acao] = {
     "pc": _pedir_texto(FLOW_COMENTARIO, texts.PERGUNTA_COMENTARIO),
     "pp": _pedir_texto(FLOW_PRAZO, texts.PERGUNTA_PRAZO),
     "pk": _pedir_texto(FLOW_VINCULO, texts.PERGUNTA_CONTATO),
+    "pe": _editar,
+    "pet": _pedir_texto(FLOW_TITULO, texts.PERGUNTA_TITULO),
+    "ped": _pedir_texto(FLOW_DESCRICAO, texts.PERGUNTA_DESCRICAO),
     "pkc": _vincular,
 }
 
@@ -272,7 +285,7 @@ async def _encerrar_fluxo(update: Update, context: CogepContext) -> None:
 
 
 async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
-    """Take the typed comment, deadline or contact name for a processo."""
+    """Take the typed comment, deadline, title, description or contact name for a processo."""
     assert update.effective_message is not None and context.usuario is not None
     texto, usuario = update.effective_message.text or "", context.usuario
     servico, pid = context.services.processos, int(fluxo.dados["processo_id"])
@@ -280,6 +293,10 @@ async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
         d = await servico.comentar(usuario, pid, texto)
     elif fluxo.nome == FLOW_PRAZO:
         d = await servico.mudar_prazo(usuario, pid, texto)
+    elif fluxo.nome == FLOW_TITULO:
+        d = await servico.editar_titulo(usuario, pid, texto)
+    elif fluxo.nome == FLOW_DESCRICAO:
+        d = await servico.editar_descricao(usuario, pid, texto)
     else:
         achados = await context.services.contatos.buscar(texto)
         if not achados:

@@ -257,6 +257,39 @@ async def test_priority_changes_from_the_detail_screen(
     assert (await processo_por_numero(database, numero)).prioridade == "urgente"
 
 
+async def test_title_and_description_can_be_corrected(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Migrar servidr de email")
+    tela = await ana.diz(f"/processo {numero}")
+
+    escolha = await ana.toca(tela, "Editar")
+    assert ana.botoes(escolha) == ["✏️ Título", "📝 Descrição", "↩️ Voltar"]
+    await ana.toca(escolha, "Título")
+    vazio = await ana.diz("   ")
+    longo = await ana.diz("x" * 5000)
+    renomeado = await ana.diz("Migrar servidor de <e-mail>")
+    await ana.toca(renomeado, "Editar")
+    await ana.toca(renomeado, "Descrição")
+    descrito = await ana.diz("Trocar o Postfix\npelo serviço novo")
+    await ana.toca(descrito, "Editar")
+    await ana.toca(descrito, "Descrição")
+    apagado = await ana.diz("sem descrição")
+
+    assert "título" in vazio["text"].lower() and "5000" in longo["text"]
+    assert "Migrar servidor de <e-mail>" in renomeado["text"].splitlines()[0]
+    assert "mudou o título para Migrar servidor de <e-mail>" in renomeado["text"]
+    assert "Trocar o Postfix\npelo serviço novo" in descrito["text"]
+    assert "apagou a descrição" in apagado["text"]
+    processo = await processo_por_numero(database, numero)
+    assert (processo.titulo, processo.descricao) == ("Migrar servidor de <e-mail>", None)
+    assert [tipo for tipo, _ in await eventos(database, processo.id)] == [
+        "criado", "titulo", "descricao", "descricao",
+    ]  # fmt: skip
+    assert numero in (await ana.diz("/buscar servidor"))["text"]
+
+
 async def test_twenty_people_opening_at_once_get_twenty_numbers(
     bot: CogepApplication, tg: FakeTelegram
 ) -> None:

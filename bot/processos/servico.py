@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +34,7 @@ from bot.processos.regras import (
     ler_numero,
     ler_prioridade,
     pode_transitar,
+    sem_acentos,
 )
 from bot.settings import Settings
 from db.engine import Sessions
@@ -47,6 +49,7 @@ POR_PAGINA = 10
 FILTROS = ("abertos", "atrasados", "concluidos", "todos")
 PRAZO_PADRAO = time(18, 0)  # a deadline given as a day means the end of that working day
 SEM_PRAZO = {"sem prazo", "nenhum", "remover", "sem", "-"}
+SEM_DESCRICAO = {"sem descricao", "nenhuma", "remover", "apagar", "-"}
 
 
 @dataclass(frozen=True)
@@ -312,6 +315,32 @@ class ProcessoService:
                 de=antes, para=prioridade,
             )  # fmt: skip
             await session.flush()
+            return await self._detalhe(session, usuario, processo)
+
+    async def editar_titulo(self, usuario: Usuario, processo_id: int, texto: str) -> Detalhe:
+        """Rename the processo; the old title stays in the history."""
+        return await self._editar(usuario, processo_id, "titulo", self.validar_titulo(texto))
+
+    async def editar_descricao(self, usuario: Usuario, processo_id: int, texto: str) -> Detalhe:
+        """Replace the description ('sem descrição' clears it); the old one stays in the history."""
+        descricao = self.validar_descricao(texto)
+        if sem_acentos(descricao.lower()) in SEM_DESCRICAO:
+            descricao = ""
+        return await self._editar(usuario, processo_id, "descricao", descricao or None)
+
+    async def _editar(
+        self, usuario: Usuario, processo_id: int, campo: Literal["titulo", "descricao"],
+        valor: str | None,
+    ) -> Detalhe:  # fmt: skip
+        async with self._sessions.begin() as session:
+            processo = await self._travar(session, usuario, processo_id, None)
+            antes = getattr(processo, campo)
+            if valor != antes:
+                setattr(processo, campo, valor)
+                repo.registrar_evento(
+                    session, processo=processo, autor=usuario, tipo=campo, de=antes, para=valor
+                )
+                await session.flush()
             return await self._detalhe(session, usuario, processo)
 
     async def atribuir(
