@@ -1,14 +1,22 @@
-"""CRM contacts: create with validated e-mail and normalised phone, list, search, show."""
+"""CRM contacts: create and edit with validated e-mail and normalised phone, list, search, show.
+
+An e-mail address identifies one contact: a second contact with the same address is refused
+with a pointer to the first, so the team does not split one client's history across two cards.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.errors import InvalidInput, NotFound
+from bot.processos.regras import sem_acentos
 from db.engine import Sessions
 from db.models import Contato, Processo, Usuario
 from db.repositories import contatos as repo
@@ -82,6 +90,16 @@ def validar_notas(texto: str) -> str:
     return notas
 
 
+CAMPOS: dict[str, Callable[[str], str]] = {
+    "nome": validar_nome,
+    "empresa": validar_empresa,
+    "email": validar_email,
+    "telefone": normalizar_telefone,
+    "notas": validar_notas,
+}
+APAGAR = {"apagar", "remover", "sem", "nenhum", "nenhuma", "-"}
+
+
 class ContatoService:
     """The team's shared contact book; every registered user may read and add to it."""
 
@@ -107,9 +125,46 @@ class ContatoService:
             notas=validar_notas(notas) or None if notas else None,
             criado_por_id=autor.id,
         )
-        async with self._sessions.begin() as session:
-            session.add(contato)
+        try:
+            async with self._sessions.begin() as session:
+                await _email_livre(session, contato.email, exceto=None)
+                session.add(contato)
+        except IntegrityError:
+            await self._explicar_conflito(contato.email, exceto=None)
+            raise
         return contato
+
+    async def verificar_email(self, texto: str) -> str:
+        """The normalised address, refused when invalid or already some contact's."""
+        email = validar_email(texto)
+        async with self._sessions() as session:
+            await _email_livre(session, email, exceto=None)
+        return email
+
+    async def editar(self, contato_id: int, campo: str, texto: str) -> Contato:
+        """Change one field; optional ones are cleared with 'apagar'."""
+        validar = CAMPOS.get(campo)
+        if validar is None:
+            raise InvalidInput(texts.BOTAO_EXPIRADO)
+        apagar = campo != "nome" and sem_acentos(texto.strip().lower()) in APAGAR
+        valor = None if apagar else validar(texto) or None
+        try:
+            async with self._sessions.begin() as session:
+                contato = await repo.por_id(session, contato_id=contato_id, travar=True)
+                if contato is None:
+                    raise NotFound(texts.CONTATO_NAO_ENCONTRADO)
+                if campo == "email":
+                    await _email_livre(session, valor, exceto=contato_id)
+                setattr(contato, campo, valor)
+        except IntegrityError:
+            await self._explicar_conflito(valor, exceto=contato_id)
+            raise
+        return contato
+
+    async def _explicar_conflito(self, email: str | None, *, exceto: int | None) -> None:
+        """Someone saved the same address a moment ago: say whose it is (the index said no)."""
+        async with self._sessions() as session:
+            await _email_livre(session, email, exceto=exceto)
 
     async def listar(self, *, pagina: int = 0) -> PaginaContatos:
         """Contacts by name, a page at a time."""
@@ -135,3 +190,12 @@ class ContatoService:
                 session, contato_id=contato_id, usuario=usuario
             )
         return Cartao(contato, processos)
+
+
+async def _email_livre(session: AsyncSession, email: str | None, *, exceto: int | None) -> None:
+    """Refuse an address another contact already has."""
+    if email is None:
+        return
+    outro = await repo.por_email(session, email=email)
+    if outro is not None and outro.id != exceto:
+        raise InvalidInput(texts.email_duplicado(outro))

@@ -529,6 +529,30 @@ def cartao_contato(
     return "\n".join(linhas)
 
 
+CAMPO_CONTATO = {
+    "nome": "Nome",
+    "empresa": "Empresa",
+    "email": "E-mail",
+    "telefone": "Telefone",
+    "notas": "Observações",
+}
+
+
+def pergunta_campo_contato(campo: str) -> str:
+    """Ask for a new value of one field of a contact."""
+    apagar = "" if campo == "nome" else ", ou <i>apagar</i> para deixá-lo em branco"
+    return f"Envie o novo valor de <b>{CAMPO_CONTATO[campo].lower()}</b>{apagar} (ou /cancelar)."
+
+
+def email_duplicado(contato: Contato) -> str:
+    """An address that another contact already has."""
+    empresa = f" ({escape(contato.empresa)})" if contato.empresa else ""
+    return (
+        f"Esse e-mail já é do contato <b>{escape(contato.nome)}</b>{empresa}. "
+        "Envie outro e-mail, ou veja o existente em /contatos."
+    )
+
+
 def contato_criado(contato: Contato) -> str:
     """Confirmation of /contato novo."""
     return f"✅ Contato criado: <b>{escape(contato.nome)}</b>. Vincule-o a um processo pelo botão 📇 Contato."

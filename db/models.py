@@ -118,7 +118,11 @@ class Contato(Timestamps, Base):
         _search_vector("nome || ' ' || coalesce(empresa, '') || ' ' || coalesce(email, '')"),
     )
 
-    __table_args__ = (Index(None, "busca", postgresql_using="gin"),)
+    __table_args__ = (
+        Index(None, "busca", postgresql_using="gin"),
+        # One contact per address, whatever its case: the service says which contact has it.
+        Index("uq_contatos_email_lower", func.lower(email), unique=True),
+    )
 
 
 class Processo(Timestamps, Base):

@@ -1,4 +1,4 @@
-"""/contatos (list and search) and /contato novo (guided creation) — the team's CRM."""
+"""/contatos (list and search), /contato novo (guided creation) and card edits — the CRM."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from telegram import Message, Update
 
 from bot import contatos as regras
 from bot import texts
+from bot.errors import InvalidInput
 from bot.fluxos import Fluxo
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
 from handlers.formulario import Formulario
-from handlers.reply import edit_html, reply_html
+from handlers.reply import edit_html, edit_keyboard, reply_html
 
 FORM = Formulario(
     "contato",
@@ -26,13 +27,7 @@ FORM = Formulario(
     },
 )
 FLOW = FORM.nome
-VALIDAR = {
-    "nome": regras.validar_nome,
-    "empresa": regras.validar_empresa,
-    "email": regras.validar_email,
-    "telefone": regras.normalizar_telefone,
-    "notas": regras.validar_notas,
-}
+FLOW_EDICAO = "contato_edicao"
 
 
 @registered
@@ -72,14 +67,14 @@ async def botao(update: Update, context: CogepContext) -> None:
     acao, _, valor = query.data.partition(":")
     await query.answer()
     if acao == "ct" and valor.isdigit():
-        cartao = await context.services.contatos.cartao(context.usuario, int(valor))
-        html = texts.cartao_contato(
-            cartao.contato,
-            cartao.processos,
-            zona=context.usuario.fuso_horario,
-            agora=context.services.processos.agora(),
-        )
-        await reply_html(update, context.bot, html)
+        await _mostrar_cartao(update, context, int(valor))
+    elif acao in ("ce", "cv") and valor.isdigit() and isinstance(query.message, Message):
+        contato_id = int(valor)
+        await context.services.contatos.cartao(context.usuario, contato_id)  # still there?
+        opcoes = keyboards.editar_contato if acao == "ce" else keyboards.cartao_contato
+        await edit_keyboard(query.message, opcoes(contato_id))
+    elif acao == "cf":
+        await _pedir_campo(update, context, valor)
     elif acao == "cl" and valor.isdigit():
         page = await context.services.contatos.listar(pagina=int(valor))
         html = texts.lista_contatos(page.itens, titulo="Contatos")
@@ -92,12 +87,52 @@ async def botao(update: Update, context: CogepContext) -> None:
             await _avancar(update, context, fluxo, dict(fluxo.dados))
 
 
+async def _mostrar_cartao(update: Update, context: CogepContext, contato_id: int) -> None:
+    assert context.usuario is not None
+    cartao = await context.services.contatos.cartao(context.usuario, contato_id)
+    html = texts.cartao_contato(
+        cartao.contato,
+        cartao.processos,
+        zona=context.usuario.fuso_horario,
+        agora=context.services.processos.agora(),
+    )
+    await reply_html(update, context.bot, html, keyboard=keyboards.cartao_contato(contato_id))
+
+
+async def _pedir_campo(update: Update, context: CogepContext, valor: str) -> None:
+    """Remember which field of which contact the next message replaces, and ask for it."""
+    contato_id, _, campo = valor.partition(":")
+    if not contato_id.isdigit() or campo not in texts.CAMPO_CONTATO:
+        raise InvalidInput(texts.BOTAO_EXPIRADO)
+    assert update.effective_chat is not None and update.effective_user is not None
+    await context.services.fluxos.salvar(
+        chat_id=update.effective_chat.id,
+        telegram_id=update.effective_user.id,
+        fluxo=Fluxo(FLOW_EDICAO, campo, {"contato_id": int(contato_id)}),
+    )
+    await reply_html(update, context.bot, texts.pergunta_campo_contato(campo))
+
+
 async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
     """Validate the typed answer and move to the next question."""
     assert update.effective_message is not None
+    texto, servico = update.effective_message.text or "", context.services.contatos
     dados = dict(fluxo.dados)
-    dados[fluxo.passo] = VALIDAR[fluxo.passo](update.effective_message.text or "")
+    if fluxo.passo == "email":  # a taken address is refused now, not after three more questions
+        dados["email"] = await servico.verificar_email(texto)
+    else:
+        dados[fluxo.passo] = regras.CAMPOS[fluxo.passo](texto)
     await _avancar(update, context, fluxo, dados)
+
+
+async def resposta_edicao(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
+    """The new value of the field being edited; then the updated card."""
+    assert update.effective_message is not None
+    contato_id = int(fluxo.dados["contato_id"])
+    texto = update.effective_message.text or ""
+    await context.services.contatos.editar(contato_id, fluxo.passo, texto)
+    await FORM.encerrar(update, context)
+    await _mostrar_cartao(update, context, contato_id)
 
 
 async def _avancar(

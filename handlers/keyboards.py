@@ -12,6 +12,7 @@ working after a restart and on any replica:
     pu:<filtro>              choose the responsável to filter by (gestores)
     nv:<acao>[:<valor>]      answers of the guided /novo (pular, pri, ct)
     ct:<id>  cl:<pagina>     a contact's card, a page of /contatos;  cn:pular  skip in /contato novo
+    ce:<id>  cv:<id>         the card's edit choices, and back;  cf:<id>:<campo>  edit one field
 """
 
 from __future__ import annotations
@@ -181,3 +182,18 @@ def contatos(itens: list[Contato], *, pagina: int, tem_mais: bool) -> InlineKeyb
     if tem_mais:
         paging.append(Button(texts.BOTAO_PROXIMA, callback_data=f"cl:{pagina + 1}"))
     return InlineKeyboardMarkup([*rows, paging] if paging else rows)
+
+
+def cartao_contato(contato_id: int) -> InlineKeyboardMarkup:
+    """Under a contact's card."""
+    return InlineKeyboardMarkup([[Button(texts.BOTAO_EDITAR, callback_data=f"ce:{contato_id}")]])
+
+
+def editar_contato(contato_id: int) -> InlineKeyboardMarkup:
+    """Which field of a contact to change, with a way back to the card."""
+    campos = [
+        Button(rotulo, callback_data=f"cf:{contato_id}:{campo}")
+        for campo, rotulo in texts.CAMPO_CONTATO.items()
+    ]
+    voltar = Button(texts.BOTAO_VOLTAR, callback_data=f"cv:{contato_id}")
+    return InlineKeyboardMarkup([campos[:3], campos[3:], [voltar]])

@@ -127,3 +127,61 @@ async def test_the_guided_novo_picks_a_contact_among_several(
     tela = await ana.diz(f"/processo {numero.group(1)}")
     assert "Contato: Paulo Souza" in tela["text"]
     assert "Prioridade: ▫️ baixa" in tela["text"]
+
+
+async def test_an_email_belongs_to_one_contact(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    primeira = await criar_contato(ana, "Maria da Silva", "Acme", "maria@acme.com.br")
+    for _ in range(2):
+        primeira = await ana.toca(primeira, "Pular")
+
+    await criar_contato(ana, "Maria S.", "Acme")
+    repetido = await ana.diz("MARIA@acme.com.br")
+    seguiu = await ana.diz("maria.silva@acme.com.br")
+
+    assert "já é do contato Maria da Silva (Acme)" in repetido["text"]
+    assert "telefone" in seguiu["text"]  # same step refused, then the form goes on
+    async with database.sessions() as session:
+        emails = list(await session.scalars(select(Contato.email)))
+    assert emails == ["maria@acme.com.br"]  # the second one is not saved until the end
+
+
+async def test_a_contact_card_can_be_edited_field_by_field(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    pergunta = await criar_contato(ana, "Carlos Souza", "Beta SA", "carlos@beta.com")
+    for _ in range(2):
+        pergunta = await ana.toca(pergunta, "Pular")
+    outra = await criar_contato(ana, "Dora Lima", "Gama", "dora@gama.com")
+    for _ in range(2):
+        outra = await ana.toca(outra, "Pular")
+
+    cartao = await ana.toca(await ana.diz("/contatos carlos"), "Carlos")
+    opcoes = await ana.toca(cartao, "Editar")
+    assert ana.botoes(opcoes) == [
+        "Nome", "Empresa", "E-mail", "Telefone", "Observações", "↩️ Voltar",
+    ]  # fmt: skip
+    voltou = await ana.toca(opcoes, "Voltar")
+    assert ana.botoes(voltou) == ["✏️ Editar"]
+    await ana.toca(await ana.toca(voltou, "Editar"), "Telefone")
+    invalido = await ana.diz("123")
+    telefone = await ana.diz("(21) 2222-3333")
+    await ana.toca(await ana.toca(telefone, "Editar"), "E-mail")
+    tomado = await ana.diz("dora@gama.com")
+    await ana.diz("/cancelar")
+    await ana.toca(telefone, "Empresa")  # the choices stay under the card
+    sem_empresa = await ana.diz("apagar")
+
+    assert "Telefone inválido" in invalido["text"]
+    assert "Telefone: +55 21 2222-3333" in telefone["text"]
+    assert "já é do contato Dora Lima" in tomado["text"]
+    assert "Empresa:" not in sem_empresa["text"]
+    async with database.sessions() as session:
+        carlos = await session.scalar(select(Contato).where(Contato.nome == "Carlos Souza"))
+    assert carlos is not None
+    assert (carlos.empresa, carlos.email, carlos.telefone) == (
+        None, "carlos@beta.com", "+55 21 2222-3333",
+    )  # fmt: skip

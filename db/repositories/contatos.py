@@ -9,9 +9,15 @@ from db.models import Contato, Processo, Usuario
 from db.repositories.processos import visivel_para
 
 
-async def por_id(session: AsyncSession, *, contato_id: int) -> Contato | None:
-    """One contact."""
-    return await session.get(Contato, contato_id)
+async def por_id(session: AsyncSession, *, contato_id: int, travar: bool = False) -> Contato | None:
+    """One contact (row-locked for an edit when `travar`)."""
+    return await session.get(Contato, contato_id, with_for_update=travar or None)
+
+
+async def por_email(session: AsyncSession, *, email: str) -> Contato | None:
+    """The contact with this address, ignoring case."""
+    stmt = select(Contato).where(func.lower(Contato.email) == email.lower()).limit(1)
+    return await session.scalar(stmt)
 
 
 async def buscar(session: AsyncSession, *, texto: str, limite: int) -> list[Contato]:
