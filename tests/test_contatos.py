@@ -20,6 +20,14 @@ async def criar_contato(pessoa: Pessoa, *respostas: str) -> dict[str, object]:
     return reply
 
 
+async def contato_pronto(pessoa: Pessoa, *respostas: str) -> None:
+    """Create a contact from the first answers, skipping the other questions."""
+    pergunta = await criar_contato(pessoa, *respostas)
+    for _ in range(5 - len(respostas)):
+        pergunta = await pessoa.toca(pergunta, "Pular")
+    assert "Contato criado" in str(pergunta.get("text"))
+
+
 async def test_a_contact_is_created_step_by_step_with_validation(
     bot: CogepApplication, tg: FakeTelegram, database: Database
 ) -> None:
@@ -66,9 +74,7 @@ async def test_contacts_are_found_without_accents_and_cards_respect_visibility(
 ) -> None:
     ana = await registrar(tg, 401, "Ana")
     bruno = await registrar(tg, 402, "Bruno")
-    pergunta = await criar_contato(ana, "José Antônio", "Padaria Pão Quente")
-    for _ in range(3):
-        pergunta = await ana.toca(pergunta, "Pular")
+    await contato_pronto(ana, "José Antônio", "Padaria Pão Quente")
     reply = await ana.diz("/novo Cotação de fornos | contato jose antonio")
     numero = NUMERO.search(reply["text"])
     assert numero, reply["text"]
@@ -88,10 +94,7 @@ async def test_a_contact_is_linked_from_the_processo_screen(
     bot: CogepApplication, tg: FakeTelegram, database: Database
 ) -> None:
     ana = await registrar(tg, 401, "Ana")
-    await criar_contato(ana, "Carla Mendes")
-    pergunta = await ana.ve(None)
-    for _ in range(4):
-        pergunta = await ana.toca(pergunta, "Pular")
+    await contato_pronto(ana, "Carla Mendes")
     reply = await ana.diz("/novo Proposta comercial")
     numero = NUMERO.search(reply["text"])
     assert numero
@@ -110,9 +113,7 @@ async def test_the_guided_novo_picks_a_contact_among_several(
 ) -> None:
     ana = await registrar(tg, 401, "Ana")
     for nome in ("Paula Reis", "Paulo Souza"):
-        pergunta = await criar_contato(ana, nome)
-        for _ in range(4):
-            pergunta = await ana.toca(pergunta, "Pular")
+        await contato_pronto(ana, nome)
     await ana.diz("/novo")
     await ana.diz("Renovar contrato")
     pergunta = await ana.diz("Sem pressa")
@@ -133,9 +134,7 @@ async def test_an_email_belongs_to_one_contact(
     bot: CogepApplication, tg: FakeTelegram, database: Database
 ) -> None:
     ana = await registrar(tg, 401, "Ana")
-    primeira = await criar_contato(ana, "Maria da Silva", "Acme", "maria@acme.com.br")
-    for _ in range(2):
-        primeira = await ana.toca(primeira, "Pular")
+    await contato_pronto(ana, "Maria da Silva", "Acme", "maria@acme.com.br")
 
     await criar_contato(ana, "Maria S.", "Acme")
     repetido = await ana.diz("MARIA@acme.com.br")
@@ -152,12 +151,8 @@ async def test_a_contact_card_can_be_edited_field_by_field(
     bot: CogepApplication, tg: FakeTelegram, database: Database
 ) -> None:
     ana = await registrar(tg, 401, "Ana")
-    pergunta = await criar_contato(ana, "Carlos Souza", "Beta SA", "carlos@beta.com")
-    for _ in range(2):
-        pergunta = await ana.toca(pergunta, "Pular")
-    outra = await criar_contato(ana, "Dora Lima", "Gama", "dora@gama.com")
-    for _ in range(2):
-        outra = await ana.toca(outra, "Pular")
+    await contato_pronto(ana, "Carlos Souza", "Beta SA", "carlos@beta.com")
+    await contato_pronto(ana, "Dora Lima", "Gama", "dora@gama.com")
 
     cartao = await ana.toca(await ana.diz("/contatos carlos"), "Carlos")
     opcoes = await ana.toca(cartao, "Editar")
