@@ -86,6 +86,9 @@ def run(
 def console(
     user_id: Annotated[int, typer.Option(help="Id de Telegram simulado para o usuário.")] = 1,
     name: Annotated[str, typer.Option(help="Nome do usuário simulado.")] = "Você",
+    admin: Annotated[
+        bool, typer.Option("--admin/--membro", help="Entrar como administrador ou como membro.")
+    ] = True,
 ) -> None:
     """Chat with Cogep in the terminal: same handlers, no Telegram, no token."""
     import os
@@ -95,7 +98,7 @@ def console(
     settings = _settings()
     if "LOG_LEVEL" not in os.environ:  # keep the conversation readable: only problems are logged
         logging.getLogger().setLevel(logging.WARNING)
-    _guard(lambda: asyncio.run(run_console(settings, user_id=user_id, name=name)))
+    _guard(lambda: asyncio.run(run_console(settings, user_id=user_id, name=name, admin=admin)))
 
 
 @cli.command()

@@ -179,10 +179,17 @@ class ConsoleBotApi(BaseRequest):
         self.updates.put_nowait(update)
 
 
-async def run_console(settings: Settings, *, user_id: int, name: str) -> None:
-    """Run the bot against the terminal until /sair or end of input."""
+async def run_console(settings: Settings, *, user_id: int, name: str, admin: bool = True) -> None:
+    """Run the bot against the terminal until /sair or end of input.
+
+    The person at the terminal is an admin by default: whoever runs the console owns the
+    database it opens, and trying Cogep should show all of it.
+    """
     api = ConsoleBotApi(user_id=user_id, name=name)
-    settings = settings.model_copy(update={"telegram_bot_token": None})
+    admins = settings.admin_telegram_ids | {user_id} if admin else settings.admin_telegram_ids
+    settings = settings.model_copy(
+        update={"telegram_bot_token": None, "admin_telegram_ids": admins}
+    )
     app = build_application(settings, request=api, migrate=True)
     api.out.print(Text("Cogep no terminal. Digite /start para começar, um número para tocar "
                        "num botão e /sair para sair.", style="dim"))  # fmt: skip

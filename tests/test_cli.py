@@ -53,6 +53,17 @@ async def test_console_drives_the_real_handlers(database: Database, database_url
     assert "Processo" in result.stdout and "aberto" in result.stdout
     assert "Testar o console" in result.stdout
     assert "[1]" in result.stdout  # buttons are numbered so a person can press them
+    assert "Você é administrador" in result.stdout  # the person at the terminal sees it all
+
+
+async def test_the_console_can_play_a_membro(database: Database, database_url: str) -> None:
+    result = cogep(
+        "console", "--membro", env={"DATABASE_URL": database_url}, stdin="/start\n/usuarios\n"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Você é administrador" not in result.stdout
+    assert "Só administradores" in result.stdout
 
 
 def test_console_works_with_the_embedded_database(tmp_path: Path) -> None:
