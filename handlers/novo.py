@@ -104,8 +104,11 @@ async def _avancar(
         prioridade=dados.get("prioridade"),
         contato_id=dados.get("contato_id"),
     )
-    processo = await context.services.processos.abrir(context.usuario, rascunho)
-    await FORM.encerrar(update, context)
+    assert update.effective_chat is not None
+    formulario = (update.effective_chat.id, context.usuario.telegram_id)
+    processo = await context.services.processos.abrir(
+        context.usuario, rascunho, formulario=formulario
+    )
     await _criado(update, context, processo)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from bot.app import CogepApplication, build_application, serving
 from bot.database import Database
+from bot.processos.linha import Rascunho
 from db.models import Processo, ProcessoEvento, Usuario
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
@@ -301,6 +302,27 @@ async def test_twenty_people_opening_at_once_get_twenty_numbers(
 
     numeros = {NUMERO.search(r["text"]).group(1) for r in replies}  # type: ignore[union-attr]
     assert len(numeros) == 20
+
+
+async def test_a_form_becomes_one_processo_even_if_its_last_answer_comes_twice(
+    bot: CogepApplication, equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    await ana.diz("/novo")  # the form now waits in the database for Ana's answers
+    services = bot.bot_data["services"]
+    usuario = await services.usuarios.carregar(ana.id)
+    rascunho = Rascunho(titulo="Renovar certificado")
+
+    # Two deliveries of the last answer at once, as two replicas would handle them.
+    resultados = await asyncio.gather(
+        *(services.processos.abrir(usuario, rascunho, formulario=(ana.id, ana.id)) for _ in "ab"),
+        return_exceptions=True,
+    )
+
+    assert sorted(type(r).__name__ for r in resultados) == ["Processo", "StaleState"]
+    async with database.sessions() as session:
+        titulos = list(await session.scalars(select(Processo.titulo)))
+    assert titulos == ["Renovar certificado"]
 
 
 @pytest.mark.parametrize(

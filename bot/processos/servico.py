@@ -40,6 +40,7 @@ from bot.settings import Settings
 from db.engine import Sessions
 from db.models import TITULO_MAX, Processo, ProcessoEvento, Usuario
 from db.repositories import contatos as contatos_repo
+from db.repositories import fluxos as fluxos_repo
 from db.repositories import processos as repo
 from db.repositories import usuarios as usuarios_repo
 
@@ -213,8 +214,15 @@ class ProcessoService:
             return await usuarios_repo.listar(session, ativos=True)
 
     # -- writes --------------------------------------------------------------------------
-    async def abrir(self, autor: Usuario, rascunho: Rascunho) -> Processo:
-        """Create a processo from a draft; the reply shows its new number."""
+    async def abrir(
+        self, autor: Usuario, rascunho: Rascunho, *, formulario: tuple[int, int] | None = None
+    ) -> Processo:
+        """Create a processo from a draft; the reply shows its new number.
+
+        `formulario` is the (chat, telegram id) of the guided form the draft comes from: it is
+        consumed in the same transaction, so a form is turned into exactly one processo even
+        when its last answer arrives twice (a double tap, a redelivery, two replicas).
+        """
         titulo = self.validar_titulo(rascunho.titulo)
         descricao = self.validar_descricao(rascunho.descricao) if rascunho.descricao else None
         prazo = self.interpretar_prazo(autor, rascunho.prazo) if rascunho.prazo else None
@@ -222,6 +230,10 @@ class ProcessoService:
             self.validar_prioridade(rascunho.prioridade) if rascunho.prioridade else "normal"
         )
         async with self._sessions.begin() as session:
+            if formulario is not None and not await fluxos_repo.apagar(
+                session, chat_id=formulario[0], telegram_id=formulario[1]
+            ):
+                raise StaleState(texts.FORMULARIO_JA_ENVIADO)
             contato_id = rascunho.contato_id
             if (
                 contato_id is not None
