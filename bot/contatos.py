@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.errors import InvalidInput, NotFound
+from bot.fluxos import Formulario, consumir
 from bot.processos.regras import sem_acentos
 from db.engine import Sessions
 from db.models import Contato, Processo, Usuario
@@ -115,8 +116,9 @@ class ContatoService:
         email: str | None = None,
         telefone: str | None = None,
         notas: str | None = None,
+        formulario: Formulario | None = None,
     ) -> Contato:
-        """Create a contact after validating every field."""
+        """Create a contact after validating every field (consuming its guided form, if any)."""
         contato = Contato(
             nome=validar_nome(nome),
             empresa=validar_empresa(empresa) or None if empresa else None,
@@ -127,6 +129,7 @@ class ContatoService:
         )
         try:
             async with self._sessions.begin() as session:
+                await consumir(session, formulario)
                 await _email_livre(session, contato.email, exceto=None)
                 session.add(contato)
         except IntegrityError:

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.errors import StaleState
 from db.engine import Sessions
 from db.repositories import fluxos as repo
 
@@ -24,6 +28,23 @@ class Fluxo:
     nome: str
     passo: str
     dados: dict[str, Any] = field(default_factory=dict)
+
+
+Formulario = tuple[int, int]
+"""(chat id, telegram id): which user's form in which chat."""
+
+
+async def consumir(session: AsyncSession, formulario: Formulario | None) -> None:
+    """End a finished form inside the transaction that acts on it, so it acts only once.
+
+    A doubled last answer (a double tap, a redelivered update, two replicas) finds the form
+    already gone, and the second transaction is refused instead of repeating the work.
+    """
+    if formulario is None:
+        return
+    chat_id, telegram_id = formulario
+    if not await repo.apagar(session, chat_id=chat_id, telegram_id=telegram_id):
+        raise StaleState(texts.FORMULARIO_JA_ENVIADO)
 
 
 class FluxoService:

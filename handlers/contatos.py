@@ -141,9 +141,10 @@ async def _avancar(
     """Ask the next question, or create the contact after the last one."""
     if await FORM.avancar(update, context, fluxo, dados):
         return
-    assert context.usuario is not None
+    assert context.usuario is not None and update.effective_chat is not None
     novo = await context.services.contatos.criar(
-        context.usuario, **{k: v for k, v in dados.items() if k in FORM.passos}
+        context.usuario,
+        **{k: v for k, v in dados.items() if k in FORM.passos},
+        formulario=(update.effective_chat.id, context.usuario.telegram_id),
     )
-    await FORM.encerrar(update, context)
     await reply_html(update, context.bot, texts.contato_criado(novo))

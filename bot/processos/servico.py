@@ -26,6 +26,7 @@ from bot.errors import (
     NotFound,
     StaleState,
 )
+from bot.fluxos import Formulario, consumir
 from bot.processos.linha import Rascunho
 from bot.processos.regras import (
     TRANSICOES,
@@ -40,7 +41,6 @@ from bot.settings import Settings
 from db.engine import Sessions
 from db.models import TITULO_MAX, Processo, ProcessoEvento, Usuario
 from db.repositories import contatos as contatos_repo
-from db.repositories import fluxos as fluxos_repo
 from db.repositories import processos as repo
 from db.repositories import usuarios as usuarios_repo
 
@@ -215,13 +215,12 @@ class ProcessoService:
 
     # -- writes --------------------------------------------------------------------------
     async def abrir(
-        self, autor: Usuario, rascunho: Rascunho, *, formulario: tuple[int, int] | None = None
+        self, autor: Usuario, rascunho: Rascunho, *, formulario: Formulario | None = None
     ) -> Processo:
         """Create a processo from a draft; the reply shows its new number.
 
-        `formulario` is the (chat, telegram id) of the guided form the draft comes from: it is
-        consumed in the same transaction, so a form is turned into exactly one processo even
-        when its last answer arrives twice (a double tap, a redelivery, two replicas).
+        `formulario`, the guided form the draft comes from, is consumed in the same transaction:
+        one form, one processo (see `bot.fluxos.consumir`).
         """
         titulo = self.validar_titulo(rascunho.titulo)
         descricao = self.validar_descricao(rascunho.descricao) if rascunho.descricao else None
@@ -230,10 +229,7 @@ class ProcessoService:
             self.validar_prioridade(rascunho.prioridade) if rascunho.prioridade else "normal"
         )
         async with self._sessions.begin() as session:
-            if formulario is not None and not await fluxos_repo.apagar(
-                session, chat_id=formulario[0], telegram_id=formulario[1]
-            ):
-                raise StaleState(texts.FORMULARIO_JA_ENVIADO)
+            await consumir(session, formulario)
             contato_id = rascunho.contato_id
             if (
                 contato_id is not None
