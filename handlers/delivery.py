@@ -16,13 +16,21 @@ log = logging.getLogger("cogep.delivery")
 
 
 class TelegramNotifier:
-    """Sends a notice now; a user who blocked the bot is marked inactive, never retried."""
+    """Sends a notice beside the reply; a user who blocked the bot is marked inactive."""
 
     def __init__(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self._app = app
 
     async def notify(self, telegram_id: int, html: str) -> None:
-        """Send `html` to the user, logging (not raising) when Telegram refuses."""
+        """Queue `html` for the user and return at once.
+
+        The person who made the change should not wait for other people's notices (a 429 on
+        one would hold their reply for seconds). PTB awaits these tasks when the bot stops.
+        """
+        self._app.create_task(self._deliver(telegram_id, html), name=f"notice-{telegram_id}")
+
+    async def _deliver(self, telegram_id: int, html: str) -> None:
+        """Send, logging (not raising) when Telegram refuses."""
         try:
             await send_html(self._app.bot, telegram_id, html)
         except Forbidden:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -148,6 +149,26 @@ async def test_the_whole_life_of_a_processo_is_in_its_history(
     historico = (await ana.diz(f"/processo {numero}"))["text"]
     for trecho in ("abriu o processo", "atribuiu a Bruno", "em andamento", "<cliente> & time"):
         assert trecho in historico
+
+
+async def test_a_slow_notice_does_not_hold_up_the_reply_and_is_not_lost(
+    equipe: dict[str, Pessoa], tg: FakeTelegram
+) -> None:
+    ana, gil = equipe["ana"], equipe["gil"]
+    numero = await abrir(ana, "Atualizar o antivírus")
+    tela = await gil.diz(f"/processo {numero}")
+    escolha = await gil.toca(tela, "Atribuir")
+    # Telegram makes the notice to Ana wait two seconds (flood control on her chat).
+    tg.fail_next("sendMessage", error_code=429, description="Too Many Requests: retry after 2",
+                 retry_after=2, chat_id=ana.id)  # fmt: skip
+
+    inicio = time.monotonic()
+    atribuido = await gil.toca(escolha, "Gil")
+    resposta_em = time.monotonic() - inicio
+    aviso = await ana.ve("atribuiu a", timeout=10)
+
+    assert "Responsável: Gil" in atribuido["text"] and resposta_em < 1.5
+    assert numero in aviso["text"]
 
 
 async def test_another_membro_cannot_see_it_anywhere(
