@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import (
     AsyncRetrying,
@@ -95,8 +96,22 @@ async def _wait_until_reachable(engine: AsyncEngine, *, patience: float) -> None
         ) from None
 
 
+# SQLSTATE classes that speak of the server, not of the query: connection exception, operator
+# intervention (shutdown, "starting up"), insufficient resources (too many connections).
+OUTAGE_SQLSTATE_CLASSES = ("08", "53", "57")
+
+
 def is_outage(exc: BaseException) -> bool:
     """Whether `exc` means the database could not be reached (not a bug in a query)."""
-    if isinstance(exc, OperationalError | OSError | TimeoutError | ConnectionError):
+    if isinstance(exc, OperationalError | OSError | TimeoutError | PoolTimeout):
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if not isinstance(exc, DBAPIError):
+        return False
+    # No statement: it failed while connecting ("database is not accepting connections", a
+    # refused login), which is what a restarting or overloaded server looks like.
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    return (
+        exc.connection_invalidated
+        or exc.statement is None
+        or sqlstate.startswith(OUTAGE_SQLSTATE_CLASSES)
+    )

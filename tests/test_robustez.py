@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import uuid
+from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 
@@ -15,11 +17,13 @@ from bot import migrations
 from bot.app import CogepApplication, OutdatedSchema, build_application, serving
 from bot.database import Database
 from bot.logs import RedactSecrets
-from db.models import Usuario
+from db.engine import create_engine, create_sessions
+from db.models import Processo, Usuario
 from tests.conftest import ADMIN_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.people import Pessoa
 from tests.test_processos import registrar
+from tests.throwaway import execute_admin
 
 
 async def _ativo(database: Database, telegram_id: int) -> bool | None:
@@ -247,3 +251,54 @@ async def test_a_second_poller_gets_one_clear_line_and_the_bot_recovers(
     assert "another process is polling with this token" in conflicts[0].getMessage()
     assert all(r.exc_info is None for r in conflicts)  # a line an operator reads, no traceback
     assert "Comandos" in reply["text"]
+
+
+@pytest.fixture
+async def banco_proprio(database_url: str) -> AsyncIterator[tuple[str, str]]:
+    """(url, admin url) of a migrated database of this test's own, safe to switch off."""
+    nome = f"cogep_queda_{uuid.uuid4().hex[:8]}"
+    admin = make_url(database_url).set(database="postgres").render_as_string(hide_password=False)
+    url = make_url(database_url).set(database=nome).render_as_string(hide_password=False)
+    await execute_admin(admin, f'CREATE DATABASE "{nome}"')
+    try:
+        engine = create_engine(url)
+        await migrations.upgrade(engine)
+        await engine.dispose()
+        yield url, admin
+    finally:
+        await execute_admin(admin, f'ALTER DATABASE "{nome}" ALLOW_CONNECTIONS true')
+        await execute_admin(admin, f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)')
+
+
+async def test_a_database_outage_is_explained_and_the_bot_recovers_by_itself(
+    tg: FakeTelegram, banco_proprio: tuple[str, str]
+) -> None:
+    url, admin = banco_proprio
+    nome = make_url(url).database
+    engine = create_engine(url, pool_size=5)
+    database = Database(engine=engine, sessions=create_sessions(engine))
+    app = build_application(make_settings(tg, url), database=database)
+    try:
+        async with serving(app, poll_timeout=1):
+            ana = await registrar(tg, 520, "Ana")
+            await ana.diz("/novo Antes da queda")
+
+            # The server restarts and, for a while, refuses this database.
+            await execute_admin(admin, f'ALTER DATABASE "{nome}" ALLOW_CONNECTIONS false')
+            await execute_admin(
+                admin,
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{nome}'",
+            )
+            durante = await ana.diz("/novo Durante a queda", timeout=20)
+            reconectando = await ana.diz("/processos", timeout=20)  # a fresh connection fails too
+            await execute_admin(admin, f'ALTER DATABASE "{nome}" ALLOW_CONNECTIONS true')
+            depois = await ana.diz("/novo Depois da queda", timeout=20)
+
+        for resposta in (durante, reconectando):
+            assert "banco de dados está indisponível" in resposta["text"]
+        assert "aberto" in depois["text"]
+        async with database.sessions() as session:
+            titulos = list(await session.scalars(select(Processo.titulo).order_by(Processo.id)))
+        assert titulos == ["Antes da queda", "Depois da queda"]
+    finally:
+        await engine.dispose()
