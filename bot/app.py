@@ -102,6 +102,13 @@ async def _post_init(app: CogepApplication) -> None:
         app.bot_data[SERVICES_KEY] = _services(app, settings, database)
     commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
     await app.bot.set_my_commands(commands)
+    if not settings.aprovacao:
+        log.warning(
+            "anyone who finds @%s can register and see the team's processos and contacts "
+            "(%s); set ADMIN_TELEGRAM_IDS so newcomers wait for an admin",
+            app.bot.username,
+            "COGEP_CADASTRO_ABERTO is set" if settings.cadastro_aberto else "no admin configured",
+        )
     log.info("Cogep is up as @%s", app.bot.username)
 
 

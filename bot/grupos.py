@@ -33,7 +33,7 @@ class GrupoService:
         """The bot joined a group; it is authorised at once when a gestor or admin added it."""
         async with self._sessions.begin() as session:
             quem = await usuarios_repo.por_telegram_id(session, telegram_id=por_telegram_id)
-            vale = quem is not None and quem.ativo and gerencia(quem)
+            vale = quem is not None and quem.ativo and gerencia(quem)  # gerencia: let in too
             await repo.definir(
                 session,
                 chat_id=chat_id,

@@ -34,7 +34,7 @@ class Services:
         return cls(
             settings=settings,
             sessions=sessions,
-            usuarios=UsuarioService(sessions, settings),
+            usuarios=UsuarioService(sessions, settings, notifier),
             fluxos=FluxoService(sessions),
             processos=ProcessoService(sessions, settings, notifier or SilentNotifier()),
             contatos=ContatoService(sessions),

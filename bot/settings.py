@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # How long start-up waits for the database (docker-compose starts them together).
     db_patience: float = Field(default=60.0, gt=0, alias="COGEP_DB_PATIENCE")
+    # With admins configured, newcomers wait for an admin's approval unless this is true.
+    cadastro_aberto: bool = Field(default=False, alias="COGEP_CADASTRO_ABERTO")
+
+    @property
+    def aprovacao(self) -> bool:
+        """Whether a newcomer waits for an admin (there must be an admin to ask)."""
+        return bool(self.admin_telegram_ids) and not self.cadastro_aberto
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

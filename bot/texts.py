@@ -14,7 +14,7 @@ from bot.dates import format_when
 from bot.render import escape, shorten
 
 if TYPE_CHECKING:
-    from db.models import Contato, Processo, ProcessoEvento
+    from db.models import Contato, Processo, ProcessoEvento, Usuario
 
 # -- commands (name, description) in the order of /ajuda; registered with setMyCommands -------
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -73,7 +73,8 @@ def ajuda(*, papel: str) -> str:
     if papel == "admin":
         texto += (
             "\n\n<b>Administração</b>\n/usuarios — Listar os usuários\n"
-            "/papel @usuario gestor — Mudar o papel de alguém"
+            "/papel @usuario gestor — Mudar o papel de alguém\n"
+            "/acesso @usuario liberar|revogar — Liberar ou revogar o acesso de alguém"
         )
     return texto
 
@@ -154,15 +155,67 @@ def papel_definido(nome: str, papel: str) -> str:
     return f"<b>{escape(nome)}</b> agora é {PAPEL_NOME[papel]}."
 
 
-def lista_usuarios(usuarios: list[tuple[str, str | None, int, str, bool]]) -> str:
-    """The /usuarios list: (nome, username, telegram id, papel, ativo)."""
+ACESSO_ICONE = {"pendente": "⏳", "recusado": "🚫"}
+
+
+def lista_usuarios(usuarios: list[Usuario]) -> str:
+    """The /usuarios list: who, papel, and whether they got in and still accept messages."""
     linhas = [
-        f"{'👤' if ativo else '💤'} <b>{escape(nome)}</b>"
-        + (f" @{escape(username)}" if username else "")
-        + f" · <code>{telegram_id}</code> · {PAPEL_NOME[papel]}"
-        for nome, username, telegram_id, papel, ativo in usuarios
+        f"{ACESSO_ICONE.get(u.acesso, '👤' if u.ativo else '💤')} <b>{escape(u.nome)}</b>"
+        + (f" @{escape(u.username)}" if u.username else "")
+        + f" · <code>{u.telegram_id}</code> · {PAPEL_NOME[u.papel]}"
+        for u in usuarios
     ]
-    return f"<b>Usuários ({len(linhas)})</b>\n\n" + "\n".join(linhas) + "\n\n💤 = bloqueou o bot"
+    legenda = "💤 bloqueou o bot · ⏳ aguarda liberação · 🚫 sem acesso"
+    return f"<b>Usuários ({len(linhas)})</b>\n\n" + "\n".join(linhas) + f"\n\n{legenda}"
+
+
+# -- access (newcomers wait for an admin when ADMIN_TELEGRAM_IDS is set) --------------------------
+AGUARDANDO_LIBERACAO = (
+    "Seu cadastro aguarda a liberação de um administrador. Aviso você aqui assim que isso "
+    "acontecer."
+)
+ACESSO_RECUSADO = (
+    "Seu acesso ao Cogep não está liberado. Se acha que é um engano, fale com um administrador "
+    "da equipe."
+)
+ACESSO_LIBERADO_AVISO = "✅ Seu acesso ao Cogep foi liberado! Veja o que dá para fazer em /ajuda."
+BOTAO_LIBERAR = "✅ Liberar"
+BOTAO_RECUSAR = "🚫 Recusar"
+ACESSO_USO = (
+    "Use <code>/acesso @usuario liberar</code> ou <code>/acesso @usuario revogar</code> "
+    "(ou o id do Telegram)."
+)
+NAO_REVOGUE_A_SI = "Você não pode revogar o seu próprio acesso."
+
+
+def cadastro_recebido(nome: str) -> str:
+    """The first /start of someone who must wait for an admin."""
+    return (
+        f"Olá, <b>{escape(nome)}</b>! Recebi seu cadastro no <b>Cogep</b>. Um administrador "
+        "precisa liberar seu acesso; aviso você aqui assim que isso acontecer."
+    )
+
+
+def pedido_de_acesso(usuario: Usuario) -> str:
+    """The notice admins get about a newcomer."""
+    arroba = f" @{escape(usuario.username)}" if usuario.username else ""
+    return (
+        f"🔔 <b>Novo cadastro</b>: {escape(usuario.nome)}{arroba} · id "
+        f"<code>{usuario.telegram_id}</code>\nLiberar o acesso ao Cogep?"
+    )
+
+
+def pendentes(quantos: int) -> str:
+    """Under /usuarios, above the buttons for newcomers."""
+    return f"\n\n<b>{quantos} aguardando liberação</b> — use os botões abaixo."
+
+
+def acesso_decidido(nome: str, *, liberado: bool, por: str) -> str:
+    """What became of a request, for the admins."""
+    if liberado:
+        return f"✅ Acesso de <b>{escape(nome)}</b> liberado por {escape(por)}."
+    return f"🚫 Acesso de <b>{escape(nome)}</b> recusado por {escape(por)}."
 
 
 def perfil(

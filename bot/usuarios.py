@@ -1,11 +1,19 @@
-"""Users: registration, profile, papel and whether they still accept messages."""
+"""Users: registration, access, profile, papel and whether they still accept messages.
+
+Access: when ADMIN_TELEGRAM_IDS names admins (and COGEP_CADASTRO_ABERTO is unset), a newcomer
+is registered as 'pendente' and the admins get a notice with Liberar/Recusar buttons; until an
+admin lets them in, they reach none of the team's data. Configured admins always get in.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot import texts
+from bot.avisos import Notifier, SilentNotifier
 from bot.errors import InvalidInput, NotAllowed, NotFound, NotRegistered
 from bot.settings import Settings
 from db.engine import Sessions
@@ -26,9 +34,12 @@ class Registro:
 class UsuarioService:
     """Register and update users; every method is one short transaction."""
 
-    def __init__(self, sessions: Sessions, settings: Settings) -> None:
+    def __init__(
+        self, sessions: Sessions, settings: Settings, notifier: Notifier | None = None
+    ) -> None:
         self._sessions = sessions
         self._settings = settings
+        self._notifier = notifier or SilentNotifier()
 
     async def registrar(
         self, *, telegram_id: int, nome: str, username: str | None, origem: str | None = None
@@ -44,9 +55,55 @@ class UsuarioService:
                 papel="admin" if admin else "membro",
                 fuso_horario=self._settings.timezone,
                 origem=(origem or None) and origem[:64],
+                acesso="pendente" if self._settings.aprovacao and not admin else "liberado",
                 promover=admin,
             )
+        if novo and usuario.acesso == "pendente":
+            await self._pedir_liberacao(usuario)
         return Registro(usuario=usuario, novo=novo)
+
+    async def _pedir_liberacao(self, novo: Usuario) -> None:
+        """Ask every admin, with one-tap buttons, to let the newcomer in."""
+        async with self._sessions() as session:
+            admins = await repo.listar(session, ativos=True, acesso="liberado", papel="admin")
+        acoes = [
+            (texts.BOTAO_LIBERAR, f"ua:{novo.id}:s"),
+            (texts.BOTAO_RECUSAR, f"ua:{novo.id}:n"),
+        ]
+        for admin in admins:
+            await self._notifier.notify(
+                admin.telegram_id, texts.pedido_de_acesso(novo), acoes=acoes
+            )
+
+    async def decidir_acesso(self, admin: Usuario, usuario_id: int, *, liberar: bool) -> Usuario:
+        """Let someone in, or keep them out (refuse a newcomer, revoke a member); admins only.
+
+        The person is told when their access changes; deciding twice changes nothing.
+        """
+        _exigir_admin(admin)
+        acesso = "liberado" if liberar else "recusado"
+        async with self._sessions.begin() as session:
+            alvo = await repo.por_id(session, usuario_id=usuario_id, travar=True)
+            if alvo is None:
+                raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
+            if alvo.id == admin.id and not liberar:
+                raise NotAllowed(texts.NAO_REVOGUE_A_SI)
+            mudou = alvo.acesso != acesso
+            alvo.acesso = acesso
+        if mudou:
+            aviso = texts.ACESSO_LIBERADO_AVISO if liberar else texts.ACESSO_RECUSADO
+            await self._notifier.notify(alvo.telegram_id, aviso)
+        return alvo
+
+    async def definir_acesso(self, admin: Usuario, quem: str, acao: str) -> Usuario:
+        """`/acesso @ana liberar|revogar`."""
+        _exigir_admin(admin)
+        liberar = {"liberar": True, "revogar": False}.get(acao.strip().lower())
+        if liberar is None:
+            raise InvalidInput(texts.ACESSO_USO)
+        async with self._sessions() as session:
+            alvo = await _localizar(session, quem)
+        return await self.decidir_acesso(admin, alvo.id, liberar=liberar)
 
     async def carregar(self, telegram_id: int) -> Usuario | None:
         """The registered user, or None."""
@@ -82,29 +139,23 @@ class UsuarioService:
 
     async def listar(self, admin: Usuario) -> list[Usuario]:
         """Every user, for an admin."""
-        if admin.papel != "admin":
-            raise NotAllowed(texts.SO_ADMIN)
+        _exigir_admin(admin)
         async with self._sessions() as session:
             return await repo.listar(session)
 
     async def definir_papel(self, admin: Usuario, quem: str, papel: str) -> Usuario:
-        """Make `quem` (@username or Telegram id) a membro, gestor or admin."""
-        if admin.papel != "admin":
-            raise NotAllowed(texts.SO_ADMIN)
+        """Make `quem` (@username or Telegram id) a membro, gestor or admin; it lets them in."""
+        _exigir_admin(admin)
         papel = papel.strip().lower()
         if papel not in PAPEIS:
             raise InvalidInput(texts.PAPEL_USO)
-        quem = quem.strip().lstrip("@")
         async with self._sessions.begin() as session:
-            if quem.isdigit():
-                alvo = await repo.por_telegram_id(session, telegram_id=int(quem))
-            else:
-                alvo = await repo.por_username(session, username=quem)
-            if alvo is None:
-                raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
+            alvo = await _localizar(session, quem)
             if alvo.telegram_id == admin.telegram_id and papel != "admin":
                 raise NotAllowed(texts.NAO_REBAIXE_A_SI)
-            atualizado = await repo.atualizar(session, telegram_id=alvo.telegram_id, papel=papel)
+            atualizado = await repo.atualizar(
+                session, telegram_id=alvo.telegram_id, papel=papel, acesso="liberado"
+            )
         assert atualizado is not None
         return atualizado
 
@@ -119,6 +170,23 @@ class UsuarioService:
         if usuario is None:
             raise NotRegistered(texts.PRECISA_CADASTRO)
         return usuario
+
+
+def _exigir_admin(usuario: Usuario) -> None:
+    if usuario.papel != "admin" or usuario.acesso != "liberado":
+        raise NotAllowed(texts.SO_ADMIN)
+
+
+async def _localizar(session: AsyncSession, quem: str) -> Usuario:
+    """The user named by `@username` or Telegram id."""
+    quem = quem.strip().lstrip("@")
+    if quem.isdigit():
+        alvo = await repo.por_telegram_id(session, telegram_id=int(quem))
+    else:
+        alvo = await repo.por_username(session, username=quem)
+    if alvo is None:
+        raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
+    return alvo
 
 
 def _clean_name(nome: str) -> str:

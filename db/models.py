@@ -45,6 +45,7 @@ NAMING_CONVENTION = {
 }
 
 PAPEIS = ("membro", "gestor", "admin")
+ACESSOS = ("pendente", "liberado", "recusado")  # recusado: refused at sign-up, or revoked
 STATUS = ("aberto", "em_andamento", "aguardando", "concluido", "cancelado")
 PRIORIDADES = ("baixa", "normal", "alta", "urgente")
 TIPOS_EVENTO = (
@@ -86,6 +87,7 @@ class Usuario(Timestamps, Base):
     __tablename__ = "usuarios"
     __table_args__ = (
         CheckConstraint(_one_of("papel", PAPEIS), name="papel"),
+        CheckConstraint(_one_of("acesso", ACESSOS), name="acesso"),
         CheckConstraint("hora_resumo BETWEEN 0 AND 23", name="hora_resumo"),
     )
 
@@ -94,6 +96,8 @@ class Usuario(Timestamps, Base):
     nome: Mapped[str] = mapped_column(String(128))
     username: Mapped[str | None] = mapped_column(String(64))
     papel: Mapped[str] = mapped_column(String(16), server_default="membro")
+    # Whether an admin let them in (see bot.usuarios): only 'liberado' users reach the data.
+    acesso: Mapped[str] = mapped_column(String(16), server_default="liberado")
     ativo: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     fuso_horario: Mapped[str] = mapped_column(String(64), server_default="America/Sao_Paulo")
     notificacoes_ativas: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))

@@ -63,6 +63,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(contatos.botao, pattern=r"^c[tlnefv]:"),
             CommandHandler("usuarios", admin.usuarios, filters=MESSAGES),
             CommandHandler("papel", admin.papel, filters=MESSAGES),
+            CommandHandler("acesso", admin.acesso, filters=MESSAGES),
+            CallbackQueryHandler(admin.decidir, pattern=r"^ua:"),
             CommandHandler("autorizar", grupos.autorizar, filters=MESSAGES),
             CommandHandler("desautorizar", grupos.desautorizar, filters=MESSAGES),
             ChatMemberHandler(grupos.participacao, ChatMemberHandler.MY_CHAT_MEMBER),

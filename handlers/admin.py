@@ -1,22 +1,26 @@
-"""Admin commands: /usuarios lists people, /papel promotes or demotes them."""
+"""Admin commands: /usuarios lists people (newcomers with buttons), /papel and /acesso."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot import texts
+from bot.errors import InvalidInput
+from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
-from handlers.reply import reply_html
+from handlers.reply import edit_html, reply_html
 
 
 @registered
 async def usuarios(update: Update, context: CogepContext) -> None:
-    """List every user with papel and whether they still accept messages."""
+    """List every user with papel and access; newcomers waiting get Liberar/Recusar buttons."""
     assert context.usuario is not None
     todos = await context.services.usuarios.listar(context.usuario)
-    linhas = [(u.nome, u.username, u.telegram_id, u.papel, u.ativo) for u in todos]
-    await reply_html(update, context.bot, texts.lista_usuarios(linhas))
+    esperando = [u for u in todos if u.acesso == "pendente"]
+    html = texts.lista_usuarios(todos) + (texts.pendentes(len(esperando)) if esperando else "")
+    teclado = keyboards.pendentes(esperando) if esperando else None
+    await reply_html(update, context.bot, html, keyboard=teclado)
 
 
 @registered
@@ -29,3 +33,38 @@ async def papel(update: Update, context: CogepContext) -> None:
         return
     alvo = await context.services.usuarios.definir_papel(context.usuario, args[0], args[1])
     await reply_html(update, context.bot, texts.papel_definido(alvo.nome, alvo.papel))
+
+
+@registered
+async def acesso(update: Update, context: CogepContext) -> None:
+    """Let someone in or revoke them: `/acesso @ana liberar`, `/acesso @ana revogar`."""
+    assert context.usuario is not None
+    args = context.args or []
+    if len(args) != 2:
+        await reply_html(update, context.bot, texts.ACESSO_USO)
+        return
+    alvo = await context.services.usuarios.definir_acesso(context.usuario, args[0], args[1])
+    liberado = alvo.acesso == "liberado"
+    html = texts.acesso_decidido(alvo.nome, liberado=liberado, por=context.usuario.nome)
+    await reply_html(update, context.bot, html)
+
+
+@registered
+async def decidir(update: Update, context: CogepContext) -> None:
+    """A Liberar/Recusar button (`ua:<usuario>:s|n`) under a request or /usuarios."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.usuario is not None
+    _, usuario_id, resposta = [*query.data.split(":"), "", ""][:3]
+    if not usuario_id.isdigit() or resposta not in ("s", "n"):
+        raise InvalidInput(texts.BOTAO_EXPIRADO)
+    alvo = await context.services.usuarios.decidir_acesso(
+        context.usuario, int(usuario_id), liberar=resposta == "s"
+    )
+    await query.answer()
+    html = texts.acesso_decidido(
+        alvo.nome, liberado=alvo.acesso == "liberado", por=context.usuario.nome
+    )
+    if isinstance(query.message, Message) and (query.message.text or "").startswith("🔔"):
+        await edit_html(query.message, html)  # the request is settled: its buttons go
+    else:
+        await reply_html(update, context.bot, html)

@@ -24,20 +24,34 @@ C = TypeVar("C", bound=Callback)
 
 
 def registered(callback: C) -> C:
-    """Run the handler only for registered users; others are told to send /start."""
+    """Run the handler only for users who are let in; others are told why not."""
 
     @functools.wraps(callback)
     async def guarded(update: Update, context: CogepContext) -> Any:
-        user = update.effective_user
-        if await context.carregar_usuario(user.id if user else None) is None:
-            if update.callback_query is not None:
-                await update.callback_query.answer(texts.PRECISA_CADASTRO, show_alert=True)
-            elif update.effective_chat is not None:
-                await reply_html(update, context.bot, texts.PRECISA_CADASTRO)
+        if await barrado(update, context):
             return None
         return await callback(update, context)
 
     return guarded  # type: ignore[return-value]
+
+
+async def barrado(update: Update, context: CogepContext) -> bool:
+    """True (after telling them) when the caller is not registered or not let in yet."""
+    user = update.effective_user
+    usuario = await context.carregar_usuario(user.id if user else None)
+    if usuario is None:
+        motivo = texts.PRECISA_CADASTRO
+    elif usuario.acesso == "pendente":
+        motivo = texts.AGUARDANDO_LIBERACAO
+    elif usuario.acesso == "recusado":
+        motivo = texts.ACESSO_RECUSADO
+    else:
+        return False
+    if update.callback_query is not None:
+        await update.callback_query.answer(to_plain(motivo)[:200], show_alert=True)
+    elif update.effective_chat is not None:
+        await reply_html(update, context.bot, motivo)
+    return True
 
 
 async def track_block(update: Update, context: CogepContext) -> None:

@@ -18,13 +18,17 @@ async def start(update: Update, context: CogepContext) -> None:
     registro = await context.services.usuarios.registrar(
         telegram_id=user.id, nome=user.full_name, username=user.username, origem=origem
     )
-    context.usuario = registro.usuario
-    nome = registro.usuario.nome
-    text = (
-        texts.boas_vindas(nome, papel=registro.usuario.papel)
-        if registro.novo
-        else texts.ja_cadastrado(nome)
-    )
+    context.usuario = usuario = registro.usuario
+    if usuario.acesso == "pendente":
+        text = (
+            texts.cadastro_recebido(usuario.nome) if registro.novo else texts.AGUARDANDO_LIBERACAO
+        )
+    elif usuario.acesso == "recusado":
+        text = texts.ACESSO_RECUSADO
+    elif registro.novo:
+        text = texts.boas_vindas(usuario.nome, papel=usuario.papel)
+    else:
+        text = texts.ja_cadastrado(usuario.nome)
     await reply_html(update, context.bot, text)
 
 

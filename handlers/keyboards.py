@@ -13,6 +13,7 @@ working after a restart and on any replica:
     nv:<acao>[:<valor>]      answers of the guided /novo (pular, pri, ct)
     ct:<id>  cl:<pagina>     a contact's card, a page of /contatos;  cn:pular  skip in /contato novo
     ce:<id>  cv:<id>         the card's edit choices, and back;  cf:<id>:<campo>  edit one field
+    ua:<usuario>:s|n         an admin lets a newcomer in (s) or keeps them out (n)
 """
 
 from __future__ import annotations
@@ -197,3 +198,16 @@ def editar_contato(contato_id: int) -> InlineKeyboardMarkup:
     ]
     voltar = Button(texts.BOTAO_VOLTAR, callback_data=f"cv:{contato_id}")
     return InlineKeyboardMarkup([campos[:3], campos[3:], [voltar]])
+
+
+def pendentes(usuarios: Sequence[Usuario]) -> InlineKeyboardMarkup:
+    """Liberar / Recusar for each newcomer waiting (the first eight)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                Button(f"{texts.BOTAO_LIBERAR} {u.nome[:30]}", callback_data=f"ua:{u.id}:s"),
+                Button(texts.BOTAO_RECUSAR, callback_data=f"ua:{u.id}:n"),
+            ]
+            for u in usuarios[:8]
+        ]
+    )

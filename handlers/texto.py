@@ -11,7 +11,7 @@ from telegram import Message, MessageEntity, Update
 
 from bot import texts
 from bot.fluxos import Fluxo
-from handlers.common import Callback
+from handlers.common import Callback, barrado
 from handlers.context import CogepContext
 from handlers.reply import reply_html
 
@@ -38,8 +38,7 @@ def text_router(flows: Mapping[str, FlowStep]) -> Callback:
             return
         if not addressed_to_bot(message, context.bot.username, context.bot.id):
             return
-        if await context.carregar_usuario(user.id) is None:
-            await reply_html(update, context.bot, texts.PRECISA_CADASTRO)
+        if await barrado(update, context):
             return
         fluxo = await context.services.fluxos.atual(chat_id=message.chat_id, telegram_id=user.id)
         if fluxo is not None and fluxo.nome in flows:

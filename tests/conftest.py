@@ -79,6 +79,7 @@ def make_settings(tg: FakeTelegram, database_url: str, **overrides: Any) -> Sett
         "telegram_file_base_url": tg.base_file_url,
         "database_url": database_url,
         "admin_telegram_ids": frozenset({ADMIN_ID}),
+        "cadastro_aberto": True,  # newcomers' approval has tests of its own (test_acesso)
         "openai_api_key": None,
         "webhook_url": None,
         "_env_file": None,

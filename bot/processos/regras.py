@@ -43,8 +43,8 @@ def pode_transitar(de: str, para: str) -> bool:
 
 
 def gerencia(usuario: Usuario) -> bool:
-    """Gestores and admins see and assign every processo."""
-    return usuario.papel in ("gestor", "admin")
+    """Gestores and admins (with access) see and assign every processo."""
+    return usuario.acesso == "liberado" and usuario.papel in ("gestor", "admin")
 
 
 def formatar_numero(ano: int, sequencia: int) -> str:

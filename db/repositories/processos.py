@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    false,
     func,
     literal_column,
     or_,
@@ -29,9 +30,16 @@ from db.models import Processo, ProcessoEvento, Usuario
 ABERTOS = ("aberto", "em_andamento", "aguardando")
 
 
+def ve_tudo(usuario: Usuario) -> bool:
+    """Gestores and admins with access see every processo."""
+    return usuario.acesso == "liberado" and usuario.papel in ("gestor", "admin")
+
+
 def visivel_para(usuario: Usuario) -> ColumnElement[bool]:
     """The SQL condition for the processos `usuario` may see."""
-    if usuario.papel in ("gestor", "admin"):
+    if usuario.acesso != "liberado":  # the handlers stop them first; this is the second wall
+        return false()
+    if ve_tudo(usuario):
         return true()
     return or_(Processo.solicitante_id == usuario.id, Processo.responsavel_id == usuario.id)
 
@@ -112,7 +120,7 @@ async def buscar(
     search runs only for words too rare for that (and rare words are cheap to look up).
     """
     query = func.to_tsquery(literal_column("'portuguese'"), func.cogep_unaccent(consulta))
-    if usuario.papel in ("gestor", "admin"):
+    if ve_tudo(usuario):
         ids = await _ids_encontrados(session, query, limite=limite, janela=JANELA_RECENTE)
         if len(ids) < limite:
             ids = await _ids_encontrados(session, query, limite=limite, janela=None)

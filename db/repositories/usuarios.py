@@ -13,6 +13,11 @@ from sqlalchemy.sql.dml import ReturningInsert
 from db.models import Usuario
 
 
+async def por_id(session: AsyncSession, *, usuario_id: int, travar: bool = False) -> Usuario | None:
+    """The user with this internal id (row-locked for a change when `travar`)."""
+    return await session.get(Usuario, usuario_id, with_for_update=travar or None)
+
+
 async def por_telegram_id(session: AsyncSession, *, telegram_id: int) -> Usuario | None:
     """The user with this Telegram id, if registered."""
     return await session.scalar(select(Usuario).where(Usuario.telegram_id == telegram_id))
@@ -35,6 +40,7 @@ def _registrar_statement() -> ReturningInsert[Any]:
         papel=bindparam("papel"),
         fuso_horario=bindparam("fuso_horario"),
         origem=bindparam("origem"),
+        acesso=bindparam("acesso"),
     )
     promover = bindparam("promover", type_=Boolean)
     return stmt.on_conflict_do_update(
@@ -44,6 +50,8 @@ def _registrar_statement() -> ReturningInsert[Any]:
             "username": stmt.excluded.username,
             "ativo": True,
             "papel": case((promover, stmt.excluded.papel), else_=_USUARIOS.c.papel),
+            # A configured admin is always let in; anyone else keeps the access they had.
+            "acesso": case((promover, stmt.excluded.acesso), else_=_USUARIOS.c.acesso),
             "atualizado_em": func.now(),
         },
         # xmax is 0 only on a row this statement inserted: one round trip tells new from known.
@@ -63,10 +71,12 @@ async def registrar(
     papel: str,
     fuso_horario: str,
     origem: str | None,
+    acesso: str,
     promover: bool,
 ) -> tuple[Usuario, bool]:
     """Insert the user, or refresh the known one (name, username, active); True when new."""
     params = {
+        "acesso": acesso,
         "telegram_id": telegram_id,
         "nome": nome,
         "username": username,
@@ -93,11 +103,21 @@ async def atualizar(session: AsyncSession, *, telegram_id: int, **valores: Any) 
     return result.scalar_one_or_none()
 
 
-async def listar(session: AsyncSession, *, ativos: bool | None = None) -> list[Usuario]:
-    """All users by name, optionally only active or inactive ones."""
+async def listar(
+    session: AsyncSession,
+    *,
+    ativos: bool | None = None,
+    acesso: str | None = None,
+    papel: str | None = None,
+) -> list[Usuario]:
+    """Users by name, optionally only active or inactive ones, of one access or papel."""
     stmt = select(Usuario).order_by(func.lower(Usuario.nome), Usuario.id)
     if ativos is not None:
         stmt = stmt.where(Usuario.ativo.is_(ativos))
+    if acesso is not None:
+        stmt = stmt.where(Usuario.acesso == acesso)
+    if papel is not None:
+        stmt = stmt.where(Usuario.papel == papel)
     return list(await session.scalars(stmt))
 
 
