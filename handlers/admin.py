@@ -51,11 +51,11 @@ async def acesso(update: Update, context: CogepContext) -> None:
 
 @registered
 async def decidir(update: Update, context: CogepContext) -> None:
-    """A Liberar/Recusar button (`ua:<usuario>:s|n`) under a request or /usuarios."""
+    """A Liberar/Recusar button under a request (`ua:<usuario>:s|n`) or /usuarios (`…:l`)."""
     query = update.callback_query
     assert query is not None and query.data is not None and context.usuario is not None
-    _, usuario_id, resposta = [*query.data.split(":"), "", ""][:3]
-    if not usuario_id.isdigit() or resposta not in ("s", "n"):
+    _, usuario_id, resposta, origem = [*query.data.split(":"), "", "", ""][:4]
+    if not usuario_id.isdigit() or resposta not in ("s", "n") or origem not in ("", "l"):
         raise InvalidInput(texts.BOTAO_EXPIRADO)
     alvo = await context.services.usuarios.decidir_acesso(
         context.usuario, int(usuario_id), liberar=resposta == "s"
@@ -64,7 +64,7 @@ async def decidir(update: Update, context: CogepContext) -> None:
     html = texts.acesso_decidido(
         alvo.nome, liberado=alvo.acesso == "liberado", por=context.usuario.nome
     )
-    if isinstance(query.message, Message) and (query.message.text or "").startswith("🔔"):
+    if isinstance(query.message, Message) and not origem:
         await edit_html(query.message, html)  # the request is settled: its buttons go
     else:
-        await reply_html(update, context.bot, html)
+        await reply_html(update, context.bot, html)  # the list stays, for the other newcomers

@@ -13,7 +13,7 @@ working after a restart and on any replica:
     nv:<acao>[:<valor>]      answers of the guided /novo (pular, pri, ct)
     ct:<id>  cl:<pagina>     a contact's card, a page of /contatos;  cn:pular  skip in /contato novo
     ce:<id>  cv:<id>         the card's edit choices, and back;  cf:<id>:<campo>  edit one field
-    ua:<usuario>:s|n         an admin lets a newcomer in (s) or keeps them out (n)
+    ua:<usuario>:s|n[:l]     let a newcomer in (s) or keep them out (n); l: pressed in /usuarios
 """
 
 from __future__ import annotations
@@ -205,8 +205,8 @@ def pendentes(usuarios: Sequence[Usuario]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                Button(f"{texts.BOTAO_LIBERAR} {u.nome[:30]}", callback_data=f"ua:{u.id}:s"),
-                Button(texts.BOTAO_RECUSAR, callback_data=f"ua:{u.id}:n"),
+                Button(f"{texts.BOTAO_LIBERAR} {u.nome[:30]}", callback_data=f"ua:{u.id}:s:l"),
+                Button(texts.BOTAO_RECUSAR, callback_data=f"ua:{u.id}:n:l"),
             ]
             for u in usuarios[:8]
         ]
