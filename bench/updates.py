@@ -324,7 +324,7 @@ def make_settings(tg: Any, database_url: str) -> Any:
         admin_telegram_ids=frozenset(),
         openai_api_key=None,
         webhook_url=None,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 

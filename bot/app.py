@@ -141,7 +141,7 @@ class serving:
 
     def __init__(
         self,
-        app: CogepApplication,
+        app: Application[Any, Any, Any, Any, Any, Any],
         *,
         poll_timeout: float = 10.0,
         webhook: dict[str, Any] | None = None,

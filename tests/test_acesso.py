@@ -144,10 +144,8 @@ async def test_the_sql_itself_shows_nothing_to_someone_not_let_in(
 
 
 def test_without_admins_anyone_can_register() -> None:
-    aberto = Settings(_env_file=None, admin_telegram_ids=frozenset())  # type: ignore[call-arg]
-    vigiado = Settings(_env_file=None, admin_telegram_ids=frozenset({1}))  # type: ignore[call-arg]
-    liberal = Settings(  # type: ignore[call-arg]
-        _env_file=None, admin_telegram_ids=frozenset({1}), cadastro_aberto=True
-    )
+    aberto = Settings(_env_file=None, admin_telegram_ids=frozenset())
+    vigiado = Settings(_env_file=None, admin_telegram_ids=frozenset({1}))
+    liberal = Settings(_env_file=None, admin_telegram_ids=frozenset({1}), cadastro_aberto=True)
 
     assert (aberto.aprovacao, vigiado.aprovacao, liberal.aprovacao) == (False, True, False)

@@ -40,6 +40,7 @@ PING = InlineKeyboardMarkup([[InlineKeyboardButton("Ping", callback_data="ping")
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet in HTML with a button."""
+    assert update.effective_user is not None and update.effective_message is not None
     name = html.escape(update.effective_user.first_name)
     await update.effective_message.reply_html(f"Olá, <b>{name}</b>!", reply_markup=PING)
 
@@ -47,18 +48,22 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer the query and replace the message text."""
     query = update.callback_query
+    assert query is not None
     await query.answer(f"pong {query.data}")
     await query.edit_message_text(f"Você apertou {query.data}")
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Echo plain text."""
+    assert update.effective_message is not None
     await update.effective_message.reply_text(f"eco: {update.effective_message.text}")
 
 
 async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Download the document and echo its content."""
+    assert update.effective_message is not None
     document = update.effective_message.document
+    assert document is not None
     buffer = io.BytesIO()
     await (await document.get_file()).download_to_memory(buffer)
     await update.effective_message.reply_text(f"{document.file_name}: {buffer.getvalue().decode()}")
@@ -67,6 +72,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Remember the bot's membership status per chat."""
     change = update.my_chat_member
+    assert change is not None
     context.bot_data[change.chat.id] = change.new_chat_member.status
 
 
@@ -91,7 +97,7 @@ def free_port() -> int:
     """A TCP port that was free a moment ago."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        return int(probe.getsockname()[1])
 
 
 def fails_with(error: type[Exception], text: str) -> pytest.RaisesExc[Exception]:
@@ -119,6 +125,7 @@ async def app(tg: FakeTelegram) -> AsyncIterator[Application]:
     application = build_app(tg)
     await application.initialize()
     await application.start()
+    assert application.updater is not None
     await application.updater.start_polling(poll_interval=0, timeout=1)
     yield application
     await application.updater.stop()
@@ -335,18 +342,20 @@ async def test_polling_offset_limit_and_allowed_updates(tg: FakeTelegram) -> Non
 
         assert [u.update_id for u in await bot.get_updates(limit=1)] == [first["update_id"]]
         rest = await bot.get_updates(offset=first["update_id"] + 1, allowed_updates=["message"])
-        assert [u.message.text for u in rest] == ["dois"]  # the callback_query is filtered out
+        texts = [u.message.text for u in rest if u.message]
+        assert texts == ["dois"]  # the callback_query is filtered out
 
         waiting = asyncio.create_task(bot.get_updates(offset=rest[-1].update_id + 1, timeout=5))
         await tg.wait_for_call("getUpdates", after=len(tg.calls))
         tg.send_text(jade, "três")
-        assert [u.message.text for u in await waiting] == ["três"]
+        assert [u.message.text for u in await waiting if u.message] == ["três"]
 
 
 async def test_webhook_mode_with_secret_token(tg: FakeTelegram) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
     application = build_app(tg)
+    assert application.updater is not None
     async with application:
         await application.start()
         await application.updater.start_webhook(
