@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot import texts
@@ -54,7 +55,15 @@ def interpretar_linha(texto: str) -> Rascunho:
     )
 
 
+CHAVE = re.compile(r"^\s*(?P<chave>[^\s:]+)\s*:?\s*(?P<valor>.*)$", re.DOTALL)
+
+
 def _chave_valor(parte: str) -> tuple[str, str]:
-    """`prazo: sexta 18h` and `prazo sexta 18h` both give ('prazo', 'sexta 18h')."""
-    chave, _, resto = parte.replace(":", " ", 1).partition(" ")
-    return chave.strip(), resto.strip()
+    """`prazo: sexta 18h` and `prazo sexta 18h` both give ('prazo', 'sexta 18h').
+
+    Only a colon right after the key is the separator: `prazo 30/11 14:00` keeps its time.
+    """
+    match = CHAVE.match(parte)
+    if match is None:  # nothing but colons
+        raise InvalidInput(texts.linha_chave_desconhecida(parte))
+    return match["chave"], match["valor"].strip()
