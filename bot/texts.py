@@ -180,6 +180,10 @@ ACESSO_RECUSADO = (
     "da equipe."
 )
 ACESSO_LIBERADO_AVISO = "✅ Seu acesso ao Cogep foi liberado! Veja o que dá para fazer em /ajuda."
+ACESSO_REVOGADO = (
+    "Seu acesso ao Cogep foi revogado por um administrador. Se acha que é um engano, fale com "
+    "a sua equipe."
+)
 BOTAO_LIBERAR = "✅ Liberar"
 BOTAO_RECUSAR = "🚫 Recusar"
 ACESSO_USO = (
@@ -211,11 +215,16 @@ def pendentes(quantos: int) -> str:
     return f"\n\n<b>{quantos} aguardando liberação</b> — use os botões abaixo."
 
 
-def acesso_decidido(nome: str, *, liberado: bool, por: str) -> str:
-    """What became of a request, for the admins."""
-    if liberado:
-        return f"✅ Acesso de <b>{escape(nome)}</b> liberado por {escape(por)}."
-    return f"🚫 Acesso de <b>{escape(nome)}</b> recusado por {escape(por)}."
+def acesso_decidido(nome: str, *, acesso: str, antes: str, por: str) -> str:
+    """What became of someone's access, for the admins."""
+    quem = f"<b>{escape(nome)}</b>"
+    if acesso == antes:
+        estado = "com acesso liberado" if acesso == "liberado" else "sem acesso"
+        return f"{quem} já estava {estado}; nada mudou."
+    if acesso == "liberado":
+        return f"✅ Acesso de {quem} liberado por {escape(por)}."
+    verbo = "revogado" if antes == "liberado" else "recusado"
+    return f"🚫 Acesso de {quem} {verbo} por {escape(por)}."
 
 
 def perfil(

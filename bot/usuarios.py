@@ -31,6 +31,19 @@ class Registro:
     novo: bool
 
 
+@dataclass(frozen=True)
+class Decisao:
+    """An admin's decision on someone's access, and what it was before."""
+
+    usuario: Usuario
+    antes: str
+
+    @property
+    def mudou(self) -> bool:
+        """Whether the decision changed anything."""
+        return self.usuario.acesso != self.antes
+
+
 class UsuarioService:
     """Register and update users; every method is one short transaction."""
 
@@ -75,10 +88,13 @@ class UsuarioService:
                 admin.telegram_id, texts.pedido_de_acesso(novo), acoes=acoes
             )
 
-    async def decidir_acesso(self, admin: Usuario, usuario_id: int, *, liberar: bool) -> Usuario:
+    async def decidir_acesso(
+        self, admin: Usuario, usuario_id: int, *, liberar: bool, so_pendente: bool = False
+    ) -> Decisao:
         """Let someone in, or keep them out (refuse a newcomer, revoke a member); admins only.
 
-        The person is told when their access changes; deciding twice changes nothing.
+        `so_pendente` is for the buttons under a request: an old button never overturns what
+        an admin already decided. The person is told when their access changes.
         """
         _exigir_admin(admin)
         acesso = "liberado" if liberar else "recusado"
@@ -88,14 +104,18 @@ class UsuarioService:
                 raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
             if alvo.id == admin.id and not liberar:
                 raise NotAllowed(texts.NAO_REVOGUE_A_SI)
-            mudou = alvo.acesso != acesso
-            alvo.acesso = acesso
-        if mudou:
-            aviso = texts.ACESSO_LIBERADO_AVISO if liberar else texts.ACESSO_RECUSADO
+            antes = alvo.acesso
+            if not so_pendente or antes == "pendente":
+                alvo.acesso = acesso
+        if alvo.acesso != antes:
+            if liberar:
+                aviso = texts.ACESSO_LIBERADO_AVISO
+            else:
+                aviso = texts.ACESSO_REVOGADO if antes == "liberado" else texts.ACESSO_RECUSADO
             await self._notifier.notify(alvo.telegram_id, aviso)
-        return alvo
+        return Decisao(alvo, antes)
 
-    async def definir_acesso(self, admin: Usuario, quem: str, acao: str) -> Usuario:
+    async def definir_acesso(self, admin: Usuario, quem: str, acao: str) -> Decisao:
         """`/acesso @ana liberar|revogar`."""
         _exigir_admin(admin)
         liberar = {"liberar": True, "revogar": False}.get(acao.strip().lower())

@@ -6,6 +6,7 @@ from telegram import Message, Update
 
 from bot import texts
 from bot.errors import InvalidInput
+from bot.usuarios import Decisao
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
@@ -43,10 +44,8 @@ async def acesso(update: Update, context: CogepContext) -> None:
     if len(args) != 2:
         await reply_html(update, context.bot, texts.ACESSO_USO)
         return
-    alvo = await context.services.usuarios.definir_acesso(context.usuario, args[0], args[1])
-    liberado = alvo.acesso == "liberado"
-    html = texts.acesso_decidido(alvo.nome, liberado=liberado, por=context.usuario.nome)
-    await reply_html(update, context.bot, html)
+    decisao = await context.services.usuarios.definir_acesso(context.usuario, args[0], args[1])
+    await reply_html(update, context.bot, _decisao_html(decisao, context.usuario.nome))
 
 
 @registered
@@ -57,14 +56,17 @@ async def decidir(update: Update, context: CogepContext) -> None:
     _, usuario_id, resposta, origem = [*query.data.split(":"), "", "", ""][:4]
     if not usuario_id.isdigit() or resposta not in ("s", "n") or origem not in ("", "l"):
         raise InvalidInput(texts.BOTAO_EXPIRADO)
-    alvo = await context.services.usuarios.decidir_acesso(
-        context.usuario, int(usuario_id), liberar=resposta == "s"
+    decisao = await context.services.usuarios.decidir_acesso(
+        context.usuario, int(usuario_id), liberar=resposta == "s", so_pendente=True
     )
     await query.answer()
-    html = texts.acesso_decidido(
-        alvo.nome, liberado=alvo.acesso == "liberado", por=context.usuario.nome
-    )
+    html = _decisao_html(decisao, context.usuario.nome)
     if isinstance(query.message, Message) and not origem:
         await edit_html(query.message, html)  # the request is settled: its buttons go
     else:
         await reply_html(update, context.bot, html)  # the list stays, for the other newcomers
+
+
+def _decisao_html(decisao: Decisao, por: str) -> str:
+    alvo = decisao.usuario
+    return texts.acesso_decidido(alvo.nome, acesso=alvo.acesso, antes=decisao.antes, por=por)

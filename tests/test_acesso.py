@@ -96,8 +96,8 @@ async def test_refused_and_revoked_people_are_kept_out_until_let_back_in(
     assert "Processos" in (await bruno.diz("/processos"))["text"]
 
     revogado = await chefe.diz("/acesso 702 revogar")
-    assert "recusado por Chefe" in revogado["text"]
-    await bruno.ve(SEM_ACESSO)
+    assert "revogado por Chefe" in revogado["text"]
+    assert "foi revogado" in (await bruno.ve("revogado"))["text"]
     assert SEM_ACESSO in (await bruno.diz("/processos"))["text"]
 
     a_si = await chefe.diz(f"/acesso {ADMIN_ID} revogar")
@@ -127,6 +127,9 @@ async def test_usuarios_lists_newcomers_with_buttons_only_admins_can_use(
     assert (await usuario(database, 704)).acesso == "pendente"
     decidido = await chefe.toca(lista, "Liberar Dora")
     assert "Acesso de Dora liberado" in decidido["text"]
+    await chefe.toca_dados(lista["message_id"], chefe.botao(lista, "Recusar"))  # Caio's, old
+    assert "já estava com acesso liberado" in (await chefe.ve("Caio"))["text"]
+    assert (await usuario(database, 703)).acesso == "liberado"
 
 
 async def test_the_sql_itself_shows_nothing_to_someone_not_let_in(
