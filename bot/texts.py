@@ -117,6 +117,7 @@ BANCO_INDISPONIVEL = (
     "alguns instantes."
 )
 BOTAO_EXPIRADO = "Esse botão não vale mais. Mostrei o estado atual."
+PERGUNTA_JA_RESPONDIDA = "Esse botão é de uma pergunta que já passou; responda à pergunta atual."
 FORMULARIO_JA_ENVIADO = "Esse formulário já foi enviado; não criei nada de novo."
 MENSAGEM_LONGA = "Sua mensagem é longa demais para este campo (máximo {max} caracteres)."
 

@@ -20,10 +20,10 @@ FORM = Formulario(
     "contato",
     {
         "nome": (texts.CONTATO_NOVO_NOME, None),
-        "empresa": (texts.CONTATO_NOVO_EMPRESA, keyboards.pular("cn")),
-        "email": (texts.CONTATO_NOVO_EMAIL, keyboards.pular("cn")),
-        "telefone": (texts.CONTATO_NOVO_TELEFONE, keyboards.pular("cn")),
-        "notas": (texts.CONTATO_NOVO_NOTAS, keyboards.pular("cn")),
+        "empresa": (texts.CONTATO_NOVO_EMPRESA, keyboards.pular("cn", "empresa")),
+        "email": (texts.CONTATO_NOVO_EMAIL, keyboards.pular("cn", "email")),
+        "telefone": (texts.CONTATO_NOVO_TELEFONE, keyboards.pular("cn", "telefone")),
+        "notas": (texts.CONTATO_NOVO_NOTAS, keyboards.pular("cn", "notas")),
     },
 )
 FLOW = FORM.nome
@@ -65,6 +65,9 @@ async def botao(update: Update, context: CogepContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and context.usuario is not None
     acao, _, valor = query.data.partition(":")
+    if acao == "cn":
+        await _pular(update, context, valor)
+        return
     await query.answer()
     if acao == "ct" and valor.isdigit():
         await _mostrar_cartao(update, context, int(valor))
@@ -81,10 +84,17 @@ async def botao(update: Update, context: CogepContext) -> None:
         teclado = keyboards.contatos(page.itens, pagina=page.pagina, tem_mais=page.tem_mais)
         if isinstance(query.message, Message):
             await edit_html(query.message, html, keyboard=teclado)
-    elif acao == "cn" and valor == "pular":
-        fluxo = await FORM.atual(update, context)
-        if fluxo is not None and fluxo.passo != "nome":
-            await _avancar(update, context, fluxo, dict(fluxo.dados))
+
+
+async def _pular(update: Update, context: CogepContext, valor: str) -> None:
+    """`cn:pular:<passo>`: skip that question, if it is still the one being asked."""
+    assert update.callback_query is not None
+    fluxo = await FORM.atual(update, context)
+    if fluxo is None or fluxo.passo == "nome" or valor != f"pular:{fluxo.passo}":
+        await update.callback_query.answer(texts.PERGUNTA_JA_RESPONDIDA)
+        return
+    await update.callback_query.answer()
+    await _avancar(update, context, fluxo, dict(fluxo.dados))
 
 
 async def _mostrar_cartao(update: Update, context: CogepContext, contato_id: int) -> None:

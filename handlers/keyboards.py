@@ -10,8 +10,8 @@ working after a restart and on any replica:
     pe:<id>                  choose what to edit;  pet:<id>  ped:<id>  new title, description
     pl:<filtro>:<pagina>[:<usuario>]  page of /processos (optionally one responsável)
     pu:<filtro>              choose the responsável to filter by (gestores)
-    nv:<acao>[:<valor>]      answers of the guided /novo (pular, pri, ct)
-    ct:<id>  cl:<pagina>     a contact's card, a page of /contatos;  cn:pular  skip in /contato novo
+    nv:<acao>:<valor>        answers of the guided /novo (pular:<passo>, pri:<p>, ct:<id>)
+    ct:<id>  cl:<pagina>     a contact's card, a page of /contatos;  cn:pular:<passo>  skip a step
     ce:<id>  cv:<id>         the card's edit choices, and back;  cf:<id>:<campo>  edit one field
     ua:<usuario>:s|n[:l]     let a newcomer in (s) or keep them out (n); l: pressed in /usuarios
 """
@@ -148,9 +148,9 @@ def responsaveis(processo_id: int, versao: int, usuarios: list[Usuario]) -> Inli
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
-def pular(prefixo: str) -> InlineKeyboardMarkup:
-    """A single skip button."""
-    return InlineKeyboardMarkup([[Button(texts.PULAR, callback_data=f"{prefixo}:pular")]])
+def pular(prefixo: str, passo: str) -> InlineKeyboardMarkup:
+    """A skip button that skips `passo` only (an old one, tapped later, skips nothing)."""
+    return InlineKeyboardMarkup([[Button(texts.PULAR, callback_data=f"{prefixo}:pular:{passo}")]])
 
 
 def prioridades(prefixo: str = "nv:pri", *, voltar: str | None = None) -> InlineKeyboardMarkup:
@@ -170,7 +170,7 @@ def escolher_contato(prefixo: str, contatos: list[Contato], *, pular: bool) -> I
     """One button per contact found; optionally a skip."""
     rows = [[Button(c.nome[:40], callback_data=f"{prefixo}:{c.id}")] for c in contatos[:8]]
     if pular:
-        rows.append([Button(texts.PULAR, callback_data="nv:pular")])
+        rows.append([Button(texts.PULAR, callback_data="nv:pular:contato")])
     return InlineKeyboardMarkup(rows)
 
 

@@ -23,10 +23,10 @@ FORM = Formulario(
     "novo",
     {
         "titulo": (texts.NOVO_TITULO, None),
-        "descricao": (texts.NOVO_DESCRICAO, keyboards.pular("nv")),
-        "prazo": (texts.NOVO_PRAZO, keyboards.pular("nv")),
+        "descricao": (texts.NOVO_DESCRICAO, keyboards.pular("nv", "descricao")),
+        "prazo": (texts.NOVO_PRAZO, keyboards.pular("nv", "prazo")),
         "prioridade": (texts.NOVO_PRIORIDADE, keyboards.prioridades()),
-        "contato": (texts.NOVO_CONTATO, keyboards.pular("nv")),
+        "contato": (texts.NOVO_CONTATO, keyboards.pular("nv", "contato")),
     },
 )
 FLOW = FORM.nome
@@ -76,17 +76,19 @@ async def botao(update: Update, context: CogepContext) -> None:
     assert query is not None and query.data is not None
     fluxo = await FORM.atual(update, context)
     if fluxo is None:
-        await query.answer(texts.BOTAO_EXPIRADO)
+        await query.answer(texts.PERGUNTA_JA_RESPONDIDA)
         return
-    await query.answer()
     _, acao, valor = [*query.data.split(":"), "", ""][:3]
     dados = dict(fluxo.dados)
-    if acao == "pri" and context.services.processos.validar_prioridade(valor):
-        dados["prioridade"] = valor
+    # Each button answers its own question: one from an earlier question does nothing now.
+    if acao == "pri" and fluxo.passo == "prioridade":
+        dados["prioridade"] = context.services.processos.validar_prioridade(valor)
     elif acao == "ct" and valor.isdigit() and fluxo.passo == "contato":
         dados["contato_id"] = int(valor)
-    elif acao != "pular" or fluxo.passo == "titulo":
+    elif not (acao == "pular" and valor == fluxo.passo != "titulo"):
+        await query.answer(texts.PERGUNTA_JA_RESPONDIDA)
         return
+    await query.answer()
     await _avancar(update, context, fluxo, dados)
 
 

@@ -312,6 +312,28 @@ async def test_title_and_description_can_be_corrected(
     assert numero in (await ana.diz("/buscar servidor"))["text"]
 
 
+async def test_an_old_skip_button_skips_only_its_own_question(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    await ana.diz("/novo")
+    descricao_q = await ana.diz("Trocar switch do andar 2")
+    prazo_q = await ana.toca(descricao_q, "Pular")
+
+    prioridade_q = await ana.toca(prazo_q, "Pular")
+    await ana.toca(prazo_q, "Pular")  # a double tap on the same button
+    repetido = ana.tg.answered_callbacks()[-1].get("text", "")
+    await ana.toca(descricao_q, "Pular")  # and a tap on an older question
+
+    assert "prioridade" in prioridade_q["text"].lower()
+    assert "já passou" in repetido and "já passou" in ana.tg.answered_callbacks()[-1]["text"]
+    criado = await ana.toca(prioridade_q, "alta")
+    criado = await ana.toca(criado, "Pular")
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    assert (await processo_por_numero(database, numero.group(1))).prioridade == "alta"
+
+
 async def test_twenty_people_opening_at_once_get_twenty_numbers(
     bot: CogepApplication, tg: FakeTelegram
 ) -> None:
