@@ -292,6 +292,7 @@ PRIORIDADE_INVALIDA = (
     "Prioridade inválida. Use <b>baixa</b>, <b>normal</b>, <b>alta</b> ou <b>urgente</b>."
 )
 PROCESSO_NAO_ENCONTRADO = "Processo não encontrado."
+PROCESSO_CANCELADO = "Este processo foi cancelado: não muda mais (comentários ainda valem)."
 NUMERO_INVALIDO = (
     "Número inválido. Exemplos: <code>/processo 2026-0042</code> ou <code>/processo 42</code>."
 )
@@ -302,7 +303,18 @@ COMENTARIO_VAZIO = "O comentário não pode ficar vazio."
 EXEMPLOS_PRAZO = "<i>amanhã 9h</i>, <i>em 3 dias</i>, <i>sexta 18h</i>, <i>30/11 14:00</i>"
 PULAR = "⏭ Pular"
 SEM_CONTATO = "Sem contato"
-NENHUM_PROCESSO = "Nenhum processo {filtro} por aqui."
+TITULO_FILTRO = {
+    "abertos": "Processos abertos",
+    "atrasados": "Processos atrasados",
+    "concluidos": "Processos concluídos",
+    "todos": "Todos os processos",
+}
+LISTA_VAZIA = {
+    "abertos": "Nenhum processo aberto por aqui. Abra um com /novo.",
+    "atrasados": "Nenhum processo atrasado. 🎉",
+    "concluidos": "Nenhum processo concluído ainda.",
+    "todos": "Nenhum processo por aqui. Abra um com /novo.",
+}
 NADA_ENCONTRADO = "Nada encontrado para <b>{busca}</b>."
 
 NOVO_TITULO = "Vamos abrir um processo. Qual o <b>título</b>? (/cancelar para desistir)"
@@ -321,7 +333,7 @@ BOTAO_COMENTAR = "💬 Comentar"
 BOTAO_PRAZO = "📅 Prazo"
 BOTAO_ATRIBUIR = "👤 Atribuir"
 BOTAO_CONTATO = "📇 Contato"
-BOTAO_PRIORIDADE = "🔸 Prioridade"
+SEM_RESPONSAVEL = "🚫 Ninguém (sem responsável)"
 BOTAO_EDITAR = "✏️ Editar"
 BOTAO_TITULO = "✏️ Título"
 BOTAO_DESCRICAO = "📝 Descrição"
@@ -428,10 +440,10 @@ def lista_processos(
     responsavel: str | None = None,
 ) -> str:
     """The /processos page."""
-    de = f" de {escape(responsavel)}" if responsavel else ""
-    cabecalho = f"<b>Processos {FILTRO_NOME[filtro]}{de}</b> · página {pagina + 1}"
+    de = f" · responsável: {escape(responsavel)}" if responsavel else ""
+    cabecalho = f"<b>{TITULO_FILTRO[filtro]}</b>{de} · página {pagina + 1}"
     if not processos:
-        return f"{cabecalho}\n\n" + NENHUM_PROCESSO.format(filtro=FILTRO_NOME[filtro])
+        return f"{cabecalho}\n\n{LISTA_VAZIA[filtro]}"
     linhas = [linha_processo(p, zona=zona, agora=agora) for p in processos]
     return cabecalho + "\n\n" + "\n".join(linhas) + "\n\nAbra um com /processo número."
 
@@ -457,8 +469,10 @@ def _evento(evento: ProcessoEvento, *, zona: str, agora: datetime) -> str:
         o_que = f"mudou o status: {de} → <b>{para}</b>"
     elif evento.tipo == "comentario":
         o_que = f"comentou: <i>{escape(shorten(evento.texto or '', 300))}</i>"
+    elif evento.tipo == "responsavel" and evento.para:
+        o_que = f"atribuiu a <b>{escape(evento.para)}</b>"
     elif evento.tipo == "responsavel":
-        o_que = f"atribuiu a <b>{escape(evento.para or '')}</b>"
+        o_que = "deixou o processo sem responsável"
     elif evento.tipo == "prazo":
         novo = (
             format_when(datetime.fromisoformat(evento.para), tz=zona, now=agora)
@@ -524,10 +538,13 @@ def aviso_comentario(processo: Processo, autor: str) -> str:
 
 def aviso_atribuicao(processo: Processo, autor: str) -> str:
     """Notice about a new responsável."""
-    responsavel = escape(processo.responsavel.nome) if processo.responsavel else "—"
+    if processo.responsavel:
+        o_que = f"atribuiu a <b>{escape(processo.responsavel.nome)}</b>"
+    else:
+        o_que = "deixou sem responsável"
     return (
         f"👤 <b>{processo.numero}</b> {escape(shorten(processo.titulo, 60))}\n"
-        f"{escape(autor)} atribuiu a <b>{responsavel}</b>. Veja com /processo {processo.numero}"
+        f"{escape(autor)} {o_que}. Veja com /processo {processo.numero}"
     )
 
 

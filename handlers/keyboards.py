@@ -5,7 +5,7 @@ working after a restart and on any replica:
     ps:<id>:<status>:<ver>   change status (one-letter code); <ver> = id of the latest event
     ps:<id>:x:<ver>:ok       cancel, confirmed (a bare `ps:<id>:x:<ver>` only asks to confirm)
     pc:<id>  pp:<id>  pk:<id>  comment, change deadline, link a contact (typed answer follows)
-    pr:<id>                  choose a responsável;  pa:<id>:<usuario>:<ver> assign
+    pr:<id>                  choose a responsável;  pa:<id>:<usuario>:<ver> assign (0: nobody)
     pi:<id>                  choose a priority;  pi:<id>:<prioridade> set it
     pe:<id>                  choose what to edit;  pet:<id>  ped:<id>  new title, description
     pl:<filtro>:<pagina>[:<usuario>]  page of /processos (optionally one responsável)
@@ -42,6 +42,14 @@ def _status_label(de: str, para: str) -> str:
 def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
     """Buttons under a processo: legal next statuses, then the other actions."""
     pid, de = d.processo.id, d.processo.status
+    if de == "cancelado":  # it changes no more; its history still takes comments
+        return InlineKeyboardMarkup(
+            [
+                [Button(texts.BOTAO_COMENTAR, callback_data=f"pc:{pid}")],
+                [Button(texts.BOTAO_ATUALIZAR, callback_data=f"pv:{pid}")],
+            ]
+        )
+    prioridade = d.processo.prioridade
     rows = [
         [
             Button(
@@ -54,7 +62,10 @@ def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
             Button(texts.BOTAO_PRAZO, callback_data=f"pp:{pid}"),
         ],
         [
-            Button(texts.BOTAO_PRIORIDADE, callback_data=f"pi:{pid}"),
+            Button(
+                f"{texts.PRIORIDADE_ICONE[prioridade]} Prioridade: {prioridade}",
+                callback_data=f"pi:{pid}",
+            ),
             Button(texts.BOTAO_CONTATO, callback_data=f"pk:{pid}"),
         ],
         [
@@ -139,13 +150,21 @@ def filtro_responsavel(filtro: str, usuarios: list[Usuario]) -> InlineKeyboardMa
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
-def responsaveis(processo_id: int, versao: int, usuarios: list[Usuario]) -> InlineKeyboardMarkup:
-    """One button per active user, two per row."""
+def responsaveis(
+    processo_id: int, versao: int, usuarios: list[Usuario], *, atual: int | None
+) -> InlineKeyboardMarkup:
+    """One button per active user (the current one marked), two per row; then "nobody"."""
     buttons = [
-        Button(u.nome[:30], callback_data=f"pa:{processo_id}:{u.id}:{versao}")
+        Button(
+            ("• " if u.id == atual else "") + u.nome[:30],
+            callback_data=f"pa:{processo_id}:{u.id}:{versao}",
+        )
         for u in usuarios[:40]
     ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if atual is not None:
+        rows.append([Button(texts.SEM_RESPONSAVEL, callback_data=f"pa:{processo_id}:0:{versao}")])
+    return InlineKeyboardMarkup(rows)
 
 
 def pular(prefixo: str, passo: str) -> InlineKeyboardMarkup:
@@ -153,11 +172,16 @@ def pular(prefixo: str, passo: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[Button(texts.PULAR, callback_data=f"{prefixo}:pular:{passo}")]])
 
 
-def prioridades(prefixo: str = "nv:pri", *, voltar: str | None = None) -> InlineKeyboardMarkup:
+def prioridades(
+    prefixo: str = "nv:pri", *, voltar: str | None = None, atual: str | None = None
+) -> InlineKeyboardMarkup:
     """The four priorities (for /novo, or for a processo with a way back to it)."""
     rows = [
         [
-            Button(f"{texts.PRIORIDADE_ICONE[p]} {p}", callback_data=f"{prefixo}:{p}")
+            Button(
+                ("• " if p == atual else "") + f"{texts.PRIORIDADE_ICONE[p]} {p}",
+                callback_data=f"{prefixo}:{p}",
+            )
             for p in PRIORIDADES
         ]
     ]

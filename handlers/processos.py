@@ -188,7 +188,7 @@ async def _escolher_responsavel(update: Update, context: CogepContext, campos: l
     candidatos = await servico.candidatos_a_responsavel(usuario)
     d = await servico.detalhe(usuario, pid)
     await query.answer()
-    teclado = keyboards.responsaveis(pid, d.versao, candidatos)
+    teclado = keyboards.responsaveis(pid, d.versao, candidatos, atual=d.processo.responsavel_id)
     await reply_html(update, context.bot, texts.ESCOLHA_RESPONSAVEL, keyboard=teclado)
 
 
@@ -197,7 +197,7 @@ async def _atribuir(update: Update, context: CogepContext, campos: list[str]) ->
     pid, uid, versao = _ints(campos, 3)
     servico = context.services.processos
     try:
-        d = await servico.atribuir(usuario, pid, uid, versao=versao)
+        d = await servico.atribuir(usuario, pid, uid or None, versao=versao)
     except StaleState:
         await query.answer(texts.BOTAO_EXPIRADO)
         await _show(update, context, await servico.detalhe(usuario, pid), edit=False)
@@ -211,10 +211,10 @@ async def _prioridade(update: Update, context: CogepContext, campos: list[str]) 
     (pid,) = _ints(campos, 1)
     servico = context.services.processos
     if len(campos) == 1:  # the choice first, in place of the detail's buttons
-        await servico.detalhe(usuario, pid)  # refuse the unseen before offering
+        atual = (await servico.detalhe(usuario, pid)).processo.prioridade  # refuses the unseen
         await query.answer()
         if isinstance(query.message, Message):
-            teclado = keyboards.prioridades(f"pi:{pid}", voltar=f"pv:{pid}")
+            teclado = keyboards.prioridades(f"pi:{pid}", voltar=f"pv:{pid}", atual=atual)
             await edit_keyboard(query.message, teclado)
         return
     d = await servico.mudar_prioridade(usuario, pid, campos[1])

@@ -334,6 +334,83 @@ async def test_an_old_skip_button_skips_only_its_own_question(
     assert (await processo_por_numero(database, numero.group(1))).prioridade == "alta"
 
 
+async def test_reassigning_tells_the_previous_responsavel_and_nobody_is_an_option(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana, bruno, gil = equipe["ana"], equipe["bruno"], equipe["gil"]
+    numero = await abrir(ana, "Renovar domínio")
+    tela = await gil.diz(f"/processo {numero}")
+    await gil.toca(await gil.toca(tela, "Atribuir"), "Bruno")
+    await bruno.ve("atribuiu a Bruno")
+
+    escolha = await gil.toca(tela, "Atribuir")
+    assert "• Bruno" in gil.botoes(escolha)
+    await gil.toca(escolha, "Ninguém")
+    aviso_bruno = await bruno.ve("sem responsável")
+
+    assert numero in aviso_bruno["text"]
+    processo = await processo_por_numero(database, numero)
+    assert processo.responsavel_id is None
+    assert await eventos(database, processo.id) == [
+        ("criado", None), ("responsavel", "Bruno"), ("responsavel", None),
+    ]  # fmt: skip
+
+
+async def test_a_cancelled_processo_takes_comments_but_no_more_changes(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Ideia descartada")
+    processo = await processo_por_numero(database, numero)
+    tela = await ana.diz(f"/processo {numero}")
+    cancelado = await ana.toca(await ana.toca(tela, "Cancelar"), "Sim, cancelar")
+
+    assert ana.botoes(cancelado) == ["💬 Comentar", "🔄 Atualizar"]
+    await ana.toca_dados(cancelado["message_id"], f"pi:{processo.id}:urgente")
+    assert "foi cancelado" in ana.tg.answered_callbacks()[-1].get("text", "")
+    await ana.toca(cancelado, "Comentar")
+    comentado = await ana.diz("Motivo: o cliente desistiu")
+    assert "o cliente desistiu" in comentado["text"]
+    assert (await processo_por_numero(database, numero)).prioridade == "normal"
+
+
+async def test_changes_that_change_nothing_leave_no_trace(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Revisar backups | prioridade alta")
+    processo = await processo_por_numero(database, numero)
+    tela = await ana.diz(f"/processo {numero}")
+
+    escolha = await ana.toca(tela, "Prioridade")
+    assert "• 🔸 alta" in ana.botoes(escolha)
+    await ana.toca(escolha, "alta")
+    for _ in range(2):
+        await ana.toca(tela, "Prazo")
+        await ana.diz("sem prazo")
+
+    assert await eventos(database, processo.id) == [("criado", None)]
+
+
+async def test_concluidos_are_the_concluded_ones_not_the_cancelled(
+    equipe: dict[str, Pessoa],
+) -> None:
+    ana = equipe["ana"]
+    feito, desistido = await abrir(ana, "Feito"), await abrir(ana, "Desistido")
+    tela = await ana.diz(f"/processo {feito}")
+    tela = await ana.toca(tela, "Iniciar")
+    await ana.toca(tela, "Concluir")
+    tela = await ana.diz(f"/processo {desistido}")
+    await ana.toca(await ana.toca(tela, "Cancelar"), "Sim, cancelar")
+
+    concluidos = await ana.diz("/processos concluidos")
+    todos = await ana.diz("/processos todos")
+
+    assert feito in concluidos["text"] and desistido not in concluidos["text"]
+    assert feito in todos["text"] and desistido in todos["text"]
+    assert "Todos os processos" in todos["text"]
+
+
 async def test_twenty_people_opening_at_once_get_twenty_numbers(
     bot: CogepApplication, tg: FakeTelegram
 ) -> None:

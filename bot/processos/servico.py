@@ -297,32 +297,34 @@ class ProcessoService:
         """Set or clear the deadline ('sem prazo')."""
         prazo = self.interpretar_prazo(usuario, texto)
         async with self._sessions.begin() as session:
-            processo = await self._travar(session, usuario, processo_id, None)
+            processo = await self._travar(session, usuario, processo_id, None, editar=True)
             antes = processo.prazo
-            processo.prazo = prazo
-            repo.registrar_evento(
-                session,
-                processo=processo,
-                autor=usuario,
-                tipo="prazo",
-                de=antes.isoformat() if antes else None,
-                para=prazo.isoformat() if prazo else None,
-            )
-            await session.flush()
+            if prazo != antes:
+                processo.prazo = prazo
+                repo.registrar_evento(
+                    session,
+                    processo=processo,
+                    autor=usuario,
+                    tipo="prazo",
+                    de=antes.isoformat() if antes else None,
+                    para=prazo.isoformat() if prazo else None,
+                )
+                await session.flush()
             return await self._detalhe(session, usuario, processo)
 
     async def mudar_prioridade(self, usuario: Usuario, processo_id: int, texto: str) -> Detalhe:
         """Change the priority."""
         prioridade = self.validar_prioridade(texto)
         async with self._sessions.begin() as session:
-            processo = await self._travar(session, usuario, processo_id, None)
+            processo = await self._travar(session, usuario, processo_id, None, editar=True)
             antes = processo.prioridade
-            processo.prioridade = prioridade
-            repo.registrar_evento(
-                session, processo=processo, autor=usuario, tipo="prioridade",
-                de=antes, para=prioridade,
-            )  # fmt: skip
-            await session.flush()
+            if prioridade != antes:
+                processo.prioridade = prioridade
+                repo.registrar_evento(
+                    session, processo=processo, autor=usuario, tipo="prioridade",
+                    de=antes, para=prioridade,
+                )  # fmt: skip
+                await session.flush()
             return await self._detalhe(session, usuario, processo)
 
     async def editar_titulo(self, usuario: Usuario, processo_id: int, texto: str) -> Detalhe:
@@ -341,7 +343,7 @@ class ProcessoService:
         valor: str | None,
     ) -> Detalhe:  # fmt: skip
         async with self._sessions.begin() as session:
-            processo = await self._travar(session, usuario, processo_id, None)
+            processo = await self._travar(session, usuario, processo_id, None, editar=True)
             antes = getattr(processo, campo)
             if valor != antes:
                 setattr(processo, campo, valor)
@@ -352,31 +354,44 @@ class ProcessoService:
             return await self._detalhe(session, usuario, processo)
 
     async def atribuir(
-        self, usuario: Usuario, processo_id: int, responsavel_id: int, *, versao: int | None = None
+        self,
+        usuario: Usuario,
+        processo_id: int,
+        responsavel_id: int | None,
+        *,
+        versao: int | None = None,
     ) -> Detalhe:
-        """Make someone the responsável (gestores and admins only); they get a notice."""
+        """Make someone the responsável, or nobody (gestores and admins only).
+
+        The new and the previous responsável and the solicitante get a notice.
+        """
         if not gerencia(usuario):
             raise NotAllowed(texts.SO_GESTOR_ATRIBUI)
         async with self._sessions.begin() as session:
-            processo = await self._travar(session, usuario, processo_id, versao)
-            encontrados = await usuarios_repo.por_ids(session, ids=[responsavel_id])
-            novo = encontrados[0] if encontrados else None
-            if novo is None or not novo.ativo:
-                raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
+            processo = await self._travar(session, usuario, processo_id, versao, editar=True)
+            novo = None
+            if responsavel_id is not None:
+                encontrados = await usuarios_repo.por_ids(session, ids=[responsavel_id])
+                novo = encontrados[0] if encontrados else None
+                if novo is None or not novo.ativo or novo.acesso != "liberado":
+                    raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
             antes = processo.responsavel
-            processo.responsavel_id = novo.id
+            if (novo.id if novo else None) == processo.responsavel_id:
+                return await self._detalhe(session, usuario, processo)
+            processo.responsavel_id = novo.id if novo else None
             repo.registrar_evento(
                 session,
                 processo=processo,
                 autor=usuario,
                 tipo="responsavel",
                 de=antes.nome if antes else None,
-                para=novo.nome,
+                para=novo.nome if novo else None,
             )
             await session.flush()
             await session.refresh(processo, ["responsavel"])
             detalhe = await self._detalhe(session, usuario, processo)
-        await self._avisar(detalhe, usuario, texts.aviso_atribuicao(processo, usuario.nome))
+        aviso = texts.aviso_atribuicao(processo, usuario.nome)
+        await self._avisar(detalhe, usuario, aviso, tambem=antes)
         return detalhe
 
     async def vincular_contato(
@@ -384,7 +399,9 @@ class ProcessoService:
     ) -> Detalhe:
         """Link a CRM contact to the processo (or unlink with None)."""
         async with self._sessions.begin() as session:
-            processo = await self._travar(session, usuario, processo_id, None)
+            processo = await self._travar(session, usuario, processo_id, None, editar=True)
+            if contato_id == processo.contato_id:
+                return await self._detalhe(session, usuario, processo)
             contato = None
             if contato_id is not None:
                 contato = await contatos_repo.por_id(session, contato_id=contato_id)
@@ -406,12 +423,24 @@ class ProcessoService:
 
     # -- internals -----------------------------------------------------------------------
     async def _travar(
-        self, session: AsyncSession, usuario: Usuario, processo_id: int, versao: int | None
+        self,
+        session: AsyncSession,
+        usuario: Usuario,
+        processo_id: int,
+        versao: int | None,
+        *,
+        editar: bool = False,
     ) -> Processo:
-        """Lock the row; refuse what the user cannot see, or a button from an old screen."""
+        """Lock the row; refuse what the user cannot see, or a button from an old screen.
+
+        `editar`: a change to the processo's fields, which a cancelled processo no longer takes
+        (its history still takes comments).
+        """
         processo = await repo.por_id(session, usuario=usuario, processo_id=processo_id, travar=True)
         if processo is None:
             raise NotFound(texts.PROCESSO_NAO_ENCONTRADO)
+        if editar and processo.status == "cancelado":
+            raise NotAllowed(texts.PROCESSO_CANCELADO)
         if versao is not None and versao != await repo.ultima_versao(
             session, processo_id=processo_id
         ):
@@ -436,10 +465,13 @@ class ProcessoService:
             raise InvalidInput(texts.contato_ambiguo(nome, len(encontrados)))
         return encontrados[0].id
 
-    async def _avisar(self, detalhe: Detalhe, autor: Usuario, html: str) -> None:
-        """Tell the solicitante and the responsável, except the author, about a change."""
+    async def _avisar(
+        self, detalhe: Detalhe, autor: Usuario, html: str, *, tambem: Usuario | None = None
+    ) -> None:
+        """Tell the solicitante and the responsável (and `tambem`), not the author, of a change."""
         processo = detalhe.processo
-        pessoas = {p for p in (processo.solicitante, processo.responsavel) if p is not None}
+        envolvidos = (processo.solicitante, processo.responsavel, tambem)
+        pessoas = {p.id: p for p in envolvidos if p is not None}.values()
         for pessoa in pessoas:
             if pessoa.id != autor.id and pessoa.ativo and pessoa.notificacoes_ativas:
                 await self._notifier.notify(pessoa.telegram_id, html)

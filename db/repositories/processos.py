@@ -97,8 +97,8 @@ async def pagina(
     elif filtro == "atrasados":
         stmt = stmt.where(Processo.status.in_(ABERTOS), Processo.prazo < agora)
         order = (Processo.prazo.asc(), Processo.id.asc())
-    elif filtro == "concluidos":
-        stmt = stmt.where(Processo.status.in_(("concluido", "cancelado")))
+    elif filtro == "concluidos":  # cancelled ones were not concluded: they show under "todos"
+        stmt = stmt.where(Processo.status == "concluido")
     if responsavel_id is not None:
         stmt = stmt.where(Processo.responsavel_id == responsavel_id)
     stmt = _com_pessoas(stmt.order_by(*order).offset(offset).limit(limite))
