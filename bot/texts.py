@@ -39,7 +39,7 @@ def boas_vindas(nome: str, *, papel: str) -> str:
     """Greeting after the first /start."""
     extra = "\nVocê é <b>administrador</b>." if papel == "admin" else ""
     return (
-        f"Olá, <b>{escape(nome)}</b>! Bem-vindo ao <b>Cogep</b>.{extra}\n\n"
+        f"Olá, <b>{escape(nome)}</b>! Boas-vindas ao <b>Cogep</b>.{extra}\n\n"
         "Aqui você abre e acompanha processos, consulta contatos de clientes e, em breve, "
         "conversa com o Prof. Anatoly Petrovich.\n\n"
         "Comece com /novo para abrir um processo ou /ajuda para ver tudo o que dá para fazer."
@@ -49,7 +49,7 @@ def boas_vindas(nome: str, *, papel: str) -> str:
 def ja_cadastrado(nome: str) -> str:
     """Reply to a second /start."""
     return (
-        f"Você já está cadastrado, <b>{escape(nome)}</b>. Nada mudou.\n"
+        f"Olá de novo, <b>{escape(nome)}</b>! Seu cadastro já existe; nada mudou.\n"
         "Use /ajuda para ver os comandos ou /perfil para ajustar seus dados."
     )
 
@@ -79,7 +79,7 @@ def ajuda(*, papel: str) -> str:
     return texto
 
 
-PRECISA_CADASTRO = "Você ainda não está cadastrado. Envie /start para começar."
+PRECISA_CADASTRO = "Ainda não conheço você por aqui. Envie /start para começar."
 
 _COMO_FALAR_NO_GRUPO = (
     "Comandos como /processos e /novo funcionam aqui; para falar comigo, me mencione ou responda "
@@ -99,7 +99,9 @@ GRUPO_DESAUTORIZADO = (
     "Pronto: deixo de atender este grupo. Um gestor pode reativá-lo com /autorizar."
 )
 GRUPO_SO_GESTORES = "Só gestores e administradores podem autorizar grupos."
-AUTORIZAR_SO_EM_GRUPO = "Envie /autorizar dentro do grupo que o Cogep deve atender."
+AUTORIZAR_SO_EM_GRUPO = (
+    "Envie /autorizar (ou /desautorizar) dentro do grupo que o Cogep deve atender (ou deixar)."
+)
 CANCELADO = "Operação cancelada."
 NADA_A_CANCELAR = "Não há nada em andamento para cancelar."
 COMANDO_DESCONHECIDO = "Não conheço esse comando. Veja a lista em /ajuda."
@@ -151,9 +153,19 @@ PAPEL_USO = (
 NAO_REBAIXE_A_SI = "Você não pode tirar o seu próprio papel de administrador."
 
 
-def papel_definido(nome: str, papel: str) -> str:
+def papel_definido(nome: str, papel: str, *, mudou: bool) -> str:
     """Confirmation of /papel."""
-    return f"<b>{escape(nome)}</b> agora é {PAPEL_NOME[papel]}."
+    if not mudou:
+        return f"<b>{escape(nome)}</b> já tem o papel de {PAPEL_NOME[papel]}; nada mudou."
+    return f"<b>{escape(nome)}</b> agora tem o papel de {PAPEL_NOME[papel]}."
+
+
+def papel_desconhecido(papel: str) -> str:
+    """/papel with a role Cogep does not have."""
+    return (
+        f"Não conheço o papel <b>{escape(shorten(papel, 30))}</b>. Papéis: <b>membro</b>, "
+        "<b>gestor</b> e <b>administrador</b> (ou <i>admin</i>)."
+    )
 
 
 ACESSO_ICONE = {"pendente": "⏳", "recusado": "🚫"}
@@ -292,6 +304,7 @@ PRIORIDADE_INVALIDA = (
     "Prioridade inválida. Use <b>baixa</b>, <b>normal</b>, <b>alta</b> ou <b>urgente</b>."
 )
 PROCESSO_NAO_ENCONTRADO = "Processo não encontrado."
+QUAL_PROCESSO = "Qual processo? Envie o número, por exemplo <code>/processo 42</code>."
 PROCESSO_CANCELADO = "Este processo foi cancelado: não muda mais (comentários ainda valem)."
 NUMERO_INVALIDO = (
     "Número inválido. Exemplos: <code>/processo 2026-0042</code> ou <code>/processo 42</code>."
@@ -324,7 +337,9 @@ NOVO_PRIORIDADE = "Qual a <b>prioridade</b>?"
 NOVO_CONTATO = "Algum <b>contato</b> do cliente? Envie o nome para buscar (ou Pular)."
 PERGUNTA_COMENTARIO = "Escreva o comentário (ou /cancelar)."
 PERGUNTA_PRAZO = f"Qual o novo prazo? Ex.: {EXEMPLOS_PRAZO}, ou <i>sem prazo</i>. (/cancelar)"
-PERGUNTA_CONTATO = "Envie o nome do contato para vincular (ou /cancelar)."
+PERGUNTA_CONTATO = (
+    "Envie o nome do contato para vincular, ou <i>remover</i> para desvincular (ou /cancelar)."
+)
 PERGUNTA_TITULO = "Envie o novo título (ou /cancelar)."
 PERGUNTA_DESCRICAO = "Envie a nova descrição, ou <i>sem descrição</i> para apagá-la (ou /cancelar)."
 ESCOLHA_RESPONSAVEL = "Quem será o responsável?"
@@ -380,6 +395,26 @@ def linha_chave_desconhecida(chave: str) -> str:
 def linha_valor_vazio(chave: str) -> str:
     """A `| prazo` part with nothing after it."""
     return f"Faltou o valor de <b>{escape(chave[:30])}</b>."
+
+
+def processo_nao_encontrado(texto: str) -> str:
+    """A number the caller cannot see (or that does not exist: they are told the same)."""
+    return (
+        f"Processo <b>{escape(shorten(texto, 20))}</b> não encontrado. Veja os seus em /processos."
+    )
+
+
+def filtro_desconhecido(texto: str) -> str:
+    """`/processos xyz`."""
+    return (
+        f"Não conheço o filtro <b>{escape(shorten(texto, 30))}</b>. Use <i>abertos</i>, "
+        "<i>atrasados</i>, <i>concluídos</i> ou <i>todos</i>; mostrei os abertos."
+    )
+
+
+def nenhum_contato(busca: str) -> str:
+    """/contatos found nobody."""
+    return f"Nenhum contato encontrado para <b>{escape(busca)}</b>. Crie um com /contato novo."
 
 
 def contato_ambiguo(nome: str, encontrados: int) -> str:
@@ -480,8 +515,10 @@ def _evento(evento: ProcessoEvento, *, zona: str, agora: datetime) -> str:
             else "sem prazo"
         )
         o_que = f"mudou o prazo para <b>{novo}</b>"
+    elif evento.tipo == "contato" and evento.para:
+        o_que = f"vinculou o contato <b>{escape(evento.para)}</b>"
     elif evento.tipo == "contato":
-        o_que = f"vinculou o contato <b>{escape(evento.para or '—')}</b>"
+        o_que = f"desvinculou o contato <b>{escape(evento.de or '—')}</b>"
     elif evento.tipo == "titulo":
         o_que = f"mudou o título para <b>{escape(shorten(evento.para or '', 120))}</b>"
     elif evento.tipo == "descricao":

@@ -15,12 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.avisos import Notifier, SilentNotifier
 from bot.errors import InvalidInput, NotAllowed, NotFound, NotRegistered
+from bot.processos.regras import sem_acentos
 from bot.settings import Settings
 from db.engine import Sessions
-from db.models import PAPEIS, Usuario
+from db.models import Usuario
 from db.repositories import usuarios as repo
 
 NOME_MAX = 128
+SINONIMOS_PAPEL = {
+    "membro": "membro", "membra": "membro",
+    "gestor": "gestor", "gestora": "gestor", "gerente": "gestor",
+    "admin": "admin", "administrador": "admin", "administradora": "admin", "adm": "admin",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -163,21 +169,26 @@ class UsuarioService:
         async with self._sessions() as session:
             return await repo.listar(session)
 
-    async def definir_papel(self, admin: Usuario, quem: str, papel: str) -> Usuario:
-        """Make `quem` (@username or Telegram id) a membro, gestor or admin; it lets them in."""
+    async def definir_papel(self, admin: Usuario, quem: str, papel: str) -> tuple[Usuario, bool]:
+        """Make `quem` (@username or Telegram id) a membro, gestor or admin; it lets them in.
+
+        Returns the user and whether anything changed.
+        """
         _exigir_admin(admin)
-        papel = papel.strip().lower()
-        if papel not in PAPEIS:
-            raise InvalidInput(texts.PAPEL_USO)
+        escolhido = SINONIMOS_PAPEL.get(sem_acentos(papel.strip().lower()))
+        if escolhido is None:
+            raise InvalidInput(texts.papel_desconhecido(papel))
         async with self._sessions.begin() as session:
             alvo = await _localizar(session, quem)
-            if alvo.telegram_id == admin.telegram_id and papel != "admin":
+            if alvo.telegram_id == admin.telegram_id and escolhido != "admin":
                 raise NotAllowed(texts.NAO_REBAIXE_A_SI)
+            if (alvo.papel, alvo.acesso) == (escolhido, "liberado"):
+                return alvo, False
             atualizado = await repo.atualizar(
-                session, telegram_id=alvo.telegram_id, papel=papel, acesso="liberado"
+                session, telegram_id=alvo.telegram_id, papel=escolhido, acesso="liberado"
             )
         assert atualizado is not None
-        return atualizado
+        return atualizado, True
 
     async def marcar_ativo(self, telegram_id: int, ativo: bool) -> None:
         """Record that the user blocked (False) or unblocked (True) the bot."""

@@ -32,8 +32,8 @@ async def papel(update: Update, context: CogepContext) -> None:
     if len(args) != 2:
         await reply_html(update, context.bot, texts.PAPEL_USO)
         return
-    alvo = await context.services.usuarios.definir_papel(context.usuario, args[0], args[1])
-    await reply_html(update, context.bot, texts.papel_definido(alvo.nome, alvo.papel))
+    alvo, mudou = await context.services.usuarios.definir_papel(context.usuario, args[0], args[1])
+    await reply_html(update, context.bot, texts.papel_definido(alvo.nome, alvo.papel, mudou=mudou))
 
 
 @registered

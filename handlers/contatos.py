@@ -40,7 +40,7 @@ async def contatos(update: Update, context: CogepContext) -> None:
         html = (
             texts.lista_contatos(achados, titulo=f"Contatos: {busca}")
             if achados
-            else (texts.contato_ambiguo(busca, 0))
+            else texts.nenhum_contato(busca)
         )
         teclado = keyboards.contatos(achados, pagina=0, tem_mais=False)
     else:

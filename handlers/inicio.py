@@ -36,6 +36,12 @@ async def ajuda(update: Update, context: CogepContext) -> None:
     """List the commands."""
     user = update.effective_user
     usuario = await context.carregar_usuario(user.id if user else None)
+    if usuario is not None and usuario.acesso != "liberado":  # nothing else would answer them
+        espera = usuario.acesso == "pendente"
+        await reply_html(
+            update, context.bot, texts.AGUARDANDO_LIBERACAO if espera else texts.ACESSO_RECUSADO
+        )
+        return
     papel = usuario.papel if usuario else "membro"
     await reply_html(update, context.bot, texts.ajuda(papel=papel))
 

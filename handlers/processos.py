@@ -10,7 +10,8 @@ from bot import texts
 from bot.errors import InvalidInput, StaleState
 from bot.fluxos import Fluxo
 from bot.processos import Detalhe
-from bot.processos.regras import CODIGO_STATUS, gerencia
+from bot.processos.regras import CODIGO_STATUS, gerencia, sem_acentos
+from bot.processos.servico import FILTROS
 from db.models import Usuario
 from handlers import keyboards
 from handlers.common import registered
@@ -19,6 +20,7 @@ from handlers.reply import edit_html, edit_keyboard, reply_html
 
 FLOW_COMENTARIO, FLOW_PRAZO, FLOW_VINCULO = "comentario", "prazo", "vinculo"
 FLOW_TITULO, FLOW_DESCRICAO = "titulo", "descricao"
+DESVINCULAR = {"remover", "desvincular", "nenhum", "sem contato", "-"}
 
 
 def _detalhe_html(context: CogepContext, usuario: Usuario, d: Detalhe) -> str:
@@ -51,7 +53,11 @@ async def processo(update: Update, context: CogepContext) -> None:
 async def listar(update: Update, context: CogepContext) -> None:
     """List the caller's processos: `/processos [abertos|atrasados|concluidos|todos]`."""
     assert context.usuario is not None
-    filtro = (context.args or ["abertos"])[0].lower().replace("í", "i")
+    pedido = (context.args or ["abertos"])[0]
+    filtro = sem_acentos(pedido.lower())
+    if filtro not in FILTROS:
+        await reply_html(update, context.bot, texts.filtro_desconhecido(pedido))
+        filtro = "abertos"
     await _page(update, context, filtro=filtro, pagina=0, edit=False)
 
 
@@ -297,10 +303,12 @@ async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
         d = await servico.editar_titulo(usuario, pid, texto)
     elif fluxo.nome == FLOW_DESCRICAO:
         d = await servico.editar_descricao(usuario, pid, texto)
+    elif sem_acentos(texto.strip().lower()) in DESVINCULAR:
+        d = await servico.vincular_contato(usuario, pid, None)
     else:
         achados = await context.services.contatos.buscar(texto)
         if not achados:
-            await reply_html(update, context.bot, texts.contato_ambiguo(texto, 0))
+            await reply_html(update, context.bot, texts.nenhum_contato(texto))
             return
         await reply_html(
             update, context.bot, texts.ESCOLHA_CONTATO,

@@ -16,6 +16,8 @@ from handlers.context import CogepContext
 from handlers.reply import reply_html
 
 FlowStep = Callable[[Update, CogepContext, Fluxo], Awaitable[None]]
+# Typed in the middle of a question, these mean /cancelar (people forget the slash).
+PALAVRAS_DE_SAIDA = {"cancelar", "cancela", "cancele", "sair", "desistir"}
 
 
 def addressed_to_bot(message: Message, bot_username: str, bot_id: int) -> bool:
@@ -41,6 +43,10 @@ def text_router(flows: Mapping[str, FlowStep]) -> Callback:
         if await barrado(update, context):
             return
         fluxo = await context.services.fluxos.atual(chat_id=message.chat_id, telegram_id=user.id)
+        if fluxo is not None and (message.text or "").strip().lower() in PALAVRAS_DE_SAIDA:
+            await context.services.fluxos.encerrar(chat_id=message.chat_id, telegram_id=user.id)
+            await reply_html(update, context.bot, texts.CANCELADO)
+            return
         if fluxo is not None and fluxo.nome in flows:
             await flows[fluxo.nome](update, context, fluxo)
             return

@@ -49,7 +49,7 @@ async def test_console_drives_the_real_handlers(database: Database, database_url
     )
 
     assert result.returncode == 0, result.stderr
-    assert "Bem-vindo ao Cogep" in result.stdout
+    assert "Boas-vindas ao Cogep" in result.stdout
     assert "Processo" in result.stdout and "aberto" in result.stdout
     assert "Testar o console" in result.stdout
     assert "[1]" in result.stdout  # buttons are numbered so a person can press them
@@ -129,6 +129,6 @@ async def test_cogep_run_serves_telegram_and_stops_cleanly(
         process.send_signal(signal.SIGINT)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
 
-    assert "Bem-vindo" in reply["text"]
+    assert "Boas-vindas" in reply["text"]
     assert process.returncode == 0, stderr.decode()
     assert tg.token not in stderr.decode()  # the token is in every Bot API URL httpx logs

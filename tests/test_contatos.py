@@ -107,6 +107,13 @@ async def test_a_contact_is_linked_from_the_processo_screen(
     assert "Contato: Carla Mendes" in linked["text"]
     assert "vinculou o contato" in linked["text"]
 
+    await ana.toca(linked, "Contato")
+    nenhum = await ana.diz("zzzz")
+    desvinculado = await ana.diz("remover")
+    assert "Nenhum contato encontrado para zzzz" in nenhum["text"]
+    assert "Contato: —" in desvinculado["text"]
+    assert "desvinculou o contato Carla Mendes" in desvinculado["text"]
+
 
 async def test_the_guided_novo_picks_a_contact_among_several(
     bot: CogepApplication, tg: FakeTelegram, database: Database

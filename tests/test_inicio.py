@@ -25,8 +25,8 @@ async def test_start_registers_and_greets_once(
     first = await ana.diz("/start convite-equipe")
     second = await ana.diz("/start")
 
-    assert "Bem-vindo" in first["text"] and "Ana" in first["text"]
-    assert "já está cadastrado" in second["text"]
+    assert "Boas-vindas" in first["text"] and "Ana" in first["text"]
+    assert "Seu cadastro já existe" in second["text"]
     usuario = await _usuario(database, 101)
     assert usuario is not None
     assert (usuario.nome, usuario.username, usuario.papel) == ("Ana", "ana_dev", "membro")
@@ -164,6 +164,11 @@ async def test_cancelar_leaves_a_flow(bot: CogepApplication, tg: FakeTelegram) -
     assert "cancelada" in cancelled["text"]
     assert "título" not in after["text"].lower()
 
+    await ana.diz("/novo")
+    sem_barra = await ana.diz("Cancelar")  # people forget the slash
+    assert "cancelada" in sem_barra["text"]
+    assert "Não encontrado" not in (await ana.diz("/processos"))["text"]
+
 
 async def test_an_admin_promotes_a_gestor_from_the_chat(
     bot: CogepApplication, tg: FakeTelegram, database: Database
@@ -177,13 +182,15 @@ async def test_an_admin_promotes_a_gestor_from_the_chat(
     listed = await chefe.diz("/usuarios")
     bad = await chefe.diz("/papel @ana_dev rainha")
     missing = await chefe.diz("/papel @ninguem gestor")
-    promoted = await chefe.diz("/papel @ANA_DEV gestor")
+    promoted = await chefe.diz("/papel @ANA_DEV gestora")
+    again = await chefe.diz("/papel @ana_dev gestor")
     self_demote = await chefe.diz(f"/papel {ADMIN_ID} membro")
 
     assert "Só administradores" in refused["text"]
     assert "Ana" in listed["text"] and "@ana_dev" in listed["text"]
-    assert "papéis" in bad["text"] and "não encontrado" in missing["text"]
-    assert "Ana" in promoted["text"] and "gestor" in promoted["text"]
+    assert "Não conheço o papel rainha" in bad["text"] and "não encontrado" in missing["text"]
+    assert "Ana agora tem o papel de gestor" in promoted["text"]
+    assert "já tem o papel de gestor" in again["text"]
     assert "próprio papel" in self_demote["text"]
     usuario = await _usuario(database, 101)
     assert usuario is not None and usuario.papel == "gestor"

@@ -411,6 +411,21 @@ async def test_concluidos_are_the_concluded_ones_not_the_cancelled(
     assert "Todos os processos" in todos["text"]
 
 
+async def test_numbers_and_filters_that_do_not_exist_are_explained(
+    equipe: dict[str, Pessoa],
+) -> None:
+    ana = equipe["ana"]
+
+    sem_numero = await ana.diz("/processo")
+    inexistente = await ana.diz("/processo 2026-9999")
+    filtro = await ana.diz("/processos abertinhos")
+
+    assert "Qual processo?" in sem_numero["text"]
+    assert "Processo 2026-9999 não encontrado" in inexistente["text"]
+    assert "Não conheço o filtro abertinhos" in filtro["text"]
+    assert "Processos abertos" in (await ana.ve("Processos abertos"))["text"]
+
+
 async def test_twenty_people_opening_at_once_get_twenty_numbers(
     bot: CogepApplication, tg: FakeTelegram
 ) -> None:

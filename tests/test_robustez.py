@@ -67,7 +67,7 @@ async def test_migrate_flag_brings_the_schema_up_to_date(
     async with serving(app, poll_timeout=1):
         reply = await Pessoa(tg, 502, "Bia").diz("/start")
 
-    assert "Bem-vindo" in reply["text"]
+    assert "Boas-vindas" in reply["text"]
     assert await migrations.is_current(empty_engine)
 
 
@@ -89,7 +89,7 @@ async def test_webhook_mode_with_a_secret(
     async with serving(app, webhook=webhook):
         reply = await Pessoa(tg, 503, "Caio").diz("/start")
 
-    assert "Bem-vindo" in reply["text"]
+    assert "Boas-vindas" in reply["text"]
     assert tg.calls_to("setWebhook")[0].params["secret_token"] == "segredo-do-webhook"
 
 

@@ -146,6 +146,8 @@ class ProcessoService:
 
     async def detalhe_por_numero(self, usuario: Usuario, texto: str) -> Detalhe:
         """`/processo 2026-0042` or `/processo 42`."""
+        if not texto.strip():
+            raise InvalidInput(texts.QUAL_PROCESSO)
         numero = ler_numero(texto)
         if numero is None:
             raise InvalidInput(texts.NUMERO_INVALIDO)
@@ -153,7 +155,7 @@ class ProcessoService:
         async with self._sessions() as session:
             processo = await repo.por_numero(session, usuario=usuario, sequencia=sequencia, ano=ano)
             if processo is None:
-                raise NotFound(texts.PROCESSO_NAO_ENCONTRADO)
+                raise NotFound(texts.processo_nao_encontrado(texto.strip()))
             return await self._detalhe(session, usuario, processo)
 
     async def listar(
