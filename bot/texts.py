@@ -354,6 +354,7 @@ BOTAO_TITULO = "✏️ Título"
 BOTAO_DESCRICAO = "📝 Descrição"
 BOTAO_VOLTAR = "↩️ Voltar"
 BOTAO_ATUALIZAR = "🔄 Atualizar"
+BOTAO_HISTORICO = "📜 Histórico"
 BOTAO_ANTERIOR = "◀"
 BOTAO_PROXIMA = "▶"
 BOTAO_POR_RESPONSAVEL = "👤 Por responsável"
@@ -491,7 +492,7 @@ def resultado_busca(busca: str, processos: list[Processo], *, zona: str, agora: 
     return f"<b>Resultados para {escape(shorten(busca, 80))}</b>\n\n" + "\n".join(linhas)
 
 
-def _evento(evento: ProcessoEvento, *, zona: str, agora: datetime) -> str:
+def _evento(evento: ProcessoEvento, *, zona: str, agora: datetime, completo: bool = False) -> str:
     quem = escape(evento.autor.nome) if evento.autor else "Cogep"
     quando = format_when(evento.criado_em, tz=zona, now=agora)
     if evento.tipo == "criado":
@@ -503,7 +504,8 @@ def _evento(evento: ProcessoEvento, *, zona: str, agora: datetime) -> str:
         )
         o_que = f"mudou o status: {de} → <b>{para}</b>"
     elif evento.tipo == "comentario":
-        o_que = f"comentou: <i>{escape(shorten(evento.texto or '', 300))}</i>"
+        texto = evento.texto or ""
+        o_que = f"comentou: <i>{escape(texto if completo else shorten(texto, 300))}</i>"
     elif evento.tipo == "responsavel" and evento.para:
         o_que = f"atribuiu a <b>{escape(evento.para)}</b>"
     elif evento.tipo == "responsavel":
@@ -529,7 +531,12 @@ def _evento(evento: ProcessoEvento, *, zona: str, agora: datetime) -> str:
 
 
 def detalhe_processo(
-    processo: Processo, eventos: list[ProcessoEvento], *, zona: str, agora: datetime
+    processo: Processo,
+    eventos: list[ProcessoEvento],
+    *,
+    zona: str,
+    agora: datetime,
+    total: int = 0,
 ) -> str:
     """The /processo screen: fields and the latest history."""
     responsavel = escape(processo.responsavel.nome) if processo.responsavel else "ninguém ainda"
@@ -553,8 +560,22 @@ def detalhe_processo(
     if processo.descricao:
         partes += ["", escape(processo.descricao)]
     if eventos:
-        partes += ["", "<b>Histórico</b>"] + [_evento(e, zona=zona, agora=agora) for e in eventos]
+        partes += ["", "<b>Histórico</b>"]
+        if total > len(eventos):
+            partes.append(f"<i>… {total - len(eventos)} eventos anteriores em 📜 Histórico</i>")
+        partes += [_evento(e, zona=zona, agora=agora) for e in eventos]
     return "\n".join(partes)
+
+
+def historico_completo(
+    processo: Processo, eventos: list[ProcessoEvento], *, total: int, zona: str, agora: datetime
+) -> str:
+    """Every event of a processo, comments in full (long histories span several messages)."""
+    cabecalho = f"📜 <b>Histórico de {processo.numero}</b> — {escape(shorten(processo.titulo, 80))}"
+    linhas = [_evento(e, zona=zona, agora=agora, completo=True) for e in eventos]
+    if total > len(eventos):
+        linhas.insert(0, f"<i>(os {len(eventos)} eventos mais recentes de {total})</i>")
+    return "\n\n".join([cabecalho, "\n".join(linhas)])
 
 
 def aviso_status(processo: Processo, autor: str, de: str, para: str) -> str:

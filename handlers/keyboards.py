@@ -8,6 +8,7 @@ working after a restart and on any replica:
     pr:<id>                  choose a responsável;  pa:<id>:<usuario>:<ver> assign (0: nobody)
     pi:<id>                  choose a priority;  pi:<id>:<prioridade> set it
     pe:<id>                  choose what to edit;  pet:<id>  ped:<id>  new title, description
+    ph:<id>                  the whole history, comments in full
     pl:<filtro>:<pagina>[:<usuario>]  page of /processos (optionally one responsável)
     pu:<filtro>              choose the responsável to filter by (gestores)
     nv:<acao>:<valor>        answers of the guided /novo (pular:<passo>, pri:<p>, ct:<id>)
@@ -42,13 +43,15 @@ def _status_label(de: str, para: str) -> str:
 def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
     """Buttons under a processo: legal next statuses, then the other actions."""
     pid, de = d.processo.id, d.processo.status
+    historico = [Button(texts.BOTAO_HISTORICO, callback_data=f"ph:{pid}")]
+    if not d.historico_cortado:
+        historico = []
     if de == "cancelado":  # it changes no more; its history still takes comments
-        return InlineKeyboardMarkup(
-            [
-                [Button(texts.BOTAO_COMENTAR, callback_data=f"pc:{pid}")],
-                [Button(texts.BOTAO_ATUALIZAR, callback_data=f"pv:{pid}")],
-            ]
-        )
+        rows = [
+            [Button(texts.BOTAO_COMENTAR, callback_data=f"pc:{pid}")],
+            [Button(texts.BOTAO_ATUALIZAR, callback_data=f"pv:{pid}"), *historico],
+        ]
+        return InlineKeyboardMarkup(rows)
     prioridade = d.processo.prioridade
     rows = [
         [
@@ -70,6 +73,7 @@ def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
         ],
         [
             Button(texts.BOTAO_EDITAR, callback_data=f"pe:{pid}"),
+            *historico,
             Button(texts.BOTAO_ATUALIZAR, callback_data=f"pv:{pid}"),
         ],
     ]

@@ -25,7 +25,9 @@ DESVINCULAR = {"remover", "desvincular", "nenhum", "sem contato", "-"}
 
 def _detalhe_html(context: CogepContext, usuario: Usuario, d: Detalhe) -> str:
     agora = context.services.processos.agora()
-    return texts.detalhe_processo(d.processo, d.eventos, zona=usuario.fuso_horario, agora=agora)
+    return texts.detalhe_processo(
+        d.processo, d.eventos, zona=usuario.fuso_horario, agora=agora, total=d.eventos_total
+    )
 
 
 async def _show(update: Update, context: CogepContext, d: Detalhe, *, edit: bool) -> None:
@@ -237,6 +239,21 @@ async def _editar(update: Update, context: CogepContext, campos: list[str]) -> N
         await edit_keyboard(query.message, keyboards.editar(pid))
 
 
+async def _historico(update: Update, context: CogepContext, campos: list[str]) -> None:
+    query, usuario = _partes(update, context)
+    (pid,) = _ints(campos, 1)
+    d = await context.services.processos.historico(usuario, pid)
+    await query.answer()
+    html = texts.historico_completo(
+        d.processo,
+        d.eventos,
+        total=d.eventos_total,
+        zona=usuario.fuso_horario,
+        agora=context.services.processos.agora(),
+    )
+    await reply_html(update, context.bot, html)  # as many messages as it takes
+
+
 def _pedir_texto(nome: str, pergunta: str) -> Acao:
     """A button that asks for a typed answer (comment, deadline, contact name)."""
 
@@ -277,6 +294,7 @@ BOTOES: dict[str, Acao] = {
     "pp": _pedir_texto(FLOW_PRAZO, texts.PERGUNTA_PRAZO),
     "pk": _pedir_texto(FLOW_VINCULO, texts.PERGUNTA_CONTATO),
     "pe": _editar,
+    "ph": _historico,
     "pet": _pedir_texto(FLOW_TITULO, texts.PERGUNTA_TITULO),
     "ped": _pedir_texto(FLOW_DESCRICAO, texts.PERGUNTA_DESCRICAO),
     "pkc": _vincular,

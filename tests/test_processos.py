@@ -426,6 +426,31 @@ async def test_numbers_and_filters_that_do_not_exist_are_explained(
     assert "Processos abertos" in (await ana.ve("Processos abertos"))["text"]
 
 
+async def test_a_long_history_says_what_it_leaves_out_and_shows_it_all_on_request(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Projeto longo")
+    processo = await processo_por_numero(database, numero)
+    longo = "Relato detalhado. " * 100  # 1,800 characters
+    tela = await ana.diz(f"/processo {numero}")
+    assert "Histórico" not in " ".join(ana.botoes(tela))  # nothing is left out yet
+    for i in range(16):
+        await ana.toca(tela, "Comentar")
+        tela = await ana.diz(longo if i == 0 else f"comentário {i}")
+
+    assert "… 2 eventos anteriores em 📜 Histórico" in tela["text"]
+    assert "abriu o processo" not in tela["text"]
+    completo = await ana.toca(tela, "Histórico")
+    mensagens = [completo["text"], *ana.respostas()[1:]]
+    todo = "\n".join(mensagens)
+
+    assert "Histórico de " + numero in mensagens[0]
+    assert "abriu o processo" in todo and "comentário 15" in todo
+    assert longo.strip() in todo.replace("\n", " ")  # the long comment in full
+    assert len(await eventos(database, processo.id)) == 17
+
+
 async def test_twenty_people_opening_at_once_get_twenty_numbers(
     bot: CogepApplication, tg: FakeTelegram
 ) -> None:

@@ -46,6 +46,8 @@ from db.repositories import usuarios as usuarios_repo
 
 DESCRICAO_MAX = 4000
 COMENTARIO_MAX = 2000
+COMENTARIO_NA_TELA = 300  # longer comments are shortened on the detail screen
+HISTORICO_MAX = 500
 POR_PAGINA = 10
 FILTROS = ("abertos", "atrasados", "concluidos", "todos")
 PRAZO_PADRAO = time(18, 0)  # a deadline given as a day means the end of that working day
@@ -62,6 +64,13 @@ class Detalhe:
     versao: int
     transicoes: tuple[str, ...]
     pode_atribuir: bool
+    eventos_total: int = 0
+
+    @property
+    def historico_cortado(self) -> bool:
+        """Whether the screen leaves out older events or the end of a long comment."""
+        longos = any(len(e.texto or "") > COMENTARIO_NA_TELA for e in self.eventos)
+        return longos or self.eventos_total > len(self.eventos)
 
 
 @dataclass(frozen=True)
@@ -450,16 +459,25 @@ class ProcessoService:
         return processo
 
     async def _detalhe(
-        self, session: AsyncSession, usuario: Usuario, processo: Processo
+        self, session: AsyncSession, usuario: Usuario, processo: Processo, *, limite: int = 15
     ) -> Detalhe:
-        eventos = await repo.eventos(session, processo_id=processo.id)
+        eventos, total = await repo.eventos(session, processo_id=processo.id, limite=limite)
         return Detalhe(
             processo=processo,
             eventos=eventos,
             versao=eventos[-1].id if eventos else 0,
             transicoes=TRANSICOES[processo.status],
             pode_atribuir=gerencia(usuario),
+            eventos_total=total,
         )
+
+    async def historico(self, usuario: Usuario, processo_id: int) -> Detalhe:
+        """The processo with its whole history (up to `HISTORICO_MAX` events)."""
+        async with self._sessions() as session:
+            processo = await repo.por_id(session, usuario=usuario, processo_id=processo_id)
+            if processo is None:
+                raise NotFound(texts.PROCESSO_NAO_ENCONTRADO)
+            return await self._detalhe(session, usuario, processo, limite=HISTORICO_MAX)
 
     async def _contato_unico(self, session: AsyncSession, nome: str) -> int:
         encontrados = await contatos_repo.buscar(session, texto=nome, limite=2)

@@ -182,16 +182,18 @@ async def _ids_encontrados(
 
 async def eventos(
     session: AsyncSession, *, processo_id: int, limite: int = 15
-) -> list[ProcessoEvento]:
-    """The latest events of a processo, oldest first, with their authors."""
+) -> tuple[list[ProcessoEvento], int]:
+    """The latest events of a processo, oldest first, with their authors; and how many exist."""
     stmt = (
-        select(ProcessoEvento)
+        select(ProcessoEvento, func.count().over())
         .options(joinedload(ProcessoEvento.autor))
         .where(ProcessoEvento.processo_id == processo_id)
         .order_by(ProcessoEvento.id.desc())
         .limit(limite)
     )
-    return list(reversed(list(await session.scalars(stmt))))
+    linhas = list(await session.execute(stmt))
+    total = int(linhas[0][1]) if linhas else 0
+    return [evento for evento, _ in reversed(linhas)], total
 
 
 async def ultima_versao(session: AsyncSession, *, processo_id: int) -> int:
