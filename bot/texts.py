@@ -422,7 +422,8 @@ def contato_ambiguo(nome: str, encontrados: int) -> str:
     """The one-line /novo named a contact that matched zero or several."""
     if encontrados == 0:
         return (
-            f"Nenhum contato com <b>{escape(nome)}</b>. Crie com /contato novo ou omita o contato."
+            f"Nenhum contato com <b>{escape(nome)}</b>. Envie outro nome ou toque em Pular: "
+            "dá para vincular depois, pelo botão 📇 Contato do processo."
         )
     return f"Vários contatos combinam com <b>{escape(nome)}</b>. Seja mais específico."
 

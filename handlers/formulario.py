@@ -34,24 +34,32 @@ class Formulario:
         self, update: Update, context: CogepContext, passo: str, dados: dict[str, Any]
     ) -> None:
         """Remember where the user is, then ask the question of `passo`."""
-        assert update.effective_chat is not None and update.effective_user is not None
-        await context.services.fluxos.salvar(
-            chat_id=update.effective_chat.id,
-            telegram_id=update.effective_user.id,
-            fluxo=Fluxo(self.nome, passo, dados),
-        )
+        await self.salvar(update, context, Fluxo(self.nome, passo, dados))
         texto, teclado = self.perguntas[passo]
         await reply_html(update, context.bot, texto, keyboard=teclado)
 
     async def avancar(
         self, update: Update, context: CogepContext, fluxo: Fluxo, dados: dict[str, Any]
     ) -> bool:
-        """Ask the question after `fluxo.passo`; False when there is none left."""
-        seguinte = self.passos.index(fluxo.passo) + 1
-        if seguinte >= len(self.passos):
+        """Ask the next question not answered yet; False when there is none left.
+
+        A step already in `dados` (even as None: "not wanted") was answered before, e.g. in the
+        one-line /novo that fell back to this form at its faulty field.
+        """
+        depois = self.passos[self.passos.index(fluxo.passo) + 1 :]
+        seguinte = next((passo for passo in depois if passo not in dados), None)
+        if seguinte is None:
             return False
-        await self.perguntar(update, context, self.passos[seguinte], dados)
+        await self.perguntar(update, context, seguinte, dados)
         return True
+
+    @staticmethod
+    async def salvar(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
+        """Remember where the user is in this chat."""
+        assert update.effective_chat is not None and update.effective_user is not None
+        await context.services.fluxos.salvar(
+            chat_id=update.effective_chat.id, telegram_id=update.effective_user.id, fluxo=fluxo
+        )
 
     async def atual(self, update: Update, context: CogepContext) -> Fluxo | None:
         """The user's live flow, if it is this form."""

@@ -5,11 +5,13 @@ so a restart in the middle continues at the same question.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
 
 from bot import texts
+from bot.errors import CogepError
 from bot.fluxos import Fluxo
 from bot.processos import Rascunho, interpretar_linha
 from db.models import Processo
@@ -37,11 +39,62 @@ async def novo(update: Update, context: CogepContext) -> None:
     """Open a processo: `/novo Título | prazo sexta 18h | prioridade alta`, or guided."""
     assert context.usuario is not None and update.effective_message is not None
     linha = (update.effective_message.text or "").partition(" ")[2].strip()
-    if linha:
-        processo = await context.services.processos.abrir(context.usuario, interpretar_linha(linha))
+    if not linha:
+        await FORM.perguntar(update, context, "titulo", {})
+        return
+    rascunho = interpretar_linha(linha)
+    dados, falha = await _validar_linha(context, rascunho)
+    if falha is None:
+        processo = await context.services.processos.abrir(context.usuario, rascunho)
         await _criado(update, context, processo)
         return
-    await FORM.perguntar(update, context, "titulo", {})
+    # Keep what was right and ask again for what was not, as the guided form would.
+    passo, erro = falha
+    if passo == "contato":  # the contact question itself says what matched
+        assert rascunho.contato is not None
+        fluxo = Fluxo(FORM.nome, "contato", dados)
+        await FORM.salvar(update, context, fluxo)
+        await _responder_contato(update, context, fluxo, rascunho.contato)
+    else:
+        await reply_html(update, context.bot, erro.message)
+        await FORM.perguntar(update, context, passo, dados)
+
+
+async def _validar_linha(
+    context: CogepContext, rascunho: Rascunho
+) -> tuple[dict[str, Any], tuple[str, CogepError] | None]:
+    """The form's answers a one-line /novo gives, and its first faulty step (with why)."""
+    assert context.usuario is not None
+    servico, usuario = context.services.processos, context.usuario
+    validar: dict[str, Callable[[str], object]] = {
+        "titulo": servico.validar_titulo,
+        "descricao": servico.validar_descricao,
+        "prazo": lambda texto: servico.interpretar_prazo(usuario, texto),
+        "prioridade": servico.validar_prioridade,
+    }
+    dados: dict[str, Any] = {}
+    falha: tuple[str, CogepError] | None = None
+    for passo, checar in validar.items():
+        valor = getattr(rascunho, passo)
+        if valor is None:
+            dados[passo] = None  # not given: not asked either
+            continue
+        try:
+            checar(valor)
+        except CogepError as erro:
+            falha = falha or (passo, erro)
+        else:
+            dados[passo] = valor
+    if rascunho.contato is None:
+        dados["contato"] = None
+    else:
+        achados = await context.services.contatos.buscar(rascunho.contato)
+        if len(achados) == 1:
+            dados["contato"], dados["contato_id"] = achados[0].nome, achados[0].id
+        else:
+            ambiguo = CogepError(texts.contato_ambiguo(rascunho.contato, len(achados)))
+            falha = falha or ("contato", ambiguo)
+    return dados, falha
 
 
 async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
@@ -59,14 +112,22 @@ async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
     elif fluxo.passo == "prioridade":
         dados["prioridade"] = servico.validar_prioridade(texto)
     else:
-        achados = await context.services.contatos.buscar(texto)
-        if len(achados) != 1:
-            pergunta = texts.ESCOLHA_CONTATO if achados else texts.contato_ambiguo(texto, 0)
-            teclado = keyboards.escolher_contato("nv:ct", achados, pular=True)
-            await reply_html(update, context.bot, pergunta, keyboard=teclado)
-            return
-        dados["contato_id"] = achados[0].id
+        await _responder_contato(update, context, fluxo, texto)
+        return
     await _avancar(update, context, fluxo, dados)
+
+
+async def _responder_contato(
+    update: Update, context: CogepContext, fluxo: Fluxo, texto: str
+) -> None:
+    """Link the one contact the text names, or offer the candidates as buttons."""
+    achados = await context.services.contatos.buscar(texto)
+    if len(achados) != 1:
+        pergunta = texts.ESCOLHA_CONTATO if achados else texts.contato_ambiguo(texto, 0)
+        teclado = keyboards.escolher_contato("nv:ct", achados, pular=True)
+        await reply_html(update, context.bot, pergunta, keyboard=teclado)
+        return
+    await _avancar(update, context, fluxo, {**fluxo.dados, "contato_id": achados[0].id})
 
 
 @registered

@@ -137,6 +137,23 @@ async def test_the_guided_novo_picks_a_contact_among_several(
     assert "Prioridade: ▫️ baixa" in tela["text"]
 
 
+async def test_a_one_line_novo_naming_several_contacts_offers_them(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    for nome in ("Paula Reis", "Paulo Souza"):
+        await contato_pronto(ana, nome)
+
+    escolha = await ana.diz("/novo Renovar contrato | prioridade alta | contato paul")
+    criado = await ana.toca(escolha, "Paula Reis")
+
+    assert "Qual destes contatos?" in escolha["text"]
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    tela = await ana.diz(f"/processo {numero.group(1)}")
+    assert "Contato: Paula Reis" in tela["text"] and "alta" in tela["text"]
+
+
 async def test_an_email_belongs_to_one_contact(
     bot: CogepApplication, tg: FakeTelegram, database: Database
 ) -> None:

@@ -507,6 +507,24 @@ async def test_bad_input_is_refused_and_nothing_is_created(
         assert await session.scalar(select(Processo.id)) is None
 
 
+async def test_a_one_line_novo_with_a_mistake_asks_only_for_what_was_wrong(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+
+    erro = await ana.diz("/novo Corrigir bug do login | prazo ontem | prioridade alta")
+    pergunta = await ana.ve("Qual o prazo")
+    criado = await ana.diz("amanhã 10h")
+
+    assert "já passou" in erro["text"]
+    assert "Pular" in ana.botoes(pergunta)[0]
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    processo = await processo_por_numero(database, numero.group(1))
+    assert (processo.titulo, processo.prioridade) == ("Corrigir bug do login", "alta")
+    assert processo.prazo is not None and processo.prazo.astimezone(SP).hour == 10
+
+
 async def test_html_in_titles_is_shown_as_typed(
     equipe: dict[str, Pessoa], database: Database
 ) -> None:
