@@ -3,6 +3,10 @@ continues exactly where the user was (PTB's ConversationHandler keeps state per 
 
 A flow is (nome, passo, dados) per chat and user. Flows untouched for `EXPIRA` are ignored,
 so a user who wandered off is not surprised by a question from last week.
+
+One flow is live at a time, but a half-filled form (a `RASCUNHOS` flow) is not lost to a
+detour: starting another flow keeps the draft inside the new one (`dados["_retomar"]`), and
+ending that one, however it ends, brings the draft back where it was.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from db.engine import Sessions
 from db.repositories import fluxos as repo
 
 EXPIRA = timedelta(hours=24)
+# The guided forms (handlers.novo, handlers.contatos) whose drafts survive a detour.
+RASCUNHOS = frozenset({"novo", "contato"})
+RETOMAR = "_retomar"
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,37 @@ async def consumir(session: AsyncSession, formulario: Formulario | None) -> None
     if formulario is None:
         return
     chat_id, telegram_id = formulario
-    if not await repo.apagar(session, chat_id=chat_id, telegram_id=telegram_id):
+    dados = await repo.apagar(session, chat_id=chat_id, telegram_id=telegram_id)
+    if dados is None:
         raise StaleState(texts.FORMULARIO_JA_ENVIADO)
+    await _devolver_rascunho(session, chat_id, telegram_id, dados)
+
+
+async def _devolver_rascunho(
+    session: AsyncSession, chat_id: int, telegram_id: int, dados: dict[str, Any]
+) -> Fluxo | None:
+    """Bring back the draft an ended flow was keeping, if any."""
+    guardado = dados.get(RETOMAR)
+    if not isinstance(guardado, dict):
+        return None
+    rascunho = Fluxo(guardado["nome"], guardado["passo"], dict(guardado["dados"]))
+    await repo.salvar(
+        session,
+        chat_id=chat_id,
+        telegram_id=telegram_id,
+        nome=rascunho.nome,
+        passo=rascunho.passo,
+        dados=rascunho.dados,
+    )
+    return rascunho
+
+
+@dataclass(frozen=True)
+class Encerramento:
+    """How a flow ended: whether there was one, and the draft that came back, if any."""
+
+    havia: bool
+    retomado: Fluxo | None = None
 
 
 class FluxoService:
@@ -57,26 +93,39 @@ class FluxoService:
         """The user's live flow in this chat, if any."""
         async with self._sessions() as session:
             row = await repo.atual(
-                session,
-                chat_id=chat_id,
-                telegram_id=telegram_id,
-                desde=datetime.now(UTC) - EXPIRA,
+                session, chat_id=chat_id, telegram_id=telegram_id, desde=_desde()
             )
         return None if row is None else Fluxo(row.nome, row.passo, dict(row.dados))
 
     async def salvar(self, *, chat_id: int, telegram_id: int, fluxo: Fluxo) -> None:
-        """Start or advance a flow."""
-        async with self._sessions() as session:  # one upsert
+        """Start or advance a flow; a different flow started over a draft keeps the draft."""
+        async with self._sessions.begin() as session:
+            dados = fluxo.dados
+            atual = await repo.atual(
+                session, chat_id=chat_id, telegram_id=telegram_id, desde=_desde()
+            )
+            if atual is not None and atual.nome != fluxo.nome and atual.nome in RASCUNHOS:
+                guardado = {"nome": atual.nome, "passo": atual.passo, "dados": atual.dados}
+                dados = {**dados, RETOMAR: guardado}
             await repo.salvar(
                 session,
                 chat_id=chat_id,
                 telegram_id=telegram_id,
                 nome=fluxo.nome,
                 passo=fluxo.passo,
-                dados=fluxo.dados,
+                dados=dados,
             )
 
-    async def encerrar(self, *, chat_id: int, telegram_id: int) -> bool:
-        """End the flow; True when there was one."""
-        async with self._sessions() as session:  # one DELETE
-            return await repo.apagar(session, chat_id=chat_id, telegram_id=telegram_id)
+    async def encerrar(self, *, chat_id: int, telegram_id: int) -> Encerramento:
+        """End the live flow, bringing back the draft it kept, if any."""
+        async with self._sessions.begin() as session:
+            dados = await repo.apagar(session, chat_id=chat_id, telegram_id=telegram_id)
+            if dados is None:
+                return Encerramento(havia=False)
+            retomado = await _devolver_rascunho(session, chat_id, telegram_id, dados)
+        return Encerramento(havia=True, retomado=retomado)
+
+
+def _desde() -> datetime:
+    """Flows touched before this are stale."""
+    return datetime.now(UTC) - EXPIRA

@@ -103,6 +103,19 @@ AUTORIZAR_SO_EM_GRUPO = (
     "Envie /autorizar (ou /desautorizar) dentro do grupo que o Cogep deve atender (ou deixar)."
 )
 CANCELADO = "Operação cancelada."
+
+
+def retomando(nome: str, dados: dict[str, object]) -> str:
+    """Before asking again the question of a draft that was set aside."""
+    if nome == "novo":
+        titulo = dados.get("titulo")
+        sobre = f" <b>{escape(shorten(str(titulo), 60))}</b>" if titulo else ""
+        return f"↩️ Voltando ao processo em rascunho{sobre} (ou /cancelar para descartá-lo)."
+    contato = dados.get("nome")
+    sobre = f" <b>{escape(shorten(str(contato), 60))}</b>" if contato else ""
+    return f"↩️ Voltando ao contato em rascunho{sobre} (ou /cancelar para descartá-lo)."
+
+
 NADA_A_CANCELAR = "Não há nada em andamento para cancelar."
 COMANDO_DESCONHECIDO = "Não conheço esse comando. Veja a lista em /ajuda."
 TEXTO_LIVRE = (

@@ -13,7 +13,7 @@ from bot.fluxos import Fluxo
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
-from handlers.formulario import Formulario
+from handlers.formulario import Formulario, encerrar_fluxo, retomar, retomar_se_houver
 from handlers.reply import edit_html, edit_keyboard, reply_html
 
 FORM = Formulario(
@@ -141,8 +141,9 @@ async def resposta_edicao(update: Update, context: CogepContext, fluxo: Fluxo) -
     contato_id = int(fluxo.dados["contato_id"])
     texto = update.effective_message.text or ""
     await context.services.contatos.editar(contato_id, fluxo.passo, texto)
-    await FORM.encerrar(update, context)
+    rascunho = await encerrar_fluxo(update, context)
     await _mostrar_cartao(update, context, contato_id)
+    await retomar(update, context, rascunho)
 
 
 async def _avancar(
@@ -158,3 +159,4 @@ async def _avancar(
         formulario=(update.effective_chat.id, context.usuario.telegram_id),
     )
     await reply_html(update, context.bot, texts.contato_criado(novo))
+    await retomar_se_houver(update, context)

@@ -11,6 +11,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot import texts
 from bot.fluxos import Fluxo
 from handlers.context import CogepContext
 from handlers.reply import reply_html
@@ -69,10 +70,36 @@ class Formulario:
         )
         return fluxo if fluxo is not None and fluxo.nome == self.nome else None
 
-    @staticmethod
-    async def encerrar(update: Update, context: CogepContext) -> None:
-        """Forget the user's flow in this chat."""
-        assert update.effective_chat is not None and update.effective_user is not None
-        await context.services.fluxos.encerrar(
-            chat_id=update.effective_chat.id, telegram_id=update.effective_user.id
-        )
+    def __post_init__(self) -> None:
+        FORMULARIOS[self.nome] = self
+
+
+FORMULARIOS: dict[str, Formulario] = {}  # every form by name, to take a draft up again
+
+
+async def encerrar_fluxo(update: Update, context: CogepContext) -> Fluxo | None:
+    """End the user's live flow in this chat; the draft it kept (to `retomar` after replying)."""
+    assert update.effective_chat is not None and update.effective_user is not None
+    fim = await context.services.fluxos.encerrar(
+        chat_id=update.effective_chat.id, telegram_id=update.effective_user.id
+    )
+    return fim.retomado
+
+
+async def retomar(update: Update, context: CogepContext, rascunho: Fluxo | None) -> None:
+    """Take a half-filled form up again where it was: say so and ask its question again."""
+    form = FORMULARIOS.get(rascunho.nome) if rascunho is not None else None
+    if rascunho is None or form is None or rascunho.passo not in form.perguntas:
+        return
+    await reply_html(update, context.bot, texts.retomando(rascunho.nome, rascunho.dados))
+    texto, teclado = form.perguntas[rascunho.passo]
+    await reply_html(update, context.bot, texto, keyboard=teclado)
+
+
+async def retomar_se_houver(update: Update, context: CogepContext) -> None:
+    """After a form was consumed: take up the draft it had kept, if one came back."""
+    assert update.effective_chat is not None and update.effective_user is not None
+    rascunho = await context.services.fluxos.atual(
+        chat_id=update.effective_chat.id, telegram_id=update.effective_user.id
+    )
+    await retomar(update, context, rascunho)

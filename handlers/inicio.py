@@ -7,6 +7,7 @@ from telegram import Update
 from bot import texts
 from handlers.common import registered
 from handlers.context import CogepContext
+from handlers.formulario import retomar
 from handlers.reply import reply_html
 
 
@@ -50,10 +51,11 @@ async def ajuda(update: Update, context: CogepContext) -> None:
 async def cancelar(update: Update, context: CogepContext) -> None:
     """Leave whatever guided conversation the user is in."""
     assert update.effective_chat is not None and update.effective_user is not None
-    had_flow = await context.services.fluxos.encerrar(
+    fim = await context.services.fluxos.encerrar(
         chat_id=update.effective_chat.id, telegram_id=update.effective_user.id
     )
-    await reply_html(update, context.bot, texts.CANCELADO if had_flow else texts.NADA_A_CANCELAR)
+    await reply_html(update, context.bot, texts.CANCELADO if fim.havia else texts.NADA_A_CANCELAR)
+    await retomar(update, context, fim.retomado)
 
 
 async def comando_desconhecido(update: Update, context: CogepContext) -> None:

@@ -18,7 +18,7 @@ from db.models import Processo
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
-from handlers.formulario import Formulario
+from handlers.formulario import Formulario, retomar_se_houver
 from handlers.reply import reply_html
 
 FORM = Formulario(
@@ -173,6 +173,7 @@ async def _avancar(
         context.usuario, rascunho, formulario=formulario
     )
     await _criado(update, context, processo)
+    await retomar_se_houver(update, context)
 
 
 async def _criado(update: Update, context: CogepContext, processo: Processo) -> None:

@@ -13,6 +13,7 @@ from bot.fluxos import Fluxo
 from db.models import Usuario
 from handlers.common import registered
 from handlers.context import CogepContext
+from handlers.formulario import encerrar_fluxo, retomar
 from handlers.reply import edit_html, reply_html
 
 FLOW = "perfil"
@@ -110,9 +111,8 @@ async def perfil_resposta(update: Update, context: CogepContext, fluxo: Fluxo) -
         me = await usuarios.renomear(telegram_id, resposta)
     else:
         me = await usuarios.definir_fuso(telegram_id, resposta)
-    await context.services.fluxos.encerrar(
-        chat_id=update.effective_chat.id, telegram_id=telegram_id
-    )
+    rascunho = await encerrar_fluxo(update, context)
     await reply_html(
         update, context.bot, f"{texts.PERFIL_ATUALIZADO}\n\n{_card(me)}", keyboard=_keyboard(me)
     )
+    await retomar(update, context, rascunho)

@@ -16,6 +16,7 @@ from db.models import Usuario
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
+from handlers.formulario import encerrar_fluxo, retomar
 from handlers.reply import edit_html, edit_keyboard, reply_html
 
 FLOW_COMENTARIO, FLOW_PRAZO, FLOW_VINCULO = "comentario", "prazo", "vinculo"
@@ -277,9 +278,10 @@ async def _vincular(update: Update, context: CogepContext, campos: list[str]) ->
     query, usuario = _partes(update, context)
     pid, cid = _ints(campos, 2)
     d = await context.services.processos.vincular_contato(usuario, pid, cid)
-    await _encerrar_fluxo(update, context)
+    rascunho = await encerrar_fluxo(update, context)
     await query.answer()
     await _show(update, context, d, edit=False)
+    await retomar(update, context, rascunho)
 
 
 BOTOES: dict[str, Acao] = {
@@ -299,13 +301,6 @@ BOTOES: dict[str, Acao] = {
     "ped": _pedir_texto(FLOW_DESCRICAO, texts.PERGUNTA_DESCRICAO),
     "pkc": _vincular,
 }
-
-
-async def _encerrar_fluxo(update: Update, context: CogepContext) -> None:
-    assert update.effective_chat is not None and update.effective_user is not None
-    await context.services.fluxos.encerrar(
-        chat_id=update.effective_chat.id, telegram_id=update.effective_user.id
-    )
 
 
 async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
@@ -333,5 +328,6 @@ async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
             keyboard=keyboards.escolher_contato(f"pkc:{pid}", achados, pular=False),
         )  # fmt: skip
         return
-    await _encerrar_fluxo(update, context)
+    rascunho = await encerrar_fluxo(update, context)
     await _show(update, context, d, edit=False)
+    await retomar(update, context, rascunho)

@@ -13,6 +13,7 @@ from bot import texts
 from bot.fluxos import Fluxo
 from handlers.common import Callback, barrado
 from handlers.context import CogepContext
+from handlers.formulario import encerrar_fluxo, retomar
 from handlers.reply import reply_html
 
 FlowStep = Callable[[Update, CogepContext, Fluxo], Awaitable[None]]
@@ -44,8 +45,9 @@ def text_router(flows: Mapping[str, FlowStep]) -> Callback:
             return
         fluxo = await context.services.fluxos.atual(chat_id=message.chat_id, telegram_id=user.id)
         if fluxo is not None and (message.text or "").strip().lower() in PALAVRAS_DE_SAIDA:
-            await context.services.fluxos.encerrar(chat_id=message.chat_id, telegram_id=user.id)
+            rascunho = await encerrar_fluxo(update, context)
             await reply_html(update, context.bot, texts.CANCELADO)
+            await retomar(update, context, rascunho)
             return
         if fluxo is not None and fluxo.nome in flows:
             await flows[fluxo.nome](update, context, fluxo)

@@ -154,6 +154,55 @@ async def test_a_one_line_novo_naming_several_contacts_offers_them(
     assert "Contato: Paula Reis" in tela["text"] and "alta" in tela["text"]
 
 
+async def test_a_draft_waits_while_its_contact_is_created_then_resumes(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    await ana.diz("/novo")
+    await ana.diz("Pedido do Zé")
+    pergunta = await ana.toca(await ana.diz("Trocar as lâmpadas"), "Pular")
+    await ana.toca(pergunta, "alta")
+    sem_contato = await ana.diz("Zé")
+
+    nome_q = await ana.diz("/contato novo")  # the bot's own advice: create the contact first
+    await ana.diz("Zé Carlos")
+    pergunta = await ana.ve("empresa")
+    for _ in range(4):
+        pergunta = await ana.toca(pergunta, "Pular")
+    de_volta = await ana.ve("Voltando ao processo em rascunho")
+    contato_q = await ana.ve("Algum contato")
+    criado = await ana.diz("Zé Carlos")
+
+    assert "Nenhum contato com Zé" in sem_contato["text"]
+    assert "nome" in nome_q["text"]
+    assert "Pedido do Zé" in de_volta["text"] and "Pular" in ana.botoes(contato_q)[0]
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    tela = await ana.diz(f"/processo {numero.group(1)}")
+    assert "Contato: Zé Carlos" in tela["text"] and "alta" in tela["text"]
+    assert "Trocar as lâmpadas" in tela["text"]
+
+
+async def test_cancelling_a_detour_brings_the_draft_back(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    await ana.diz("/novo")
+    await ana.diz("Rascunho importante")  # now at the description question
+
+    await ana.diz("/perfil")
+    await ana.toca(await ana.ve("Perfil"), "Nome")
+    cancelado = await ana.diz("/cancelar")
+    de_volta = await ana.ve("Voltando ao processo em rascunho")
+    descricao = await ana.ve("Descreva")
+    final = await ana.diz("/cancelar")
+
+    assert "cancelada" in cancelado["text"]
+    assert "Rascunho importante" in de_volta["text"] and "Pular" in ana.botoes(descricao)[0]
+    assert "cancelada" in final["text"]
+    assert "nada em andamento" in (await ana.diz("/cancelar"))["text"]
+
+
 async def test_an_email_belongs_to_one_contact(
     bot: CogepApplication, tg: FakeTelegram, database: Database
 ) -> None:

@@ -46,11 +46,12 @@ async def salvar(
     )
 
 
-async def apagar(session: AsyncSession, *, chat_id: int, telegram_id: int) -> bool:
-    """Forget the user's flow in this chat; True if there was one."""
+async def apagar(session: AsyncSession, *, chat_id: int, telegram_id: int) -> dict[str, Any] | None:
+    """Forget the user's flow in this chat; its data, or None if there was none."""
     result = await session.execute(
         delete(Fluxo)
         .where(Fluxo.chat_id == chat_id, Fluxo.telegram_id == telegram_id)
-        .returning(Fluxo.nome)
+        .returning(Fluxo.dados)
     )
-    return result.first() is not None
+    row = result.first()
+    return None if row is None else dict(row[0])
