@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.acentos import sem_acentos
 from bot.errors import InvalidInput, NotFound
 from bot.fluxos import Formulario, consumir
-from bot.processos.regras import sem_acentos
 from db.engine import Sessions
 from db.models import Contato, Processo, Usuario
 from db.repositories import contatos as repo

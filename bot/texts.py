@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.dates import format_when
+from bot.fusos import descrever as descrever_fuso
 from bot.render import escape, shorten
 
 if TYPE_CHECKING:
@@ -139,21 +140,29 @@ MENSAGEM_LONGA = "Sua mensagem é longa demais para este campo (máximo {max} ca
 # -- /perfil -----------------------------------------------------------------------------------
 NOME_VAZIO = "O nome não pode ficar vazio."
 NOME_LONGO = "Nome longo demais (máximo 128 caracteres)."
-FUSO_INVALIDO = (
-    "Fuso horário desconhecido. Use um nome como <code>America/Sao_Paulo</code>, "
-    "<code>America/Manaus</code> ou <code>Europe/Lisbon</code>."
-)
+
+
+def fuso_invalido(texto: str) -> str:
+    """A time zone Cogep could not place."""
+    return (
+        f"Não reconheci o fuso <b>{escape(shorten(texto.strip(), 40))}</b>. Toque num dos botões, "
+        "ou envie uma cidade (<i>Manaus</i>, <i>Lisboa</i>), um deslocamento (<i>GMT-3</i>) "
+        "ou um nome como <code>America/Sao_Paulo</code>."
+    )
+
+
 HORA_INVALIDA = "Hora inválida: escolha de 0 a 23."
 PERGUNTA_NOME = "Qual nome devo usar? Envie o novo nome (ou /cancelar)."
 PERGUNTA_FUSO = (
-    "Qual o seu fuso horário? Envie um nome como <code>America/Manaus</code> (ou /cancelar)."
+    "Qual o seu fuso horário? Toque num dos botões, ou envie uma cidade (<i>Manaus</i>, "
+    "<i>Lisboa</i>) ou um deslocamento (<i>GMT-3</i>). /cancelar para deixar como está."
 )
 PERFIL_ATUALIZADO = "Perfil atualizado."
 BOTAO_NOME = "✏️ Nome"
 BOTAO_FUSO = "🌎 Fuso horário"
 BOTAO_NOTIFICACOES_ON = "🔔 Notificações: ligadas"
 BOTAO_NOTIFICACOES_OFF = "🔕 Notificações: desligadas"
-BOTAO_RESUMO = "🕗 Resumo diário: {hora}h"
+BOTAO_RESUMO = "🕗 Resumo diário: {hora:02d}:00"
 
 PAPEL_NOME = {"membro": "membro", "gestor": "gestor", "admin": "administrador"}
 
@@ -269,7 +278,7 @@ def perfil(
         f"<b>Seu perfil</b>\n\n"
         f"Nome: <b>{escape(nome)}</b>{user}\n"
         f"Papel: {PAPEL_NOME.get(papel, papel)}\n"
-        f"Fuso horário: {escape(fuso)}\n"
+        f"Fuso horário: {escape(descrever_fuso(fuso))}\n"
         f"Notificações: {estado}\n"
         f"Resumo diário: {hora_resumo:02d}:00\n\n"
         "Toque num botão para alterar."

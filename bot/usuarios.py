@@ -8,14 +8,14 @@ admin lets them in, they reach none of the team's data. Configured admins always
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.acentos import sem_acentos
 from bot.avisos import Notifier, SilentNotifier
 from bot.errors import InvalidInput, NotAllowed, NotFound, NotRegistered
-from bot.processos.regras import sem_acentos
+from bot.fusos import ler_fuso
 from bot.settings import Settings
 from db.engine import Sessions
 from db.models import Usuario
@@ -146,12 +146,11 @@ class UsuarioService:
         return await self._atualizar(telegram_id, nome=limpo)
 
     async def definir_fuso(self, telegram_id: int, fuso: str) -> Usuario:
-        """Change the user's time zone (an IANA name such as America/Manaus)."""
-        try:
-            ZoneInfo(fuso.strip())
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidInput(texts.FUSO_INVALIDO) from None
-        return await self._atualizar(telegram_id, fuso_horario=fuso.strip())
+        """Change the user's time zone: an IANA name, a city (`Manaus`) or an offset (`GMT-3`)."""
+        zona = ler_fuso(fuso)
+        if zona is None:
+            raise InvalidInput(texts.fuso_invalido(fuso))
+        return await self._atualizar(telegram_id, fuso_horario=zona)
 
     async def definir_notificacoes(self, telegram_id: int, ativas: bool) -> Usuario:
         """Turn push notices on or off."""

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot import texts
 from bot.fluxos import Fluxo
+from bot.fusos import COMUNS
 from db.models import Usuario
 from handlers.common import registered
 from handlers.context import CogepContext
@@ -51,8 +52,17 @@ def _keyboard(usuario: Usuario) -> InlineKeyboardMarkup:
     )
 
 
+def _fusos_keyboard() -> InlineKeyboardMarkup:
+    """Brazil's main zones (and Lisbon), by their index in `fusos.COMUNS`."""
+    botoes = [
+        InlineKeyboardButton(rotulo, callback_data=f"pf:fuso:{i}")
+        for i, (rotulo, _) in enumerate(COMUNS)
+    ]
+    return InlineKeyboardMarkup([[botao] for botao in botoes])
+
+
 def _hours_keyboard() -> InlineKeyboardMarkup:
-    row = [InlineKeyboardButton(f"{h}h", callback_data=f"pf:hora:{h}") for h in HORAS]
+    row = [InlineKeyboardButton(f"{h:02d}:00", callback_data=f"pf:hora:{h}") for h in HORAS]
     return InlineKeyboardMarkup([row[:4], row[4:]])
 
 
@@ -60,9 +70,20 @@ def _hours_keyboard() -> InlineKeyboardMarkup:
 async def perfil(update: Update, context: CogepContext) -> None:
     """Show the caller's profile with edit buttons."""
     assert context.usuario is not None
+    rascunho = await _largar_pergunta(update, context)
     await reply_html(
         update, context.bot, _card(context.usuario), keyboard=_keyboard(context.usuario)
     )
+    await retomar(update, context, rascunho)
+
+
+async def _largar_pergunta(update: Update, context: CogepContext) -> Fluxo | None:
+    """Drop a name or time-zone question left open (the person moved on); its kept draft."""
+    assert update.effective_chat is not None and update.effective_user is not None
+    fluxo = await context.services.fluxos.atual(
+        chat_id=update.effective_chat.id, telegram_id=update.effective_user.id
+    )
+    return await encerrar_fluxo(update, context) if fluxo and fluxo.nome == FLOW else None
 
 
 @registered
@@ -74,6 +95,8 @@ async def perfil_botao(update: Update, context: CogepContext) -> None:
     usuarios, me = context.services.usuarios, context.usuario
     acao = query.data.split(":")[1:]
     await query.answer()
+    # A button answers (or replaces) an open name/time-zone question: drop it.
+    rascunho = await _largar_pergunta(update, context) if acao not in (["nome"], ["fuso"]) else None
     if acao == ["notif"]:
         me = await usuarios.definir_notificacoes(me.telegram_id, not me.notificacoes_ativas)
     elif acao == ["hora"]:
@@ -83,14 +106,18 @@ async def perfil_botao(update: Update, context: CogepContext) -> None:
         return
     elif len(acao) == 2 and acao[0] == "hora" and acao[1].isdigit():
         me = await usuarios.definir_hora_resumo(me.telegram_id, int(acao[1]))
+    elif len(acao) == 2 and acao[0] == "fuso" and acao[1].isdigit() and int(acao[1]) < len(COMUNS):
+        me = await usuarios.definir_fuso(me.telegram_id, COMUNS[int(acao[1])][1])
     elif acao in (["nome"], ["fuso"]):
         await context.services.fluxos.salvar(
             chat_id=update.effective_chat.id,
             telegram_id=me.telegram_id,
             fluxo=Fluxo(FLOW, acao[0]),
         )
-        pergunta = texts.PERGUNTA_NOME if acao == ["nome"] else texts.PERGUNTA_FUSO
-        await reply_html(update, context.bot, pergunta)
+        if acao == ["nome"]:
+            await reply_html(update, context.bot, texts.PERGUNTA_NOME)
+        else:
+            await reply_html(update, context.bot, texts.PERGUNTA_FUSO, keyboard=_fusos_keyboard())
         return
     else:
         return
@@ -99,6 +126,7 @@ async def perfil_botao(update: Update, context: CogepContext) -> None:
         await edit_html(query.message, _card(me), keyboard=_keyboard(me))
     else:
         await reply_html(update, context.bot, _card(me), keyboard=_keyboard(me))
+    await retomar(update, context, rascunho)
 
 
 async def perfil_resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:

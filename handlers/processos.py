@@ -7,10 +7,11 @@ from collections.abc import Awaitable, Callable
 from telegram import CallbackQuery, Message, Update
 
 from bot import texts
+from bot.acentos import sem_acentos
 from bot.errors import InvalidInput, StaleState
 from bot.fluxos import Fluxo
 from bot.processos import Detalhe
-from bot.processos.regras import CODIGO_STATUS, gerencia, sem_acentos
+from bot.processos.regras import CODIGO_STATUS, gerencia
 from bot.processos.servico import FILTROS
 from db.models import Usuario
 from handlers import keyboards

@@ -85,11 +85,11 @@ async def test_perfil_edits_name_timezone_and_notices(
     card = await ana.diz("/perfil")
     await ana.toca(card, "Fuso")
     refused = await ana.diz("Marte/Olympus")
-    await ana.diz("America/Manaus")
+    await ana.diz("manaus")
     card = await ana.diz("/perfil")
     edited = await ana.toca(card, "Notificações")
 
-    assert "Fuso horário desconhecido" in refused["text"]
+    assert "Não reconheci o fuso Marte/Olympus" in refused["text"]
     assert "desligadas" in edited["text"]
     usuario = await _usuario(database, 101)
     assert usuario is not None
@@ -106,10 +106,36 @@ async def test_digest_hour_is_chosen_with_buttons(
     card = await ana.diz("/perfil")
 
     hours = await ana.toca(card, "Resumo diário")
-    await ana.toca(hours, "18h")
+    await ana.toca(hours, "18:00")
 
     usuario = await _usuario(database, 101)
     assert usuario is not None and usuario.hora_resumo == 18
+
+
+async def test_time_zones_by_button_city_or_offset_and_questions_do_not_linger(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    ana = Pessoa(tg, 101, "Ana")
+    await ana.diz("/start")
+    card = await ana.diz("/perfil")
+
+    pergunta = await ana.toca(card, "Fuso")
+    escolhido = await ana.toca(pergunta, "Cuiabá")
+    assert "America/Cuiaba (UTC−04:00)" in escolhido["text"]
+
+    await ana.toca(await ana.diz("/perfil"), "Fuso")
+    por_texto = await ana.diz("GMT-3")
+    assert "Fuso horário: UTC−03:00" in por_texto["text"]
+
+    await ana.toca(await ana.diz("/perfil"), "Fuso")  # asked, then left for something else
+    horas = await ana.toca(await ana.diz("/perfil"), "Resumo diário")
+    await ana.toca(horas, "09:00")
+    solto = await ana.diz("8:30")  # no longer taken as a time zone
+
+    assert "fuso" not in solto["text"].lower()
+    usuario = await _usuario(database, 101)
+    assert usuario is not None
+    assert (usuario.fuso_horario, usuario.hora_resumo) == ("Etc/GMT+3", 9)
 
 
 async def test_blocking_the_bot_marks_the_user_inactive(

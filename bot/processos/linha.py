@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from bot import texts
+from bot.acentos import sem_acentos
 from bot.errors import InvalidInput
-from bot.processos.regras import sem_acentos
 
 CHAVES = {
     "prazo": "prazo",

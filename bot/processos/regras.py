@@ -7,9 +7,9 @@ em_andamento -> concluido;  any open status -> cancelado;  concluido -> em_andam
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Final
 
+from bot.acentos import sem_acentos
 from db.models import Usuario
 
 ABERTOS: Final = ("aberto", "em_andamento", "aguardando")
@@ -66,9 +66,3 @@ def ler_prioridade(texto: str) -> str | None:
     sinonimos = {"media": "normal", "normal": "normal", "baixa": "baixa", "alta": "alta",
                  "urgente": "urgente", "critica": "urgente"}  # fmt: skip
     return sinonimos.get(palavra)
-
-
-def sem_acentos(texto: str) -> str:
-    """`Migração` -> `Migracao`."""
-    decomposed = unicodedata.normalize("NFKD", texto)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.acentos import sem_acentos
 from bot.avisos import Notifier
 from bot.dates import parse_when
 from bot.errors import (
@@ -35,7 +36,6 @@ from bot.processos.regras import (
     ler_numero,
     ler_prioridade,
     pode_transitar,
-    sem_acentos,
 )
 from bot.settings import Settings
 from db.engine import Sessions
