@@ -137,6 +137,11 @@ class ContatoService:
             raise
         return contato
 
+    async def homonimos(self, nome: str) -> list[Contato]:
+        """Contacts already called `nome` (a likely duplicate, though names do repeat)."""
+        async with self._sessions() as session:
+            return await repo.homonimos(session, nome=nome)
+
     async def verificar_email(self, texto: str) -> str:
         """The normalised address, refused when invalid or already some contact's."""
         email = validar_email(texto)

@@ -471,12 +471,15 @@ def _prazo(processo: Processo, *, zona: str, agora: datetime) -> str:
     return f"⚠️ <b>{dito} (atrasado)</b>" if atrasado else dito
 
 
-def processo_criado(processo: Processo, *, zona: str, agora: datetime) -> str:
+def processo_criado(
+    processo: Processo, *, zona: str, agora: datetime, contato: str | None = None
+) -> str:
     """Confirmation of /novo, with the new number."""
+    com = f" · Contato: {escape(contato)}" if contato else ""
     return (
         f"✅ Processo <b>{processo.numero}</b> aberto: {escape(processo.titulo)}\n"
-        f"Prioridade: {processo.prioridade} · Prazo: {_prazo(processo, zona=zona, agora=agora)}\n"
-        f"Veja e acompanhe com /processo {processo.numero}"
+        f"Prioridade: {processo.prioridade} · Prazo: {_prazo(processo, zona=zona, agora=agora)}"
+        f"{com}\nVeja e acompanhe com /processo {processo.numero}"
     )
 
 
@@ -639,8 +642,8 @@ CONTATO_NOVO_EMAIL = "Qual o <b>e-mail</b>? (ou Pular)"
 CONTATO_NOVO_TELEFONE = "Qual o <b>telefone</b>? Ex.: (11) 98765-4321 (ou Pular)"
 CONTATO_NOVO_NOTAS = "Alguma <b>observação</b>? (ou Pular)"
 CONTATO_USO = (
-    "Use <code>/contato novo</code> para criar, <code>/contatos</code> para listar ou "
-    "<code>/contatos nome</code> para buscar."
+    "Use <code>/contato novo</code> (ou <code>/contato novo Maria Silva</code>) para criar, "
+    "<code>/contatos</code> para listar ou <code>/contatos nome</code> para buscar."
 )
 
 
@@ -704,6 +707,15 @@ def pergunta_campo_contato(campo: str) -> str:
     """Ask for a new value of one field of a contact."""
     apagar = "" if campo == "nome" else ", ou <i>apagar</i> para deixá-lo em branco"
     return f"Envie o novo valor de <b>{CAMPO_CONTATO[campo].lower()}</b>{apagar} (ou /cancelar)."
+
+
+def contato_homonimo(contato: Contato) -> str:
+    """A new contact with the name of an existing one."""
+    empresa = f" ({escape(contato.empresa)})" if contato.empresa else ""
+    return (
+        f"⚠️ Já existe um contato chamado <b>{escape(contato.nome)}</b>{empresa}. Se for a mesma "
+        "pessoa, use /cancelar e veja o cartão em /contatos; senão, siga em frente."
+    )
 
 
 def email_duplicado(contato: Contato) -> str:

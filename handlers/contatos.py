@@ -52,11 +52,24 @@ async def contatos(update: Update, context: CogepContext) -> None:
 
 @registered
 async def contato(update: Update, context: CogepContext) -> None:
-    """`/contato novo` starts the guided creation."""
-    if [a.lower() for a in context.args or []] != ["novo"]:
+    """`/contato novo` starts the guided creation; `/contato novo Maria Silva` answers the name."""
+    args = context.args or []
+    if not args or args[0].lower() != "novo":
         await reply_html(update, context.bot, texts.CONTATO_USO)
         return
-    await FORM.perguntar(update, context, "nome", {})
+    if len(args) == 1:
+        await FORM.perguntar(update, context, "nome", {})
+        return
+    nome = regras.validar_nome(" ".join(args[1:]))
+    await _avisar_homonimos(update, context, nome)
+    await _avancar(update, context, Fluxo(FORM.nome, "nome", {}), {"nome": nome})
+
+
+async def _avisar_homonimos(update: Update, context: CogepContext, nome: str) -> None:
+    """Point out a contact of the same name before a second one is made."""
+    iguais = await context.services.contatos.homonimos(nome)
+    if iguais:
+        await reply_html(update, context.bot, texts.contato_homonimo(iguais[0]))
 
 
 @registered
@@ -73,9 +86,13 @@ async def botao(update: Update, context: CogepContext) -> None:
         await _mostrar_cartao(update, context, int(valor))
     elif acao in ("ce", "cv") and valor.isdigit() and isinstance(query.message, Message):
         contato_id = int(valor)
-        await context.services.contatos.cartao(context.usuario, contato_id)  # still there?
-        opcoes = keyboards.editar_contato if acao == "ce" else keyboards.cartao_contato
-        await edit_keyboard(query.message, opcoes(contato_id))
+        cartao = await context.services.contatos.cartao(context.usuario, contato_id)
+        opcoes = (
+            keyboards.editar_contato(contato_id)
+            if acao == "ce"
+            else keyboards.cartao_contato(contato_id, cartao.processos)
+        )
+        await edit_keyboard(query.message, opcoes)
     elif acao == "cf":
         await _pedir_campo(update, context, valor)
     elif acao == "cl" and valor.isdigit():
@@ -106,7 +123,8 @@ async def _mostrar_cartao(update: Update, context: CogepContext, contato_id: int
         zona=context.usuario.fuso_horario,
         agora=context.services.processos.agora(),
     )
-    await reply_html(update, context.bot, html, keyboard=keyboards.cartao_contato(contato_id))
+    teclado = keyboards.cartao_contato(contato_id, cartao.processos)
+    await reply_html(update, context.bot, html, keyboard=teclado)
 
 
 async def _pedir_campo(update: Update, context: CogepContext, valor: str) -> None:
@@ -132,6 +150,8 @@ async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
         dados["email"] = await servico.verificar_email(texto)
     else:
         dados[fluxo.passo] = regras.CAMPOS[fluxo.passo](texto)
+    if fluxo.passo == "nome":
+        await _avisar_homonimos(update, context, dados["nome"])
     await _avancar(update, context, fluxo, dados)
 
 

@@ -213,9 +213,10 @@ def contatos(itens: list[Contato], *, pagina: int, tem_mais: bool) -> InlineKeyb
     return InlineKeyboardMarkup([*rows, paging] if paging else rows)
 
 
-def cartao_contato(contato_id: int) -> InlineKeyboardMarkup:
-    """Under a contact's card."""
-    return InlineKeyboardMarkup([[Button(texts.BOTAO_EDITAR, callback_data=f"ce:{contato_id}")]])
+def cartao_contato(contato_id: int, processos: Sequence[Processo]) -> InlineKeyboardMarkup:
+    """Under a contact's card: open each of their processos, or edit the contact."""
+    editar = [Button(texts.BOTAO_EDITAR, callback_data=f"ce:{contato_id}")]
+    return InlineKeyboardMarkup([*_abrir(processos[:10]), editar])
 
 
 def editar_contato(contato_id: int) -> InlineKeyboardMarkup:

@@ -178,7 +178,11 @@ async def _avancar(
 
 async def _criado(update: Update, context: CogepContext, processo: Processo) -> None:
     assert context.usuario is not None
+    contato = processo.contato.nome if processo.contato_id and processo.contato else None
     html = texts.processo_criado(
-        processo, zona=context.usuario.fuso_horario, agora=context.services.processos.agora()
+        processo,
+        zona=context.usuario.fuso_horario,
+        agora=context.services.processos.agora(),
+        contato=contato,
     )
     await reply_html(update, context.bot, html)

@@ -253,3 +253,26 @@ async def test_a_contact_card_can_be_edited_field_by_field(
     assert (carlos.empresa, carlos.email, carlos.telefone) == (
         None, "carlos@beta.com", "+55 21 2222-3333",
     )  # fmt: skip
+
+
+async def test_the_quick_way_a_homonym_warning_and_a_card_that_opens_processos(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    empresa_q = await ana.diz("/contato novo Ana Beatriz")
+    for _ in range(4):
+        empresa_q = await ana.toca(empresa_q, "Pular")
+    criado = await ana.diz("/novo Enviar proposta | contato ana beatriz")
+
+    aviso = await ana.diz("/contato novo ana beatriz")
+    segue = await ana.ve("empresa")  # the warning does not stop the form
+    await ana.diz("/cancelar")
+    cartao = await ana.toca(await ana.diz("/contatos beatriz"), "Ana Beatriz")
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    aberto = await ana.toca(cartao, numero.group(1))
+
+    assert "Pular" in ana.botoes(segue)[0]
+    assert "Contato: Ana Beatriz" in criado["text"]
+    assert "Já existe um contato chamado Ana Beatriz" in aviso["text"]
+    assert "Enviar proposta" in aberto["text"] and "Histórico" in aberto["text"]

@@ -265,6 +265,8 @@ class ProcessoService:
             session.add(processo)
             await session.flush()
             repo.registrar_evento(session, processo=processo, autor=autor, tipo="criado")
+            if contato_id is not None:  # the confirmation names the contact
+                await session.refresh(processo, ["contato"])
         return processo
 
     async def mudar_status(

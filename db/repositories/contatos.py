@@ -14,6 +14,14 @@ async def por_id(session: AsyncSession, *, contato_id: int, travar: bool = False
     return await session.get(Contato, contato_id, with_for_update=travar or None)
 
 
+async def homonimos(session: AsyncSession, *, nome: str) -> list[Contato]:
+    """Contacts with this very name, whatever its case and accents."""
+    stmt = select(Contato).where(
+        func.lower(func.cogep_unaccent(Contato.nome)) == func.lower(func.cogep_unaccent(nome))
+    )
+    return list(await session.scalars(stmt.limit(3)))
+
+
 async def por_email(session: AsyncSession, *, email: str) -> Contato | None:
     """The contact with this address, ignoring case."""
     stmt = select(Contato).where(func.lower(Contato.email) == email.lower()).limit(1)
