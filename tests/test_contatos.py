@@ -276,3 +276,21 @@ async def test_the_quick_way_a_homonym_warning_and_a_card_that_opens_processos(
     assert "Contato: Ana Beatriz" in criado["text"]
     assert "Já existe um contato chamado Ana Beatriz" in aviso["text"]
     assert "Enviar proposta" in aberto["text"] and "Histórico" in aberto["text"]
+
+
+async def test_processos_are_found_by_their_contact(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    bruno = await registrar(tg, 402, "Bruno")
+    await contato_pronto(ana, "Ana Paula Ribeiro", "Padaria Central")
+    criado = await ana.diz("/novo Orçamento de fornos | contato ana paula")
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+
+    pelo_nome = await ana.diz("/buscar Ana Paula")
+    pela_empresa = await ana.diz("/buscar padaria")
+    de_outro = await bruno.diz("/buscar padaria")  # Bruno may not see Ana's processo
+
+    assert numero.group(1) in pelo_nome["text"] and numero.group(1) in pela_empresa["text"]
+    assert "Nada encontrado" in de_outro["text"]

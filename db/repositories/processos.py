@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from db.models import Processo, ProcessoEvento, Usuario
+from db.models import Contato, Processo, ProcessoEvento, Usuario
 
 ABERTOS = ("aberto", "em_andamento", "aguardando")
 
@@ -111,7 +111,7 @@ JANELA_RECENTE = 1000  # gestores: look for matches among the newest processos f
 async def buscar(
     session: AsyncSession, *, usuario: Usuario, consulta: str, sequencia: int | None, limite: int
 ) -> list[Processo]:
-    """Processos matching a tsquery in number/title/description or in a comment.
+    """Processos matching a tsquery in number/title/description, a comment or their contact.
 
     Visibility decides the plan. A membro sees a few hundred processos, so those are read first
     and matched one by one. A gestor sees everything, and a common word can match a third of a
@@ -148,7 +148,8 @@ async def _ids_encontrados(
     usuario: Usuario | None = None,
 ) -> list[int]:
     """Ids of the best matches (rank, then newest) among a candidate set of processos."""
-    candidatos = select(Processo.id, Processo.busca, Processo.criado_em)
+    candidatos = select(Processo.id, Processo.busca, Processo.criado_em, Processo.contato_id)
+    contatos = select(Contato.id).where(Contato.busca.op("@@")(query))  # few: the CRM is small
     if usuario is not None:
         candidatos = candidatos.where(visivel_para(usuario))
     elif janela is not None:
@@ -159,6 +160,7 @@ async def _ids_encontrados(
             select(ProcessoEvento.processo_id).where(
                 ProcessoEvento.tipo == "comentario", ProcessoEvento.busca.op("@@")(query)
             ),
+            select(Processo.id).where(Processo.contato_id.in_(contatos)),
         ).subquery()
         candidatos = candidatos.where(Processo.id.in_(select(hits.c.id)))
     c = candidatos.subquery("candidatos")
@@ -173,7 +175,7 @@ async def _ids_encontrados(
     )
     stmt = (
         select(c.c.id)
-        .where(or_(c.c.busca.op("@@")(query), comentado))
+        .where(or_(c.c.busca.op("@@")(query), comentado, c.c.contato_id.in_(contatos)))
         .order_by(func.ts_rank(c.c.busca, query).desc(), c.c.criado_em.desc())
         .limit(limite)
     )
