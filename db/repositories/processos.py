@@ -120,12 +120,17 @@ async def buscar(
     search runs only for words too rare for that (and rare words are cheap to look up).
     """
     query = func.to_tsquery(literal_column("'portuguese'"), func.cogep_unaccent(consulta))
+    # The contacts the words name, looked up first: as literal ids the processo index serves
+    # them, where a subquery made the planner scan every processo (measured 6 -> 28 ms p95).
+    contatos = list(
+        await session.scalars(select(Contato.id).where(Contato.busca.op("@@")(query)).limit(50))
+    )
     if ve_tudo(usuario):
-        ids = await _ids_encontrados(session, query, limite=limite, janela=JANELA_RECENTE)
+        ids = await _ids_encontrados(session, query, contatos, limite=limite, janela=JANELA_RECENTE)
         if len(ids) < limite:
-            ids = await _ids_encontrados(session, query, limite=limite, janela=None)
+            ids = await _ids_encontrados(session, query, contatos, limite=limite, janela=None)
     else:
-        ids = await _ids_encontrados(session, query, limite=limite, usuario=usuario)
+        ids = await _ids_encontrados(session, query, contatos, limite=limite, usuario=usuario)
     if sequencia is not None:
         exato = await session.scalar(
             select(Processo.id).where(Processo.sequencia == sequencia, visivel_para(usuario))
@@ -142,6 +147,7 @@ async def buscar(
 async def _ids_encontrados(
     session: AsyncSession,
     query: ColumnElement[Any],
+    contatos: list[int],
     *,
     limite: int,
     janela: int | None = None,
@@ -149,19 +155,20 @@ async def _ids_encontrados(
 ) -> list[int]:
     """Ids of the best matches (rank, then newest) among a candidate set of processos."""
     candidatos = select(Processo.id, Processo.busca, Processo.criado_em, Processo.contato_id)
-    contatos = select(Contato.id).where(Contato.busca.op("@@")(query))  # few: the CRM is small
     if usuario is not None:
         candidatos = candidatos.where(visivel_para(usuario))
     elif janela is not None:
         candidatos = candidatos.order_by(Processo.criado_em.desc()).limit(janela)
     else:
-        hits = union(
+        fontes = [
             select(Processo.id).where(Processo.busca.op("@@")(query)),
             select(ProcessoEvento.processo_id).where(
                 ProcessoEvento.tipo == "comentario", ProcessoEvento.busca.op("@@")(query)
             ),
-            select(Processo.id).where(Processo.contato_id.in_(contatos)),
-        ).subquery()
+        ]
+        if contatos:
+            fontes.append(select(Processo.id).where(Processo.contato_id.in_(contatos)))
+        hits = union(*fontes).subquery()
         candidatos = candidatos.where(Processo.id.in_(select(hits.c.id)))
     c = candidatos.subquery("candidatos")
     comentado = (
@@ -175,7 +182,13 @@ async def _ids_encontrados(
     )
     stmt = (
         select(c.c.id)
-        .where(or_(c.c.busca.op("@@")(query), comentado, c.c.contato_id.in_(contatos)))
+        .where(
+            or_(
+                c.c.busca.op("@@")(query),
+                comentado,
+                c.c.contato_id.in_(contatos) if contatos else false(),
+            )
+        )
         .order_by(func.ts_rank(c.c.busca, query).desc(), c.c.criado_em.desc())
         .limit(limite)
     )
