@@ -614,6 +614,9 @@ async def test_search_ignores_accents_and_finds_comments(
     assert outro in by_comment["text"] and numero not in by_comment["text"]
     assert numero in by_number["text"]
     assert "Diga o que buscar" in empty["text"]
+    hifen = await abrir(ana, "Configurar o e-mail do front-end")
+    for busca in ("email", "e-mail", "frontend", "front end"):
+        assert hifen in (await ana.diz(f"/buscar {busca}"))["text"], busca
     assert ana.botoes(by_comment) == [outro]
     aberto = await ana.toca(by_comment, outro)
     assert "Fornecedor pediu orçamento atualizado" in aberto["text"]
