@@ -23,6 +23,9 @@ from db.engine import Sessions
 from db.repositories import fluxos as repo
 
 EXPIRA = timedelta(hours=24)
+# A one-question prompt (a comment, a new title…) goes stale much sooner than a form: text typed
+# half an hour later is a new thought, not the answer.
+EXPIRA_PERGUNTA = timedelta(minutes=30)
 # The guided forms (handlers.novo, handlers.contatos) whose drafts survive a detour.
 RASCUNHOS = frozenset({"novo", "contato"})
 RETOMAR = "_retomar"
@@ -95,7 +98,24 @@ class FluxoService:
             row = await repo.atual(
                 session, chat_id=chat_id, telegram_id=telegram_id, desde=_desde()
             )
-        return None if row is None else Fluxo(row.nome, row.passo, dict(row.dados))
+        if row is None:
+            return None
+        if row.nome not in RASCUNHOS and row.atualizado_em < datetime.now(UTC) - EXPIRA_PERGUNTA:
+            return None
+        return Fluxo(row.nome, row.passo, dict(row.dados))
+
+    async def largar_pergunta(self, *, chat_id: int, telegram_id: int) -> None:
+        """Drop a one-question prompt the user moved on from (a form's draft stays).
+
+        A draft the prompt was keeping comes back; its question is asked again when the
+        person next writes to it, or by `/cancelar`.
+        """
+        async with self._sessions.begin() as session:
+            dados = await repo.apagar_se_nao(
+                session, chat_id=chat_id, telegram_id=telegram_id, nomes=RASCUNHOS
+            )
+            if dados is not None:
+                await _devolver_rascunho(session, chat_id, telegram_id, dados)
 
     async def salvar(self, *, chat_id: int, telegram_id: int, fluxo: Fluxo) -> None:
         """Start or advance a flow; a different flow started over a draft keeps the draft."""

@@ -106,6 +106,21 @@ AUTORIZAR_SO_EM_GRUPO = (
 CANCELADO = "Operação cancelada."
 
 
+CONTINUAR_RASCUNHO = "▶️ Continuar o rascunho"
+DESCARTAR_RASCUNHO = "🗑 Descartar e começar outro"
+
+
+def rascunho_pendente(nome: str, dados: dict[str, object]) -> str:
+    """Asked when a form is started again over its own half-filled draft."""
+    if nome == "novo":
+        titulo = dados.get("titulo")
+        sobre = f" <b>{escape(shorten(str(titulo), 60))}</b>" if titulo else ""
+        return f"Você tem um processo em rascunho{sobre}. Continuar ou começar outro?"
+    contato = dados.get("nome")
+    sobre = f" <b>{escape(shorten(str(contato), 60))}</b>" if contato else ""
+    return f"Você tem um contato em rascunho{sobre}. Continuar ou começar outro?"
+
+
 def retomando(nome: str, dados: dict[str, object]) -> str:
     """Before asking again the question of a draft that was set aside."""
     if nome == "novo":
@@ -210,6 +225,10 @@ AGUARDANDO_LIBERACAO = (
     "Seu cadastro aguarda a liberação de um administrador. Aviso você aqui assim que isso "
     "acontecer."
 )
+CADASTRO_RECUSADO = (
+    "Seu cadastro no Cogep foi recusado por um administrador. Se acha que é um engano, fale com "
+    "a sua equipe."
+)
 ACESSO_RECUSADO = (
     "Seu acesso ao Cogep não está liberado. Se acha que é um engano, fale com um administrador "
     "da equipe."
@@ -280,7 +299,7 @@ def perfil(
         f"Papel: {PAPEL_NOME.get(papel, papel)}\n"
         f"Fuso horário: {escape(descrever_fuso(fuso))}\n"
         f"Notificações: {estado}\n"
-        f"Resumo diário: {hora_resumo:02d}:00\n\n"
+        f"Resumo diário: {hora_resumo:02d}:00 (os resumos começam a chegar em breve)\n\n"
         "Toque num botão para alterar."
     )
 
@@ -335,6 +354,7 @@ BUSCA_VAZIA = "Diga o que buscar. Exemplo: <code>/buscar servidor de e-mail</cod
 SO_GESTOR_ATRIBUI = "Só gestores e administradores podem atribuir responsáveis."
 USUARIO_NAO_ENCONTRADO = "Usuário não encontrado ou inativo."
 COMENTARIO_VAZIO = "O comentário não pode ficar vazio."
+FORMULARIO_TERMINADO = "Esse formulário já terminou; comece outro com /novo ou /contato novo."
 EXEMPLOS_PRAZO = "<i>amanhã 9h</i>, <i>em 3 dias</i>, <i>sexta 18h</i>, <i>30/11 14:00</i>"
 PULAR = "⏭ Pular"
 SEM_CONTATO = "Sem contato"
@@ -362,8 +382,27 @@ PERGUNTA_PRAZO = f"Qual o novo prazo? Ex.: {EXEMPLOS_PRAZO}, ou <i>sem prazo</i>
 PERGUNTA_CONTATO = (
     "Envie o nome do contato para vincular, ou <i>remover</i> para desvincular (ou /cancelar)."
 )
-PERGUNTA_TITULO = "Envie o novo título (ou /cancelar)."
-PERGUNTA_DESCRICAO = "Envie a nova descrição, ou <i>sem descrição</i> para apagá-la (ou /cancelar)."
+
+
+def pergunta_titulo(processo: Processo) -> str:
+    """Ask for a new title, showing the current one (tap to copy)."""
+    return (
+        f"Título atual: <code>{escape(processo.titulo)}</code>\nEnvie o novo título (ou /cancelar)."
+    )
+
+
+def pergunta_descricao(processo: Processo) -> str:
+    """Ask for a new description, showing the current one (tap to copy)."""
+    atual = (
+        f"Descrição atual:\n<code>{escape(processo.descricao)}</code>\n"
+        if processo.descricao
+        else "Ainda sem descrição.\n"
+    )
+    return (
+        f"{atual}Envie a nova descrição, ou <i>apagar</i> para deixá-la em branco (ou /cancelar)."
+    )
+
+
 ESCOLHA_RESPONSAVEL = "Quem será o responsável?"
 ESCOLHA_CONTATO = "Qual destes contatos?"
 BOTAO_COMENTAR = "💬 Comentar"
@@ -410,7 +449,7 @@ def linha_chave_desconhecida(chave: str) -> str:
     """An unknown `| chave valor` part in the one-line /novo."""
     return (
         f"Não conheço o campo <b>{escape(chave[:30])}</b>. Use <i>prazo</i>, <i>prioridade</i>, "
-        "<i>descricao</i> ou <i>contato</i>. Exemplo: <code>/novo Migrar servidor | prazo "
+        "<i>descrição</i> ou <i>contato</i>. Exemplo: <code>/novo Migrar servidor | prazo "
         "sexta 18h | prioridade alta</code>"
     )
 
@@ -510,12 +549,19 @@ def lista_processos(
     return cabecalho + "\n\n" + "\n".join(linhas) + "\n\nAbra um com /processo número."
 
 
-def resultado_busca(busca: str, processos: list[Processo], *, zona: str, agora: datetime) -> str:
+def resultado_busca(
+    busca: str, processos: list[Processo], *, zona: str, agora: datetime, limite: int = 10
+) -> str:
     """The /buscar answer."""
     if not processos:
         return NADA_ENCONTRADO.format(busca=escape(shorten(busca, 80)))
     linhas = [linha_processo(p, zona=zona, agora=agora) for p in processos]
-    return f"<b>Resultados para {escape(shorten(busca, 80))}</b>\n\n" + "\n".join(linhas)
+    mais = (
+        f"\n\n<i>Mostrando os {limite} mais relevantes; acrescente palavras para refinar.</i>"
+        if len(processos) >= limite
+        else ""
+    )
+    return f"<b>Resultados para {escape(shorten(busca, 80))}</b>\n\n" + "\n".join(linhas) + mais
 
 
 def _evento(evento: ProcessoEvento, *, zona: str, agora: datetime, completo: bool = False) -> str:
@@ -703,10 +749,19 @@ CAMPO_CONTATO = {
 }
 
 
+NOVO_VALOR_CONTATO = {
+    "nome": "Envie o novo <b>nome</b>",
+    "empresa": "Envie a nova <b>empresa</b>",
+    "email": "Envie o novo <b>e-mail</b>",
+    "telefone": "Envie o novo <b>telefone</b>",
+    "notas": "Envie as novas <b>observações</b>",
+}
+
+
 def pergunta_campo_contato(campo: str) -> str:
     """Ask for a new value of one field of a contact."""
-    apagar = "" if campo == "nome" else ", ou <i>apagar</i> para deixá-lo em branco"
-    return f"Envie o novo valor de <b>{CAMPO_CONTATO[campo].lower()}</b>{apagar} (ou /cancelar)."
+    apagar = "" if campo == "nome" else ", ou <i>apagar</i> para deixar em branco"
+    return f"{NOVO_VALOR_CONTATO[campo]}{apagar} (ou /cancelar)."
 
 
 def contato_homonimo(contato: Contato) -> str:

@@ -117,7 +117,7 @@ class UsuarioService:
             if liberar:
                 aviso = texts.ACESSO_LIBERADO_AVISO
             else:
-                aviso = texts.ACESSO_REVOGADO if antes == "liberado" else texts.ACESSO_RECUSADO
+                aviso = texts.ACESSO_REVOGADO if antes == "liberado" else texts.CADASTRO_RECUSADO
             await self._notifier.notify(alvo.telegram_id, aviso)
         return Decisao(alvo, antes)
 

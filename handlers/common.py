@@ -46,12 +46,25 @@ async def barrado(update: Update, context: CogepContext) -> bool:
     elif usuario.acesso == "recusado":
         motivo = texts.ACESSO_RECUSADO
     else:
+        await _largar_pergunta_esquecida(update, context)
         return False
     if update.callback_query is not None:
         await update.callback_query.answer(to_plain(motivo)[:200], show_alert=True)
     elif update.effective_chat is not None:
         await reply_html(update, context.bot, motivo)
     return True
+
+
+async def _largar_pergunta_esquecida(update: Update, context: CogepContext) -> None:
+    """A new command means the person moved on: an open one-question prompt must not take
+    their next message (a comment typed for another processo, a title for the wrong one)."""
+    message, user = update.message, update.effective_user
+    texto = message.text if message is not None and message.text else ""
+    if not texto.startswith("/") or user is None or message is None:
+        return
+    if texto.split(maxsplit=1)[0].split("@")[0].lower() == "/cancelar":
+        return  # /cancelar ends the prompt itself, and says so
+    await context.services.fluxos.largar_pergunta(chat_id=message.chat_id, telegram_id=user.id)
 
 
 async def track_block(update: Update, context: CogepContext) -> None:

@@ -33,7 +33,10 @@ FLOW_EDICAO = "contato_edicao"
 @registered
 async def contatos(update: Update, context: CogepContext) -> None:
     """List contacts, or search them: `/contatos ana`."""
-    busca = " ".join(context.args or [])
+    await _listar_ou_buscar(update, context, " ".join(context.args or []))
+
+
+async def _listar_ou_buscar(update: Update, context: CogepContext, busca: str) -> None:
     servico = context.services.contatos
     if busca:
         achados = await servico.buscar(busca)
@@ -54,11 +57,14 @@ async def contatos(update: Update, context: CogepContext) -> None:
 async def contato(update: Update, context: CogepContext) -> None:
     """`/contato novo` starts the guided creation; `/contato novo Maria Silva` answers the name."""
     args = context.args or []
-    if not args or args[0].lower() != "novo":
+    if not args:
         await reply_html(update, context.bot, texts.CONTATO_USO)
         return
+    if args[0].lower() != "novo":  # `/contato Carlos`: they are looking for Carlos
+        await _listar_ou_buscar(update, context, " ".join(args))
+        return
     if len(args) == 1:
-        await FORM.perguntar(update, context, "nome", {})
+        await FORM.comecar(update, context, "cn")
         return
     nome = regras.validar_nome(" ".join(args[1:]))
     await _avisar_homonimos(update, context, nome)
@@ -104,10 +110,17 @@ async def botao(update: Update, context: CogepContext) -> None:
 
 
 async def _pular(update: Update, context: CogepContext, valor: str) -> None:
-    """`cn:pular:<passo>`: skip that question, if it is still the one being asked."""
+    """`cn:pular:<passo>` skips that question, if still asked; `cn:rascunho:…` decides a draft."""
     assert update.callback_query is not None
+    if valor.startswith("rascunho:"):
+        await update.callback_query.answer()
+        await FORM.decidir_rascunho(update, context, valor.partition(":")[2])
+        return
     fluxo = await FORM.atual(update, context)
-    if fluxo is None or fluxo.passo == "nome" or valor != f"pular:{fluxo.passo}":
+    if fluxo is None:
+        await update.callback_query.answer(texts.FORMULARIO_TERMINADO)
+        return
+    if fluxo.passo == "nome" or valor != f"pular:{fluxo.passo}":
         await update.callback_query.answer(texts.PERGUNTA_JA_RESPONDIDA)
         return
     await update.callback_query.answer()
@@ -146,6 +159,9 @@ async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
     assert update.effective_message is not None
     texto, servico = update.effective_message.text or "", context.services.contatos
     dados = dict(fluxo.dados)
+    if FORM.quer_pular(fluxo, texto):
+        await _avancar(update, context, fluxo, dados)
+        return
     if fluxo.passo == "email":  # a taken address is refused now, not after three more questions
         dados["email"] = await servico.verificar_email(texto)
     else:

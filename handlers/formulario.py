@@ -9,14 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import texts
-from bot.fluxos import Fluxo
+from bot.acentos import sem_acentos
+from bot.fluxos import RETOMAR, Fluxo
 from handlers.context import CogepContext
 from handlers.reply import reply_html
 
 Pergunta = tuple[str, InlineKeyboardMarkup | None]
+PULAR = {"pular", "pula", "pule", "pulo", "proximo", "proxima", "skip"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,49 @@ class Formulario:
 
     def __post_init__(self) -> None:
         FORMULARIOS[self.nome] = self
+
+    def quer_pular(self, fluxo: Fluxo, texto: str) -> bool:
+        """Whether the answer is a typed "pular" (every question but the first may be skipped;
+        after an error message the Pular button is far up the chat)."""
+        return fluxo.passo != self.passos[0] and sem_acentos(texto.strip().lower()) in PULAR
+
+    async def comecar(self, update: Update, context: CogepContext, prefixo: str) -> None:
+        """Ask the first question; over a half-filled draft of this form, ask what to do first.
+
+        `prefixo` is the form's callback prefix: its `…:rascunho:seguir|descartar` buttons come
+        back to `decidir_rascunho`.
+        """
+        fluxo = await self.atual(update, context)
+        respondidos = [k for k in fluxo.dados if k in self.perguntas] if fluxo else []
+        if fluxo is None or not respondidos:
+            await self.perguntar(update, context, self.passos[0], {})
+            return
+        teclado = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        texts.CONTINUAR_RASCUNHO, callback_data=f"{prefixo}:rascunho:seguir"
+                    ),
+                    InlineKeyboardButton(
+                        texts.DESCARTAR_RASCUNHO, callback_data=f"{prefixo}:rascunho:descartar"
+                    ),
+                ]
+            ]
+        )
+        await reply_html(
+            update, context.bot, texts.rascunho_pendente(self.nome, fluxo.dados), keyboard=teclado
+        )
+
+    async def decidir_rascunho(self, update: Update, context: CogepContext, acao: str) -> None:
+        """Go on with the draft (ask its question again) or start the form afresh."""
+        fluxo = await self.atual(update, context)
+        if fluxo is None:
+            await self.perguntar(update, context, self.passos[0], {})
+        elif acao == "seguir":
+            await retomar(update, context, fluxo)
+        else:  # a detour's kept draft (of another form) stays kept
+            guardado = {k: v for k, v in fluxo.dados.items() if k == RETOMAR}
+            await self.perguntar(update, context, self.passos[0], guardado)
 
 
 FORMULARIOS: dict[str, Formulario] = {}  # every form by name, to take a draft up again

@@ -196,7 +196,7 @@ def prioridades(
 
 def escolher_contato(prefixo: str, contatos: list[Contato], *, pular: bool) -> InlineKeyboardMarkup:
     """One button per contact found; optionally a skip."""
-    rows = [[Button(c.nome[:40], callback_data=f"{prefixo}:{c.id}")] for c in contatos[:8]]
+    rows = [[Button(_rotulo(c), callback_data=f"{prefixo}:{c.id}")] for c in contatos[:8]]
     if pular:
         rows.append([Button(texts.PULAR, callback_data="nv:pular:contato")])
     return InlineKeyboardMarkup(rows)
@@ -204,7 +204,7 @@ def escolher_contato(prefixo: str, contatos: list[Contato], *, pular: bool) -> I
 
 def contatos(itens: list[Contato], *, pagina: int, tem_mais: bool) -> InlineKeyboardMarkup:
     """Open-card buttons and paging under /contatos."""
-    rows = [[Button(c.nome[:40], callback_data=f"ct:{c.id}")] for c in itens]
+    rows = [[Button(_rotulo(c), callback_data=f"ct:{c.id}")] for c in itens]
     paging = []
     if pagina > 0:
         paging.append(Button(texts.BOTAO_ANTERIOR, callback_data=f"cl:{pagina - 1}"))
@@ -240,3 +240,9 @@ def pendentes(usuarios: Sequence[Usuario]) -> InlineKeyboardMarkup:
             for u in usuarios[:8]
         ]
     )
+
+
+def _rotulo(contato: Contato) -> str:
+    """`Carlos Pereira · Padaria`: two contacts of one name still tell apart."""
+    detalhe = contato.empresa or contato.email
+    return f"{contato.nome[:40]} · {detalhe[:30]}" if detalhe else contato.nome[:40]

@@ -40,7 +40,7 @@ async def novo(update: Update, context: CogepContext) -> None:
     assert context.usuario is not None and update.effective_message is not None
     linha = (update.effective_message.text or "").partition(" ")[2].strip()
     if not linha:
-        await FORM.perguntar(update, context, "titulo", {})
+        await FORM.comecar(update, context, "nv")
         return
     rascunho = interpretar_linha(linha)
     dados, falha = await _validar_linha(context, rascunho)
@@ -102,6 +102,9 @@ async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
     assert update.effective_message is not None and context.usuario is not None
     texto, servico = update.effective_message.text or "", context.services.processos
     dados = dict(fluxo.dados)
+    if FORM.quer_pular(fluxo, texto):
+        await _avancar(update, context, fluxo, dados)
+        return
     if fluxo.passo == "titulo":
         dados["titulo"] = servico.validar_titulo(texto)
     elif fluxo.passo == "descricao":
@@ -137,9 +140,13 @@ async def botao(update: Update, context: CogepContext) -> None:
     assert query is not None and query.data is not None
     fluxo = await FORM.atual(update, context)
     if fluxo is None:
-        await query.answer(texts.PERGUNTA_JA_RESPONDIDA)
+        await query.answer(texts.FORMULARIO_TERMINADO)
         return
     _, acao, valor = [*query.data.split(":"), "", ""][:3]
+    if acao == "rascunho":
+        await query.answer()
+        await FORM.decidir_rascunho(update, context, valor)
+        return
     dados = dict(fluxo.dados)
     # Each button answers its own question: one from an earlier question does nothing now.
     if acao == "pri" and fluxo.passo == "prioridade":

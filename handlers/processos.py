@@ -13,7 +13,7 @@ from bot.fluxos import Fluxo
 from bot.processos import Detalhe
 from bot.processos.regras import CODIGO_STATUS, gerencia
 from bot.processos.servico import FILTROS
-from db.models import Usuario
+from db.models import Processo, Usuario
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
@@ -256,13 +256,14 @@ async def _historico(update: Update, context: CogepContext, campos: list[str]) -
     await reply_html(update, context.bot, html)  # as many messages as it takes
 
 
-def _pedir_texto(nome: str, pergunta: str) -> Acao:
-    """A button that asks for a typed answer (comment, deadline, contact name)."""
+def _pedir_texto(nome: str, pergunta: str | Callable[[Processo], str]) -> Acao:
+    """A button that asks for a typed answer (comment, deadline, contact name, new title…);
+    `pergunta` may show the processo's current value, so a typo is fixed by copying it."""
 
     async def pedir(update: Update, context: CogepContext, campos: list[str]) -> None:
         query, usuario = _partes(update, context)
         (pid,) = _ints(campos, 1)
-        await context.services.processos.detalhe(usuario, pid)  # refuse the unseen before asking
+        d = await context.services.processos.detalhe(usuario, pid)  # refuses the unseen
         assert update.effective_chat is not None
         await context.services.fluxos.salvar(
             chat_id=update.effective_chat.id,
@@ -270,7 +271,8 @@ def _pedir_texto(nome: str, pergunta: str) -> Acao:
             fluxo=Fluxo(nome, "texto", {"processo_id": pid}),
         )
         await query.answer()
-        await reply_html(update, context.bot, pergunta)
+        texto = pergunta if isinstance(pergunta, str) else pergunta(d.processo)
+        await reply_html(update, context.bot, texto)
 
     return pedir
 
@@ -298,8 +300,8 @@ BOTOES: dict[str, Acao] = {
     "pk": _pedir_texto(FLOW_VINCULO, texts.PERGUNTA_CONTATO),
     "pe": _editar,
     "ph": _historico,
-    "pet": _pedir_texto(FLOW_TITULO, texts.PERGUNTA_TITULO),
-    "ped": _pedir_texto(FLOW_DESCRICAO, texts.PERGUNTA_DESCRICAO),
+    "pet": _pedir_texto(FLOW_TITULO, texts.pergunta_titulo),
+    "ped": _pedir_texto(FLOW_DESCRICAO, texts.pergunta_descricao),
     "pkc": _vincular,
 }
 
@@ -323,6 +325,12 @@ async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
         achados = await context.services.contatos.buscar(texto)
         if not achados:
             await reply_html(update, context.bot, texts.nenhum_contato(texto))
+            return
+        if len(achados) == 1:  # no choice to make
+            d = await servico.vincular_contato(usuario, pid, achados[0].id)
+            rascunho = await encerrar_fluxo(update, context)
+            await _show(update, context, d, edit=False)
+            await retomar(update, context, rascunho)
             return
         await reply_html(
             update, context.bot, texts.ESCOLHA_CONTATO,

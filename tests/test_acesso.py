@@ -84,10 +84,10 @@ async def test_refused_and_revoked_people_are_kept_out_until_let_back_in(
     pedido = await chefe.ve("Novo cadastro")
 
     recusado = await chefe.toca(pedido, "Recusar")
-    aviso = await bruno.ve(SEM_ACESSO)
+    aviso = await bruno.ve("foi recusado")
     insiste = await bruno.diz("/start")
     assert "recusado por Chefe" in recusado["text"]
-    assert SEM_ACESSO in aviso["text"] and SEM_ACESSO in insiste["text"]
+    assert "cadastro no Cogep foi recusado" in aviso["text"] and SEM_ACESSO in insiste["text"]
     assert len(tg.chat_messages(ADMIN_ID)) == 2  # no new request for a refused person
 
     liberado = await chefe.diz("/acesso @bruno liberar")

@@ -101,8 +101,7 @@ async def test_a_contact_is_linked_from_the_processo_screen(
     tela = await ana.diz(f"/processo {numero.group(1)}")
 
     await ana.toca(tela, "Contato")
-    escolha = await ana.diz("carla")
-    linked = await ana.toca(escolha, "Carla")
+    linked = await ana.diz("carla")  # one match: linked at once, no choice to make
 
     assert "Contato: Carla Mendes" in linked["text"]
     assert "vinculou o contato" in linked["text"]
@@ -294,3 +293,22 @@ async def test_processos_are_found_by_their_contact(
 
     assert numero.group(1) in pelo_nome["text"] and numero.group(1) in pela_empresa["text"]
     assert "Nada encontrado" in de_outro["text"]
+
+
+async def test_contacts_of_one_name_are_told_apart_by_company(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    await contato_pronto(ana, "Carlos Pereira", "Padaria Pão Quente")
+    await ana.diz("/contato novo Carlos Pereira")  # warned, and goes on
+    pergunta = await ana.ve("empresa")
+    await ana.diz("Outra Empresa")
+    for passo in ("email", "telefone", "notas"):
+        await ana.diz("pular" if passo != "email" else "carlos@outra.com")
+
+    lista = await ana.diz("/contato carlos")  # without "novo": a search
+
+    assert "Pular" in ana.botoes(pergunta)[0]
+    assert sorted(ana.botoes(lista)) == [
+        "Carlos Pereira · Outra Empresa", "Carlos Pereira · Padaria Pão Quente",
+    ]  # fmt: skip

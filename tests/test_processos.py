@@ -525,6 +525,61 @@ async def test_a_one_line_novo_with_a_mistake_asks_only_for_what_was_wrong(
     assert processo.prazo is not None and processo.prazo.astimezone(SP).hour == 10
 
 
+async def test_an_open_question_does_not_outlive_a_new_command(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    seis, cinco = await abrir(ana, "Processo seis"), await abrir(ana, "Processo cinco")
+    tela = await ana.diz(f"/processo {seis}")
+    pergunta = await ana.toca(await ana.toca(tela, "Editar"), "Título")
+    await ana.diz(f"/processo {cinco}")  # moved on without answering
+    solto = await ana.diz("Ligar pro cliente")
+
+    tela = await ana.diz(f"/processo {cinco}")
+    await ana.toca(tela, "Comentar")
+    await ana.diz("/novo Pendência | prioridade baixa")
+    solto_2 = await ana.diz("Reunião às 15h com o time")
+
+    assert "Título atual: Processo seis" in pergunta["text"]  # shown to copy and fix
+    assert "mentor" in solto["text"] and "mentor" in solto_2["text"]
+    assert (await processo_por_numero(database, seis)).titulo == "Processo seis"
+    processo = await processo_por_numero(database, cinco)
+    assert await eventos(database, processo.id) == [("criado", None)]
+
+
+async def test_a_new_novo_over_a_draft_asks_before_throwing_it_away(
+    equipe: dict[str, Pessoa],
+) -> None:
+    ana = equipe["ana"]
+    await ana.diz("/novo")
+    await ana.diz("Rascunho A")
+    pergunta = await ana.diz("/novo")
+    assert "processo em rascunho Rascunho A" in pergunta["text"]
+
+    await ana.toca(pergunta, "Continuar")
+    continuado = await ana.ve("Descreva")
+    pular = await ana.diz("pular")  # typed, as after an error the button is far up
+    assert "Pular" in ana.botoes(continuado)[0] and "prazo" in pular["text"]
+    erro = await ana.diz("quando der")
+    pulado = await ana.diz("Pular")
+    assert "Não entendi o prazo" in erro["text"] and "prioridade" in pulado["text"].lower()
+
+    outra = await ana.diz("/novo")
+    novo = await ana.toca(outra, "Descartar")
+    assert "Qual o título?" in novo["text"].replace("<b>", "").replace("</b>", "")
+
+
+async def test_unnamed_fields_of_a_one_line_novo_are_understood(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    criado = await equipe["ana"].diz("/novo Trocar nobreak | sexta 18h | urgente")
+
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    processo = await processo_por_numero(database, numero.group(1))
+    assert processo.prioridade == "urgente" and processo.prazo is not None
+
+
 async def test_html_in_titles_is_shown_as_typed(
     equipe: dict[str, Pessoa], database: Database
 ) -> None:

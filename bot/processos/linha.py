@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot import texts
 from bot.acentos import sem_acentos
+from bot.dates import parse_when
 from bot.errors import InvalidInput
+from bot.processos.regras import ler_prioridade
 
 CHAVES = {
     "prazo": "prazo",
@@ -41,6 +44,8 @@ def interpretar_linha(texto: str) -> Rascunho:
             continue
         chave, valor = _chave_valor(parte)
         campo = CHAVES.get(sem_acentos(chave.lower()))
+        if campo is None:  # `| urgente`, `| sexta 18h`: a field people leave unnamed
+            campo, valor = _campo_implicito(parte, campos)
         if campo is None:
             raise InvalidInput(texts.linha_chave_desconhecida(chave))
         if not valor:
@@ -53,6 +58,16 @@ def interpretar_linha(texto: str) -> Rascunho:
         prioridade=campos.get("prioridade"),
         contato=campos.get("contato"),
     )
+
+
+def _campo_implicito(parte: str, campos: dict[str, str]) -> tuple[str | None, str]:
+    """A priority word is the prioridade; something that reads as a date is the prazo."""
+    if "prioridade" not in campos and ler_prioridade(parte) is not None:
+        return "prioridade", parte.strip()
+    agora = datetime.now(UTC)  # only "is it a date?"; the service reads it in the user's zone
+    if "prazo" not in campos and parse_when(parte, now=agora, tz="UTC") is not None:
+        return "prazo", parte.strip()
+    return None, parte
 
 
 CHAVE = re.compile(r"^\s*(?P<chave>[^\s:]+)\s*:?\s*(?P<valor>.*)$", re.DOTALL)

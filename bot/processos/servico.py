@@ -45,14 +45,14 @@ from db.repositories import processos as repo
 from db.repositories import usuarios as usuarios_repo
 
 DESCRICAO_MAX = 4000
-COMENTARIO_MAX = 2000
+COMENTARIO_MAX = 4000  # a message holds 4,096: a pasted e-mail fits
 COMENTARIO_NA_TELA = 300  # longer comments are shortened on the detail screen
 HISTORICO_MAX = 500
 POR_PAGINA = 10
 FILTROS = ("abertos", "atrasados", "concluidos", "todos")
 PRAZO_PADRAO = time(18, 0)  # a deadline given as a day means the end of that working day
 SEM_PRAZO = {"sem prazo", "nenhum", "remover", "sem", "-"}
-SEM_DESCRICAO = {"sem descricao", "nenhuma", "remover", "apagar", "-"}
+SEM_DESCRICAO = {"sem descricao", "nenhuma", "remover", "apagar", "-"}  # as for contacts
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ class ProcessoService:
         if not gerencia(usuario):
             raise NotAllowed(texts.SO_GESTOR_ATRIBUI)
         async with self._sessions() as session:
-            return await usuarios_repo.listar(session, ativos=True)
+            return await usuarios_repo.listar(session, ativos=True, acesso="liberado")
 
     # -- writes --------------------------------------------------------------------------
     async def abrir(

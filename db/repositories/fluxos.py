@@ -55,3 +55,20 @@ async def apagar(session: AsyncSession, *, chat_id: int, telegram_id: int) -> di
     )
     row = result.first()
     return None if row is None else dict(row[0])
+
+
+async def apagar_se_nao(
+    session: AsyncSession, *, chat_id: int, telegram_id: int, nomes: frozenset[str]
+) -> dict[str, Any] | None:
+    """Forget the user's flow in this chat unless it is one of `nomes`; its data, if deleted."""
+    result = await session.execute(
+        delete(Fluxo)
+        .where(
+            Fluxo.chat_id == chat_id,
+            Fluxo.telegram_id == telegram_id,
+            Fluxo.nome.not_in(nomes),
+        )
+        .returning(Fluxo.dados)
+    )
+    row = result.first()
+    return None if row is None else dict(row[0])
