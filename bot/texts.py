@@ -106,6 +106,7 @@ AUTORIZAR_SO_EM_GRUPO = (
 CANCELADO = "Operação cancelada."
 
 
+VINCULAR_O_NOVO = "Vincular o contato que você acabou de criar? (Ou envie outro nome.)"
 CONTINUAR_RASCUNHO = "▶️ Continuar o rascunho"
 DESCARTAR_RASCUNHO = "🗑 Descartar e começar outro"
 

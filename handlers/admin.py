@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import texts
 from bot.errors import InvalidInput
+from bot.render import to_plain
 from bot.usuarios import Decisao
+from db.models import Usuario
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
@@ -18,10 +20,15 @@ async def usuarios(update: Update, context: CogepContext) -> None:
     """List every user with papel and access; newcomers waiting get Liberar/Recusar buttons."""
     assert context.usuario is not None
     todos = await context.services.usuarios.listar(context.usuario)
+    html, teclado = _lista(todos)
+    await reply_html(update, context.bot, html, keyboard=teclado)
+
+
+def _lista(todos: list[Usuario]) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The /usuarios text, and Liberar/Recusar buttons for whoever is waiting."""
     esperando = [u for u in todos if u.acesso == "pendente"]
     html = texts.lista_usuarios(todos) + (texts.pendentes(len(esperando)) if esperando else "")
-    teclado = keyboards.pendentes(esperando) if esperando else None
-    await reply_html(update, context.bot, html, keyboard=teclado)
+    return html, keyboards.pendentes(esperando) if esperando else None
 
 
 @registered
@@ -59,12 +66,18 @@ async def decidir(update: Update, context: CogepContext) -> None:
     decisao = await context.services.usuarios.decidir_acesso(
         context.usuario, int(usuario_id), liberar=resposta == "s", so_pendente=True
     )
-    await query.answer()
     html = _decisao_html(decisao, context.usuario.nome)
-    if isinstance(query.message, Message) and not origem:
+    if not isinstance(query.message, Message):
+        await query.answer()
+        await reply_html(update, context.bot, html)
+    elif not origem:
+        await query.answer()
         await edit_html(query.message, html)  # the request is settled: its buttons go
-    else:
-        await reply_html(update, context.bot, html)  # the list stays, for the other newcomers
+    else:  # the list is redrawn as it is now, for the other newcomers; the decision as a toast
+        await query.answer(to_plain(html)[:200])
+        todos = await context.services.usuarios.listar(context.usuario)
+        lista, teclado = _lista(todos)
+        await edit_html(query.message, lista, keyboard=teclado)
 
 
 def _decisao_html(decisao: Decisao, por: str) -> str:

@@ -13,7 +13,7 @@ from bot.fluxos import Fluxo
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
-from handlers.formulario import Formulario, encerrar_fluxo, retomar, retomar_se_houver
+from handlers.formulario import Formulario, encerrar_fluxo, retomar
 from handlers.reply import edit_html, edit_keyboard, reply_html
 
 FORM = Formulario(
@@ -195,4 +195,13 @@ async def _avancar(
         formulario=(update.effective_chat.id, context.usuario.telegram_id),
     )
     await reply_html(update, context.bot, texts.contato_criado(novo))
-    await retomar_se_houver(update, context)
+    rascunho = await context.services.fluxos.atual(
+        chat_id=update.effective_chat.id, telegram_id=context.usuario.telegram_id
+    )
+    if rascunho is not None and (rascunho.nome, rascunho.passo) == ("novo", "contato"):
+        # The detour was made for this very contact: offer it rather than ask for its name.
+        await reply_html(update, context.bot, texts.retomando(rascunho.nome, rascunho.dados))
+        teclado = keyboards.escolher_contato("nv:ct", [novo], pular=True)
+        await reply_html(update, context.bot, texts.VINCULAR_O_NOVO, keyboard=teclado)
+    else:
+        await retomar(update, context, rascunho)

@@ -125,10 +125,12 @@ async def test_usuarios_lists_newcomers_with_buttons_only_admins_can_use(
 
     assert "Só administradores" in tg.answered_callbacks()[-1].get("text", "")
     assert (await usuario(database, 704)).acesso == "pendente"
-    decidido = await chefe.toca(lista, "Liberar Dora")
-    assert "Acesso de Dora liberado" in decidido["text"]
-    await chefe.toca_dados(lista["message_id"], chefe.botao(lista, "Recusar"))  # Caio's, old
-    assert "já estava com acesso liberado" in (await chefe.ve("Caio"))["text"]
+    recusar_caio = chefe.botao(lista, "Recusar")  # from before Caio got a papel
+    redesenhada = await chefe.toca(lista, "Liberar Dora")
+    assert "Acesso de Dora liberado" in tg.answered_callbacks()[-1].get("text", "")
+    assert "aguardando" not in redesenhada["text"] and chefe.botoes(redesenhada) == []
+    await chefe.toca_dados(lista["message_id"], recusar_caio)
+    assert "já estava com acesso liberado" in tg.answered_callbacks()[-1].get("text", "")
     assert (await usuario(database, 703)).acesso == "liberado"
 
 

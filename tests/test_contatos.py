@@ -169,12 +169,12 @@ async def test_a_draft_waits_while_its_contact_is_created_then_resumes(
     for _ in range(4):
         pergunta = await ana.toca(pergunta, "Pular")
     de_volta = await ana.ve("Voltando ao processo em rascunho")
-    contato_q = await ana.ve("Algum contato")
-    criado = await ana.diz("Zé Carlos")
+    contato_q = await ana.ve("Vincular o contato que você acabou de criar")
+    criado = await ana.toca(contato_q, "Zé Carlos")
 
     assert "Nenhum contato com Zé" in sem_contato["text"]
     assert "nome" in nome_q["text"]
-    assert "Pedido do Zé" in de_volta["text"] and "Pular" in ana.botoes(contato_q)[0]
+    assert "Pedido do Zé" in de_volta["text"] and "Pular" in ana.botoes(contato_q)[-1]
     numero = NUMERO.search(criado["text"])
     assert numero, criado["text"]
     tela = await ana.diz(f"/processo {numero.group(1)}")
