@@ -353,6 +353,7 @@ NUMERO_INVALIDO = (
 )
 BUSCA_VAZIA = "Diga o que buscar. Exemplo: <code>/buscar servidor de e-mail</code>."
 SO_GESTOR_ATRIBUI = "Só gestores e administradores podem atribuir responsáveis."
+SO_SOLICITANTE_CANCELA = "Só quem abriu o processo, ou um gestor, pode cancelá-lo."
 USUARIO_NAO_ENCONTRADO = "Usuário não encontrado ou inativo."
 COMENTARIO_VAZIO = "O comentário não pode ficar vazio."
 FORMULARIO_TERMINADO = "Esse formulário já terminou; comece outro com /novo ou /contato novo."
@@ -667,9 +668,11 @@ def aviso_comentario(processo: Processo, autor: str) -> str:
     )
 
 
-def aviso_atribuicao(processo: Processo, autor: str) -> str:
-    """Notice about a new responsável."""
-    if processo.responsavel:
+def aviso_atribuicao(processo: Processo, autor: str, *, para: Usuario | None = None) -> str:
+    """Notice about a new responsável (`para`: who reads it; the new responsável reads "você")."""
+    if processo.responsavel and para is not None and para.id == processo.responsavel.id:
+        o_que = "atribuiu a <b>você</b>"
+    elif processo.responsavel:
         o_que = f"atribuiu a <b>{escape(processo.responsavel.nome)}</b>"
     else:
         o_que = "deixou sem responsável"

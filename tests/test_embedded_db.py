@@ -128,7 +128,8 @@ async def query(url: str, sql: str) -> object:
 
 
 async def test_first_start_gives_working_asyncpg_url(tmp_path: Path) -> None:
-    data = tmp_path / "a dir with spaces" / "pgdata"  # parents are created; spaces are quoted
+    data = tmp_path / "a b" / "pgdata"  # parents are created; spaces are quoted; short enough
+    # for the socket to live beside the data (longer paths go to /tmp: another test)
     began = time.monotonic()
     with EmbeddedPostgres(data) as pg:
         print(f"first start incl. initdb: {time.monotonic() - began:.2f}s")

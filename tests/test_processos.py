@@ -124,7 +124,8 @@ async def test_the_whole_life_of_a_processo_is_in_its_history(
     atribuido = await gil.toca(escolha, "Bruno")
     assert "Bruno" in atribuido["text"]
     aviso_ana = await ana.ve("atribuiu a")
-    assert numero in aviso_ana["text"]
+    assert numero in aviso_ana["text"] and "atribuiu a Bruno" in aviso_ana["text"]
+    assert "Gil atribuiu a você" in (await bruno.ve("atribuiu a"))["text"]
 
     tela = await bruno.diz(f"/processo {numero}")
     assert "Responsável: Bruno" in tela["text"]
@@ -341,7 +342,7 @@ async def test_reassigning_tells_the_previous_responsavel_and_nobody_is_an_optio
     numero = await abrir(ana, "Renovar domínio")
     tela = await gil.diz(f"/processo {numero}")
     await gil.toca(await gil.toca(tela, "Atribuir"), "Bruno")
-    await bruno.ve("atribuiu a Bruno")
+    await bruno.ve("atribuiu a você")
 
     escolha = await gil.toca(tela, "Atribuir")
     assert "• Bruno" in gil.botoes(escolha)
@@ -449,6 +450,26 @@ async def test_a_long_history_says_what_it_leaves_out_and_shows_it_all_on_reques
     assert "abriu o processo" in todo and "comentário 15" in todo
     assert longo.strip() in todo.replace("\n", " ")  # the long comment in full
     assert len(await eventos(database, processo.id)) == 17
+
+
+async def test_only_the_solicitante_or_a_gestor_may_cancel(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana, bruno, gil = equipe["ana"], equipe["bruno"], equipe["gil"]
+    numero = await abrir(ana, "Pedido da Ana")
+    processo = await processo_por_numero(database, numero)
+    tela = await gil.diz(f"/processo {numero}")
+    await gil.toca(await gil.toca(tela, "Atribuir"), "Bruno")
+    await bruno.ve("atribuiu a você")
+
+    tela_bruno = await bruno.diz(f"/processo {numero}")
+    versao = bruno.botao(tela_bruno, "Iniciar").split(":")[-1]
+    await bruno.toca_dados(tela_bruno["message_id"], f"ps:{processo.id}:x:{versao}:ok")
+
+    assert not any("Cancelar" in b for b in bruno.botoes(tela_bruno))
+    assert "Só quem abriu" in bruno.tg.answered_callbacks()[-1].get("text", "")
+    assert (await processo_por_numero(database, numero)).status == "aberto"
+    assert any("Cancelar" in b for b in ana.botoes(await ana.diz(f"/processo {numero}")))
 
 
 async def test_twenty_people_opening_at_once_get_twenty_numbers(

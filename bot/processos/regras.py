@@ -47,6 +47,12 @@ def gerencia(usuario: Usuario) -> bool:
     return usuario.acesso == "liberado" and usuario.papel in ("gestor", "admin")
 
 
+def pode_cancelar(usuario: Usuario, solicitante_id: int) -> bool:
+    """Cancelling drops the request itself: its solicitante or a gestor decides, not the
+    responsável (who can still conclude it or put it on hold)."""
+    return gerencia(usuario) or usuario.id == solicitante_id
+
+
 def formatar_numero(ano: int, sequencia: int) -> str:
     """`2026-0042`: year and a zero-padded, never truncated, sequence."""
     return f"{ano}-{sequencia:04d}"

@@ -35,6 +35,7 @@ from bot.processos.regras import (
     gerencia,
     ler_numero,
     ler_prioridade,
+    pode_cancelar,
     pode_transitar,
 )
 from bot.settings import Settings
@@ -278,6 +279,8 @@ class ProcessoService:
             de = processo.status
             if not pode_transitar(de, para):
                 raise IllegalTransition(texts.transicao_ilegal(de, para, TRANSICOES[de]))
+            if para == "cancelado" and not pode_cancelar(usuario, processo.solicitante_id):
+                raise NotAllowed(texts.SO_SOLICITANTE_CANCELA)
             processo.status = para
             processo.concluido_em = self._agora() if para == "concluido" else None
             repo.registrar_evento(
@@ -403,8 +406,12 @@ class ProcessoService:
             await session.flush()
             await session.refresh(processo, ["responsavel"])
             detalhe = await self._detalhe(session, usuario, processo)
-        aviso = texts.aviso_atribuicao(processo, usuario.nome)
-        await self._avisar(detalhe, usuario, aviso, tambem=antes)
+        await self._avisar(
+            detalhe,
+            usuario,
+            lambda pessoa: texts.aviso_atribuicao(processo, usuario.nome, para=pessoa),
+            tambem=antes,
+        )
         return detalhe
 
     async def vincular_contato(
@@ -468,7 +475,11 @@ class ProcessoService:
             processo=processo,
             eventos=eventos,
             versao=eventos[-1].id if eventos else 0,
-            transicoes=TRANSICOES[processo.status],
+            transicoes=tuple(
+                para
+                for para in TRANSICOES[processo.status]
+                if para != "cancelado" or pode_cancelar(usuario, processo.solicitante_id)
+            ),
             pode_atribuir=gerencia(usuario),
             eventos_total=total,
         )
@@ -488,15 +499,22 @@ class ProcessoService:
         return encontrados[0].id
 
     async def _avisar(
-        self, detalhe: Detalhe, autor: Usuario, html: str, *, tambem: Usuario | None = None
+        self,
+        detalhe: Detalhe,
+        autor: Usuario,
+        html: str | Callable[[Usuario], str],
+        *,
+        tambem: Usuario | None = None,
     ) -> None:
-        """Tell the solicitante and the responsável (and `tambem`), not the author, of a change."""
+        """Tell the solicitante and the responsável (and `tambem`), not the author, of a change;
+        `html` may be written for each reader."""
         processo = detalhe.processo
         envolvidos = (processo.solicitante, processo.responsavel, tambem)
         pessoas = {p.id: p for p in envolvidos if p is not None}.values()
         for pessoa in pessoas:
             if pessoa.id != autor.id and pessoa.ativo and pessoa.notificacoes_ativas:
-                await self._notifier.notify(pessoa.telegram_id, html)
+                texto = html if isinstance(html, str) else html(pessoa)
+                await self._notifier.notify(pessoa.telegram_id, texto)
 
 
 def _tsquery(texto: str) -> str:
