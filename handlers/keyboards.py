@@ -113,7 +113,7 @@ def editar(processo_id: int) -> InlineKeyboardMarkup:
 
 def lista(p: Pagina, *, gestor: bool) -> InlineKeyboardMarkup:
     """Filters, ◀ ▶ paging and (for gestores) the por-responsável filter under /processos."""
-    quem = f":{p.responsavel.id}" if p.responsavel else ""
+    quem = f":{p.quem}" if p.quem is not None else ""
     filtros = [
         Button(
             ("• " if f == p.filtro else "") + texts.FILTRO_NOME[f], callback_data=f"pl:{f}:0{quem}"
@@ -130,7 +130,7 @@ def lista(p: Pagina, *, gestor: bool) -> InlineKeyboardMarkup:
             Button(texts.BOTAO_PROXIMA, callback_data=f"pl:{p.filtro}:{p.pagina + 1}{quem}")
         )
     rows = [filtros[:2], filtros[2:], *_abrir(p.itens), paging]
-    if gestor and p.responsavel:
+    if gestor and p.quem is not None:
         rows.append([Button(texts.BOTAO_TODOS_RESPONSAVEIS, callback_data=f"pl:{p.filtro}:0")])
     elif gestor:
         rows.append([Button(texts.BOTAO_POR_RESPONSAVEL, callback_data=f"pu:{p.filtro}")])
@@ -149,9 +149,11 @@ def _abrir(itens: Sequence[Processo]) -> list[list[InlineKeyboardButton]]:
 
 
 def filtro_responsavel(filtro: str, usuarios: list[Usuario]) -> InlineKeyboardMarkup:
-    """One button per user: list that user's processos."""
+    """One button per user: list that user's processos; and the ones nobody has yet."""
     buttons = [Button(u.nome[:30], callback_data=f"pl:{filtro}:0:{u.id}") for u in usuarios[:40]]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([Button(texts.SEM_RESPONSAVEL, callback_data=f"pl:{filtro}:0:0")])
+    return InlineKeyboardMarkup(rows)
 
 
 def responsaveis(

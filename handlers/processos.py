@@ -10,7 +10,7 @@ from bot import texts
 from bot.acentos import sem_acentos
 from bot.errors import InvalidInput, StaleState
 from bot.fluxos import Fluxo
-from bot.processos import Detalhe
+from bot.processos import Detalhe, Pagina
 from bot.processos.regras import CODIGO_STATUS, gerencia
 from bot.processos.servico import FILTROS
 from db.models import Processo, Usuario
@@ -85,7 +85,7 @@ async def _page(
         pagina=page.pagina,
         zona=usuario.fuso_horario,
         agora=context.services.processos.agora(),
-        responsavel=page.responsavel.nome if page.responsavel else None,
+        responsavel=_nome_do_filtro(page),
     )
     teclado = keyboards.lista(page, gestor=gerencia(usuario))
     query = update.callback_query
@@ -93,6 +93,13 @@ async def _page(
         await edit_html(query.message, html, keyboard=teclado)
     else:
         await reply_html(update, context.bot, html, keyboard=teclado)
+
+
+def _nome_do_filtro(page: Pagina) -> str | None:
+    """Who the list is filtered by, for its header."""
+    if page.sem_responsavel:
+        return texts.NINGUEM
+    return page.responsavel.nome if page.responsavel else None
 
 
 @registered

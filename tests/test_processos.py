@@ -716,3 +716,25 @@ async def test_list_filters_and_pages(equipe: dict[str, Pessoa], database: Datab
     assert numeros[0] in segunda["text"] and "página 2" in segunda["text"]
     assert numeros[0] in atrasados["text"] and "atrasado" in atrasados["text"]
     assert numeros[-1] not in atrasados["text"]
+
+
+async def test_a_gestor_filters_by_responsavel_or_by_nobody(
+    equipe: dict[str, Pessoa],
+) -> None:
+    ana, gil = equipe["ana"], equipe["gil"]
+    do_bruno, de_ninguem = await abrir(ana, "Do Bruno"), await abrir(ana, "De ninguém")
+    tela = await gil.diz(f"/processo {do_bruno}")
+    await gil.toca(await gil.toca(tela, "Atribuir"), "Bruno")
+
+    lista = await gil.diz("/processos")
+    escolha = await gil.toca(lista, "Por responsável")
+    bruno = await gil.toca(escolha, "Bruno")
+    escolha = await gil.toca(await gil.diz("/processos"), "Por responsável")
+    ninguem = await gil.toca(escolha, "Ninguém")
+    todos = await gil.toca(ninguem, "atrasados")
+
+    assert do_bruno in bruno["text"] and de_ninguem not in bruno["text"]
+    assert "responsável: Bruno" in bruno["text"]
+    assert de_ninguem in ninguem["text"] and do_bruno not in ninguem["text"]
+    assert "responsável: ninguém ainda" in ninguem["text"]
+    assert "responsável: ninguém ainda" in todos["text"]  # the filter stays while paging on

@@ -50,6 +50,7 @@ COMENTARIO_MAX = 4000  # a message holds 4,096: a pasted e-mail fits
 COMENTARIO_NA_TELA = 300  # longer comments are shortened on the detail screen
 HISTORICO_MAX = 500
 POR_PAGINA = 10
+SEM_RESPONSAVEL = 0  # as a responsável filter: processos nobody was assigned yet
 FILTROS = ("abertos", "atrasados", "concluidos", "todos")
 PRAZO_PADRAO = time(18, 0)  # a deadline given as a day means the end of that working day
 SEM_PRAZO = {"sem prazo", "nenhum", "remover", "sem", "-"}
@@ -83,6 +84,14 @@ class Pagina:
     pagina: int
     tem_mais: bool
     responsavel: Usuario | None = None
+    sem_responsavel: bool = False  # the gestor's "nobody yet" filter
+
+    @property
+    def quem(self) -> int | None:
+        """The responsável filter as buttons carry it: a user id, 0 for nobody, or None."""
+        if self.sem_responsavel:
+            return SEM_RESPONSAVEL
+        return self.responsavel.id if self.responsavel else None
 
 
 class ProcessoService:
@@ -183,7 +192,7 @@ class ProcessoService:
             responsavel_id = None
         async with self._sessions() as session:
             responsavel = None
-            if responsavel_id is not None:
+            if responsavel_id not in (None, SEM_RESPONSAVEL):
                 encontrados = await usuarios_repo.por_ids(session, ids=[responsavel_id])
                 responsavel = encontrados[0] if encontrados else None
             itens = await repo.pagina(
@@ -201,6 +210,7 @@ class ProcessoService:
             pagina=pagina,
             tem_mais=len(itens) > POR_PAGINA,
             responsavel=responsavel,
+            sem_responsavel=responsavel_id == SEM_RESPONSAVEL,
         )
 
     async def buscar(self, usuario: Usuario, texto: str, *, limite: int = 10) -> list[Processo]:

@@ -99,7 +99,9 @@ async def pagina(
         order = (Processo.prazo.asc(), Processo.id.asc())
     elif filtro == "concluidos":  # cancelled ones were not concluded: they show under "todos"
         stmt = stmt.where(Processo.status == "concluido")
-    if responsavel_id is not None:
+    if responsavel_id == 0:  # nobody yet
+        stmt = stmt.where(Processo.responsavel_id.is_(None))
+    elif responsavel_id is not None:
         stmt = stmt.where(Processo.responsavel_id == responsavel_id)
     stmt = _com_pessoas(stmt.order_by(*order).offset(offset).limit(limite))
     return list((await session.scalars(stmt)).unique())
