@@ -111,8 +111,8 @@ class FluxoService:
         person next writes to it, or by `/cancelar`.
         """
         async with self._sessions.begin() as session:
-            dados = await repo.apagar_se_nao(
-                session, chat_id=chat_id, telegram_id=telegram_id, nomes=RASCUNHOS
+            dados = await repo.apagar(
+                session, chat_id=chat_id, telegram_id=telegram_id, exceto=RASCUNHOS
             )
             if dados is not None:
                 await _devolver_rascunho(session, chat_id, telegram_id, dados)

@@ -15,8 +15,6 @@ from db.models import Usuario
 from db.repositories import grupos as repo
 from db.repositories import usuarios as usuarios_repo
 
-TITULO_MAX = 255
-
 
 class GrupoService:
     """Which groups are served; every method is one short transaction."""
@@ -37,7 +35,7 @@ class GrupoService:
             await repo.definir(
                 session,
                 chat_id=chat_id,
-                titulo=titulo[:TITULO_MAX],
+                titulo=titulo,
                 autorizado=vale,
                 por=quem.id if vale and quem else None,
             )
@@ -46,9 +44,7 @@ class GrupoService:
     async def bot_removido(self, chat_id: int, titulo: str) -> None:
         """The bot left or was removed: coming back needs a new authorisation."""
         async with self._sessions() as session:
-            await repo.definir(
-                session, chat_id=chat_id, titulo=titulo[:TITULO_MAX], autorizado=False, por=None
-            )
+            await repo.definir(session, chat_id=chat_id, titulo=titulo, autorizado=False, por=None)
 
     async def autorizar(self, usuario: Usuario, chat_id: int, titulo: str, *, sim: bool) -> None:
         """Authorise (or stop serving) a group; gestores and admins only."""
@@ -58,7 +54,7 @@ class GrupoService:
             await repo.definir(
                 session,
                 chat_id=chat_id,
-                titulo=titulo[:TITULO_MAX],
+                titulo=titulo,
                 autorizado=sim,
                 por=usuario.id if sim else None,
             )

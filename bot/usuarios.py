@@ -110,16 +110,18 @@ class UsuarioService:
                 raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
             if alvo.id == admin.id and not liberar:
                 raise NotAllowed(texts.NAO_REVOGUE_A_SI)
-            antes = alvo.acesso
-            if not so_pendente or antes == "pendente":
+            decisao = Decisao(alvo, antes=alvo.acesso)
+            if not so_pendente or decisao.antes == "pendente":
                 alvo.acesso = acesso
-        if alvo.acesso != antes:
+        if decisao.mudou:
             if liberar:
                 aviso = texts.ACESSO_LIBERADO_AVISO
+            elif decisao.antes == "liberado":
+                aviso = texts.ACESSO_REVOGADO
             else:
-                aviso = texts.ACESSO_REVOGADO if antes == "liberado" else texts.CADASTRO_RECUSADO
+                aviso = texts.CADASTRO_RECUSADO
             await self._notifier.notify(alvo.telegram_id, aviso)
-        return Decisao(alvo, antes)
+        return decisao
 
     async def definir_acesso(self, admin: Usuario, quem: str, acao: str) -> Decisao:
         """`/acesso @ana liberar|revogar`."""

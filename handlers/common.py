@@ -14,6 +14,7 @@ from bot import texts
 from bot.database import is_outage
 from bot.errors import CogepError
 from bot.render import to_plain
+from db.models import Usuario
 from handlers.context import CogepContext
 from handlers.reply import reply_html
 
@@ -39,13 +40,8 @@ async def barrado(update: Update, context: CogepContext) -> bool:
     """True (after telling them) when the caller is not registered or not let in yet."""
     user = update.effective_user
     usuario = await context.carregar_usuario(user.id if user else None)
-    if usuario is None:
-        motivo = texts.PRECISA_CADASTRO
-    elif usuario.acesso == "pendente":
-        motivo = texts.AGUARDANDO_LIBERACAO
-    elif usuario.acesso == "recusado":
-        motivo = texts.ACESSO_RECUSADO
-    else:
+    motivo = texts.PRECISA_CADASTRO if usuario is None else motivo_sem_acesso(usuario)
+    if motivo is None:
         await _largar_pergunta_esquecida(update, context)
         return False
     if update.callback_query is not None:
@@ -53,6 +49,13 @@ async def barrado(update: Update, context: CogepContext) -> bool:
     elif update.effective_chat is not None:
         await reply_html(update, context.bot, motivo)
     return True
+
+
+def motivo_sem_acesso(usuario: Usuario) -> str | None:
+    """Why a registered user is kept out (waiting, or refused); None when they are let in."""
+    return {"pendente": texts.AGUARDANDO_LIBERACAO, "recusado": texts.ACESSO_RECUSADO}.get(
+        usuario.acesso
+    )
 
 
 async def _largar_pergunta_esquecida(update: Update, context: CogepContext) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import texts
-from handlers.common import registered
+from handlers.common import motivo_sem_acesso, registered
 from handlers.context import CogepContext
 from handlers.formulario import retomar
 from handlers.reply import reply_html
@@ -37,11 +37,9 @@ async def ajuda(update: Update, context: CogepContext) -> None:
     """List the commands."""
     user = update.effective_user
     usuario = await context.carregar_usuario(user.id if user else None)
-    if usuario is not None and usuario.acesso != "liberado":  # nothing else would answer them
-        espera = usuario.acesso == "pendente"
-        await reply_html(
-            update, context.bot, texts.AGUARDANDO_LIBERACAO if espera else texts.ACESSO_RECUSADO
-        )
+    motivo = motivo_sem_acesso(usuario) if usuario is not None else None
+    if motivo is not None:  # nothing else would answer them
+        await reply_html(update, context.bot, motivo)
         return
     papel = usuario.papel if usuario else "membro"
     await reply_html(update, context.bot, texts.ajuda(papel=papel))

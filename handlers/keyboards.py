@@ -144,14 +144,20 @@ def resultados(itens: Sequence[Processo]) -> InlineKeyboardMarkup:
 
 def _abrir(itens: Sequence[Processo]) -> list[list[InlineKeyboardButton]]:
     """Buttons that open each processo, five to a row."""
-    botoes = [Button(item.numero, callback_data=f"pv:{item.id}") for item in itens]
-    return [botoes[i : i + 5] for i in range(0, len(botoes), 5)]
+    return _em_linhas([Button(item.numero, callback_data=f"pv:{item.id}") for item in itens], 5)
+
+
+def _em_linhas(
+    botoes: list[InlineKeyboardButton], por_linha: int
+) -> list[list[InlineKeyboardButton]]:
+    """Buttons laid out `por_linha` to a row."""
+    return [botoes[i : i + por_linha] for i in range(0, len(botoes), por_linha)]
 
 
 def filtro_responsavel(filtro: str, usuarios: list[Usuario]) -> InlineKeyboardMarkup:
     """One button per user: list that user's processos; and the ones nobody has yet."""
     buttons = [Button(u.nome[:30], callback_data=f"pl:{filtro}:0:{u.id}") for u in usuarios[:40]]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = _em_linhas(buttons, 2)
     rows.append([Button(texts.SEM_RESPONSAVEL, callback_data=f"pl:{filtro}:0:0")])
     return InlineKeyboardMarkup(rows)
 
@@ -167,7 +173,7 @@ def responsaveis(
         )
         for u in usuarios[:40]
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = _em_linhas(buttons, 2)
     if atual is not None:
         rows.append([Button(texts.SEM_RESPONSAVEL, callback_data=f"pa:{processo_id}:0:{versao}")])
     return InlineKeyboardMarkup(rows)

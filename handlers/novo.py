@@ -6,6 +6,7 @@ so a restart in the middle continues at the same question.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from telegram import Update
@@ -44,8 +45,9 @@ async def novo(update: Update, context: CogepContext) -> None:
         return
     rascunho = interpretar_linha(linha)
     dados, falha = await _validar_linha(context, rascunho)
-    if falha is None:
-        processo = await context.services.processos.abrir(context.usuario, rascunho)
+    if falha is None:  # the contact found while validating is linked by id: no second search
+        resolvido = replace(rascunho, contato=None, contato_id=dados.get("contato_id"))
+        processo = await context.services.processos.abrir(context.usuario, resolvido)
         await _criado(update, context, processo)
         return
     # Keep what was right and ask again for what was not, as the guided form would.

@@ -69,16 +69,14 @@ def _hours_keyboard() -> InlineKeyboardMarkup:
 @registered
 async def perfil(update: Update, context: CogepContext) -> None:
     """Show the caller's profile with edit buttons."""
-    assert context.usuario is not None
-    rascunho = await _largar_pergunta(update, context)
+    assert context.usuario is not None  # an open name/time-zone question: dropped by the guard
     await reply_html(
         update, context.bot, _card(context.usuario), keyboard=_keyboard(context.usuario)
     )
-    await retomar(update, context, rascunho)
 
 
 async def _largar_pergunta(update: Update, context: CogepContext) -> Fluxo | None:
-    """Drop a name or time-zone question left open (the person moved on); its kept draft."""
+    """Drop a name or time-zone question a button answered or replaced; its kept draft."""
     assert update.effective_chat is not None and update.effective_user is not None
     fluxo = await context.services.fluxos.atual(
         chat_id=update.effective_chat.id, telegram_id=update.effective_user.id

@@ -11,6 +11,7 @@ from typing import Final
 
 from bot.acentos import sem_acentos
 from db.models import Usuario
+from db.repositories.processos import ve_tudo
 
 ABERTOS: Final = ("aberto", "em_andamento", "aguardando")
 
@@ -43,8 +44,9 @@ def pode_transitar(de: str, para: str) -> bool:
 
 
 def gerencia(usuario: Usuario) -> bool:
-    """Gestores and admins (with access) see and assign every processo."""
-    return usuario.acesso == "liberado" and usuario.papel in ("gestor", "admin")
+    """Gestores and admins (with access) see and assign every processo: the very rule the
+    repository's SQL applies (`ve_tudo`), so the handlers and the queries never disagree."""
+    return ve_tudo(usuario)
 
 
 def pode_cancelar(usuario: Usuario, solicitante_id: int) -> bool:

@@ -155,13 +155,13 @@ class ProcessoService:
         return quando
 
     # -- reads ---------------------------------------------------------------------------
-    async def detalhe(self, usuario: Usuario, processo_id: int) -> Detalhe:
-        """The processo with its history, if the user may see it."""
+    async def detalhe(self, usuario: Usuario, processo_id: int, *, limite: int = 15) -> Detalhe:
+        """The processo with its latest `limite` events, if the user may see it."""
         async with self._sessions() as session:
             processo = await repo.por_id(session, usuario=usuario, processo_id=processo_id)
             if processo is None:
                 raise NotFound(texts.PROCESSO_NAO_ENCONTRADO)
-            return await self._detalhe(session, usuario, processo)
+            return await self._detalhe(session, usuario, processo, limite=limite)
 
     async def detalhe_por_numero(self, usuario: Usuario, texto: str) -> Detalhe:
         """`/processo 2026-0042` or `/processo 42`."""
@@ -496,11 +496,7 @@ class ProcessoService:
 
     async def historico(self, usuario: Usuario, processo_id: int) -> Detalhe:
         """The processo with its whole history (up to `HISTORICO_MAX` events)."""
-        async with self._sessions() as session:
-            processo = await repo.por_id(session, usuario=usuario, processo_id=processo_id)
-            if processo is None:
-                raise NotFound(texts.PROCESSO_NAO_ENCONTRADO)
-            return await self._detalhe(session, usuario, processo, limite=HISTORICO_MAX)
+        return await self.detalhe(usuario, processo_id, limite=HISTORICO_MAX)
 
     async def _contato_unico(self, session: AsyncSession, nome: str) -> int:
         encontrados = await contatos_repo.buscar(session, texto=nome, limite=2)

@@ -46,29 +46,17 @@ async def salvar(
     )
 
 
-async def apagar(session: AsyncSession, *, chat_id: int, telegram_id: int) -> dict[str, Any] | None:
-    """Forget the user's flow in this chat; its data, or None if there was none."""
-    result = await session.execute(
-        delete(Fluxo)
-        .where(Fluxo.chat_id == chat_id, Fluxo.telegram_id == telegram_id)
-        .returning(Fluxo.dados)
-    )
-    row = result.first()
-    return None if row is None else dict(row[0])
-
-
-async def apagar_se_nao(
-    session: AsyncSession, *, chat_id: int, telegram_id: int, nomes: frozenset[str]
+async def apagar(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    telegram_id: int,
+    exceto: frozenset[str] = frozenset(),
 ) -> dict[str, Any] | None:
-    """Forget the user's flow in this chat unless it is one of `nomes`; its data, if deleted."""
-    result = await session.execute(
-        delete(Fluxo)
-        .where(
-            Fluxo.chat_id == chat_id,
-            Fluxo.telegram_id == telegram_id,
-            Fluxo.nome.not_in(nomes),
-        )
-        .returning(Fluxo.dados)
-    )
+    """Forget the user's flow in this chat (unless it is one of `exceto`); its data, if deleted."""
+    condicoes = [Fluxo.chat_id == chat_id, Fluxo.telegram_id == telegram_id]
+    if exceto:
+        condicoes.append(Fluxo.nome.not_in(exceto))
+    result = await session.execute(delete(Fluxo).where(*condicoes).returning(Fluxo.dados))
     row = result.first()
     return None if row is None else dict(row[0])

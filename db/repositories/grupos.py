@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Grupo
 
+TITULO_MAX = 255  # the column: a longer title is cut, never an error
+
 
 async def autorizado(session: AsyncSession, *, chat_id: int) -> bool:
     """Whether the group may be served (unknown groups may not)."""
@@ -24,7 +26,7 @@ async def definir(
 ) -> None:
     """Record the group with its authorisation, creating it on first sight."""
     stmt = insert(Grupo).values(
-        chat_id=chat_id, titulo=titulo, autorizado=autorizado, autorizado_por=por
+        chat_id=chat_id, titulo=titulo[:TITULO_MAX], autorizado=autorizado, autorizado_por=por
     )
     await session.execute(
         stmt.on_conflict_do_update(
