@@ -31,10 +31,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("cancelar", "Cancelar a operação em andamento"),
 )
 
-BOT_DESCRIPTION_PLAIN = (
-    "Cogep: processos, contatos e o mentor Prof. Anatoly Petrovich para a sua equipe."
-)
-
 
 def boas_vindas(nome: str, *, papel: str) -> str:
     """Greeting after the first /start."""
@@ -151,7 +147,6 @@ BANCO_INDISPONIVEL = (
 BOTAO_EXPIRADO = "Esse botão não vale mais. Mostrei o estado atual."
 PERGUNTA_JA_RESPONDIDA = "Esse botão é de uma pergunta que já passou; responda à pergunta atual."
 FORMULARIO_JA_ENVIADO = "Esse formulário já foi enviado; não criei nada de novo."
-MENSAGEM_LONGA = "Sua mensagem é longa demais para este campo (máximo {max} caracteres)."
 
 # -- /perfil -----------------------------------------------------------------------------------
 NOME_VAZIO = "O nome não pode ficar vazio."
@@ -359,7 +354,6 @@ COMENTARIO_VAZIO = "O comentário não pode ficar vazio."
 FORMULARIO_TERMINADO = "Esse formulário já terminou; comece outro com /novo ou /contato novo."
 EXEMPLOS_PRAZO = "<i>amanhã 9h</i>, <i>em 3 dias</i>, <i>sexta 18h</i>, <i>30/11 14:00</i>"
 PULAR = "⏭ Pular"
-SEM_CONTATO = "Sem contato"
 TITULO_FILTRO = {
     "abertos": "Processos abertos",
     "atrasados": "Processos atrasados",
@@ -424,7 +418,6 @@ BOTAO_PROXIMA = "▶"
 BOTAO_POR_RESPONSAVEL = "👤 Por responsável"
 BOTAO_TODOS_RESPONSAVEIS = "✖ Todos os responsáveis"
 ESCOLHA_FILTRO_RESPONSAVEL = "Ver os processos de quem?"
-NAO_ENTENDI_PASSO = "Não entendi. Responda à pergunta acima ou use /cancelar."
 
 
 def titulo_longo(tamanho: int, maximo: int) -> str:
