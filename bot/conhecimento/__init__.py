@@ -1,0 +1,1 @@
+"""Knowledge base: extract, chunk, store and search the team's documents (issue 13)."""

@@ -1,0 +1,49 @@
+"""SQLAlchemy 2 models of Cogep's PostgreSQL schema, one module per domain under one `Base`.
+
+    base             Base (naming convention, timestamptz), Timestamps, column helpers
+    usuarios         Usuario          usuarios          who talks to the bot, papel, preferences
+    contatos         Contato          contatos          CRM: client contacts linked from processos
+    processos        Processo         processos         work items with a human number (2026-0042)
+                     ProcessoEvento   processo_eventos  append-only history of every change
+    fluxos           Fluxo            fluxos            a guided conversation, surviving restarts
+    grupos           Grupo            grupos            group chats and whether they are served
+
+A new table goes in its domain's module (or a new one) and is re-exported here, so Alembic's
+autogenerate and `from db.models import X` see it. Names are Portuguese, like `cogep_db`; all
+timestamps are `timestamptz` and end in `_em`. Search vectors are generated columns over
+`cogep_indexavel(...)`: `cogep_unaccent` (an immutable SQL function of the first migration: the
+embedded PostgreSQL has no `unaccent` extension) plus hyphenated words also written joined
+(`e-mail` -> `e-mail email`, migration 0005).
+"""
+
+from db.models.base import NAMING_CONVENTION, Base, Timestamps
+from db.models.contatos import Contato
+from db.models.fluxos import Fluxo
+from db.models.grupos import Grupo
+from db.models.processos import (
+    PRIORIDADES,
+    STATUS,
+    TIPOS_EVENTO,
+    TITULO_MAX,
+    Processo,
+    ProcessoEvento,
+)
+from db.models.usuarios import ACESSOS, PAPEIS, Usuario
+
+__all__ = [
+    "ACESSOS",
+    "NAMING_CONVENTION",
+    "PAPEIS",
+    "PRIORIDADES",
+    "STATUS",
+    "TIPOS_EVENTO",
+    "TITULO_MAX",
+    "Base",
+    "Contato",
+    "Fluxo",
+    "Grupo",
+    "Processo",
+    "ProcessoEvento",
+    "Timestamps",
+    "Usuario",
+]
