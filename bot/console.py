@@ -5,7 +5,9 @@ what the bot sends is printed, what the person types becomes an Update served by
 So the console runs exactly the handlers, services and database of `cogep run`.
 
 Typing a number presses the inline button with that number on the latest message that has
-buttons; /sair (or Ctrl-D) leaves.
+buttons; /sair (or Ctrl-D) leaves. The mentor's answers stream into the terminal as its drafts
+grow (sendMessageDraft / sendRichMessageDraft), and the final message prints only what the
+drafts had not shown yet.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ class ConsoleBotApi(BaseRequest):
         self._next_update = 1
         self._next_message = 1
         self.last_output = 0.0
+        self._streamed = ""  # what the current draft already printed
+        self.streaming = False  # a draft is on screen and its final message has not come
 
     @property
     def read_timeout(self) -> float | None:
@@ -107,6 +111,17 @@ class ConsoleBotApi(BaseRequest):
             return await self._poll(float(params.get("timeout", 0) or 0))
         if method == "sendMessage":
             return self._show(self._store(params))
+        if method == "sendMessageDraft":
+            self._stream(html_to_rich(self._draft_text(params)).plain)
+            return True
+        if method == "sendRichMessageDraft":
+            self._stream(self._draft_text(params))
+            return True
+        if method == "sendRichMessage":
+            rich = self._store({**params, "text": self._draft_text(params)})
+            return self._show(rich, markdown=True)
+        if method == "deleteMessage":
+            return True
         if method in ("editMessageText", "editMessageReplyMarkup"):
             message = self._messages.get(int(params.get("message_id", 0)))
             if message is None:
@@ -138,10 +153,43 @@ class ConsoleBotApi(BaseRequest):
         self._next_message += 1
         return message
 
-    def _show(self, message: dict[str, Any], *, edited: bool = False) -> dict[str, Any]:
+    @staticmethod
+    def _draft_text(params: dict[str, Any]) -> str:
+        rich = params.get("rich_message")
+        if isinstance(rich, str):
+            rich = json.loads(rich)
+        if isinstance(rich, dict):
+            return str(rich.get("markdown", ""))
+        return str(params.get("text") or "")
+
+    def _stream(self, text: str) -> None:
+        """Print what a growing draft (plain text) added since the last one."""
+        self.streaming = True
+        if not text:
+            return  # the "thinking" placeholder
+        if not self._streamed:
+            self.out.print(Text("\nProf. Anatoly:", style="bold green"))
+        if text.startswith(self._streamed):
+            self.out.print(Text(text[len(self._streamed) :]), end="")
+        else:  # the draft was rewritten (a new tool round, a cut): show it again whole
+            self.out.print(Text("\n" + text), end="")
+        self._streamed = text
+
+    def _show(
+        self, message: dict[str, Any], *, edited: bool = False, markdown: bool = False
+    ) -> dict[str, Any]:
+        raw = str(message.get("text", ""))
+        shown = Text(raw) if markdown else html_to_rich(raw)
+        streamed, self._streamed, self.streaming = self._streamed, "", False
+        if streamed and not edited and shown.plain.startswith(streamed):
+            self.out.print(Text(shown.plain[len(streamed) :]))  # the rest of a streamed answer
+            return self._buttons(message)
         prefix = "Cogep (editado)" if edited else "Cogep"
         self.out.print(Text(f"\n{prefix}:", style="bold green"))
-        self.out.print(html_to_rich(str(message.get("text", ""))))
+        self.out.print(shown)
+        return self._buttons(message)
+
+    def _buttons(self, message: dict[str, Any]) -> dict[str, Any]:
         keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
         if keyboard:
             self.buttons = []
@@ -206,12 +254,13 @@ async def run_console(settings: Settings, *, user_id: int, name: str, admin: boo
                 await _settle(api)
 
 
-async def _settle(api: ConsoleBotApi, *, quiet: float = 0.3, patience: float = 15.0) -> None:
+async def _settle(api: ConsoleBotApi, *, quiet: float = 0.3, patience: float = 180.0) -> None:
     """Wait until the bot answered and then stayed quiet, so the prompt follows the reply."""
     typed_at = time.monotonic()
     deadline = typed_at + patience
     while time.monotonic() < deadline:
         await asyncio.sleep(0.02)
         answered = api.last_output > typed_at
-        if api.updates.empty() and answered and time.monotonic() - api.last_output > quiet:
+        quieto = time.monotonic() - api.last_output > quiet and not api.streaming
+        if api.updates.empty() and answered and quieto:
             return

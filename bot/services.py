@@ -8,6 +8,7 @@ from bot.avisos import Notifier, SilentNotifier
 from bot.contatos import ContatoService
 from bot.fluxos import FluxoService
 from bot.grupos import GrupoService
+from bot.mentor import MentorService, Modelo
 from bot.processos import ProcessoService
 from bot.settings import Settings
 from bot.usuarios import UsuarioService
@@ -25,18 +26,21 @@ class Services:
     processos: ProcessoService
     contatos: ContatoService
     grupos: GrupoService
+    mentor: MentorService
 
     @classmethod
     def build(
         cls, settings: Settings, sessions: Sessions, *, notifier: Notifier | None = None
     ) -> Services:
         """Wire the services on one session factory."""
+        processos = ProcessoService(sessions, settings, notifier or SilentNotifier())
         return cls(
             settings=settings,
             sessions=sessions,
             usuarios=UsuarioService(sessions, settings, notifier),
             fluxos=FluxoService(sessions),
-            processos=ProcessoService(sessions, settings, notifier or SilentNotifier()),
+            processos=processos,
             contatos=ContatoService(sessions),
             grupos=GrupoService(sessions),
+            mentor=MentorService(sessions, settings, processos, modelo=Modelo.de(settings)),
         )

@@ -48,6 +48,16 @@ class Settings(BaseSettings):
     db_patience: float = Field(default=60.0, gt=0, alias="COGEP_DB_PATIENCE")
     # With admins configured, newcomers wait for an admin's approval unless this is true.
     cadastro_aberto: bool = Field(default=False, alias="COGEP_CADASTRO_ABERTO")
+    # The mentor (bot.mentor): timeouts in seconds, budgets in tokens, prices in USD per million.
+    mentor_timeout: float = Field(default=30.0, gt=0, alias="MENTOR_TIMEOUT")
+    mentor_tentativas: int = Field(default=2, ge=0, le=5, alias="MENTOR_TENTATIVAS")
+    mentor_espera_maxima: float = Field(default=10.0, ge=0, alias="MENTOR_ESPERA_MAXIMA")
+    mentor_contexto_tokens: int = Field(default=6000, ge=200, alias="MENTOR_CONTEXTO_TOKENS")
+    mentor_resposta_tokens: int = Field(default=1500, ge=50, alias="MENTOR_RESPOSTA_TOKENS")
+    mentor_perguntas_por_minuto: int = Field(default=6, ge=1, alias="MENTOR_PERGUNTAS_POR_MINUTO")
+    mentor_tokens_por_dia: int = Field(default=200_000, ge=0, alias="MENTOR_TOKENS_POR_DIA")
+    mentor_preco_entrada: float = Field(default=0.15, ge=0, alias="MENTOR_PRECO_ENTRADA")
+    mentor_preco_saida: float = Field(default=0.60, ge=0, alias="MENTOR_PRECO_SAIDA")
 
     @property
     def aprovacao(self) -> bool:

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, common, contatos, grupos, inicio, novo, perfil, processos
+from handlers import admin, common, contatos, grupos, inicio, mentor, novo, perfil, processos
 from handlers.texto import FlowStep, text_router
 
 FLOWS: dict[str, FlowStep] = {
@@ -34,6 +34,7 @@ FLOWS: dict[str, FlowStep] = {
     processos.FLOW_VINCULO: processos.resposta,
     processos.FLOW_TITULO: processos.resposta,
     processos.FLOW_DESCRICAO: processos.resposta,
+    mentor.FLOW: mentor.pergunta_sobre_processo,
 }
 
 # Edited messages and channel posts are ignored on purpose: re-running an edited command would
@@ -68,6 +69,16 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("autorizar", grupos.autorizar, filters=MESSAGES),
             CommandHandler("desautorizar", grupos.desautorizar, filters=MESSAGES),
             ChatMemberHandler(grupos.participacao, ChatMemberHandler.MY_CHAT_MEMBER),
+            CommandHandler("nova_conversa", mentor.nova_conversa, filters=MESSAGES),
+            CommandHandler("uso", mentor.uso, filters=MESSAGES),
+            CommandHandler("persona", mentor.persona, filters=MESSAGES),
+            CallbackQueryHandler(mentor.botao_parar, pattern=mentor.PararResposta.pattern()),
+            CallbackQueryHandler(mentor.botao_repetir, pattern=mentor.TentarDeNovo.pattern()),
+            CallbackQueryHandler(
+                mentor.botao_perguntar_sobre, pattern=mentor.PerguntarSobre.pattern()
+            ),
+            CallbackQueryHandler(mentor.botao_confirmar, pattern=mentor.ConfirmarAcao.pattern()),
+            CallbackQueryHandler(mentor.botao_recusar, pattern=mentor.RecusarAcao.pattern()),
             # Catch-alls, last:
             MessageHandler(
                 MESSAGES & filters.COMMAND & filters.ChatType.PRIVATE, inicio.comando_desconhecido
@@ -78,4 +89,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             ),
         ]
     )
+    # Bot API 10.3's `stopped_message_generation` (a draft's stop button) has no PTB type yet.
+    app.add_handler(TypeHandler(Update, mentor.rascunho_parado), group=1)
     app.add_error_handler(common.on_error)

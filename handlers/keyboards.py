@@ -15,6 +15,7 @@ working after a restart and on any replica:
     ct:<id>  cl:<pagina>     a contact's card, a page of /contatos;  cn:pular:<passo>  skip a step
     ce:<id>  cv:<id>         the card's edit choices, and back;  cf:<id>:<campo>  edit one field
     ua:<usuario>:s|n[:l]     let a newcomer in (s) or keep them out (n); l: pressed in /usuarios
+    mq:<id>  (and mx, mr, ma, mn: see handlers.mentor)  ask the mentor about a processo
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.processos import Detalhe, Pagina
 from bot.processos.regras import PRIORIDADES, STATUS_CODIGO
 from bot.processos.servico import FILTROS
 from db.models import Contato, Processo, Usuario
+from handlers.mentor import botao_perguntar
 
 Button = InlineKeyboardButton
 
@@ -50,6 +52,7 @@ def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
         rows = [
             [Button(texts.BOTAO_COMENTAR, callback_data=f"pc:{pid}")],
             [Button(texts.BOTAO_ATUALIZAR, callback_data=f"pv:{pid}"), *historico],
+            [botao_perguntar(pid)],
         ]
         return InlineKeyboardMarkup(rows)
     prioridade = d.processo.prioridade
@@ -79,6 +82,7 @@ def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
     ]
     if d.pode_atribuir:
         rows[2].insert(0, Button(texts.BOTAO_ATRIBUIR, callback_data=f"pr:{pid}"))
+    rows.append([botao_perguntar(pid)])
     return InlineKeyboardMarkup([row for row in rows if row])
 
 

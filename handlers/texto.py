@@ -1,4 +1,4 @@
-"""Free text: the answer to a guided flow's question, else (later) the mentor.
+"""Free text: the answer to a guided flow's question, else a question for the mentor.
 
 In groups Cogep only listens when it is mentioned or replied to, so it never talks over people.
 """
@@ -14,6 +14,7 @@ from bot.fluxos import Fluxo
 from handlers.common import Callback, barrado
 from handlers.context import CogepContext
 from handlers.formulario import encerrar_fluxo, retomar
+from handlers.mentor import perguntar
 from handlers.reply import reply_html
 
 FlowStep = Callable[[Update, CogepContext, Fluxo], Awaitable[None]]
@@ -52,6 +53,6 @@ def text_router(flows: Mapping[str, FlowStep]) -> Callback:
         if fluxo is not None and fluxo.nome in flows:
             await flows[fluxo.nome](update, context, fluxo)
             return
-        await reply_html(update, context.bot, texts.TEXTO_LIVRE)
+        await perguntar(update, context)
 
     return route_text

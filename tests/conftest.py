@@ -21,6 +21,7 @@ from bot.database import Database
 from bot.settings import Settings
 from db.engine import create_engine, create_sessions
 from db.models import Base
+from tests.fake_openai import FakeOpenAI
 from tests.fake_telegram import FakeTelegram
 from tests.throwaway import execute_admin, throwaway_database
 
@@ -94,5 +95,38 @@ async def bot(
 ) -> AsyncIterator[CogepApplication]:
     """The real Cogep application, polling the fake Bot API."""
     app = build_application(make_settings(tg, database_url), database=database)
+    async with serving(app, poll_timeout=1):
+        yield app
+
+
+@pytest.fixture
+async def ai() -> AsyncIterator[FakeOpenAI]:
+    """A fake OpenAI-compatible model on loopback (see tests.fake_openai)."""
+    async with FakeOpenAI() as fake:
+        yield fake
+
+
+def mentor_settings(
+    tg: FakeTelegram, database_url: str, ai: FakeOpenAI, **overrides: Any
+) -> Settings:
+    """Settings with the mentor pointed at the fake model, with short timeouts."""
+    values: dict[str, Any] = {
+        "openai_api_key": "sk-test",
+        "openai_base_url": ai.base_url,
+        "openai_model": ai.modelo,
+        "mentor_timeout": 2.0,
+        "mentor_tentativas": 1,
+        "mentor_espera_maxima": 1.0,
+    }
+    values.update(overrides)
+    return make_settings(tg, database_url, **values)
+
+
+@pytest.fixture
+async def professor(
+    tg: FakeTelegram, database: Database, database_url: str, ai: FakeOpenAI
+) -> AsyncIterator[CogepApplication]:
+    """The real Cogep application with the mentor talking to the fake model."""
+    app = build_application(mentor_settings(tg, database_url, ai), database=database)
     async with serving(app, poll_timeout=1):
         yield app

@@ -1360,6 +1360,65 @@ class FakeTelegram:
         """getWebhookInfo."""
         return self.webhook_info()
 
+    # ----------------------------------------------------------------------- drafts, rich messages
+    # Bot API 9.3 drafts (private chats only), 10.1 rich messages and 10.3 `can_stop`.
+    # `refuse_rich = True` answers the rich methods with 404, like a server that predates them;
+    # `drafts(chat_id)` lists every draft shown there; `stop_generation` presses a draft's stop.
+
+    refuse_rich: bool = False
+
+    def drafts(self, chat_id: int) -> list[JSON]:
+        """Every draft the bot showed in chat_id: draft_id, text, rich, can_stop, at."""
+        log: dict[int, list[JSON]] = self.__dict__.setdefault("_drafts", {})
+        return log.setdefault(chat_id, [])
+
+    def stop_generation(self, user: JSON, draft_id: int) -> JSON:
+        """Queue the `stopped_message_generation` update of a draft's stop button."""
+        event = {"chat": self._private_chat(user), "draft_id": draft_id}
+        return self._queue({"stopped_message_generation": event})
+
+    def _draft(self, params: JSON, text: str, *, rich: bool) -> bool:
+        chat = self._chat_for_send(params)
+        if chat["type"] != "private":
+            raise bad_request("TEXTDRAFT_PEER_INVALID")
+        if not params.get("draft_id"):
+            raise bad_request("DRAFT_ID_INVALID")
+        entry = {"draft_id": params["draft_id"], "text": text, "rich": rich,
+                 "can_stop": bool(params.get("can_stop")), "at": time.monotonic()}  # fmt: skip
+        self.drafts(chat["id"]).append(entry)
+        return True
+
+    def _rich_markdown(self, params: JSON) -> str:
+        if self.refuse_rich:
+            raise ApiError(404, "Not Found")
+        rich = params.get("rich_message")
+        markdown = rich.get("markdown") if isinstance(rich, dict) else None
+        if not isinstance(markdown, str):
+            raise bad_request("RICH_MESSAGE_INVALID")
+        return markdown
+
+    @api("sendMessageDraft")
+    async def _api_send_message_draft(self, params: JSON) -> bool:
+        """sendMessageDraft: an empty text is the "Thinking..." placeholder."""
+        text = str(params.get("text") or "")
+        plain = self._format(text, params)[0] if text else ""
+        return self._draft(params, plain, rich=False)
+
+    @api("sendRichMessageDraft")
+    async def _api_send_rich_message_draft(self, params: JSON) -> bool:
+        """sendRichMessageDraft."""
+        return self._draft(params, self._rich_markdown(params), rich=True)
+
+    @api("sendRichMessage")
+    async def _api_send_rich_message(self, params: JSON) -> JSON:
+        """sendRichMessage: stored with its Markdown as the text (no 4096 limit)."""
+        markdown = self._rich_markdown(params)
+        if not markdown.strip():
+            raise bad_request("message text is empty")
+        chat = self._chat_for_send(params)
+        fields = {"text": markdown, "rich_message": {"markdown": markdown}}
+        return _public(self._bot_message(chat, fields, params))
+
     # ----------------------------------------------------------------------- update delivery
 
     def _confirm(self, offset: int) -> None:

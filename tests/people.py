@@ -14,7 +14,7 @@ from typing import Any
 from tests.fake_telegram import FakeTelegram
 
 JSON = dict[str, Any]
-SHOWN = ("sendMessage", "editMessageText", "editMessageReplyMarkup")
+SHOWN = ("sendMessage", "editMessageText", "editMessageReplyMarkup", "sendRichMessage")
 
 
 class Pessoa:
@@ -91,7 +91,9 @@ class Pessoa:
         return [
             self._current(self.id, c.result["message_id"]).get("text", "")
             for c in self.tg.calls[self._cursor :]
-            if c.method == "sendMessage" and c.error is None and c.params.get("chat_id") == self.id
+            if c.method in ("sendMessage", "sendRichMessage")
+            and c.error is None
+            and c.params.get("chat_id") == self.id
         ]
 
     def botao(self, message: JSON, label: str) -> str:

@@ -366,7 +366,7 @@ async def test_a_cancelled_processo_takes_comments_but_no_more_changes(
     tela = await ana.diz(f"/processo {numero}")
     cancelado = await ana.toca(await ana.toca(tela, "Cancelar"), "Sim, cancelar")
 
-    assert ana.botoes(cancelado) == ["💬 Comentar", "🔄 Atualizar"]
+    assert ana.botoes(cancelado) == ["💬 Comentar", "🔄 Atualizar", "🎓 Perguntar ao professor"]
     await ana.toca_dados(cancelado["message_id"], f"pi:{processo.id}:urgente")
     assert "foi cancelado" in ana.tg.answered_callbacks()[-1].get("text", "")
     await ana.toca(cancelado, "Comentar")
@@ -562,7 +562,7 @@ async def test_an_open_question_does_not_outlive_a_new_command(
     solto_2 = await ana.diz("Reunião às 15h com o time")
 
     assert "Título atual: Processo seis" in pergunta["text"]  # shown to copy and fix
-    assert "mentor" in solto["text"] and "mentor" in solto_2["text"]
+    assert "professor" in solto["text"] and "professor" in solto_2["text"]  # the mentor took it
     assert (await processo_por_numero(database, seis)).titulo == "Processo seis"
     processo = await processo_por_numero(database, cinco)
     assert await eventos(database, processo.id) == [("criado", None)]

@@ -1,1 +1,18 @@
-"""The mentor, Professor Anatoly Petrovich: persona, model client, memory, tools (issue 14)."""
+"""The mentor, Professor Anatoly Petrovich (issue 14). No Telegram in here: handlers render.
+
+persona.txt / persona   the persona, a text file beside the code, read once
+modelo                  AsyncOpenAI client: streaming, timeouts, bounded retries, faults
+tokens                  token estimates calibrated by the model's usage (no tiktoken)
+memoria                 context within a token budget; summaries of older turns
+ferramentas             tools run as the asking user, through the scoped services
+contratos               Protocols for the knowledge base (and later reminders)
+servico                 MentorService: one question in, one answer out
+formato                 the model's Markdown as Telegram-HTML (the non-rich path)
+ritmo                   throttled streaming updates (newest text wins)
+fila                    per-person answer queues
+"""
+
+from bot.mentor.modelo import FalhaDoModelo, Modelo
+from bot.mentor.servico import MentorService, Pergunta, Resposta
+
+__all__ = ["FalhaDoModelo", "MentorService", "Modelo", "Pergunta", "Resposta"]

@@ -28,6 +28,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("buscar", "Buscar processos: /buscar texto"),
     ("contatos", "Contatos de clientes (CRM)"),
     ("contato", "Criar contato: /contato novo"),
+    ("nova_conversa", "Recomeçar a conversa com o professor"),
+    ("uso", "Seu consumo do professor (tokens e custo)"),
     ("cancelar", "Cancelar a operação em andamento"),
 )
 
@@ -37,8 +39,8 @@ def boas_vindas(nome: str, *, papel: str) -> str:
     extra = "\nVocê é <b>administrador</b>." if papel == "admin" else ""
     return (
         f"Olá, <b>{escape(nome)}</b>! Boas-vindas ao <b>Cogep</b>.{extra}\n\n"
-        "Aqui você abre e acompanha processos, consulta contatos de clientes e, em breve, "
-        "conversa com o Prof. Anatoly Petrovich.\n\n"
+        "Aqui você abre e acompanha processos, consulta contatos de clientes e "
+        "conversa com o Prof. Anatoly Petrovich, o mentor da equipe: é só escrever.\n\n"
         "Comece com /novo para abrir um processo ou /ajuda para ver tudo o que dá para fazer."
     )
 
@@ -60,7 +62,9 @@ def ajuda(*, papel: str) -> str:
         "• Abrir em uma linha: <code>/novo Migrar servidor | prazo sexta 18h | "
         "prioridade alta</code>\n"
         "• Prazos em português: <i>amanhã 9h</i>, <i>em 3 dias</i>, <i>30/11 14:00</i>\n"
-        "• Número curto também vale: <code>/processo 42</code>"
+        "• Número curto também vale: <code>/processo 42</code>\n"
+        "• Qualquer mensagem sem / vai para o Prof. Anatoly Petrovich, o mentor "
+        "(num grupo, mencione o bot ou responda a ele)"
     )
     if papel in ("gestor", "admin"):
         texto += (
@@ -71,7 +75,8 @@ def ajuda(*, papel: str) -> str:
         texto += (
             "\n\n<b>Administração</b>\n/usuarios — Listar os usuários\n"
             "/papel @usuario gestor — Mudar o papel de alguém\n"
-            "/acesso @usuario liberar|revogar — Liberar ou revogar o acesso de alguém"
+            "/acesso @usuario liberar|revogar — Liberar ou revogar o acesso de alguém\n"
+            "/persona — Ver a persona do professor (e o modelo em uso)"
         )
     return texto
 
@@ -131,10 +136,6 @@ def retomando(nome: str, dados: dict[str, object]) -> str:
 
 NADA_A_CANCELAR = "Não há nada em andamento para cancelar."
 COMANDO_DESCONHECIDO = "Não conheço esse comando. Veja a lista em /ajuda."
-TEXTO_LIVRE = (
-    "Recebi sua mensagem. O mentor Prof. Anatoly Petrovich ainda não está disponível aqui; "
-    "por enquanto use /novo, /processos ou /ajuda."
-)
 NAO_SUPORTADO = "Ainda não sei o que fazer com esse tipo de mensagem. Veja /ajuda."
 ERRO_INTERNO = (
     "Desculpe, algo deu errado do meu lado e sua última ação pode não ter sido concluída. "
@@ -783,3 +784,6 @@ def email_duplicado(contato: Contato) -> str:
 def contato_criado(contato: Contato) -> str:
     """Confirmation of /contato novo."""
     return f"✅ Contato criado: <b>{escape(contato.nome)}</b>. Vincule-o a um processo pelo botão 📇 Contato."
+
+
+from bot.texts.mentor import *  # noqa: E402, F403

@@ -7,6 +7,9 @@
                      ProcessoEvento   processo_eventos  append-only history of every change
     fluxos           Fluxo            fluxos            a guided conversation, surviving restarts
     grupos           Grupo            grupos            group chats and whether they are served
+    mentor           Mensagem         mensagens         the mentor's memory per chat (and summaries)
+                     MentorUso        mentor_uso        tokens each model call spent
+                     MentorAcao       mentor_acoes      writes the mentor proposed, awaiting a tap
 
 A new table goes in its domain's module (or a new one) and is re-exported here, so Alembic's
 autogenerate and `from db.models import X` see it. Names are Portuguese, like `cogep_db`; all
@@ -20,6 +23,7 @@ from db.models.base import NAMING_CONVENTION, Base, Timestamps
 from db.models.contatos import Contato
 from db.models.fluxos import Fluxo
 from db.models.grupos import Grupo
+from db.models.mentor import Mensagem, MentorAcao, MentorUso
 from db.models.processos import (
     PRIORIDADES,
     STATUS,
@@ -42,6 +46,9 @@ __all__ = [
     "Contato",
     "Fluxo",
     "Grupo",
+    "Mensagem",
+    "MentorAcao",
+    "MentorUso",
     "Processo",
     "ProcessoEvento",
     "Timestamps",

@@ -1,0 +1,39 @@
+"""What the mentor needs from other domains, as Protocols, so it works (and is tested) with
+whatever implements them: the knowledge base's search, and later the reminders service.
+
+The knowledge base (bot.conhecimento) answers `buscar(usuario, consulta, limite=5)` with
+passages the user may see, best first; each names its document and where in it (`citacao`,
+e.g. "Manual de Deploy › Rollback"), which is what the mentor cites.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from db.models import Usuario
+
+
+class Passagem(Protocol):
+    """One passage of a document, as the knowledge base returns it."""
+
+    @property
+    def documento_id(self) -> int: ...
+    @property
+    def trecho_id(self) -> int: ...
+    @property
+    def titulo(self) -> str: ...
+    @property
+    def citacao(self) -> str: ...
+    @property
+    def texto(self) -> str: ...
+    @property
+    def pontuacao(self) -> float: ...
+
+
+class BaseDeConhecimento(Protocol):
+    """Search over the documents the user may see."""
+
+    async def buscar(
+        self, usuario: Usuario, consulta: str, *, limite: int = 5
+    ) -> Sequence[Passagem]: ...

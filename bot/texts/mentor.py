@@ -1,0 +1,201 @@
+"""What the mentor's side of the chat says (pt-BR).
+
+Names ending in _MD (and functions ending in _md) are Markdown: they become part of a mentor
+answer, which is Markdown rendered either by Telegram's rich messages or by `bot.mentor.formato`.
+Everything else is Telegram-HTML, like the rest of `bot.texts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.render import escape
+
+if TYPE_CHECKING:
+    from bot.mentor.contratos import Passagem
+    from db.models import Processo, Usuario
+
+__all__ = [
+    "AJUDA_MENTOR_VAZIA",
+    "BOTAO_NAO_ABRIR",
+    "BOTAO_PARAR",
+    "BOTAO_PERGUNTAR_PROFESSOR",
+    "BOTAO_TENTAR_DE_NOVO",
+    "MENTOR_ACAO_INDISPONIVEL",
+    "MENTOR_CORTADA_MD",
+    "MENTOR_JA_RESPONDIDA",
+    "MENTOR_NADA_PARA_PARAR",
+    "MENTOR_PARADA",
+    "MENTOR_PARADO_MD",
+    "MENTOR_PARAR_ALHEIO",
+    "MENTOR_PENSANDO",
+    "MENTOR_PERGUNTA_SUMIU",
+    "MENTOR_PROPOSTA_RECUSADA",
+    "MENTOR_SEM_RESPOSTA_MD",
+    "botao_abrir",
+    "falha_md",
+    "fontes_md",
+    "mentor_limite_diario",
+    "mentor_limite_minuto",
+    "mentor_na_fila",
+    "mentor_offline",
+    "nova_conversa",
+    "pergunte_sobre",
+    "persona",
+    "uso_da_equipe",
+    "uso_pessoal",
+]
+
+AJUDA_MENTOR_VAZIA = "Escreva sua pergunta ao professor junto com a menção, por exemplo: <i>@bot como versiono uma API?</i>"
+MENTOR_PENSANDO = "🎓 <i>O professor está pensando…</i>"
+BOTAO_PARAR = "⏹ Parar"
+BOTAO_TENTAR_DE_NOVO = "🔁 Tentar de novo"
+BOTAO_PERGUNTAR_PROFESSOR = "🎓 Perguntar ao professor"
+BOTAO_NAO_ABRIR = "✖️ Não abrir"
+MENTOR_PARADO_MD = "\n\n_⏹ Resposta interrompida. O que já foi dito ficou guardado._"
+MENTOR_CORTADA_MD = "\n\n_✂️ A resposta chegou ao limite de tamanho. Peça “continue” para o resto._"
+MENTOR_SEM_RESPOSTA_MD = "_(sem resposta)_"
+MENTOR_PARADA = "⏹ Parei a resposta do professor."
+MENTOR_NADA_PARA_PARAR = "Essa resposta já terminou."
+MENTOR_PARAR_ALHEIO = "Só quem perguntou pode parar esta resposta."
+MENTOR_PERGUNTA_SUMIU = "Essa pergunta não está mais guardada (talvez a conversa tenha sido reiniciada com /nova_conversa)."
+MENTOR_JA_RESPONDIDA = "Essa pergunta já foi respondida (ou está sendo respondida agora)."
+MENTOR_ACAO_INDISPONIVEL = (
+    "Essa proposta não vale mais: já foi decidida, ou não foi feita para você."
+)
+MENTOR_PROPOSTA_RECUSADA = "Tudo bem, não abri nada."
+
+_FALHAS = {
+    "timeout": "o modelo demorou demais para responder",
+    "limite": "o serviço do modelo está sobrecarregado (limite de requisições)",
+    "servidor": "o serviço do modelo está com problemas no momento",
+    "recusado": "não consegui me conectar ao serviço do modelo",
+    "cortado": "a resposta do modelo chegou cortada",
+    "contexto": "a conversa ficou longa demais para o modelo",
+    "invalido": "o serviço do modelo recusou o pedido",
+    "ferramentas": "o modelo se enrolou consultando os dados",
+}
+
+
+def falha_md(tipo: str, *, espera: float | None = None) -> str:
+    """Why the answer failed, that the question is kept, and what to do (Markdown)."""
+    motivo = _FALHAS.get(tipo, "algo deu errado com o modelo")
+    dica = "Toque em 🔁 Tentar de novo"
+    if tipo == "limite" and espera:
+        dica += f" daqui a uns {max(1, round(espera))} s"
+    if tipo == "contexto":
+        dica += ", ou use /nova_conversa para recomeçar com a memória limpa"
+    return f"⚠️ Não consegui responder: {motivo}. Sua pergunta ficou guardada. {dica}."
+
+
+def fontes_md(fontes: Sequence[str]) -> str:
+    """The sources line under a grounded answer (Markdown)."""
+    return "\n\n*Fontes:* " + "; ".join(fontes)
+
+
+def mentor_offline(passagens: Sequence[Passagem], *, disponivel: bool) -> str:
+    """The offline answer: no model, so the best passages of the knowledge base (Markdown)."""
+    aviso = (
+        "ℹ️ *Nenhum modelo de IA está configurado* (OPENAI_API_KEY), então o professor não "
+        "pode conversar agora."
+    )
+    if not disponivel:
+        return aviso + " A base de conhecimento também ainda não está disponível."
+    if not passagens:
+        return aviso + " Também não encontrei nada na base de conhecimento sobre isso."
+    partes = [aviso + " Estes são os trechos mais relevantes da base de conhecimento:"]
+    for numero, passagem in enumerate(passagens, start=1):
+        trecho = " ".join(passagem.texto.split())
+        if len(trecho) > 600:
+            trecho = trecho[:600].rsplit(" ", 1)[0] + "…"
+        partes.append(f"**{numero}. {passagem.citacao}**\n> {trecho}")
+    return "\n\n".join(partes)
+
+
+def mentor_na_fila(a_frente: int) -> str:
+    """A question sent while the previous answer is still running."""
+    quantas = "a anterior" if a_frente == 1 else f"as {a_frente} anteriores"
+    return f"⏳ Sua pergunta entrou na fila: respondo assim que terminar {quantas}."
+
+
+def mentor_limite_minuto(limite: int) -> str:
+    """Too many questions in a minute."""
+    return (
+        f"Calma: são no máximo {limite} perguntas por minuto ao professor. "
+        "Espere um pouco e pergunte de novo."
+    )
+
+
+def mentor_limite_diario(limite: int) -> str:
+    """The daily token budget is spent."""
+    return (
+        f"Você já usou hoje os {limite:,} tokens diários do professor.".replace(",", ".")
+        + " O limite renova à meia-noite; /uso mostra seu consumo."
+    )
+
+
+def pergunte_sobre(processo: Processo) -> str:
+    """After 🎓 on a processo card: the next message is a question about it."""
+    return (
+        f"🎓 Escreva sua pergunta ao professor sobre o processo <b>{processo.numero}</b> "
+        f"({escape(processo.titulo)}). Ele verá os dados e o histórico que você pode ver. "
+        "(ou /cancelar)"
+    )
+
+
+def botao_abrir(titulo: str) -> str:
+    """The confirmation button of a processo the mentor proposes."""
+    curto = titulo if len(titulo) <= 40 else titulo[:39] + "…"
+    return f"✅ Abrir: {curto}"
+
+
+def nova_conversa(esquecidas: int) -> str:
+    """After /nova_conversa."""
+    if not esquecidas:
+        return "🧹 Conversa nova: não havia nada na memória do professor."
+    return f"🧹 Conversa nova: o professor esqueceu as {esquecidas} mensagens anteriores desta conversa."
+
+
+def _dinheiro(valor: float) -> str:
+    return f"US$ {valor:.4f}".replace(".", ",")
+
+
+def _tokens(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def uso_pessoal(
+    hoje: tuple[int, int], mes: tuple[int, int], *, custo_hoje: float, custo_mes: float,
+    limite: int | None,
+) -> str:  # fmt: skip
+    """/uso for one person."""
+    linhas = [
+        "<b>Seu uso do professor</b>",
+        f"Hoje: {_tokens(hoje[0])} tokens de entrada + {_tokens(hoje[1])} de saída · "
+        f"≈ {_dinheiro(custo_hoje)}",
+        f"Neste mês: {_tokens(mes[0])} + {_tokens(mes[1])} tokens · ≈ {_dinheiro(custo_mes)}",
+    ]
+    if limite:
+        restam = max(0, limite - hoje[0] - hoje[1])
+        linhas.append(f"Limite diário: {_tokens(limite)} tokens (restam {_tokens(restam)}).")
+    linhas.append("<i>Custos estimados pelos preços configurados.</i>")
+    return "\n".join(linhas)
+
+
+def uso_da_equipe(linhas: Sequence[tuple[Usuario, int, int, float]]) -> str:
+    """/uso for admins: everyone's tokens this month."""
+    if not linhas:
+        return "<b>Uso da equipe neste mês</b>\nNinguém usou o professor ainda."
+    corpo = [
+        f"• {escape(u.nome)}: {_tokens(e)} + {_tokens(s)} tokens · ≈ {_dinheiro(c)}"
+        for u, e, s, c in linhas
+    ]
+    total = sum(c for *_, c in linhas)
+    return "\n".join(["<b>Uso da equipe neste mês</b>", *corpo, f"Total: ≈ {_dinheiro(total)}"])
+
+
+def persona(texto: str, *, modelo: str | None) -> str:
+    """/persona for admins."""
+    qual = f"Modelo: <code>{escape(modelo)}</code>" if modelo else "Sem modelo (modo offline)"
+    return f"<b>Persona do professor</b> · {qual}\n\n<pre>{escape(texto)}</pre>"

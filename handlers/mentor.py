@@ -1,0 +1,365 @@
+"""The mentor in the chat: free text, its buttons, /nova_conversa, /uso, /persona.
+
+A question is queued per (chat, person) in a `Fila` and answered in a task of its own, so the
+update that brought it returns at once: the person's next update (⏹ Parar, /cancelar, another
+question, which is told it is queued) is never stuck behind a running answer, and nobody else
+waits for it either. The answer streams through `handlers.transmissao`.
+
+Buttons (one typed codec, `handlers.callbacks`):
+    mx:<n>    stop answer n             mr:<id>   ask stored question <id> again
+    mq:<id>   ask about processo <id>   ma:<id>   carry out proposal <id>;  mn:<id> drop it
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ExtBot
+
+from bot import texts
+from bot.errors import CogepError
+from bot.fluxos import Fluxo
+from bot.mentor.fila import Atendimento, Fila
+from bot.mentor.servico import Pergunta, Resposta
+from bot.render import to_plain
+from bot.services import Services
+from db.models import Usuario
+from handlers.callbacks import Callback
+from handlers.common import registered
+from handlers.context import CogepContext
+from handlers.reply import edit_keyboard, reply_html, send_html
+from handlers.transmissao import Servidor, Transmissao
+
+log = logging.getLogger("cogep.mentor.handlers")
+
+FLOW = "mentor"  # the next message is a question about a processo (after 🎓 on its card)
+FILA_KEY = "mentor_fila"
+SERVIDOR_KEY = "mentor_servidor"
+STOPPED_UPDATE = "stopped_message_generation"  # Bot API 10.3; PTB 22.8 keeps it in api_kwargs
+
+
+@dataclass(frozen=True)
+class PararResposta(Callback, prefixo="mx"):
+    """⏹ Parar under a streaming answer."""
+
+    numero: int
+
+
+@dataclass(frozen=True)
+class TentarDeNovo(Callback, prefixo="mr"):
+    """🔁 Tentar de novo under a failed answer."""
+
+    mensagem_id: int
+
+
+@dataclass(frozen=True)
+class PerguntarSobre(Callback, prefixo="mq"):
+    """🎓 Perguntar ao professor on a processo's card."""
+
+    processo_id: int
+
+
+@dataclass(frozen=True)
+class ConfirmarAcao(Callback, prefixo="ma"):
+    """✅ under a write the mentor proposed."""
+
+    acao_id: int
+
+
+@dataclass(frozen=True)
+class RecusarAcao(Callback, prefixo="mn"):
+    """✖️ under a write the mentor proposed."""
+
+    acao_id: int
+
+
+def botao_perguntar(processo_id: int) -> InlineKeyboardButton:
+    """The 🎓 button of a processo card."""
+    return InlineKeyboardButton(
+        texts.BOTAO_PERGUNTAR_PROFESSOR, callback_data=PerguntarSobre(processo_id).encode()
+    )
+
+
+def _fila(context: CogepContext) -> Fila:
+    fila: Fila | None = context.application.bot_data.get(FILA_KEY)
+    if fila is None:
+        fila = context.application.bot_data[FILA_KEY] = Fila(context.application.create_task)
+    return fila
+
+
+def _servidor(context: CogepContext) -> Servidor:
+    servidor: Servidor = context.application.bot_data.setdefault(SERVIDOR_KEY, Servidor())
+    return servidor
+
+
+def _sem_mencao(texto: str, bot_username: str) -> str:
+    """The question without the @mention that addressed it to the bot in a group."""
+    return re.sub(rf"@{re.escape(bot_username)}\b", "", texto, flags=re.IGNORECASE).strip()
+
+
+# -- asking ---------------------------------------------------------------------------------
+async def perguntar(update: Update, context: CogepContext) -> None:
+    """Free text (private, or addressed to the bot in a group): a question for the mentor."""
+    await _perguntar(update, context)
+
+
+async def pergunta_sobre_processo(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
+    """The message after 🎓: a question about that processo."""
+    assert update.effective_chat is not None and update.effective_user is not None
+    await context.services.fluxos.encerrar(
+        chat_id=update.effective_chat.id, telegram_id=update.effective_user.id
+    )
+    await _perguntar(update, context, processo_id=int(fluxo.dados["processo_id"]))
+
+
+async def _perguntar(
+    update: Update, context: CogepContext, *, processo_id: int | None = None
+) -> None:
+    message, usuario = update.effective_message, context.usuario
+    assert message is not None and usuario is not None and update.effective_user is not None
+    texto = _sem_mencao(message.text or "", context.bot.username)
+    if not texto:
+        await reply_html(update, context.bot, texts.AJUDA_MENTOR_VAZIA)
+        return
+    await context.services.mentor.verificar_limite(usuario)
+    pergunta = Pergunta(
+        usuario=usuario,
+        chat_id=message.chat_id,
+        texto=texto,
+        grupo=message.chat.type != "private",
+        processo_id=processo_id,
+    )
+    await _enfileirar(update, context, pergunta, responder_a=message.message_id)
+
+
+async def _enfileirar(
+    update: Update, context: CogepContext, pergunta: Pergunta, *, responder_a: int | None
+) -> None:
+    assert update.effective_user is not None
+    services, bot, servidor = context.services, context.bot, _servidor(context)
+
+    async def trabalho(atendimento: Atendimento) -> None:
+        await _atender(bot, services, servidor, pergunta, atendimento, responder_a=responder_a)
+
+    a_frente = _fila(context).enfileirar((pergunta.chat_id, update.effective_user.id), trabalho)
+    if a_frente:
+        await reply_html(update, context.bot, texts.mentor_na_fila(a_frente))
+
+
+async def _atender(
+    bot: ExtBot[None],
+    services: Services,
+    servidor: Servidor,
+    pergunta: Pergunta,
+    atendimento: Atendimento,
+    *,
+    responder_a: int | None,
+) -> None:
+    """Answer one question in the chat, from the first visible piece to the final message."""
+    botao = PararResposta(atendimento.numero).encode()
+    parar = InlineKeyboardMarkup([[InlineKeyboardButton(texts.BOTAO_PARAR, callback_data=botao)]])
+    transmissao = Transmissao(
+        bot, servidor, chat_id=pergunta.chat_id, privado=not pergunta.grupo,
+        numero=atendimento.numero, responder_a=responder_a, parar=parar,
+    )  # fmt: skip
+    try:
+        await transmissao.comecar()
+        resposta = await services.mentor.responder(pergunta, transmissao.crescer, atendimento.parar)
+    except CogepError as exc:  # the processo in focus vanished, say
+        await transmissao.compasso.fechar()
+        await transmissao.terminar(to_plain(exc.message or texts.ERRO_INTERNO), teclado=None)
+        return
+    except Exception:
+        log.exception("mentor answer in chat %s failed", pergunta.chat_id)
+        await transmissao.compasso.fechar()
+        await send_html(bot, pergunta.chat_id, texts.ERRO_INTERNO)
+        return
+    await transmissao.terminar(_markdown_final(resposta), teclado=_teclado_final(resposta))
+    await services.mentor.resumir(pergunta.chat_id, pergunta.usuario, resposta)
+
+
+def _markdown_final(resposta: Resposta) -> str:
+    texto = resposta.texto
+    if resposta.fontes:
+        texto += texts.fontes_md(resposta.fontes)
+    if resposta.parada:
+        texto += texts.MENTOR_PARADO_MD
+    if resposta.estado == "falhou" and resposta.falha is not None:
+        aviso = texts.falha_md(resposta.falha, espera=resposta.espera)
+        texto = f"{texto}\n\n{aviso}" if texto else aviso
+    return texto
+
+
+def _teclado_final(resposta: Resposta) -> InlineKeyboardMarkup | None:
+    linhas = [
+        [
+            InlineKeyboardButton(
+                texts.botao_abrir(p.resumo), callback_data=ConfirmarAcao(p.acao_id).encode()
+            ),
+            InlineKeyboardButton(
+                texts.BOTAO_NAO_ABRIR, callback_data=RecusarAcao(p.acao_id).encode()
+            ),
+        ]
+        for p in resposta.propostas
+    ]
+    if resposta.estado == "falhou" and resposta.pergunta_id is not None:
+        repetir = TentarDeNovo(resposta.pergunta_id).encode()
+        linhas.append([InlineKeyboardButton(texts.BOTAO_TENTAR_DE_NOVO, callback_data=repetir)])
+    return InlineKeyboardMarkup(linhas) if linhas else None
+
+
+# -- stopping -------------------------------------------------------------------------------
+def parar_resposta(update: Update, context: CogepContext) -> bool:
+    """/cancelar: stop the caller's running answer in this chat; whether there was one."""
+    if update.effective_chat is None or update.effective_user is None:
+        return False
+    chave = (update.effective_chat.id, update.effective_user.id)
+    return _fila(context).parar(chave)
+
+
+async def botao_parar(update: Update, context: CogepContext) -> None:
+    """⏹ Parar: only the person who asked can stop their answer."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    dados = PararResposta.decode(query.data)
+    atendimento = _fila(context).por_numero(dados.numero) if dados else None
+    if atendimento is None:
+        await query.answer(texts.MENTOR_NADA_PARA_PARAR)
+        return
+    if atendimento.chave[1] != update.effective_user.id:
+        await query.answer(texts.MENTOR_PARAR_ALHEIO, show_alert=True)
+        return
+    atendimento.parar.set()
+    await query.answer(to_plain(texts.MENTOR_PARADA))
+
+
+async def rascunho_parado(update: Update, context: CogepContext) -> None:
+    """The stop button of a draft (Bot API 10.3 `stopped_message_generation`)."""
+    evento: Any = update.api_kwargs.get(STOPPED_UPDATE)
+    if not isinstance(evento, dict):
+        return
+    chat = (evento.get("chat") or {}).get("id")
+    atendimento = _fila(context).por_numero(int(evento.get("draft_id") or 0))
+    # Drafts live in private chats only, where the chat is the person.
+    if atendimento is not None and atendimento.chave == (chat, chat):
+        atendimento.parar.set()
+
+
+# -- buttons --------------------------------------------------------------------------------
+@registered
+async def botao_repetir(update: Update, context: CogepContext) -> None:
+    """🔁 Tentar de novo: ask the stored question again."""
+    query, usuario = update.callback_query, context.usuario
+    assert query is not None and usuario is not None
+    dados = TentarDeNovo.decode(query.data)
+    if dados is None:
+        await query.answer(texts.BOTAO_EXPIRADO)
+        return
+    pergunta = await context.services.mentor.pergunta_guardada(usuario, dados.mensagem_id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await edit_keyboard(query.message, InlineKeyboardMarkup([]))
+    await _enfileirar(update, context, pergunta, responder_a=None)
+
+
+@registered
+async def botao_perguntar_sobre(update: Update, context: CogepContext) -> None:
+    """🎓 on a processo card: the next message is a question about it."""
+    query, usuario = update.callback_query, context.usuario
+    assert query is not None and usuario is not None and update.effective_chat is not None
+    dados = PerguntarSobre.decode(query.data)
+    if dados is None:
+        await query.answer(texts.BOTAO_EXPIRADO)
+        return
+    processo = await context.services.mentor.processo_em_foco(usuario, dados.processo_id)
+    await context.services.fluxos.salvar(
+        chat_id=update.effective_chat.id,
+        telegram_id=usuario.telegram_id,
+        fluxo=Fluxo(FLOW, "pergunta", {"processo_id": processo.id}),
+    )
+    await query.answer()
+    await reply_html(update, context.bot, texts.pergunte_sobre(processo))
+
+
+@registered
+async def botao_confirmar(update: Update, context: CogepContext) -> None:
+    """✅ under a proposal: open the processo, if this is the user it was proposed to."""
+    query, usuario = update.callback_query, context.usuario
+    assert query is not None and usuario is not None
+    dados = ConfirmarAcao.decode(query.data)
+    if dados is None:
+        await query.answer(texts.BOTAO_EXPIRADO)
+        return
+    try:
+        processo = await context.services.mentor.confirmar(usuario, dados.acao_id)
+    except CogepError as exc:
+        await query.answer(to_plain(exc.message)[:200], show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await edit_keyboard(query.message, InlineKeyboardMarkup([]))
+    agora = context.services.processos.agora()
+    await reply_html(
+        update, context.bot, texts.processo_criado(processo, zona=usuario.fuso_horario, agora=agora)
+    )
+
+
+@registered
+async def botao_recusar(update: Update, context: CogepContext) -> None:
+    """✖️ under a proposal: drop it."""
+    query, usuario = update.callback_query, context.usuario
+    assert query is not None and usuario is not None
+    dados = RecusarAcao.decode(query.data)
+    if dados is None:
+        await query.answer(texts.BOTAO_EXPIRADO)
+        return
+    try:
+        await context.services.mentor.recusar(usuario, dados.acao_id)
+    except CogepError as exc:
+        await query.answer(to_plain(exc.message)[:200], show_alert=True)
+        return
+    await query.answer(texts.MENTOR_PROPOSTA_RECUSADA)
+    if isinstance(query.message, Message):
+        await edit_keyboard(query.message, InlineKeyboardMarkup([]))
+
+
+# -- commands -------------------------------------------------------------------------------
+@registered
+async def nova_conversa(update: Update, context: CogepContext) -> None:
+    """Start a fresh conversation with the mentor in this chat."""
+    assert update.effective_chat is not None
+    esquecidas = await context.services.mentor.nova_conversa(update.effective_chat.id)
+    await reply_html(update, context.bot, texts.nova_conversa(esquecidas))
+
+
+@registered
+async def uso(update: Update, context: CogepContext) -> None:
+    """Tokens and estimated cost: your own; admins see everyone's too."""
+    usuario = context.usuario
+    assert usuario is not None
+    mentor = context.services.mentor
+    meu = await mentor.uso(usuario)
+    html = texts.uso_pessoal(
+        meu.hoje, meu.mes, custo_hoje=mentor.custo(*meu.hoje), custo_mes=mentor.custo(*meu.mes),
+        limite=meu.limite_diario,
+    )  # fmt: skip
+    if usuario.papel == "admin":
+        equipe = await mentor.uso_da_equipe(usuario)
+        linhas = [(u, e, s, mentor.custo(e, s)) for u, e, s in equipe]
+        html += "\n\n" + texts.uso_da_equipe(linhas)
+    await reply_html(update, context.bot, html)
+
+
+@registered
+async def persona(update: Update, context: CogepContext) -> None:
+    """Show the mentor's persona (admins)."""
+    usuario: Usuario | None = context.usuario
+    assert usuario is not None
+    mentor = context.services.mentor
+    texto = mentor.persona_para(usuario)
+    modelo = mentor.modelo.nome if mentor.modelo is not None else None
+    await reply_html(update, context.bot, texts.persona(texto, modelo=modelo))
