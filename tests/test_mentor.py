@@ -53,7 +53,8 @@ async def test_a_private_question_streams_as_drafts_then_one_rich_message(
     assert drafts and all(d["rich"] and d["can_stop"] for d in drafts)
     assert len(drafts) < len(RESPOSTA) / 6 / 2  # throttled: far fewer updates than pieces
     gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(drafts)]
-    assert all(gap >= 0.3 for gap in gaps)
+    # One update per 0.4 s at the client; arrival times jitter with the machine's load.
+    assert min(gaps) >= 0.25 and sum(gaps) / len(gaps) >= 0.35, gaps
     pergunta = ai.pedidos[0]["messages"][-1]
     assert pergunta == {
         "role": "user",
