@@ -194,3 +194,36 @@ async def test_a_question_sent_while_an_answer_runs_is_queued_and_told_so(
     bia_pronta = next(c.at for c in respostas_finais(tg, bia.id)[1:])
     ana_pronta = next(c.at for c in respostas_finais(tg, ana.id) if "devagar" in str(c.params))
     assert bia_pronta < ana_pronta
+
+
+async def test_one_refused_rich_message_falls_back_alone_and_rich_stays_on(
+    professor: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI
+) -> None:
+    ana = await registrar(tg, 1409, "Ana")
+    tg.fail_next("sendRichMessage", error_code=400, description="Bad Request: RICH_MESSAGE_INVALID")
+    ai.roteiro += [Resposta(texto="Primeira **resposta**."), Resposta(texto="Segunda resposta.")]
+
+    ana.envia("um")
+    primeira = await espera_resposta(tg, ana.id, "Primeira resposta.")
+    ana.envia("dois")
+    await espera_resposta(tg, ana.id, "Segunda resposta.")
+
+    metodos = [c.method for c in respostas_finais(tg, ana.id)][1:]
+    assert metodos == ["sendMessage", "sendRichMessage"]  # HTML once; rich again next time
+    assert _entidade(primeira, "resposta") == "bold"
+
+
+async def test_in_a_group_without_rich_messages_the_placeholder_becomes_the_answer(
+    grupo: JSON, tg: FakeTelegram, ai: FakeOpenAI
+) -> None:
+    tg.refuse_rich = True
+    ana = await registrar(tg, 1410, "Ana")
+    ai.roteiro.append(Resposta(texto="Use *filas* com idempotência.", pedaco=5, intervalo=0.02))
+
+    ana.envia("@cogep_test_bot como processo pagamentos?", chat=grupo)
+    final = await espera_resposta(tg, grupo["id"], "idempotência.")
+
+    enviados = [c for c in respostas_finais(tg, grupo["id"]) if "pensando" in str(c.params)]
+    assert len(enviados) == 1 and enviados[0].result["message_id"] == final["message_id"]
+    assert final["text"] == "Use filas com idempotência."
+    assert "reply_markup" not in final or not final["reply_markup"]["inline_keyboard"]
