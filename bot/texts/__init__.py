@@ -353,7 +353,7 @@ USUARIO_NAO_ENCONTRADO = "Usuário não encontrado ou inativo."
 COMENTARIO_VAZIO = "O comentário não pode ficar vazio."
 FORMULARIO_TERMINADO = "Esse formulário já terminou; comece outro com /novo ou /contato novo."
 EXEMPLOS_PRAZO = "<i>amanhã 9h</i>, <i>em 3 dias</i>, <i>sexta 18h</i>, <i>30/11 14:00</i>"
-PULAR = "⏭ Pular"
+BOTAO_PULAR = "⏭ Pular"
 TITULO_FILTRO = {
     "abertos": "Processos abertos",
     "atrasados": "Processos atrasados",
