@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.acentos import sem_acentos
 from bot.errors import InvalidInput, NotFound
-from bot.fluxos import Formulario, consumir
+from bot.fluxos import ChatUsuario, consumir
 from db.engine import Sessions
 from db.models import Contato, Processo, Usuario
 from db.repositories import contatos as repo
@@ -116,7 +116,7 @@ class ContatoService:
         email: str | None = None,
         telefone: str | None = None,
         notas: str | None = None,
-        formulario: Formulario | None = None,
+        formulario: ChatUsuario | None = None,
     ) -> Contato:
         """Create a contact after validating every field (consuming its guided form, if any)."""
         contato = Contato(

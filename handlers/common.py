@@ -114,10 +114,14 @@ async def track_block(update: Update, context: CogepContext) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type != "private":
         return
-    status = change.new_chat_member.status
-    ativo = status not in (ChatMember.BANNED, ChatMember.LEFT)
-    await context.services.usuarios.marcar_ativo(change.from_user.id, ativo)
-    log.info("user %s %s the bot", change.from_user.id, "unblocked" if ativo else "blocked")
+    bloqueou = change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT)
+    await _bloqueio(context, change.from_user.id, bloqueou=bloqueou)
+
+
+async def _bloqueio(context: CogepContext, telegram_id: int, *, bloqueou: bool) -> None:
+    """Record that the user blocked the bot (no notice goes to them), or came back."""
+    await context.services.usuarios.marcar_ativo(telegram_id, not bloqueou)
+    log.info("user %s %s the bot", telegram_id, "blocked" if bloqueou else "unblocked")
 
 
 async def on_error(update: object, context: CogepContext) -> None:
@@ -129,8 +133,7 @@ async def on_error(update: object, context: CogepContext) -> None:
     chat = update.effective_chat
     private = chat is not None and chat.type == "private"
     if isinstance(error, Forbidden) and private and update.effective_user is not None:
-        await context.services.usuarios.marcar_ativo(update.effective_user.id, False)
-        log.info("update %s: user %s blocked the bot", update.update_id, update.effective_user.id)
+        await _bloqueio(context, update.effective_user.id, bloqueou=True)
         return
     if isinstance(error, CogepError):
         message = error.message or texts.ERRO_INTERNO

@@ -19,7 +19,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot import texts
 from bot.acentos import sem_acentos
-from bot.fluxos import RETOMAR, Fluxo
+from bot.fluxos import RASCUNHO_GUARDADO, Fluxo
 from db.models import Usuario
 from handlers import botoes, keyboards
 from handlers.context import CogepContext
@@ -187,7 +187,7 @@ async def decidir_rascunho(
     elif botao.acao == "seguir":
         await retomar(update, context, fluxo)
     else:  # a detour's kept draft (of another form) stays kept
-        guardado = {k: v for k, v in fluxo.dados.items() if k == RETOMAR}
+        guardado = {k: v for k, v in fluxo.dados.items() if k == RASCUNHO_GUARDADO}
         await form.perguntar(update, context, form.passos[0], guardado)
 
 

@@ -30,7 +30,7 @@ def _status_label(de: str, para: str) -> str:
     if para == "em_andamento" and de == "concluido":
         return texts.REABRIR
     if para == "em_andamento" and de == "aguardando":
-        return texts.RETOMAR
+        return texts.BOTAO_RETOMAR
     return texts.STATUS_ACAO[para]
 
 
@@ -142,7 +142,7 @@ def filtro_responsavel(filtro: str, usuarios: list[Usuario]) -> InlineKeyboardMa
     """One button per user: list that user's processos; and the ones nobody has yet."""
     buttons = [Button(u.nome[:30], b.Lista(filtro, 0, u.id)) for u in usuarios[:40]]
     rows = _em_linhas(buttons, 2)
-    rows.append([Button(texts.SEM_RESPONSAVEL, b.Lista(filtro, 0, 0))])
+    rows.append([Button(texts.BOTAO_SEM_RESPONSAVEL, b.Lista(filtro, 0, 0))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -156,7 +156,7 @@ def responsaveis(
     ]
     rows = _em_linhas(buttons, 2)
     if atual is not None:
-        rows.append([Button(texts.SEM_RESPONSAVEL, b.Atribuir(processo_id, 0, versao))])
+        rows.append([Button(texts.BOTAO_SEM_RESPONSAVEL, b.Atribuir(processo_id, 0, versao))])
     return InlineKeyboardMarkup(rows)
 
 

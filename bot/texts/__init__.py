@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.dates import format_when
 from bot.fusos import descrever as descrever_fuso
 from bot.render import escape, shorten
+from db.models.processos import ABERTOS
 
 if TYPE_CHECKING:
     from db.models import Contato, Processo, ProcessoEvento, Usuario
@@ -327,7 +328,7 @@ REABRIR = "↩️ Reabrir"
 CONFIRMAR_CANCELAMENTO = "🚫 Sim, cancelar"
 DESISTIR_CANCELAMENTO = "↩️ Não, voltar"
 PERGUNTA_CANCELAMENTO = "Cancelar é definitivo: um processo cancelado não volta. Confirme abaixo."
-RETOMAR = "🔧 Retomar"
+BOTAO_RETOMAR = "🔧 Retomar"
 PRIORIDADE_ICONE = {"baixa": "▫️", "normal": "🔹", "alta": "🔸", "urgente": "🔴"}
 FILTRO_NOME = {
     "abertos": "abertos",
@@ -405,7 +406,7 @@ BOTAO_COMENTAR = "💬 Comentar"
 BOTAO_PRAZO = "📅 Prazo"
 BOTAO_ATRIBUIR = "👤 Atribuir"
 BOTAO_CONTATO = "📇 Contato"
-SEM_RESPONSAVEL = "🚫 Ninguém (sem responsável)"
+BOTAO_SEM_RESPONSAVEL = "🚫 Ninguém (sem responsável)"
 NINGUEM = "ninguém ainda"
 BOTAO_EDITAR = "✏️ Editar"
 BOTAO_TITULO = "✏️ Título"
@@ -498,11 +499,7 @@ def _prazo(processo: Processo, *, zona: str, agora: datetime) -> str:
     if processo.prazo is None:
         return "sem prazo"
     dito = format_when(processo.prazo, tz=zona, now=agora)
-    atrasado = processo.prazo < agora and processo.status in (
-        "aberto",
-        "em_andamento",
-        "aguardando",
-    )
+    atrasado = processo.prazo < agora and processo.status in ABERTOS
     return f"⚠️ <b>{dito} (atrasado)</b>" if atrasado else dito
 
 

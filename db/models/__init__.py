@@ -21,6 +21,7 @@ from db.models.contatos import Contato
 from db.models.fluxos import Fluxo
 from db.models.grupos import Grupo
 from db.models.processos import (
+    ABERTOS,
     PRIORIDADES,
     STATUS,
     TIPOS_EVENTO,
@@ -31,6 +32,7 @@ from db.models.processos import (
 from db.models.usuarios import ACESSOS, PAPEIS, Usuario
 
 __all__ = [
+    "ABERTOS",
     "ACESSOS",
     "NAMING_CONVENTION",
     "PAPEIS",
