@@ -7,6 +7,7 @@ The variable names are a contract with deployments (see DESIGN.md): `TELEGRAM_BO
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     db_patience: float = Field(default=60.0, gt=0, alias="COGEP_DB_PATIENCE")
     # With admins configured, newcomers wait for an admin's approval unless this is true.
     cadastro_aberto: bool = Field(default=False, alias="COGEP_CADASTRO_ABERTO")
+    # The embedded PostgreSQL's folder (when DATABASE_URL is unset); default: the user data dir.
+    data_dir: Path | None = Field(default=None, alias="COGEP_DATA_DIR")
 
     @property
     def aprovacao(self) -> bool:
@@ -97,6 +100,11 @@ class Settings(BaseSettings):
         if not url.startswith("postgresql+asyncpg://"):
             raise ValueError("esperado postgresql+asyncpg://usuario:senha@host:porta/banco")
         return SecretStr(url)
+
+    @property
+    def log_level_escolhido(self) -> bool:
+        """Whether LOG_LEVEL was set (rather than left at its default)."""
+        return "log_level" in self.model_fields_set
 
     @property
     def zone(self) -> ZoneInfo:
