@@ -25,6 +25,7 @@ from bot.services import Services
 from bot.settings import Settings
 from handlers.context import SERVICES_KEY, CogepContext
 from handlers.delivery import TelegramNotifier
+from handlers.keyboards import pedido_de_acesso
 
 log = logging.getLogger("cogep.app")
 
@@ -89,7 +90,12 @@ def build_application(
 
 
 def _services(app: CogepApplication, settings: Settings, database: Database) -> Services:
-    return Services.build(settings, database.sessions, notifier=TelegramNotifier(app))
+    return Services.build(
+        settings,
+        database.sessions,
+        notifier=TelegramNotifier(app),
+        botoes_de_pedido=pedido_de_acesso,
+    )
 
 
 async def _post_init(app: CogepApplication) -> None:

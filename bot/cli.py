@@ -91,12 +91,10 @@ def console(
     ] = True,
 ) -> None:
     """Chat with Cogep in the terminal: same handlers, no Telegram, no token."""
-    import os
-
     from bot.console import run_console
 
     settings = _settings()
-    if "LOG_LEVEL" not in os.environ:  # keep the conversation readable: only problems are logged
+    if not settings.log_level_escolhido:  # keep the conversation readable: only problems logged
         logging.getLogger().setLevel(logging.WARNING)
     _guard(lambda: asyncio.run(run_console(settings, user_id=user_id, name=name, admin=admin)))
 

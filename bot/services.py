@@ -11,7 +11,7 @@ from bot.grupos import GrupoService
 from bot.mentor import MentorService, Modelo
 from bot.processos import ProcessoService
 from bot.settings import Settings
-from bot.usuarios import UsuarioService
+from bot.usuarios import BotoesDePedido, UsuarioService
 from db.engine import Sessions
 
 
@@ -30,14 +30,21 @@ class Services:
 
     @classmethod
     def build(
-        cls, settings: Settings, sessions: Sessions, *, notifier: Notifier | None = None
+        cls,
+        settings: Settings,
+        sessions: Sessions,
+        *,
+        notifier: Notifier | None = None,
+        botoes_de_pedido: BotoesDePedido | None = None,
     ) -> Services:
-        """Wire the services on one session factory."""
+        """Wire the services on one session factory (`botoes_de_pedido`: see `bot.usuarios`)."""
         processos = ProcessoService(sessions, settings, notifier or SilentNotifier())
         return cls(
             settings=settings,
             sessions=sessions,
-            usuarios=UsuarioService(sessions, settings, notifier),
+            usuarios=UsuarioService(
+                sessions, settings, notifier, botoes_de_pedido=botoes_de_pedido
+            ),
             fluxos=FluxoService(sessions),
             processos=processos,
             contatos=ContatoService(sessions),

@@ -7,6 +7,7 @@ The variable names are a contract with deployments (see DESIGN.md): `TELEGRAM_BO
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -58,6 +59,8 @@ class Settings(BaseSettings):
     mentor_tokens_por_dia: int = Field(default=200_000, ge=0, alias="MENTOR_TOKENS_POR_DIA")
     mentor_preco_entrada: float = Field(default=0.15, ge=0, alias="MENTOR_PRECO_ENTRADA")
     mentor_preco_saida: float = Field(default=0.60, ge=0, alias="MENTOR_PRECO_SAIDA")
+    # The embedded PostgreSQL's folder (when DATABASE_URL is unset); default: the user data dir.
+    data_dir: Path | None = Field(default=None, alias="COGEP_DATA_DIR")
 
     @property
     def aprovacao(self) -> bool:
@@ -107,6 +110,11 @@ class Settings(BaseSettings):
         if not url.startswith("postgresql+asyncpg://"):
             raise ValueError("esperado postgresql+asyncpg://usuario:senha@host:porta/banco")
         return SecretStr(url)
+
+    @property
+    def log_level_escolhido(self) -> bool:
+        """Whether LOG_LEVEL was set (rather than left at its default)."""
+        return "log_level" in self.model_fields_set
 
     @property
     def zone(self) -> ZoneInfo:

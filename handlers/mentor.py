@@ -5,16 +5,14 @@ update that brought it returns at once: the person's next update (⏹ Parar, /ca
 question, which is told it is queued) is never stuck behind a running answer, and nobody else
 waits for it either. The answer streams through `handlers.transmissao`.
 
-Buttons (one typed codec, `handlers.callbacks`):
-    mx:<n>    stop answer n             mr:<id>   ask stored question <id> again
-    mq:<id>   ask about processo <id>   ma:<id>   carry out proposal <id>;  mn:<id> drop it
+Its buttons are kinds of `handlers.botoes` (PerguntarAoProfessor, PararResposta, TentarDeNovo,
+ConfirmarAcao, RecusarAcao), routed here by `on_button` already decoded.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -28,7 +26,7 @@ from bot.mentor.servico import Pergunta, Resposta
 from bot.render import to_plain
 from bot.services import Services
 from db.models import Usuario
-from handlers.callbacks import Callback
+from handlers import botoes as b
 from handlers.common import registered
 from handlers.context import CogepContext
 from handlers.reply import edit_keyboard, reply_html, send_html
@@ -40,48 +38,6 @@ FLOW = "mentor"  # the next message is a question about a processo (after 🎓 o
 FILA_KEY = "mentor_fila"
 SERVIDOR_KEY = "mentor_servidor"
 STOPPED_UPDATE = "stopped_message_generation"  # Bot API 10.3; PTB 22.8 keeps it in api_kwargs
-
-
-@dataclass(frozen=True)
-class PararResposta(Callback, prefixo="mx"):
-    """⏹ Parar under a streaming answer."""
-
-    numero: int
-
-
-@dataclass(frozen=True)
-class TentarDeNovo(Callback, prefixo="mr"):
-    """🔁 Tentar de novo under a failed answer."""
-
-    mensagem_id: int
-
-
-@dataclass(frozen=True)
-class PerguntarSobre(Callback, prefixo="mq"):
-    """🎓 Perguntar ao professor on a processo's card."""
-
-    processo_id: int
-
-
-@dataclass(frozen=True)
-class ConfirmarAcao(Callback, prefixo="ma"):
-    """✅ under a write the mentor proposed."""
-
-    acao_id: int
-
-
-@dataclass(frozen=True)
-class RecusarAcao(Callback, prefixo="mn"):
-    """✖️ under a write the mentor proposed."""
-
-    acao_id: int
-
-
-def botao_perguntar(processo_id: int) -> InlineKeyboardButton:
-    """The 🎓 button of a processo card."""
-    return InlineKeyboardButton(
-        texts.BOTAO_PERGUNTAR_PROFESSOR, callback_data=PerguntarSobre(processo_id).encode()
-    )
 
 
 def _fila(context: CogepContext) -> Fila:
@@ -102,25 +58,27 @@ def _sem_mencao(texto: str, bot_username: str) -> str:
 
 
 # -- asking ---------------------------------------------------------------------------------
-async def perguntar(update: Update, context: CogepContext) -> None:
+async def perguntar(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Free text (private, or addressed to the bot in a group): a question for the mentor."""
-    await _perguntar(update, context)
+    await _perguntar(update, context, usuario)
 
 
-async def pergunta_sobre_processo(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
+async def pergunta_sobre_processo(
+    update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo
+) -> None:
     """The message after 🎓: a question about that processo."""
-    assert update.effective_chat is not None and update.effective_user is not None
+    assert update.effective_chat is not None
     await context.services.fluxos.encerrar(
-        chat_id=update.effective_chat.id, telegram_id=update.effective_user.id
+        chat_id=update.effective_chat.id, telegram_id=usuario.telegram_id
     )
-    await _perguntar(update, context, processo_id=int(fluxo.dados["processo_id"]))
+    await _perguntar(update, context, usuario, processo_id=int(fluxo.dados["processo_id"]))
 
 
 async def _perguntar(
-    update: Update, context: CogepContext, *, processo_id: int | None = None
+    update: Update, context: CogepContext, usuario: Usuario, *, processo_id: int | None = None
 ) -> None:
-    message, usuario = update.effective_message, context.usuario
-    assert message is not None and usuario is not None and update.effective_user is not None
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
     texto = _sem_mencao(message.text or "", context.bot.username)
     if not texto:
         await reply_html(update, context.bot, texts.AJUDA_MENTOR_VAZIA)
@@ -160,7 +118,7 @@ async def _atender(
     responder_a: int | None,
 ) -> None:
     """Answer one question in the chat, from the first visible piece to the final message."""
-    botao = PararResposta(atendimento.numero).encode()
+    botao = b.PararResposta(atendimento.numero).encode()
     parar = InlineKeyboardMarkup([[InlineKeyboardButton(texts.BOTAO_PARAR, callback_data=botao)]])
     transmissao = Transmissao(
         bot, servidor, chat_id=pergunta.chat_id, privado=not pergunta.grupo,
@@ -198,16 +156,16 @@ def _teclado_final(resposta: Resposta) -> InlineKeyboardMarkup | None:
     linhas = [
         [
             InlineKeyboardButton(
-                texts.botao_abrir(p.resumo), callback_data=ConfirmarAcao(p.acao_id).encode()
+                texts.botao_abrir(p.resumo), callback_data=b.ConfirmarAcao(p.acao_id).encode()
             ),
             InlineKeyboardButton(
-                texts.BOTAO_NAO_ABRIR, callback_data=RecusarAcao(p.acao_id).encode()
+                texts.BOTAO_NAO_ABRIR, callback_data=b.RecusarAcao(p.acao_id).encode()
             ),
         ]
         for p in resposta.propostas
     ]
     if resposta.estado == "falhou" and resposta.pergunta_id is not None:
-        repetir = TentarDeNovo(resposta.pergunta_id).encode()
+        repetir = b.TentarDeNovo(resposta.pergunta_id).encode()
         linhas.append([InlineKeyboardButton(texts.BOTAO_TENTAR_DE_NOVO, callback_data=repetir)])
     return InlineKeyboardMarkup(linhas) if linhas else None
 
@@ -221,16 +179,17 @@ def parar_resposta(update: Update, context: CogepContext) -> bool:
     return _fila(context).parar(chave)
 
 
-async def botao_parar(update: Update, context: CogepContext) -> None:
+async def botao_parar(
+    update: Update, context: CogepContext, usuario: Usuario, botao: b.PararResposta
+) -> None:
     """⏹ Parar: only the person who asked can stop their answer."""
     query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    dados = PararResposta.decode(query.data)
-    atendimento = _fila(context).por_numero(dados.numero) if dados else None
+    assert query is not None
+    atendimento = _fila(context).por_numero(botao.numero)
     if atendimento is None:
         await query.answer(texts.MENTOR_NADA_PARA_PARAR)
         return
-    if atendimento.chave[1] != update.effective_user.id:
+    if atendimento.chave[1] != usuario.telegram_id:
         await query.answer(texts.MENTOR_PARAR_ALHEIO, show_alert=True)
         return
     atendimento.parar.set()
@@ -249,33 +208,27 @@ async def rascunho_parado(update: Update, context: CogepContext) -> None:
         atendimento.parar.set()
 
 
-# -- buttons --------------------------------------------------------------------------------
-@registered
-async def botao_repetir(update: Update, context: CogepContext) -> None:
+# -- buttons ----------------------------------------------------------------------------------
+async def botao_repetir(
+    update: Update, context: CogepContext, usuario: Usuario, botao: b.TentarDeNovo
+) -> None:
     """🔁 Tentar de novo: ask the stored question again."""
-    query, usuario = update.callback_query, context.usuario
-    assert query is not None and usuario is not None
-    dados = TentarDeNovo.decode(query.data)
-    if dados is None:
-        await query.answer(texts.BOTAO_EXPIRADO)
-        return
-    pergunta = await context.services.mentor.pergunta_guardada(usuario, dados.mensagem_id)
+    query = update.callback_query
+    assert query is not None
+    pergunta = await context.services.mentor.pergunta_guardada(usuario, botao.mensagem_id)
     await query.answer()
     if isinstance(query.message, Message):
         await edit_keyboard(query.message, InlineKeyboardMarkup([]))
     await _enfileirar(update, context, pergunta, responder_a=None)
 
 
-@registered
-async def botao_perguntar_sobre(update: Update, context: CogepContext) -> None:
+async def botao_perguntar_sobre(
+    update: Update, context: CogepContext, usuario: Usuario, botao: b.PerguntarAoProfessor
+) -> None:
     """🎓 on a processo card: the next message is a question about it."""
-    query, usuario = update.callback_query, context.usuario
-    assert query is not None and usuario is not None and update.effective_chat is not None
-    dados = PerguntarSobre.decode(query.data)
-    if dados is None:
-        await query.answer(texts.BOTAO_EXPIRADO)
-        return
-    processo = await context.services.mentor.processo_em_foco(usuario, dados.processo_id)
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    processo = await context.services.mentor.processo_em_foco(usuario, botao.processo_id)
     await context.services.fluxos.salvar(
         chat_id=update.effective_chat.id,
         telegram_id=usuario.telegram_id,
@@ -285,20 +238,13 @@ async def botao_perguntar_sobre(update: Update, context: CogepContext) -> None:
     await reply_html(update, context.bot, texts.pergunte_sobre(processo))
 
 
-@registered
-async def botao_confirmar(update: Update, context: CogepContext) -> None:
+async def botao_confirmar(
+    update: Update, context: CogepContext, usuario: Usuario, botao: b.ConfirmarAcao
+) -> None:
     """✅ under a proposal: open the processo, if this is the user it was proposed to."""
-    query, usuario = update.callback_query, context.usuario
-    assert query is not None and usuario is not None
-    dados = ConfirmarAcao.decode(query.data)
-    if dados is None:
-        await query.answer(texts.BOTAO_EXPIRADO)
-        return
-    try:
-        processo = await context.services.mentor.confirmar(usuario, dados.acao_id)
-    except CogepError as exc:
-        await query.answer(to_plain(exc.message)[:200], show_alert=True)
-        return
+    query = update.callback_query
+    assert query is not None
+    processo = await context.services.mentor.confirmar(usuario, botao.acao_id)
     await query.answer()
     if isinstance(query.message, Message):
         await edit_keyboard(query.message, InlineKeyboardMarkup([]))
@@ -308,20 +254,13 @@ async def botao_confirmar(update: Update, context: CogepContext) -> None:
     )
 
 
-@registered
-async def botao_recusar(update: Update, context: CogepContext) -> None:
+async def botao_recusar(
+    update: Update, context: CogepContext, usuario: Usuario, botao: b.RecusarAcao
+) -> None:
     """✖️ under a proposal: drop it."""
-    query, usuario = update.callback_query, context.usuario
-    assert query is not None and usuario is not None
-    dados = RecusarAcao.decode(query.data)
-    if dados is None:
-        await query.answer(texts.BOTAO_EXPIRADO)
-        return
-    try:
-        await context.services.mentor.recusar(usuario, dados.acao_id)
-    except CogepError as exc:
-        await query.answer(to_plain(exc.message)[:200], show_alert=True)
-        return
+    query = update.callback_query
+    assert query is not None
+    await context.services.mentor.recusar(usuario, botao.acao_id)
     await query.answer(texts.MENTOR_PROPOSTA_RECUSADA)
     if isinstance(query.message, Message):
         await edit_keyboard(query.message, InlineKeyboardMarkup([]))
@@ -329,7 +268,7 @@ async def botao_recusar(update: Update, context: CogepContext) -> None:
 
 # -- commands -------------------------------------------------------------------------------
 @registered
-async def nova_conversa(update: Update, context: CogepContext) -> None:
+async def nova_conversa(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Start a fresh conversation with the mentor in this chat."""
     assert update.effective_chat is not None
     esquecidas = await context.services.mentor.nova_conversa(update.effective_chat.id)
@@ -337,10 +276,8 @@ async def nova_conversa(update: Update, context: CogepContext) -> None:
 
 
 @registered
-async def uso(update: Update, context: CogepContext) -> None:
+async def uso(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Tokens and estimated cost: your own; admins see everyone's too."""
-    usuario = context.usuario
-    assert usuario is not None
     mentor = context.services.mentor
     meu = await mentor.uso(usuario)
     html = texts.uso_pessoal(
@@ -355,10 +292,8 @@ async def uso(update: Update, context: CogepContext) -> None:
 
 
 @registered
-async def persona(update: Update, context: CogepContext) -> None:
+async def persona(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Show the mentor's persona (admins)."""
-    usuario: Usuario | None = context.usuario
-    assert usuario is not None
     mentor = context.services.mentor
     texto = mentor.persona_para(usuario)
     modelo = mentor.modelo.nome if mentor.modelo is not None else None

@@ -27,7 +27,7 @@ from bot.errors import (
     NotFound,
     StaleState,
 )
-from bot.fluxos import Formulario, consumir
+from bot.fluxos import ChatUsuario, consumir
 from bot.processos.linha import Rascunho
 from bot.processos.regras import (
     TRANSICOES,
@@ -39,6 +39,7 @@ from bot.processos.regras import (
     pode_transitar,
 )
 from bot.settings import Settings
+from db.busca import palavras
 from db.engine import Sessions
 from db.models import TITULO_MAX, Processo, ProcessoEvento, Usuario
 from db.repositories import contatos as contatos_repo
@@ -215,15 +216,14 @@ class ProcessoService:
 
     async def buscar(self, usuario: Usuario, texto: str, *, limite: int = 10) -> list[Processo]:
         """Full-text search (portuguese, accent-insensitive, prefixes) within what the user sees."""
-        consulta = _tsquery(texto)
         numero = ler_numero(texto)
-        if not consulta and numero is None:
+        if not palavras(texto) and numero is None:
             raise InvalidInput(texts.BUSCA_VAZIA)
         async with self._sessions() as session:
             return await repo.buscar(
                 session,
                 usuario=usuario,
-                consulta=consulta or "''",
+                texto=texto,
                 sequencia=numero[1] if numero else None,
                 limite=limite,
             )
@@ -237,7 +237,7 @@ class ProcessoService:
 
     # -- writes --------------------------------------------------------------------------
     async def abrir(
-        self, autor: Usuario, rascunho: Rascunho, *, formulario: Formulario | None = None
+        self, autor: Usuario, rascunho: Rascunho, *, formulario: ChatUsuario | None = None
     ) -> Processo:
         """Create a processo from a draft; the reply shows its new number.
 
@@ -521,9 +521,3 @@ class ProcessoService:
             if pessoa.id != autor.id and pessoa.ativo and pessoa.notificacoes_ativas:
                 texto = html if isinstance(html, str) else html(pessoa)
                 await self._notifier.notify(pessoa.telegram_id, texto)
-
-
-def _tsquery(texto: str) -> str:
-    """User words as a safe prefix tsquery: `servidor e-mail` -> `servidor:* & e:* & mail:*`."""
-    palavras = "".join(ch if ch.isalnum() else " " for ch in texto).split()
-    return " & ".join(f"{p}:*" for p in palavras[:8])

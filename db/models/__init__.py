@@ -25,6 +25,7 @@ from db.models.fluxos import Fluxo
 from db.models.grupos import Grupo
 from db.models.mentor import Mensagem, MentorAcao, MentorUso
 from db.models.processos import (
+    ABERTOS,
     PRIORIDADES,
     STATUS,
     TIPOS_EVENTO,
@@ -35,6 +36,7 @@ from db.models.processos import (
 from db.models.usuarios import ACESSOS, PAPEIS, Usuario
 
 __all__ = [
+    "ABERTOS",
     "ACESSOS",
     "NAMING_CONVENTION",
     "PAPEIS",
