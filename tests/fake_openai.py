@@ -77,6 +77,8 @@ class FakeOpenAI:
         self.pedidos: list[JSON] = []
         self.desconexoes = 0
         self.concluidas = 0
+        self.chegadas: list[float] = []  # time.monotonic() of each request's arrival
+        self.primeiros_pedacos: list[float] = []  # time.monotonic() of each stream's first piece
         self._port = 0
         self._runner: web.AppRunner | None = None
         self._ids = itertools.count(1)
@@ -115,6 +117,7 @@ class FakeOpenAI:
 
     # -- the endpoint -----------------------------------------------------------------------
     async def _completions(self, request: web.Request) -> web.StreamResponse:
+        self.chegadas.append(time.monotonic())
         pedido: JSON = await request.json()
         self.pedidos.append(pedido)
         self._avisar()
@@ -177,6 +180,8 @@ class FakeOpenAI:
                 if resposta.malformado and i == 1:
                     await stream.write(b'data: {"choices": [{"delta": {"content": "x\n\n')
                 await stream.write(_sse(self._chunk(ident, delta, None)))
+                if i == 0:
+                    self.primeiros_pedacos.append(time.monotonic())
             await stream.write(_sse(self._chunk(ident, {}, _fim(resposta))))
             opcoes = pedido.get("stream_options") or {}
             if opcoes.get("include_usage") and not resposta.sem_uso:
