@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gc
 import sys
 import tempfile
@@ -128,6 +129,13 @@ async def medir_preparo(
     return overhead, baseline
 
 
+def _modelo(pedido: dict[str, Any], *, texto: str, intervalo: float) -> Resposta:
+    """Streams `texto` one token per `intervalo`; summaries (not streamed) come back at once."""
+    if not pedido.get("stream"):
+        return Resposta(texto="Resumo: conversa longa sobre filas e contratos.")
+    return Resposta(texto=texto, pedaco=4, intervalo=intervalo)
+
+
 class _Silencio:
     async def notify(self, telegram_id: int, html: str, *, acoes: Any = ()) -> None:
         """Nobody is told anything during a benchmark."""
@@ -164,7 +172,7 @@ async def medir_transmissao(
                         )
                     )
             chat_id = chat["id"] if chat else ana.id
-            ai.roteiro.append(Resposta(texto=texto, pedaco=4, intervalo=0.005))
+            ai.padrao = functools.partial(_modelo, texto=texto, intervalo=0.005)
             marca = len(tg.calls)
             ana.envia("@cogep_test_bot explique" if chat else "explique", chat=chat)
             await tg.wait_for_message(
@@ -194,7 +202,7 @@ async def medir_memoria(
         pessoas = [Pessoa(tg, ASKER + 1 + i, f"Pessoa {i + 1}") for i in range(n)]
         for pessoa in pessoas:
             await pessoa.diz("/start")
-        ai.padrao = lambda pedido: Resposta(texto="tok " * 200, pedaco=4, intervalo=0.01)
+        ai.padrao = functools.partial(_modelo, texto="tok " * 200, intervalo=0.01)
         gc.collect()
         await asyncio.sleep(0.2)
         antes = processo.memory_info().rss

@@ -142,3 +142,29 @@ async def test_cogep_run_serves_telegram_and_stops_cleanly(
     assert "Boas-vindas" in reply["text"]
     assert process.returncode == 0, stderr.decode()
     assert tg.token not in stderr.decode()  # the token is in every Bot API URL httpx logs
+
+
+async def test_the_console_streams_the_mentors_answer(
+    database: Database, database_url: str
+) -> None:
+    from tests.fake_openai import FakeOpenAI, Resposta
+
+    async with FakeOpenAI() as ai:
+        ai.roteiro.append(
+            Resposta(texto="Versione só quando o contrato quebra. [fim]", pedaco=5, intervalo=0.05)
+        )
+        env = {
+            "DATABASE_URL": database_url,
+            "OPENAI_API_KEY": "sk-test",
+            "OPENAI_BASE_URL": ai.base_url,
+            "OPENAI_MODEL": ai.modelo,
+        }
+        result = await asyncio.to_thread(
+            cogep, "console", env=env, stdin="/start\nComo versiono uma API?\n/sair\n"
+        )
+
+    assert result.returncode == 0, result.stderr
+    assert "Prof. Anatoly:" in result.stdout
+    assert result.stdout.count("Versione só quando o contrato quebra.") == 1  # printed as it grew
+    assert "[fim]" in result.stdout
+    assert ai.pedidos[0]["messages"][-1]["content"] == "Como versiono uma API?"

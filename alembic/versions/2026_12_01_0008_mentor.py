@@ -55,6 +55,12 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_mensagens_usuario_id_criado_em"), "mensagens", ["usuario_id", "criado_em"]
     )
+    op.create_index(
+        "ix_mensagens_resumos",
+        "mensagens",
+        ["chat_id", "id"],
+        postgresql_where=sa.text("papel = 'resumo'"),
+    )
     op.create_table(
         "mentor_uso",
         sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),

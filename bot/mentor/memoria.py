@@ -8,7 +8,7 @@ summary row that covers every turn up to the newest one it read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.mentor.modelo import Modelo, Rodada
 from bot.mentor.tokens import Estimador
@@ -16,7 +16,8 @@ from db.engine import Sessions
 from db.models import Mensagem
 from db.repositories import mentor as repo
 
-JANELA = 200  # turns read per request: far more than any budget holds
+JANELA = 200  # at most this many turns go into one request, whatever the budget
+LOTE = 40  # turns read per round trip
 RESUMO_MAX_TOKENS = 500
 PEDIDO_DE_RESUMO = (
     "Resuma a conversa abaixo entre um desenvolvedor e seu mentor em até 12 linhas, em "
@@ -31,12 +32,13 @@ class Contexto:
 
     resumo: str | None
     turnos: list[Mensagem]  # oldest first
-    fora: list[Mensagem] = field(default_factory=list)  # older turns beyond the budget
+    resumo_ate: int = 0  # the summary covers the turns up to this id
+    fora_ate: int | None = None  # the newest turn that fell out of the budget
 
     @property
     def precisa_resumo(self) -> bool:
         """Whether turns fell out of the budget and should be summarised."""
-        return bool(self.fora)
+        return self.fora_ate is not None
 
 
 class Memoria:
@@ -47,28 +49,43 @@ class Memoria:
         self._estimador = estimador
 
     async def contexto(self, chat_id: int, *, antes_de: int, orcamento: int) -> Contexto:
-        """The summary and the newest turns before `antes_de` that fit `orcamento` tokens."""
+        """The summary and the newest turns before `antes_de` that fit `orcamento` tokens.
+
+        Turns are read newest first in small batches: a budget holds a few dozen turns, so
+        one short read usually answers, however long the conversation.
+        """
         async with self._sessions() as session:
             resumo = await repo.ultimo_resumo(session, chat_id=chat_id, antes_de=antes_de)
             desde = (resumo.resume_ate or 0) if resumo else 0
-            linhas = await repo.recentes(
-                session, chat_id=chat_id, depois_de=desde, antes_de=antes_de, limite=JANELA
-            )
-        restante = orcamento - (self._estimador.tokens(resumo.texto) if resumo else 0)
-        cabem: list[Mensagem] = []
-        for indice, linha in enumerate(linhas):  # newest first
-            custo = self._estimador.tokens(linha.texto) + 4  # role and separators
-            if custo > restante:
-                return Contexto(resumo.texto if resumo else None, cabem[::-1], linhas[indice:])
-            restante -= custo
-            cabem.append(linha)
-        return Contexto(resumo.texto if resumo else None, cabem[::-1])
+            restante = orcamento - (self._estimador.tokens(resumo.texto) if resumo else 0)
+            cabem: list[Mensagem] = []
+            teto = antes_de
+            while len(cabem) < JANELA:
+                lote = await repo.recentes(
+                    session, chat_id=chat_id, depois_de=desde, antes_de=teto, limite=LOTE
+                )
+                for linha in lote:  # newest first
+                    custo = self._estimador.tokens(linha.texto) + 4  # role and separators
+                    if custo > restante:
+                        return Contexto(_texto(resumo), cabem[::-1], desde, linha.id)
+                    restante -= custo
+                    cabem.append(linha)
+                if len(lote) < LOTE:
+                    break
+                teto = lote[-1].id
+        return Contexto(_texto(resumo), cabem[::-1], desde)
 
     async def resumir(self, chat_id: int, contexto: Contexto, modelo: Modelo) -> Rodada | None:
         """Fold the turns that fell out of the budget into a new summary; the call's usage."""
-        if not contexto.fora:
+        if contexto.fora_ate is None:
             return None
-        antigos = contexto.fora[::-1]  # oldest first
+        async with self._sessions() as session:
+            antigos = await repo.antigos(  # oldest first; a backlog is folded in over time
+                session, chat_id=chat_id, depois_de=contexto.resumo_ate,
+                ate=contexto.fora_ate, limite=JANELA,
+            )  # fmt: skip
+        if not antigos:
+            return None
         conversa = "\n".join(
             f"{'Pessoa' if t.papel == 'usuario' else 'Mentor'}: {t.texto[:2000]}" for t in antigos
         )
@@ -92,3 +109,7 @@ class Memoria:
                 resume_ate=max(t.id for t in antigos),
             )
         return rodada
+
+
+def _texto(resumo: Mensagem | None) -> str | None:
+    return resumo.texto if resumo is not None else None

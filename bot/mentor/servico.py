@@ -158,7 +158,7 @@ class MentorService:
                                     caracteres=0)  # fmt: skip
 
     async def _guardar_pergunta(self, pergunta: Pergunta, texto: str) -> int:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session:  # one statement: atomic on its own
             if pergunta.repetida is not None:
                 await repo.marcar(session, mensagem_id=pergunta.repetida, estado="pendente")
                 return pergunta.repetida

@@ -42,6 +42,8 @@ class Mensagem(Base):
         CheckConstraint(one_of("estado", ESTADOS_MENSAGEM), name="estado"),
         Index(None, "chat_id", "id"),
         Index(None, "usuario_id", "criado_em"),
+        # The latest summary of a chat, found without walking its turns.
+        Index("ix_mensagens_resumos", "chat_id", "id", postgresql_where=text("papel = 'resumo'")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)

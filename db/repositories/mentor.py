@@ -89,6 +89,25 @@ async def recentes(
     return list(await session.scalars(stmt))
 
 
+async def antigos(
+    session: AsyncSession, *, chat_id: int, depois_de: int, ate: int, limite: int
+) -> list[Mensagem]:
+    """Up to `limite` remembered turns after `depois_de` up to `ate`, oldest first."""
+    stmt = (
+        select(Mensagem)
+        .where(
+            Mensagem.chat_id == chat_id,
+            Mensagem.id > depois_de,
+            Mensagem.id <= ate,
+            Mensagem.papel != "resumo",
+            Mensagem.estado.in_(LEMBRADOS),
+        )
+        .order_by(Mensagem.id)
+        .limit(limite)
+    )
+    return list(await session.scalars(stmt))
+
+
 async def esquecer(session: AsyncSession, *, chat_id: int) -> int:
     """Delete a conversation's turns and summaries (/nova_conversa); how many went."""
     result = await session.execute(delete(Mensagem).where(Mensagem.chat_id == chat_id))
