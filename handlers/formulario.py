@@ -127,6 +127,24 @@ class Formulario:
             return None
         return fluxo
 
+    async def responder_botao(
+        self,
+        update: Update,
+        context: CogepContext,
+        usuario: Usuario,
+        passo: str,
+        respostas: Callable[[], dict[str, Any]],
+    ) -> None:
+        """A button answering `passo`: if that question is still the one asked, take its
+        `respostas()` (validated now) and move on."""
+        fluxo = await self.em_curso(update, context, passo)
+        if fluxo is None:
+            return
+        dados = {**fluxo.dados, **respostas()}
+        assert update.callback_query is not None
+        await update.callback_query.answer()
+        await self.avancar(update, context, usuario, fluxo, dados)
+
 
 @dataclass(frozen=True)
 class Conversas:
