@@ -100,9 +100,6 @@ async def resposta(update: Update, context: CogepContext, usuario: Usuario, flux
     assert update.effective_message is not None
     texto, servico = update.effective_message.text or "", context.services.processos
     dados = dict(fluxo.dados)
-    if FORM.quer_pular(fluxo, texto):
-        await FORM.avancar(update, context, usuario, fluxo, dados)
-        return
     if fluxo.passo == "titulo":
         dados["titulo"] = servico.validar_titulo(texto)
     elif fluxo.passo == "descricao":
