@@ -1,5 +1,10 @@
 """Telegram adapters. `register` is the one place that shows the whole bot.
 
+A handler parses the update, calls one service and sends one text; it never touches the
+database (no sqlalchemy here). A new command is a `@registered` function in its feature module
+and one line below; a new button is a kind in `handlers.botoes` and one `on_button` line; a new
+guided question joins `CONVERSAS`. See docs/architecture.md.
+
 Group -1 is the gate for group chats (`grupos.porteiro`): a group nobody authorised gets no
 further. Then one group, in order: commands and buttons, then the catch-alls (unknown command,
 free text, unsupported media, a button of no known kind), so nothing falls through silently.

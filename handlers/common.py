@@ -90,6 +90,11 @@ async def admitido(update: Update, context: CogepContext) -> Usuario | None:
     return None
 
 
+async def barrado(update: Update, context: CogepContext) -> bool:
+    """True (after telling them) when the caller is not registered or not let in yet."""
+    return await admitido(update, context) is None
+
+
 def motivo_sem_acesso(usuario: Usuario) -> str | None:
     """Why a registered user is kept out (waiting, or refused); None when they are let in."""
     return {"pendente": texts.AGUARDANDO_LIBERACAO, "recusado": texts.ACESSO_RECUSADO}.get(

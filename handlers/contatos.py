@@ -161,9 +161,6 @@ async def resposta(update: Update, context: CogepContext, usuario: Usuario, flux
     assert update.effective_message is not None
     texto, servico = update.effective_message.text or "", context.services.contatos
     dados = dict(fluxo.dados)
-    if FORM.quer_pular(fluxo, texto):
-        await FORM.avancar(update, context, usuario, fluxo, dados)
-        return
     if fluxo.passo == "email":  # a taken address is refused now, not after three more questions
         dados["email"] = await servico.verificar_email(texto)
     else:

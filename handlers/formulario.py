@@ -1,7 +1,8 @@
 """Guided conversations on top of the persisted `Fluxo`: forms and one-question prompts.
 
 A `Formulario` (/novo, /contato novo) asks its questions one at a time; it only says how to
-validate a typed answer (`responder`) and what to do with the complete answers (`concluir`).
+validate a typed answer (`responder`) and what to do with the complete answers (`concluir`);
+skipping (typed or a button), drafts and moving on are the same for every form.
 A one-question prompt (a comment, a new deadline, a new name…) is just a `Resposta`.
 
 `Conversas` is the one registry of both, by flow name: `handlers.register` builds it and keeps it
@@ -42,7 +43,7 @@ class Formulario:
 
     nome: str
     perguntas: dict[str, Pergunta]
-    responder: Resposta
+    responder: Resposta  # a typed "pular" never reaches it: `receber` skips the question
     concluir: Concluir
 
     @property
@@ -94,6 +95,17 @@ class Formulario:
         )
         return fluxo if fluxo is not None and fluxo.nome == self.nome else None
 
+    async def receber(
+        self, update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo
+    ) -> None:
+        """A typed answer to the current question: a typed "pular" skips it, anything else goes
+        to `responder`."""
+        texto = update.effective_message.text if update.effective_message else None
+        if self.quer_pular(fluxo, texto or ""):
+            await self.avancar(update, context, usuario, fluxo, dict(fluxo.dados))
+        else:
+            await self.responder(update, context, usuario, fluxo)
+
     def quer_pular(self, fluxo: Fluxo, texto: str) -> bool:
         """Whether the answer is a typed "pular" (every question but the first may be skipped)."""
         palavra = sem_acentos(texto.strip().lower())
@@ -127,6 +139,24 @@ class Formulario:
             return None
         return fluxo
 
+    async def responder_botao(
+        self,
+        update: Update,
+        context: CogepContext,
+        usuario: Usuario,
+        passo: str,
+        respostas: Callable[[], dict[str, Any]],
+    ) -> None:
+        """A button answering `passo`: if that question is still the one asked, take its
+        `respostas()` (validated now) and move on."""
+        fluxo = await self.em_curso(update, context, passo)
+        if fluxo is None:
+            return
+        dados = {**fluxo.dados, **respostas()}
+        assert update.callback_query is not None
+        await update.callback_query.answer()
+        await self.avancar(update, context, usuario, fluxo, dados)
+
 
 @dataclass(frozen=True)
 class Conversas:
@@ -146,7 +176,7 @@ class Conversas:
     def resposta(self, nome: str) -> Resposta | None:
         """What takes a typed answer in the flow `nome`."""
         form = self.formularios.get(nome)
-        return form.responder if form is not None else self.perguntas.get(nome)
+        return form.receber if form is not None else self.perguntas.get(nome)
 
 
 def conversas(context: CogepContext) -> Conversas:

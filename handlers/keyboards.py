@@ -21,7 +21,7 @@ from handlers.callbacks import Callback
 HORAS_RESUMO = (6, 7, 8, 9, 10, 12, 14, 18)
 
 
-def Button(label: str, dados: Callback) -> InlineKeyboardButton:
+def botao(label: str, dados: Callback) -> InlineKeyboardButton:
     """A button carrying the typed `dados`."""
     return InlineKeyboardButton(label, callback_data=dados.encode())
 
@@ -37,41 +37,41 @@ def _status_label(de: str, para: str) -> str:
 def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
     """Buttons under a processo: legal next statuses, then the other actions."""
     pid, de = d.processo.id, d.processo.status
-    historico = [Button(texts.BOTAO_HISTORICO, b.Historico(pid))]
+    historico = [botao(texts.BOTAO_HISTORICO, b.Historico(pid))]
     if not d.historico_cortado:
         historico = []
     if de == "cancelado":  # it changes no more; its history still takes comments
         rows = [
-            [Button(texts.BOTAO_COMENTAR, b.Comentar(pid))],
-            [Button(texts.BOTAO_ATUALIZAR, b.VerProcesso(pid)), *historico],
-            [Button(texts.BOTAO_PERGUNTAR_PROFESSOR, b.PerguntarAoProfessor(pid))],
+            [botao(texts.BOTAO_COMENTAR, b.Comentar(pid))],
+            [botao(texts.BOTAO_ATUALIZAR, b.VerProcesso(pid)), *historico],
+            [botao(texts.BOTAO_PERGUNTAR_PROFESSOR, b.PerguntarAoProfessor(pid))],
         ]
         return InlineKeyboardMarkup(rows)
     prioridade = d.processo.prioridade
     rows = [
         [
-            Button(_status_label(de, para), b.MudarStatus(pid, STATUS_CODIGO[para], d.versao))
+            botao(_status_label(de, para), b.MudarStatus(pid, STATUS_CODIGO[para], d.versao))
             for para in d.transicoes
         ],
         [
-            Button(texts.BOTAO_COMENTAR, b.Comentar(pid)),
-            Button(texts.BOTAO_PRAZO, b.MudarPrazo(pid)),
+            botao(texts.BOTAO_COMENTAR, b.Comentar(pid)),
+            botao(texts.BOTAO_PRAZO, b.MudarPrazo(pid)),
         ],
         [
-            Button(
+            botao(
                 f"{texts.PRIORIDADE_ICONE[prioridade]} Prioridade: {prioridade}", b.Prioridade(pid)
             ),
-            Button(texts.BOTAO_CONTATO, b.PedirContato(pid)),
+            botao(texts.BOTAO_CONTATO, b.PedirContato(pid)),
         ],
         [
-            Button(texts.BOTAO_EDITAR, b.Editar(pid)),
+            botao(texts.BOTAO_EDITAR, b.Editar(pid)),
             *historico,
-            Button(texts.BOTAO_ATUALIZAR, b.VerProcesso(pid)),
+            botao(texts.BOTAO_ATUALIZAR, b.VerProcesso(pid)),
         ],
     ]
     if d.pode_atribuir:
-        rows[2].insert(0, Button(texts.BOTAO_ATRIBUIR, b.EscolherResponsavel(pid)))
-    rows.append([Button(texts.BOTAO_PERGUNTAR_PROFESSOR, b.PerguntarAoProfessor(pid))])
+        rows[2].insert(0, botao(texts.BOTAO_ATRIBUIR, b.EscolherResponsavel(pid)))
+    rows.append([botao(texts.BOTAO_PERGUNTAR_PROFESSOR, b.PerguntarAoProfessor(pid))])
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
@@ -81,11 +81,11 @@ def confirmar_cancelamento(processo_id: int, versao: int) -> InlineKeyboardMarku
     return InlineKeyboardMarkup(
         [
             [
-                Button(
+                botao(
                     texts.CONFIRMAR_CANCELAMENTO,
                     b.MudarStatus(processo_id, cancelar, versao, confirmado="ok"),
                 ),
-                Button(texts.DESISTIR_CANCELAMENTO, b.VerProcesso(processo_id)),
+                botao(texts.DESISTIR_CANCELAMENTO, b.VerProcesso(processo_id)),
             ]
         ]
     )
@@ -96,10 +96,10 @@ def editar(processo_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                Button(texts.BOTAO_TITULO, b.EditarTitulo(processo_id)),
-                Button(texts.BOTAO_DESCRICAO, b.EditarDescricao(processo_id)),
+                botao(texts.BOTAO_TITULO, b.EditarTitulo(processo_id)),
+                botao(texts.BOTAO_DESCRICAO, b.EditarDescricao(processo_id)),
             ],
-            [Button(texts.BOTAO_VOLTAR, b.VerProcesso(processo_id))],
+            [botao(texts.BOTAO_VOLTAR, b.VerProcesso(processo_id))],
         ]
     )
 
@@ -107,19 +107,19 @@ def editar(processo_id: int) -> InlineKeyboardMarkup:
 def lista(p: Pagina, *, gestor: bool) -> InlineKeyboardMarkup:
     """Filters, ◀ ▶ paging and (for gestores) the por-responsável filter under /processos."""
     filtros = [
-        Button(("• " if f == p.filtro else "") + texts.FILTRO_NOME[f], b.Lista(f, 0, p.quem))
+        botao(("• " if f == p.filtro else "") + texts.FILTRO_NOME[f], b.Lista(f, 0, p.quem))
         for f in FILTROS
     ]
     paging = []
     if p.pagina > 0:
-        paging.append(Button(texts.BOTAO_ANTERIOR, b.Lista(p.filtro, p.pagina - 1, p.quem)))
+        paging.append(botao(texts.BOTAO_ANTERIOR, b.Lista(p.filtro, p.pagina - 1, p.quem)))
     if p.tem_mais:
-        paging.append(Button(texts.BOTAO_PROXIMA, b.Lista(p.filtro, p.pagina + 1, p.quem)))
+        paging.append(botao(texts.BOTAO_PROXIMA, b.Lista(p.filtro, p.pagina + 1, p.quem)))
     rows = [filtros[:2], filtros[2:], *_abrir(p.itens), paging]
     if gestor and p.quem is not None:
-        rows.append([Button(texts.BOTAO_TODOS_RESPONSAVEIS, b.Lista(p.filtro))])
+        rows.append([botao(texts.BOTAO_TODOS_RESPONSAVEIS, b.Lista(p.filtro))])
     elif gestor:
-        rows.append([Button(texts.BOTAO_POR_RESPONSAVEL, b.FiltrarPorResponsavel(p.filtro))])
+        rows.append([botao(texts.BOTAO_POR_RESPONSAVEL, b.FiltrarPorResponsavel(p.filtro))])
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
@@ -130,7 +130,7 @@ def resultados(itens: Sequence[Processo]) -> InlineKeyboardMarkup:
 
 def _abrir(itens: Sequence[Processo]) -> list[list[InlineKeyboardButton]]:
     """Buttons that open each processo, five to a row."""
-    return _em_linhas([Button(item.numero, b.VerProcesso(item.id)) for item in itens], 5)
+    return _em_linhas([botao(item.numero, b.VerProcesso(item.id)) for item in itens], 5)
 
 
 def _em_linhas(
@@ -142,9 +142,9 @@ def _em_linhas(
 
 def filtro_responsavel(filtro: str, usuarios: list[Usuario]) -> InlineKeyboardMarkup:
     """One button per user: list that user's processos; and the ones nobody has yet."""
-    buttons = [Button(u.nome[:30], b.Lista(filtro, 0, u.id)) for u in usuarios[:40]]
+    buttons = [botao(u.nome[:30], b.Lista(filtro, 0, u.id)) for u in usuarios[:40]]
     rows = _em_linhas(buttons, 2)
-    rows.append([Button(texts.BOTAO_SEM_RESPONSAVEL, b.Lista(filtro, 0, 0))])
+    rows.append([botao(texts.BOTAO_SEM_RESPONSAVEL, b.Lista(filtro, 0, 0))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -153,18 +153,18 @@ def responsaveis(
 ) -> InlineKeyboardMarkup:
     """One button per active user (the current one marked), two per row; then "nobody"."""
     buttons = [
-        Button(("• " if u.id == atual else "") + u.nome[:30], b.Atribuir(processo_id, u.id, versao))
+        botao(("• " if u.id == atual else "") + u.nome[:30], b.Atribuir(processo_id, u.id, versao))
         for u in usuarios[:40]
     ]
     rows = _em_linhas(buttons, 2)
     if atual is not None:
-        rows.append([Button(texts.BOTAO_SEM_RESPONSAVEL, b.Atribuir(processo_id, 0, versao))])
+        rows.append([botao(texts.BOTAO_SEM_RESPONSAVEL, b.Atribuir(processo_id, 0, versao))])
     return InlineKeyboardMarkup(rows)
 
 
 def pular(formulario: str, passo: str) -> InlineKeyboardMarkup:
     """A skip button that skips `passo` only (an old one, tapped later, skips nothing)."""
-    return InlineKeyboardMarkup([[Button(texts.BOTAO_PULAR, b.Pular(formulario, passo))]])
+    return InlineKeyboardMarkup([[botao(texts.BOTAO_PULAR, b.Pular(formulario, passo))]])
 
 
 def rascunho(formulario: str) -> InlineKeyboardMarkup:
@@ -172,8 +172,8 @@ def rascunho(formulario: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                Button(texts.CONTINUAR_RASCUNHO, b.Rascunho(formulario, "seguir")),
-                Button(texts.DESCARTAR_RASCUNHO, b.Rascunho(formulario, "descartar")),
+                botao(texts.CONTINUAR_RASCUNHO, b.Rascunho(formulario, "seguir")),
+                botao(texts.DESCARTAR_RASCUNHO, b.Rascunho(formulario, "descartar")),
             ]
         ]
     )
@@ -188,12 +188,12 @@ def prioridades(
     """The four priorities (for /novo, or for a processo with a way back to it)."""
     rows = [
         [
-            Button(("• " if p == atual else "") + f"{texts.PRIORIDADE_ICONE[p]} {p}", escolha(p))
+            botao(("• " if p == atual else "") + f"{texts.PRIORIDADE_ICONE[p]} {p}", escolha(p))
             for p in PRIORIDADES
         ]
     ]
     if voltar:
-        rows.append([Button(texts.BOTAO_VOLTAR, voltar)])
+        rows.append([botao(texts.BOTAO_VOLTAR, voltar)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -201,36 +201,36 @@ def escolher_contato(
     escolha: Callable[[int], Callback], contatos: list[Contato], *, pular: bool
 ) -> InlineKeyboardMarkup:
     """One button per contact found; optionally the skip of /novo's contact question."""
-    rows = [[Button(_rotulo(c), escolha(c.id))] for c in contatos[:8]]
+    rows = [[botao(_rotulo(c), escolha(c.id))] for c in contatos[:8]]
     if pular:
-        rows.append([Button(texts.BOTAO_PULAR, b.Pular("novo", "contato"))])
+        rows.append([botao(texts.BOTAO_PULAR, b.Pular("novo", "contato"))])
     return InlineKeyboardMarkup(rows)
 
 
 def contatos(itens: list[Contato], *, pagina: int, tem_mais: bool) -> InlineKeyboardMarkup:
     """Open-card buttons and paging under /contatos."""
-    rows = [[Button(_rotulo(c), b.CartaoContato(c.id))] for c in itens]
+    rows = [[botao(_rotulo(c), b.CartaoContato(c.id))] for c in itens]
     paging = []
     if pagina > 0:
-        paging.append(Button(texts.BOTAO_ANTERIOR, b.PaginaContatos(pagina - 1)))
+        paging.append(botao(texts.BOTAO_ANTERIOR, b.PaginaContatos(pagina - 1)))
     if tem_mais:
-        paging.append(Button(texts.BOTAO_PROXIMA, b.PaginaContatos(pagina + 1)))
+        paging.append(botao(texts.BOTAO_PROXIMA, b.PaginaContatos(pagina + 1)))
     return InlineKeyboardMarkup([*rows, paging] if paging else rows)
 
 
 def cartao_contato(contato_id: int, processos: Sequence[Processo]) -> InlineKeyboardMarkup:
     """Under a contact's card: open each of their processos, or edit the contact."""
-    editar = [Button(texts.BOTAO_EDITAR, b.EditarContato(contato_id))]
+    editar = [botao(texts.BOTAO_EDITAR, b.EditarContato(contato_id))]
     return InlineKeyboardMarkup([*_abrir(processos[:10]), editar])
 
 
 def editar_contato(contato_id: int) -> InlineKeyboardMarkup:
     """Which field of a contact to change, with a way back to the card."""
     campos = [
-        Button(rotulo, b.EditarCampo(contato_id, campo))
+        botao(rotulo, b.EditarCampo(contato_id, campo))
         for campo, rotulo in texts.CAMPO_CONTATO.items()
     ]
-    voltar = Button(texts.BOTAO_VOLTAR, b.VoltarAoContato(contato_id))
+    voltar = botao(texts.BOTAO_VOLTAR, b.VoltarAoContato(contato_id))
     return InlineKeyboardMarkup([campos[:3], campos[3:], [voltar]])
 
 
@@ -239,8 +239,8 @@ def pendentes(usuarios: Sequence[Usuario]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                Button(f"{texts.BOTAO_LIBERAR} {u.nome[:30]}", b.DecidirAcesso(u.id, "s", "l")),
-                Button(texts.BOTAO_RECUSAR, b.DecidirAcesso(u.id, "n", "l")),
+                botao(f"{texts.BOTAO_LIBERAR} {u.nome[:30]}", b.DecidirAcesso(u.id, "s", "l")),
+                botao(texts.BOTAO_RECUSAR, b.DecidirAcesso(u.id, "n", "l")),
             ]
             for u in usuarios[:8]
         ]
@@ -269,11 +269,11 @@ def perfil(usuario: Usuario) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                Button(texts.BOTAO_NOME, b.Perfil("nome")),
-                Button(texts.BOTAO_FUSO, b.Perfil("fuso")),
+                botao(texts.BOTAO_NOME, b.Perfil("nome")),
+                botao(texts.BOTAO_FUSO, b.Perfil("fuso")),
             ],
-            [Button(notificacoes, b.Perfil("notif"))],
-            [Button(texts.BOTAO_RESUMO.format(hora=usuario.hora_resumo), b.Perfil("hora"))],
+            [botao(notificacoes, b.Perfil("notif"))],
+            [botao(texts.BOTAO_RESUMO.format(hora=usuario.hora_resumo), b.Perfil("hora"))],
         ]
     )
 
@@ -281,11 +281,35 @@ def perfil(usuario: Usuario) -> InlineKeyboardMarkup:
 def fusos() -> InlineKeyboardMarkup:
     """Brazil's main zones (and Lisbon), by their index in `fusos.COMUNS`."""
     return InlineKeyboardMarkup(
-        [[Button(rotulo, b.Perfil("fuso", i))] for i, (rotulo, _) in enumerate(COMUNS)]
+        [[botao(rotulo, b.Perfil("fuso", i))] for i, (rotulo, _) in enumerate(COMUNS)]
     )
 
 
 def horas_resumo() -> InlineKeyboardMarkup:
     """The digest hours on offer."""
-    row = [Button(f"{h:02d}:00", b.Perfil("hora", h)) for h in HORAS_RESUMO]
+    row = [botao(f"{h:02d}:00", b.Perfil("hora", h)) for h in HORAS_RESUMO]
     return InlineKeyboardMarkup([row[:4], row[4:]])
+
+
+# --- the mentor --------------------------------------------------------------------------
+
+
+def parar_resposta(numero: int) -> InlineKeyboardMarkup:
+    """⏹ Parar under an answer being written (groups, and private chats without drafts)."""
+    return InlineKeyboardMarkup([[botao(texts.BOTAO_PARAR, b.PararResposta(numero))]])
+
+
+def fim_da_resposta(
+    propostas: Sequence[tuple[int, str]], *, repetir: int | None
+) -> InlineKeyboardMarkup | None:
+    """Under a finished answer: confirm or drop each proposed write; 🔁 for a failed one."""
+    rows = [
+        [
+            botao(texts.botao_abrir(resumo), b.ConfirmarAcao(acao_id)),
+            botao(texts.BOTAO_NAO_ABRIR, b.RecusarAcao(acao_id)),
+        ]
+        for acao_id, resumo in propostas
+    ]
+    if repetir is not None:
+        rows.append([botao(texts.BOTAO_TENTAR_DE_NOVO, b.TentarDeNovo(repetir))])
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -15,7 +15,7 @@ import logging
 import re
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ExtBot
 
 from bot import texts
@@ -27,6 +27,7 @@ from bot.render import to_plain
 from bot.services import Services
 from db.models import Usuario
 from handlers import botoes as b
+from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
 from handlers.reply import edit_keyboard, reply_html, send_html
@@ -118,8 +119,7 @@ async def _atender(
     responder_a: int | None,
 ) -> None:
     """Answer one question in the chat, from the first visible piece to the final message."""
-    botao = b.PararResposta(atendimento.numero).encode()
-    parar = InlineKeyboardMarkup([[InlineKeyboardButton(texts.BOTAO_PARAR, callback_data=botao)]])
+    parar = keyboards.parar_resposta(atendimento.numero)
     transmissao = Transmissao(
         bot, servidor, chat_id=pergunta.chat_id, privado=not pergunta.grupo,
         numero=atendimento.numero, responder_a=responder_a, parar=parar,
@@ -153,21 +153,9 @@ def _markdown_final(resposta: Resposta) -> str:
 
 
 def _teclado_final(resposta: Resposta) -> InlineKeyboardMarkup | None:
-    linhas = [
-        [
-            InlineKeyboardButton(
-                texts.botao_abrir(p.resumo), callback_data=b.ConfirmarAcao(p.acao_id).encode()
-            ),
-            InlineKeyboardButton(
-                texts.BOTAO_NAO_ABRIR, callback_data=b.RecusarAcao(p.acao_id).encode()
-            ),
-        ]
-        for p in resposta.propostas
-    ]
-    if resposta.estado == "falhou" and resposta.pergunta_id is not None:
-        repetir = b.TentarDeNovo(resposta.pergunta_id).encode()
-        linhas.append([InlineKeyboardButton(texts.BOTAO_TENTAR_DE_NOVO, callback_data=repetir)])
-    return InlineKeyboardMarkup(linhas) if linhas else None
+    repetir = resposta.pergunta_id if resposta.estado == "falhou" else None
+    propostas = [(p.acao_id, p.resumo) for p in resposta.propostas]
+    return keyboards.fim_da_resposta(propostas, repetir=repetir)
 
 
 # -- stopping -------------------------------------------------------------------------------

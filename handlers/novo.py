@@ -100,9 +100,6 @@ async def resposta(update: Update, context: CogepContext, usuario: Usuario, flux
     assert update.effective_message is not None
     texto, servico = update.effective_message.text or "", context.services.processos
     dados = dict(fluxo.dados)
-    if FORM.quer_pular(fluxo, texto):
-        await FORM.avancar(update, context, usuario, fluxo, dados)
-        return
     if fluxo.passo == "titulo":
         dados["titulo"] = servico.validar_titulo(texto)
     elif fluxo.passo == "descricao":
@@ -136,28 +133,19 @@ async def escolher_prioridade(
     update: Update, context: CogepContext, usuario: Usuario, botao: botoes.NovoPrioridade
 ) -> None:
     """A priority button under the priority question."""
-    fluxo = await FORM.em_curso(update, context, "prioridade")
-    if fluxo is not None:
-        prioridade = context.services.processos.validar_prioridade(botao.prioridade)
-        await _responder_botao(update)
-        dados = {**fluxo.dados, "prioridade": prioridade}
-        await FORM.avancar(update, context, usuario, fluxo, dados)
+    validar = context.services.processos.validar_prioridade
+    await FORM.responder_botao(
+        update, context, usuario, "prioridade", lambda: {"prioridade": validar(botao.prioridade)}
+    )
 
 
 async def escolher_contato(
     update: Update, context: CogepContext, usuario: Usuario, botao: botoes.NovoContato
 ) -> None:
     """One of the contacts offered under the contact question."""
-    fluxo = await FORM.em_curso(update, context, "contato")
-    if fluxo is not None:
-        dados = {**fluxo.dados, "contato_id": botao.contato_id}
-        await _responder_botao(update)
-        await FORM.avancar(update, context, usuario, fluxo, dados)
-
-
-async def _responder_botao(update: Update) -> None:
-    assert update.callback_query is not None
-    await update.callback_query.answer()
+    await FORM.responder_botao(
+        update, context, usuario, "contato", lambda: {"contato_id": botao.contato_id}
+    )
 
 
 async def _abrir(

@@ -11,14 +11,14 @@ from bot import texts
 from bot.acentos import sem_acentos
 from bot.errors import StaleState
 from bot.fluxos import Fluxo
-from bot.processos import Detalhe, Pagina
+from bot.processos import Detalhe, Pagina, ProcessoService
 from bot.processos.regras import gerencia
 from bot.processos.servico import FILTROS
 from db.models import Processo, Usuario
 from handlers import botoes, keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
-from handlers.formulario import encerrar_fluxo, retomar
+from handlers.formulario import Resposta, encerrar_fluxo, retomar
 from handlers.reply import edit_html, edit_keyboard, reply_html
 
 FLOW_COMENTARIO, FLOW_PRAZO, FLOW_VINCULO = "comentario", "prazo", "vinculo"
@@ -307,32 +307,25 @@ def _texto(update: Update) -> str:
     return update.effective_message.text or ""
 
 
-async def comentario(update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo) -> None:
-    """The typed comment."""
-    pid = int(fluxo.dados["processo_id"])
-    d = await context.services.processos.comentar(usuario, pid, _texto(update))
-    await _respondido(update, context, usuario, d)
+def _responder_com(
+    mudar: Callable[[ProcessoService], Callable[[Usuario, int, str], Awaitable[Detalhe]]],
+) -> Resposta:
+    """The answer to a one-question prompt: hand the typed text to one change of the service."""
+
+    async def responder(
+        update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo
+    ) -> None:
+        pid = int(fluxo.dados["processo_id"])
+        d = await mudar(context.services.processos)(usuario, pid, _texto(update))
+        await _respondido(update, context, usuario, d)
+
+    return responder
 
 
-async def prazo(update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo) -> None:
-    """The typed new deadline."""
-    pid = int(fluxo.dados["processo_id"])
-    d = await context.services.processos.mudar_prazo(usuario, pid, _texto(update))
-    await _respondido(update, context, usuario, d)
-
-
-async def titulo(update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo) -> None:
-    """The typed new title."""
-    pid = int(fluxo.dados["processo_id"])
-    d = await context.services.processos.editar_titulo(usuario, pid, _texto(update))
-    await _respondido(update, context, usuario, d)
-
-
-async def descricao(update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo) -> None:
-    """The typed new description."""
-    pid = int(fluxo.dados["processo_id"])
-    d = await context.services.processos.editar_descricao(usuario, pid, _texto(update))
-    await _respondido(update, context, usuario, d)
+comentario = _responder_com(lambda servico: servico.comentar)
+prazo = _responder_com(lambda servico: servico.mudar_prazo)
+titulo = _responder_com(lambda servico: servico.editar_titulo)
+descricao = _responder_com(lambda servico: servico.editar_descricao)
 
 
 async def vinculo(update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo) -> None:

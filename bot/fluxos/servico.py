@@ -67,15 +67,19 @@ async def _devolver_rascunho(
     if not isinstance(guardado, dict):
         return None
     rascunho = Fluxo(guardado["nome"], guardado["passo"], dict(guardado["dados"]))
+    await _gravar(session, chat_id, telegram_id, rascunho)
+    return rascunho
+
+
+async def _gravar(session: AsyncSession, chat_id: int, telegram_id: int, fluxo: Fluxo) -> None:
     await repo.salvar(
         session,
         chat_id=chat_id,
         telegram_id=telegram_id,
-        nome=rascunho.nome,
-        passo=rascunho.passo,
-        dados=rascunho.dados,
+        nome=fluxo.nome,
+        passo=fluxo.passo,
+        dados=fluxo.dados,
     )
-    return rascunho
 
 
 @dataclass(frozen=True)
@@ -127,14 +131,7 @@ class FluxoService:
             if atual is not None and atual.nome != fluxo.nome and atual.nome in RASCUNHOS:
                 guardado = {"nome": atual.nome, "passo": atual.passo, "dados": atual.dados}
                 dados = {**dados, RASCUNHO_GUARDADO: guardado}
-            await repo.salvar(
-                session,
-                chat_id=chat_id,
-                telegram_id=telegram_id,
-                nome=fluxo.nome,
-                passo=fluxo.passo,
-                dados=dados,
-            )
+            await _gravar(session, chat_id, telegram_id, Fluxo(fluxo.nome, fluxo.passo, dados))
 
     async def encerrar(self, *, chat_id: int, telegram_id: int) -> Encerramento:
         """End the live flow, bringing back the draft it kept, if any."""

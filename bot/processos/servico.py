@@ -41,7 +41,7 @@ from bot.processos.regras import (
 from bot.settings import Settings
 from db.busca import palavras
 from db.engine import Sessions
-from db.models import TITULO_MAX, Processo, ProcessoEvento, Usuario
+from db.models import TITULO_MAX, Contato, Processo, ProcessoEvento, Usuario
 from db.repositories import contatos as contatos_repo
 from db.repositories import processos as repo
 from db.repositories import usuarios as usuarios_repo
@@ -405,16 +405,7 @@ class ProcessoService:
             if (novo.id if novo else None) == processo.responsavel_id:
                 return await self._detalhe(session, usuario, processo)
             processo.responsavel_id = novo.id if novo else None
-            repo.registrar_evento(
-                session,
-                processo=processo,
-                autor=usuario,
-                tipo="responsavel",
-                de=antes.nome if antes else None,
-                para=novo.nome if novo else None,
-            )
-            await session.flush()
-            await session.refresh(processo, ["responsavel"])
+            await _trocou(session, processo, usuario, "responsavel", antes, novo)
             detalhe = await self._detalhe(session, usuario, processo)
         await self._avisar(
             detalhe,
@@ -439,16 +430,7 @@ class ProcessoService:
                     raise NotFound(texts.CONTATO_NAO_ENCONTRADO)
             antes = processo.contato
             processo.contato_id = contato.id if contato else None
-            repo.registrar_evento(
-                session,
-                processo=processo,
-                autor=usuario,
-                tipo="contato",
-                de=antes.nome if antes else None,
-                para=contato.nome if contato else None,
-            )
-            await session.flush()
-            await session.refresh(processo, ["contato"])
+            await _trocou(session, processo, usuario, "contato", antes, contato)
             return await self._detalhe(session, usuario, processo)
 
     # -- internals -----------------------------------------------------------------------
@@ -521,3 +503,25 @@ class ProcessoService:
             if pessoa.id != autor.id and pessoa.ativo and pessoa.notificacoes_ativas:
                 texto = html if isinstance(html, str) else html(pessoa)
                 await self._notifier.notify(pessoa.telegram_id, texto)
+
+
+async def _trocou(
+    session: AsyncSession,
+    processo: Processo,
+    autor: Usuario,
+    campo: Literal["responsavel", "contato"],
+    antes: Usuario | Contato | None,
+    depois: Usuario | Contato | None,
+) -> None:
+    """Record who or which contact `campo` now names (by name, as the history shows it), and
+    load the new one onto the processo."""
+    repo.registrar_evento(
+        session,
+        processo=processo,
+        autor=autor,
+        tipo=campo,
+        de=antes.nome if antes else None,
+        para=depois.nome if depois else None,
+    )
+    await session.flush()
+    await session.refresh(processo, [campo])
