@@ -132,7 +132,10 @@ async def _ensure_schema(database: Database, *, migrate: bool) -> None:
 
 
 async def _post_shutdown(app: CogepApplication) -> None:
-    """Close the database post_init opened."""
+    """Close the mentor's HTTP pool, and the database post_init opened."""
+    services: Services | None = app.bot_data.get(SERVICES_KEY)
+    if services is not None:
+        await services.mentor.fechar()
     database: Database | None = app.bot_data.pop(DATABASE_KEY, None)
     if database is not None:
         await database.close()

@@ -227,3 +227,22 @@ async def test_in_a_group_without_rich_messages_the_placeholder_becomes_the_answ
     assert len(enviados) == 1 and enviados[0].result["message_id"] == final["message_id"]
     assert final["text"] == "Use filas com idempotência."
     assert "reply_markup" not in final or not final["reply_markup"]["inline_keyboard"]
+
+
+async def test_flood_control_while_streaming_slows_the_edits_and_the_final_text_arrives(
+    grupo: JSON, tg: FakeTelegram, ai: FakeOpenAI
+) -> None:
+    ana = await registrar(tg, 1411, "Ana")
+    espera = "Too Many Requests: retry after 1"
+    tg.fail_next("editMessageText", error_code=429, description=espera, retry_after=1)
+    tg.fail_next("sendRichMessage", error_code=429, description=espera, retry_after=1)
+    ai.roteiro.append(Resposta(texto=RESPOSTA, pedaco=4, intervalo=0.03))
+
+    ana.envia("@cogep_test_bot como versionar uma API?", chat=grupo)
+    final = await espera_resposta(tg, grupo["id"], "o que quebraria?", timeout=15)
+
+    edicoes = [c for c in tg.calls_to("editMessageText") if c.params["chat_id"] == grupo["id"]]
+    recusada = next(i for i, c in enumerate(edicoes) if c.error)
+    depois = edicoes[recusada:]
+    assert len(depois) >= 2 and depois[1].at - depois[0].at >= 1.0  # waited what Telegram asked
+    assert final["text"] == RESPOSTA  # the complete text, despite two 429s

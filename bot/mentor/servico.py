@@ -119,6 +119,11 @@ class MentorService:
         self.ferramentas = Ferramentas(sessions, processos, conhecimento)
         self.persona = carregar_persona()
 
+    async def fechar(self) -> None:
+        """Close the model client's connections (at shutdown)."""
+        if self.modelo is not None:
+            await self.modelo.fechar()
+
     @property
     def offline(self) -> bool:
         """True when no model is configured."""
