@@ -236,7 +236,7 @@ async def test_flood_control_while_streaming_slows_the_edits_and_the_final_text_
     espera = "Too Many Requests: retry after 1"
     tg.fail_next("editMessageText", error_code=429, description=espera, retry_after=1)
     tg.fail_next("sendRichMessage", error_code=429, description=espera, retry_after=1)
-    ai.roteiro.append(Resposta(texto=RESPOSTA, pedaco=4, intervalo=0.03))
+    ai.roteiro.append(Resposta(texto=RESPOSTA, pedaco=4, intervalo=0.06))  # about 5 s
 
     ana.envia("@cogep_test_bot como versionar uma API?", chat=grupo)
     final = await espera_resposta(tg, grupo["id"], "o que quebraria?", timeout=15)
