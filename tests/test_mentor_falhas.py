@@ -116,8 +116,9 @@ FALHAS = {
     "5xx": ([Resposta(status=502)] * 2, "com problemas"),
     "cortada": ([Resposta(texto=LONGA, pedaco=20, cortar_apos=3)], "chegou cortada"),
     "malformada": ([Resposta(texto=LONGA, pedaco=20, malformado=True)], "chegou cortada"),
-    "contexto": (
-        [Resposta(status=400, codigo="context_length_exceeded", texto="maximum context length")],
+    "contexto": (  # refused again with a quarter of the memory: then the user is told
+        [Resposta(status=400, codigo="context_length_exceeded", texto="maximum context length")]
+        * 2,
         "longa demais",
     ),
     "ferramentas": ([Resposta(chamadas=[Chamada("listar_processos", {})])] * 4, "se enrolou"),
@@ -200,3 +201,20 @@ async def test_while_one_answer_hangs_everyone_else_is_served(
     lenta = await espera_resposta(tg, ana.id, "Não consegui responder")
 
     assert rapida["message_id"] and "demorou demais" in lenta["text"]
+
+
+async def test_a_context_too_long_for_the_model_is_retried_with_less_memory(
+    impaciente: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI
+) -> None:
+    ana = await registrar(tg, 1810, "Ana")
+    for numero in range(3):
+        ana.envia(f"Contexto {numero}: " + "detalhe " * 300)
+        await espera_resposta(tg, ana.id, f"Você perguntou: Contexto {numero}")
+    recusa = Resposta(status=400, codigo="context_length_exceeded", texto="maximum context length")
+    ai.roteiro += [recusa, Resposta(texto="Cabe agora.")]
+
+    ana.envia("E então?")
+    await espera_resposta(tg, ana.id, "Cabe agora.")
+
+    tamanhos = [len(str(p["messages"])) for p in ai.pedidos if p.get("stream")][-2:]
+    assert tamanhos[1] < tamanhos[0]  # the second request carried less memory
