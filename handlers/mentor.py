@@ -16,9 +16,11 @@ import re
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot import texts
+from bot.database import is_outage
 from bot.errors import CogepError
 from bot.fluxos import Fluxo
 from bot.mentor.fila import Atendimento, Fila
@@ -30,7 +32,7 @@ from handlers import botoes as b
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
-from handlers.reply import edit_keyboard, reply_html, send_html
+from handlers.reply import edit_keyboard, reply_html
 from handlers.transmissao import Servidor, Transmissao
 
 log = logging.getLogger("cogep.mentor.handlers")
@@ -127,14 +129,19 @@ async def _atender(
     try:
         await transmissao.comecar()
         resposta = await services.mentor.responder(pergunta, transmissao.crescer, atendimento.parar)
-    except CogepError as exc:  # the processo in focus vanished, say
-        await transmissao.compasso.fechar()
-        await transmissao.terminar(to_plain(exc.message or texts.ERRO_INTERNO), teclado=None)
-        return
-    except Exception:
-        log.exception("mentor answer in chat %s failed", pergunta.chat_id)
-        await transmissao.compasso.fechar()
-        await send_html(bot, pergunta.chat_id, texts.ERRO_INTERNO)
+    except Exception as exc:  # the processo in focus vanished, the database is down, a bug
+        if isinstance(exc, CogepError):
+            aviso = exc.message or texts.ERRO_INTERNO
+        elif is_outage(exc):
+            log.error("mentor answer in chat %s: database unreachable: %s", pergunta.chat_id, exc)
+            aviso = texts.BANCO_INDISPONIVEL
+        else:
+            log.exception("mentor answer in chat %s failed", pergunta.chat_id)
+            aviso = texts.ERRO_INTERNO
+        try:  # replaces the placeholder or the draft, like an answer would
+            await transmissao.terminar(to_plain(aviso), teclado=None)
+        except TelegramError:
+            log.warning("could not tell chat %s that its answer failed", pergunta.chat_id)
         return
     await transmissao.terminar(_markdown_final(resposta), teclado=_teclado_final(resposta))
     await services.mentor.resumir(pergunta.chat_id, pergunta.usuario, resposta)

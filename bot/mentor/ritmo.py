@@ -3,7 +3,8 @@
 `Compasso` sits between the model (which may yield dozens of pieces a second) and a chat (which
 takes about one edit a second). `atualizar(texto)` only records the newest text; a pump task
 sends it: the first piece at once, then at most once per `intervalo`, never two sends in flight,
-and intermediate texts are simply skipped. A send that raises `Devagar(s)` (a 429) makes the
+and intermediate texts are simply skipped (the pause runs from the end of a send, so the server
+never sees two closer than the interval). A send that raises `Devagar(s)` (a 429) makes the
 pump wait `s` and double its interval. `fechar()` stops the pump after the send in flight, so
 the final message that follows never races a late update.
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 
 log = logging.getLogger("cogep.mentor.ritmo")
@@ -36,11 +36,9 @@ class Compasso:
         enviar: Callable[[str], Awaitable[None]],
         *,
         intervalo: float,
-        relogio: Callable[[], float] = time.monotonic,
     ) -> None:
         self._enviar = enviar
         self.intervalo = intervalo
-        self._relogio = relogio
         self._texto: str | None = None
         self._enviado: str | None = None
         self._novo = asyncio.Event()
@@ -63,7 +61,6 @@ class Compasso:
             texto = self._texto
             if texto is None or texto == self._enviado:
                 continue
-            inicio = self._relogio()
             self._livre.clear()
             try:
                 await self._enviar(texto)
@@ -79,9 +76,9 @@ class Compasso:
                 pausa = self.intervalo
             finally:
                 self._livre.set()
-            restante = pausa - (self._relogio() - inicio)
-            if restante > 0:
-                await asyncio.sleep(restante)
+            # Counted from the end of the send: however slow one call was, the server never
+            # sees two of them closer than `intervalo`.
+            await asyncio.sleep(pausa)
 
     async def fechar(self) -> None:
         """Stop pumping; a send in flight completes first, so nothing arrives after this."""
