@@ -27,7 +27,7 @@ from bot.mentor.fila import Atendimento, Fila
 from bot.mentor.servico import Pergunta, Resposta
 from bot.render import to_plain
 from bot.services import Services
-from db.models import Usuario
+from db.models import Processo, Usuario
 from handlers import botoes as b
 from handlers import keyboards
 from handlers.common import registered
@@ -236,17 +236,20 @@ async def botao_perguntar_sobre(
 async def botao_confirmar(
     update: Update, context: CogepContext, usuario: Usuario, botao: b.ConfirmarAcao
 ) -> None:
-    """✅ under a proposal: open the processo, if this is the user it was proposed to."""
+    """✅ under a proposal: open the processo (or set the reminder), if it was proposed to this
+    user."""
     query = update.callback_query
     assert query is not None
-    processo = await context.services.mentor.confirmar(usuario, botao.acao_id)
+    feito = await context.services.mentor.confirmar(usuario, botao.acao_id)
     await query.answer()
     if isinstance(query.message, Message):
         await edit_keyboard(query.message, InlineKeyboardMarkup([]))
-    agora = context.services.processos.agora()
-    await reply_html(
-        update, context.bot, texts.processo_criado(processo, zona=usuario.fuso_horario, agora=agora)
-    )
+    agora, zona = context.services.processos.agora(), usuario.fuso_horario
+    if isinstance(feito, Processo):
+        html = texts.processo_criado(feito, zona=zona, agora=agora)
+    else:
+        html = texts.lembrete_do_mentor(feito.texto, feito.quando, zona=zona, agora=agora)
+    await reply_html(update, context.bot, html)
 
 
 async def botao_recusar(

@@ -3,12 +3,23 @@ that user's button, and a bad call gets an error result instead of a crash."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 
-from bot.app import CogepApplication
+from bot.app import CogepApplication, build_application, serving
 from bot.database import Database
+from bot.dates import parse_when
+from bot.errors import InvalidDate
+from bot.mentor import MentorService, Modelo
+from bot.services import Services
+from db.models import Usuario
+from handlers.context import SERVICES_KEY
+from tests.conftest import mentor_settings
 from tests.fake_openai import JSON, Chamada, FakeOpenAI, Resposta
 from tests.fake_telegram import FakeTelegram
 from tests.people import Pessoa
@@ -179,3 +190,85 @@ async def test_nobody_asks_about_a_processo_they_cannot_see(
     assert len(respostas) == 2 and all("não encontr" in t.lower() for t in respostas)
     enviado = " ".join(str(m["content"]) for m in ai.pedidos[-1]["messages"])
     assert "processo em foco" not in enviado and "Migrar" not in enviado
+
+
+@dataclass
+class LembreteDeTeste:
+    usuario_id: int
+    quando: datetime
+    texto: str
+
+
+class LembretesDeTeste:
+    """A reminders service in memory (the notices issue provides the real one)."""
+
+    def __init__(self) -> None:
+        self.criados: list[LembreteDeTeste] = []
+
+    async def criar(
+        self, usuario: Usuario, quando: str, texto: str, *, processo: str | None = None
+    ) -> LembreteDeTeste:
+        agora = datetime.now(UTC)
+        momento = parse_when(quando, now=agora, tz=usuario.fuso_horario)
+        if momento is None or momento <= agora:
+            raise InvalidDate(f"Não entendi quando: {quando}")
+        lembrete = LembreteDeTeste(usuario.id, momento, texto)
+        self.criados.append(lembrete)
+        return lembrete
+
+
+@pytest.fixture
+async def com_lembretes(
+    tg: FakeTelegram, database: Database, database_url: str, ai: FakeOpenAI
+) -> AsyncIterator[LembretesDeTeste]:
+    lembretes = LembretesDeTeste()
+    settings = mentor_settings(tg, database_url, ai)
+    app = build_application(settings, database=database)
+    services: Services = app.bot_data[SERVICES_KEY]
+    mentor = MentorService(
+        services.sessions, settings, services.processos, modelo=Modelo.de(settings),
+        lembretes=lembretes,
+    )  # fmt: skip
+    app.bot_data[SERVICES_KEY] = dataclasses.replace(services, mentor=mentor)
+    async with serving(app, poll_timeout=1):
+        yield lembretes
+
+
+async def test_a_reminder_is_proposed_and_set_only_on_the_askers_tap(
+    com_lembretes: LembretesDeTeste, tg: FakeTelegram, ai: FakeOpenAI
+) -> None:
+    ana, bruno = await registrar(tg, 1611, "Ana"), await registrar(tg, 1612, "Bruno")
+    proposta = {"quando": "amanhã 9h", "texto": "revisar o rollback"}
+    ai.roteiro += [
+        Resposta(chamadas=[Chamada("propor_lembrete", proposta)]),
+        Resposta(texto="Posso te lembrar amanhã às 9h."),
+    ]
+
+    ana.envia("Me lembre amanhã às 9h de revisar o rollback")
+    resposta = await espera_resposta(tg, ana.id, "Posso te lembrar")
+    dados = ana.botao(resposta, "revisar o rollback")
+    await bruno.toca_dados(resposta["message_id"], dados)
+    antes = list(com_lembretes.criados)
+    await ana.toca(resposta, "revisar o rollback")
+    agendado = await ana.ve("Lembrete agendado")
+
+    assert antes == []
+    assert [lembrete.texto for lembrete in com_lembretes.criados] == ["revisar o rollback"]
+    assert "09:00" in agendado["text"]
+    assert "propor_lembrete" in {t["function"]["name"] for t in ai.pedidos[0]["tools"]}
+
+
+async def test_without_a_reminders_service_the_tool_is_not_offered(
+    professor: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI
+) -> None:
+    ana = await registrar(tg, 1613, "Ana")
+    ai.roteiro += [
+        Resposta(chamadas=[Chamada("propor_lembrete", {"quando": "amanhã", "texto": "x"})]),
+        Resposta(texto="Não consigo agendar lembretes ainda."),
+    ]
+    ana.envia("Me lembre amanhã")
+    await espera_resposta(tg, ana.id, "Não consigo agendar")
+
+    oferecidas = {t["function"]["name"] for t in ai.pedidos[0]["tools"]}
+    assert "propor_lembrete" not in oferecidas
+    assert "ferramenta desconhecida" in resultados_de_ferramenta(ai.pedidos[1])[0]

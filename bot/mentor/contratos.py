@@ -1,5 +1,6 @@
 """What the mentor needs from other domains, as Protocols, so it works (and is tested) with
-whatever implements them: the knowledge base's search, and later the reminders service.
+whatever implements them: the knowledge base's search, and the reminders service (whose
+`criar(usuario, quando, texto, processo=...)` validates the time and the processo itself).
 
 The knowledge base (bot.conhecimento) answers `buscar(usuario, consulta, limite=5)` with
 passages the user may see, best first; each names its document and where in it (`citacao`,
@@ -9,6 +10,7 @@ e.g. "Manual de Deploy › Rollback"), which is what the mentor cites.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from db.models import Usuario
@@ -37,3 +39,20 @@ class BaseDeConhecimento(Protocol):
     async def buscar(
         self, usuario: Usuario, consulta: str, *, limite: int = 5
     ) -> Sequence[Passagem]: ...
+
+
+class LembreteCriado(Protocol):
+    """What the mentor reads back from a reminder it created."""
+
+    @property
+    def quando(self) -> datetime: ...
+    @property
+    def texto(self) -> str: ...
+
+
+class Lembretes(Protocol):
+    """Personal reminders, created as the user."""
+
+    async def criar(
+        self, usuario: Usuario, quando: str, texto: str, *, processo: str | None = None
+    ) -> LembreteCriado: ...

@@ -5,6 +5,8 @@
     buscar_processos   full-text search within what the user sees
     propor_processo    a *proposal* to open a processo: stored, shown with a confirmation
                        button, carried out only when this same user presses it
+    propor_lembrete    a *proposal* of a personal reminder, the same way (only when a
+                       reminders service is wired in)
     buscar_documentos  the knowledge base (only when one is wired in)
 
 A tool never trusts the model: arguments are parsed and validated here, and anything wrong
@@ -22,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.errors import CogepError
-from bot.mentor.contratos import BaseDeConhecimento, Passagem
+from bot.mentor.contratos import BaseDeConhecimento, Lembretes, Passagem
 from bot.processos import ProcessoService
 from bot.processos.servico import FILTROS
 from bot.render import to_plain
@@ -107,6 +109,13 @@ PROCESSOS = [
         ["titulo"],
     ),
 ]
+LEMBRETE = _funcao(
+    "propor_lembrete",
+    "Propõe um lembrete pessoal ao usuário. Não agenda nada: o usuário confirma com um botão. "
+    "Quando em português (ex.: 'amanhã 9h', 'em 2 horas'); processo opcional (ex.: 2026-0042).",
+    {"quando": {"type": "string"}, "texto": {"type": "string"}, "processo": {"type": "string"}},
+    ["quando", "texto"],
+)
 DOCUMENTOS = _funcao(
     "buscar_documentos",
     "Busca trechos nos documentos da base de conhecimento da equipe.",
@@ -123,14 +132,17 @@ class Ferramentas:
         sessions: Sessions,
         processos: ProcessoService,
         conhecimento: BaseDeConhecimento | None,
+        lembretes: Lembretes | None = None,
     ) -> None:
         self._sessions = sessions
         self._processos = processos
         self._conhecimento = conhecimento
+        self._lembretes = lembretes
 
     def especificacoes(self) -> list[dict[str, Any]]:
-        """The tools offered to the model."""
-        return [*PROCESSOS, DOCUMENTOS] if self._conhecimento is not None else list(PROCESSOS)
+        """The tools offered to the model: only those whose service is wired in."""
+        extras = [(DOCUMENTOS, self._conhecimento), (LEMBRETE, self._lembretes)]
+        return [*PROCESSOS, *(spec for spec, servico in extras if servico is not None)]
 
     async def executar(self, usuario: Usuario, nome: str, argumentos: str) -> Resultado:
         """Run one call; every failure is an error result, never an exception."""
@@ -140,8 +152,9 @@ class Ferramentas:
             return _erro("argumentos não são um JSON válido")
         if not isinstance(args, dict):
             return _erro("argumentos devem ser um objeto JSON")
+        oferecidas = {spec["function"]["name"] for spec in self.especificacoes()}
         metodo = getattr(self, f"_t_{nome}", None)
-        if metodo is None or (nome == "buscar_documentos" and self._conhecimento is None):
+        if metodo is None or nome not in oferecidas:
             return _erro(f"ferramenta desconhecida: {nome}")
         try:
             resultado: Resultado = await metodo(usuario, args)
@@ -194,6 +207,22 @@ class Ferramentas:
                 ensure_ascii=False,
             ),
             proposta=Proposta(acao_id=acao.id, resumo=titulo),
+        )
+
+    async def _t_propor_lembrete(self, usuario: Usuario, args: dict[str, Any]) -> Resultado:
+        quando, texto = str(args["quando"]).strip(), str(args["texto"]).strip()
+        if not quando or not texto:
+            return _erro("quando e texto são obrigatórios")
+        processo = str(args["processo"]) if args.get("processo") else None
+        dados = {"quando": quando, "texto": texto[:500], "processo": processo}
+        async with self._sessions.begin() as session:
+            acao = await repo.propor(session, usuario_id=usuario.id, tipo="lembrete", dados=dados)
+        return Resultado(
+            conteudo=json.dumps(
+                {"proposta": "aguardando a confirmação do usuário pelo botão", **dados},
+                ensure_ascii=False,
+            ),
+            proposta=Proposta(acao_id=acao.id, resumo=f"⏰ {texto[:30]} ({quando[:20]})"),
         )
 
     async def _t_buscar_documentos(self, usuario: Usuario, args: dict[str, Any]) -> Resultado:

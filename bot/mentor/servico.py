@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.errors import NotAllowed, NotFound, StaleState
-from bot.mentor.contratos import BaseDeConhecimento, Passagem
+from bot.mentor.contratos import BaseDeConhecimento, LembreteCriado, Lembretes, Passagem
 from bot.mentor.ferramentas import Ferramentas, Proposta, processo_como_dados
 from bot.mentor.memoria import Contexto, Memoria
 from bot.mentor.modelo import FalhaDoModelo, Modelo, Rodada, TipoFalha
@@ -106,6 +106,7 @@ class MentorService:
         *,
         modelo: Modelo | None,
         conhecimento: BaseDeConhecimento | None = None,
+        lembretes: Lembretes | None = None,
         agora: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
@@ -113,10 +114,11 @@ class MentorService:
         self._processos = processos
         self.modelo = modelo
         self._conhecimento = conhecimento
+        self._lembretes = lembretes
         self._agora = agora
         self.estimador = Estimador()
         self.memoria = Memoria(sessions, self.estimador)
-        self.ferramentas = Ferramentas(sessions, processos, conhecimento)
+        self.ferramentas = Ferramentas(sessions, processos, conhecimento, lembretes)
         self.persona = carregar_persona()
 
     async def fechar(self) -> None:
@@ -481,8 +483,9 @@ class MentorService:
         """The processo a question will be about, if the user may see it."""
         return (await self._processos.detalhe(usuario, processo_id, limite=1)).processo
 
-    async def confirmar(self, usuario: Usuario, acao_id: int) -> Processo:
-        """Carry out a proposal, only for the user it was made to, only once."""
+    async def confirmar(self, usuario: Usuario, acao_id: int) -> Processo | LembreteCriado:
+        """Carry out a proposal, only for the user it was made to, only once; a failure (a
+        deadline now past, say) puts it back, so the user can fix it and tap again."""
         async with self._sessions.begin() as session:
             acao = await repo.decidir_acao(
                 session, acao_id=acao_id, usuario_id=usuario.id, estado="feita"
@@ -491,6 +494,12 @@ class MentorService:
             raise StaleState(texts.MENTOR_ACAO_INDISPONIVEL)
         dados = acao.dados
         try:
+            if acao.tipo == "lembrete":
+                if self._lembretes is None:
+                    raise StaleState(texts.MENTOR_ACAO_INDISPONIVEL)
+                return await self._lembretes.criar(
+                    usuario, dados["quando"], dados["texto"], processo=dados.get("processo")
+                )
             return await self._processos.abrir(
                 usuario,
                 Rascunho(

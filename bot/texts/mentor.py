@@ -8,8 +8,10 @@ Everything else is Telegram-HTML, like the rest of `bot.texts`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.dates import format_when
 from bot.render import escape
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ __all__ = [
     "botao_abrir",
     "falha_md",
     "fontes_md",
+    "lembrete_do_mentor",
     "mentor_limite_diario",
     "mentor_limite_minuto",
     "mentor_na_fila",
@@ -148,6 +151,11 @@ def botao_abrir(titulo: str) -> str:
     """The confirmation button of a processo the mentor proposes."""
     curto = titulo if len(titulo) <= 40 else titulo[:39] + "…"
     return f"✅ Abrir: {curto}"
+
+
+def lembrete_do_mentor(texto: str, quando: datetime, *, zona: str, agora: datetime) -> str:
+    """A reminder the mentor proposed, now set."""
+    return f"⏰ Lembrete agendado para <b>{format_when(quando, tz=zona, now=agora)}</b>: {escape(texto)}"
 
 
 def nova_conversa(esquecidas: int) -> str:
