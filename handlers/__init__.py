@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, common, contatos, grupos, inicio, novo, perfil, processos
+from handlers import admin, common, contatos, documentos, grupos, inicio, novo, perfil, processos
 from handlers.texto import FlowStep, text_router
 
 FLOWS: dict[str, FlowStep] = {
@@ -61,6 +61,17 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("contatos", contatos.contatos, filters=MESSAGES),
             CommandHandler("contato", contatos.contato, filters=MESSAGES),
             CallbackQueryHandler(contatos.botao, pattern=r"^c[tlnefv]:"),
+            CommandHandler("documentos", documentos.documentos, filters=MESSAGES),
+            CommandHandler("ingerir", documentos.ingerir, filters=MESSAGES),
+            CommandHandler("conhecimento", documentos.conhecimento, filters=MESSAGES),
+            *(
+                CallbackQueryHandler(documentos.botao, pattern=b.pattern())
+                for b in documentos.BOTOES
+            ),
+            CallbackQueryHandler(documentos.ver_mais, pattern=documentos.VerMais.pattern()),
+            MessageHandler(
+                MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, documentos.receber
+            ),
             CommandHandler("usuarios", admin.usuarios, filters=MESSAGES),
             CommandHandler("papel", admin.papel, filters=MESSAGES),
             CommandHandler("acesso", admin.acesso, filters=MESSAGES),

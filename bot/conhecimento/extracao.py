@@ -366,8 +366,10 @@ def _html(conteudo: bytes, titulo: str, limites: Limites) -> Extraido:
     blocos: list[Bloco] = []
     primeiro_h1: str | None = None
     for no in raiz.css(HTML_BLOCOS):
-        if no.tag not in ("h1", "h2", "h3", "h4", "h5", "h6") and no.css_first(HTML_BLOCOS):
-            continue  # a container of blocks: its children speak for it
+        if no.tag not in ("h1", "h2", "h3", "h4", "h5", "h6") and any(
+            dentro.mem_id != no.mem_id for dentro in no.css(HTML_BLOCOS)
+        ):
+            continue  # a container of blocks (a <li> holding <p>s): its children speak for it
         texto = normalizar(no.text(deep=True, separator=" "))
         if not texto:
             continue

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 __all__ = [
     "CONHECIMENTO_USO",
     "DOCUMENTO_NAO_ENCONTRADO",
-    "DOCUMENTO_REMOVIDO",
     "FALHA_ARQUIVO_SUMIU",
     "FALHA_BINARIO",
     "FALHA_BOMBA",
@@ -45,6 +44,7 @@ __all__ = [
     "cartao_documento",
     "confirmar_remocao",
     "destacar",
+    "documento_removido",
     "duplicado",
     "falha_caracteres",
     "falha_corrompido",
@@ -90,7 +90,6 @@ DOCUMENTO_NAO_ENCONTRADO = "Documento não encontrado (ou você não tem acesso 
 TRECHO_NAO_ENCONTRADO = "Esse trecho não existe mais: o documento pode ter sido removido."
 SO_QUEM_ENVIOU = "Só quem enviou o documento pode mudar quem o vê."
 SO_QUEM_ENVIOU_OU_ADMIN = "Só quem enviou o documento ou um administrador pode removê-lo."
-DOCUMENTO_REMOVIDO = "🗑 Documento removido da base: não aparece mais em nenhuma busca."
 JA_EXISTE_NO_OUTRO_ESCOPO = (
     "Não mudei: o mesmo conteúdo já existe na base com a outra visibilidade."
 )
@@ -276,6 +275,11 @@ def cartao_documento(doc: Documento, *, zona: str) -> str:
     linhas.append(f"Enviado {_quem(doc)} em {_quando(doc.criado_em, zona)}")
     linhas.append("Visível para: " + ("só quem enviou 🔒" if doc.privado else "toda a equipe"))
     return "\n".join(linhas)
+
+
+def documento_removido(titulo: str) -> str:
+    """After a removal."""
+    return f"🗑 <b>{escape(titulo)}</b> foi removido da base: não aparece mais em nenhuma busca."
 
 
 def confirmar_remocao(doc: Documento) -> str:
