@@ -49,7 +49,10 @@ class Extrator:
     def _abrir(self) -> ProcessPoolExecutor:
         if self._pool is None:
             contexto = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self._processos, mp_context=contexto)
+            # A fresh process every few dozen documents: pypdf and lxml keep memory they freed.
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._processos, mp_context=contexto, max_tasks_per_child=25
+            )
         return self._pool
 
     async def aquecer(self) -> None:

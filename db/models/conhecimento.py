@@ -6,9 +6,9 @@ once the bytes are in, so it is nullable; it is unique per visibility scope (tea
 sender for private documents). `tentativas` is a fencing token: each claim of the document
 increments it, and a worker writes its result only while the count is still its own.
 
-`trechos.busca` is generated from `cogep_lexico(...)` (migration 0006): the same accent folding
-as every other search vector, plus light pt-BR plural/suffix normalisation, so the `portuguese`
-stemmer sees `avaliacoes` and `avaliação` alike.
+`trechos.busca` is generated from `cogep_lexico(...)` (migration 0006): accents and case folded,
+hyphenated words also joined (like every other search vector), plus light pt-BR plural/suffix
+normalisation, so the `portuguese` stemmer sees `avaliacoes` and `avaliação` alike.
 """
 
 from __future__ import annotations
@@ -40,8 +40,7 @@ TITULO_DOCUMENTO_MAX = 300
 EM_ANDAMENTO = ("pendente", "processando")
 
 VETOR_TRECHO = (
-    "to_tsvector('portuguese'::regconfig, "
-    "cogep_lexico(lower(cogep_indexavel(coalesce(secao, '') || ' ' || texto))))"
+    "to_tsvector('portuguese'::regconfig, cogep_lexico(coalesce(secao, '') || ' ' || texto))"
 )
 
 
