@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.avisos import Notifier, SilentNotifier
+from bot.conhecimento import ConhecimentoService
 from bot.contatos import ContatoService
 from bot.fluxos import FluxoService
 from bot.grupos import GrupoService
@@ -25,6 +26,7 @@ class Services:
     processos: ProcessoService
     contatos: ContatoService
     grupos: GrupoService
+    conhecimento: ConhecimentoService
 
     @classmethod
     def build(
@@ -46,4 +48,5 @@ class Services:
             processos=ProcessoService(sessions, settings, notifier or SilentNotifier()),
             contatos=ContatoService(sessions),
             grupos=GrupoService(sessions),
+            conhecimento=ConhecimentoService(sessions, settings, notifier or SilentNotifier()),
         )

@@ -28,7 +28,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, common, contatos, formulario, grupos, inicio, novo, perfil, processos
+from handlers import (
+    admin,
+    common,
+    contatos,
+    documentos,
+    formulario,
+    grupos,
+    inicio,
+    novo,
+    perfil,
+    processos,
+)
 from handlers import botoes as b
 from handlers.common import on_button
 from handlers.formulario import CONVERSAS_KEY, Conversas
@@ -96,6 +107,18 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             on_button(b.EditarContato, contatos.editar),
             on_button(b.VoltarAoContato, contatos.voltar),
             on_button(b.EditarCampo, contatos.pedir_campo),
+            CommandHandler("documentos", documentos.documentos, filters=MESSAGES),
+            CommandHandler("ingerir", documentos.ingerir, filters=MESSAGES),
+            CommandHandler("conhecimento", documentos.conhecimento, filters=MESSAGES),
+            on_button(b.AbrirDocumento, documentos.abrir),
+            on_button(b.PaginaDeDocumentos, documentos.paginar),
+            on_button(b.AlternarPrivado, documentos.alternar_privado),
+            on_button(b.RemoverDocumento, documentos.remover),
+            on_button(b.ManterDocumento, documentos.manter),
+            on_button(b.VerMais, documentos.ver_mais),
+            MessageHandler(
+                MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, documentos.receber
+            ),
             CommandHandler("usuarios", admin.usuarios, filters=MESSAGES),
             CommandHandler("papel", admin.papel, filters=MESSAGES),
             CommandHandler("acesso", admin.acesso, filters=MESSAGES),

@@ -28,6 +28,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("buscar", "Buscar processos: /buscar texto"),
     ("contatos", "Contatos de clientes (CRM)"),
     ("contato", "Criar contato: /contato novo"),
+    ("documentos", "Documentos da base de conhecimento"),
+    ("ingerir", "Adicionar um link à base: /ingerir https://…"),
+    ("conhecimento", "Buscar nos documentos: /conhecimento texto"),
     ("cancelar", "Cancelar a operação em andamento"),
 )
 

@@ -7,6 +7,8 @@
                      ProcessoEvento   processo_eventos  append-only history of every change
     fluxos           Fluxo            fluxos            a guided conversation, surviving restarts
     grupos           Grupo            grupos            group chats and whether they are served
+    conhecimento     Documento        documentos        ingested documents: origin, status, sha256
+                     Trecho           trechos           their chunks: heading path, page, tsvector
 
 A new table goes in its domain's module (or a new one) and is re-exported here, so Alembic's
 autogenerate and `from db.models import X` see it. Names are Portuguese, like `cogep_db`; all
@@ -17,6 +19,7 @@ embedded PostgreSQL has no `unaccent` extension) plus hyphenated words also writ
 """
 
 from db.models.base import NAMING_CONVENTION, Base, Timestamps
+from db.models.conhecimento import ORIGENS, STATUS_DOCUMENTO, Documento, Trecho
 from db.models.contatos import Contato
 from db.models.fluxos import Fluxo
 from db.models.grupos import Grupo
@@ -35,17 +38,21 @@ __all__ = [
     "ABERTOS",
     "ACESSOS",
     "NAMING_CONVENTION",
+    "ORIGENS",
     "PAPEIS",
     "PRIORIDADES",
     "STATUS",
+    "STATUS_DOCUMENTO",
     "TIPOS_EVENTO",
     "TITULO_MAX",
     "Base",
     "Contato",
+    "Documento",
     "Fluxo",
     "Grupo",
     "Processo",
     "ProcessoEvento",
     "Timestamps",
+    "Trecho",
     "Usuario",
 ]
