@@ -69,6 +69,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                 for b in documentos.BOTOES
             ),
             CallbackQueryHandler(documentos.ver_mais, pattern=documentos.VerMais.pattern()),
+            CallbackQueryHandler(
+                documentos.buscar_nos_documentos, pattern=documentos.BuscarNosDocumentos.pattern()
+            ),
             MessageHandler(
                 MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, documentos.receber
             ),

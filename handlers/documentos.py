@@ -5,6 +5,7 @@ Buttons (typed callbacks, see handlers.callbacks):
     dv:<doc>          open a document's card          dl:<pagina>     a page of /documentos
     dp:<doc>          toggle private / team-wide      dr:<doc>[:1]    remove: ask, then confirmed
     dn:<doc>          keep it (remove cancelled)      kv:<trecho>[:<consulta>]  'ver mais'
+    kb:<consulta>     /buscar's "look in the documents too"
 
 `TelegramBaixador` is how the background ingestion downloads a chat upload (getFile, then the
 file), so the service never imports telegram.
@@ -72,6 +73,19 @@ class VerMais(Callback, prefixo="kv"):
         while len(f"kv:{trecho_id}:{limpa}".encode()) > 64:
             limpa = limpa[:-1]
         return cls(trecho_id, limpa)
+
+
+@dataclass(frozen=True)
+class BuscarNosDocumentos(Callback, prefixo="kb"):
+    consulta: str
+
+    @classmethod
+    def de(cls, consulta: str) -> BuscarNosDocumentos:
+        """The button, with as much of the query as fits in 64 bytes."""
+        limpa = " ".join(consulta.replace(":", " ").split())
+        while len(f"kb:{limpa}".encode()) > 64:
+            limpa = limpa[:-1]
+        return cls(limpa)
 
 
 BOTOES = (AbrirDocumento, PaginaDeDocumentos, AlternarPrivado, RemoverDocumento, ManterDocumento)
@@ -296,6 +310,37 @@ def _ver_mais(passagens: list[Passagem], consulta: str) -> InlineKeyboardMarkup 
         for i, p in enumerate(passagens, 1)
     ]
     return InlineKeyboardMarkup([botoes[:3], botoes[3:]] if len(botoes) > 3 else [botoes])
+
+
+def com_busca_nos_documentos(
+    teclado: InlineKeyboardMarkup | None, consulta: str
+) -> InlineKeyboardMarkup | None:
+    """/buscar's buttons plus one that looks for the same words in the knowledge base."""
+    if not consulta.strip():
+        return teclado
+    botao = Button(
+        "📚 Procurar nos documentos", callback_data=BuscarNosDocumentos.de(consulta).encode()
+    )
+    linhas = [list(linha) for linha in teclado.inline_keyboard] if teclado else []
+    return InlineKeyboardMarkup([*linhas, [botao]])
+
+
+@registered
+async def buscar_nos_documentos(update: Update, context: CogepContext) -> None:
+    """The knowledge-base results for a /buscar query."""
+    query = update.callback_query
+    assert query is not None and context.usuario is not None
+    botao = BuscarNosDocumentos.decode(query.data)
+    if botao is None or not botao.consulta:
+        raise InvalidInput(texts.BOTAO_EXPIRADO)
+    await query.answer()
+    passagens = await context.services.conhecimento.buscar(context.usuario, botao.consulta)
+    await reply_html(
+        update,
+        context.bot,
+        texts.resultado_conhecimento(botao.consulta, passagens),
+        keyboard=_ver_mais(passagens, botao.consulta),
+    )
 
 
 @registered

@@ -14,7 +14,7 @@ from bot.processos import Detalhe, Pagina
 from bot.processos.regras import CODIGO_STATUS, gerencia
 from bot.processos.servico import FILTROS
 from db.models import Processo, Usuario
-from handlers import keyboards
+from handlers import documentos, keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
 from handlers.formulario import encerrar_fluxo, retomar
@@ -112,6 +112,7 @@ async def buscar(update: Update, context: CogepContext) -> None:
         busca, achados, zona=context.usuario.fuso_horario, agora=context.services.processos.agora()
     )
     teclado = keyboards.resultados(achados) if achados else None
+    teclado = documentos.com_busca_nos_documentos(teclado, busca)
     await reply_html(update, context.bot, html, keyboard=teclado)
 
 

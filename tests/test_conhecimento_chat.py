@@ -242,3 +242,16 @@ async def test_a_bot_stopped_mid_download_finishes_the_document_once_after_resta
     async with database.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Trecho)) == 2
         assert await session.scalar(select(Documento.tentativas)) == 2
+
+
+async def test_buscar_offers_the_same_words_in_the_documents(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 501, "Ana")
+    await envia_arquivo(ana, "manual.pdf", arquivos.pdf_manual())
+    await aviso(ana, PRONTO)
+
+    processos = await ana.diz("/buscar rollback")
+    documentos = await ana.toca(processos, "Procurar nos documentos")
+
+    assert "Manual de Deploy › Rollback, p. 2" in documentos["text"]
