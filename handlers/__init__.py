@@ -116,6 +116,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             on_button(b.RemoverDocumento, documentos.remover),
             on_button(b.ManterDocumento, documentos.manter),
             on_button(b.VerMais, documentos.ver_mais),
+            on_button(b.BuscarNosDocumentos, documentos.buscar_nos_documentos),
             MessageHandler(
                 MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, documentos.receber
             ),

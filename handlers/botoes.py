@@ -26,6 +26,7 @@ older version) is answered as an expired button and changes nothing.
     dp:<doc>  dn:<doc>       toggle private / team-wide; keep it (removal cancelled)
     dr:<doc>[:1]             remove a document: ask, then confirmed
     kv:<trecho>[:<consulta>] 'ver mais' of a knowledge-base passage
+    kb:<consulta>            /buscar's words looked up in the knowledge base
 
 A new kind takes a new prefix (1-4 letters); the codec refuses a prefix taken twice.
 """
@@ -267,3 +268,16 @@ class VerMais(Callback, prefixo="kv"):
         while len(f"kv:{trecho_id}:{limpa}".encode()) > 64:
             limpa = limpa[:-1]
         return cls(trecho_id, limpa)
+
+
+@dataclass(frozen=True)
+class BuscarNosDocumentos(Callback, prefixo="kb"):
+    consulta: str
+
+    @classmethod
+    def de(cls, consulta: str) -> BuscarNosDocumentos:
+        """The button, with as much of the query as fits in 64 bytes."""
+        limpa = " ".join(consulta.replace(":", " ").split())
+        while len(f"kb:{limpa}".encode()) > 64:
+            limpa = limpa[:-1]
+        return cls(limpa)

@@ -5,6 +5,7 @@ Buttons (typed callbacks in handlers.botoes):
     dv:<doc>          open a document's card          dl:<pagina>     a page of /documentos
     dp:<doc>          toggle private / team-wide      dr:<doc>[:1]    remove: ask, then confirmed
     dn:<doc>          keep it (remove cancelled)      kv:<trecho>[:<consulta>]  'ver mais'
+    kb:<consulta>     /buscar's "look in the documents too"
 
 `TelegramBaixador` is how the background ingestion downloads a chat upload (getFile, then the
 file), so the service never imports telegram.
@@ -25,6 +26,7 @@ from db.models import Documento, Usuario
 from handlers.botoes import (
     AbrirDocumento,
     AlternarPrivado,
+    BuscarNosDocumentos,
     ManterDocumento,
     PaginaDeDocumentos,
     RemoverDocumento,
@@ -253,6 +255,34 @@ def _ver_mais(passagens: list[Passagem], consulta: str) -> InlineKeyboardMarkup 
         for i, p in enumerate(passagens, 1)
     ]
     return InlineKeyboardMarkup([botoes[:3], botoes[3:]] if len(botoes) > 3 else [botoes])
+
+
+def com_busca_nos_documentos(
+    teclado: InlineKeyboardMarkup | None, consulta: str
+) -> InlineKeyboardMarkup | None:
+    """/buscar's buttons plus one that looks for the same words in the knowledge base."""
+    if not consulta.strip():
+        return teclado
+    botao = tecla("📚 Procurar nos documentos", BuscarNosDocumentos.de(consulta))
+    linhas = [list(linha) for linha in teclado.inline_keyboard] if teclado else []
+    return InlineKeyboardMarkup([*linhas, [botao]])
+
+
+async def buscar_nos_documentos(
+    update: Update, context: CogepContext, usuario: Usuario, botao: BuscarNosDocumentos
+) -> None:
+    """The knowledge-base results for a /buscar query."""
+    assert update.callback_query is not None
+    if not botao.consulta:
+        raise InvalidInput(texts.BOTAO_EXPIRADO)
+    await update.callback_query.answer()
+    passagens = await context.services.conhecimento.buscar(usuario, botao.consulta)
+    await reply_html(
+        update,
+        context.bot,
+        texts.resultado_conhecimento(botao.consulta, passagens),
+        keyboard=_ver_mais(passagens, botao.consulta),
+    )
 
 
 async def ver_mais(update: Update, context: CogepContext, usuario: Usuario, botao: VerMais) -> None:

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.conhecimento import ConhecimentoService
-from bot.conhecimento.extracao import Bloco
+from bot.conhecimento import ConhecimentoService, web
+from bot.conhecimento.extracao import Bloco, Recusado
 from bot.conhecimento.fatiar import ALVO, MAXIMO, fatiar
 from bot.database import Database
 from bot.errors import NotAllowed
@@ -328,3 +328,21 @@ def test_chunks_keep_their_section_overlap_and_stay_under_the_maximum() -> None:
     assert filas[1].texto[:40] in filas[0].texto  # the overlap
     assert fatias[-1].secao == "Outra seção" and fatias[-1].texto == "Curto."
     assert sum(len(f.texto) for f in filas) >= len(frase * 40) - ALVO
+
+
+@pytest.mark.parametrize(
+    "endereco",
+    [
+        "http://127.0.0.1:8080/admin",
+        "http://localhost/",
+        "http://[::1]/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.5/intranet",
+        "http://0.0.0.0/",
+    ],
+)
+async def test_links_to_loopback_private_or_link_local_addresses_are_refused(
+    endereco: str,
+) -> None:
+    with pytest.raises(Recusado, match="rede interna"):
+        await web.baixar(endereco, limite_bytes=1000, tempo=5)

@@ -242,3 +242,33 @@ async def test_a_bot_stopped_mid_download_finishes_the_document_once_after_resta
     async with database.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Trecho)) == 2
         assert await session.scalar(select(Documento.tentativas)) == 2
+
+
+async def test_buscar_offers_the_same_words_in_the_documents(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 501, "Ana")
+    await envia_arquivo(ana, "manual.pdf", arquivos.pdf_manual())
+    await aviso(ana, PRONTO)
+
+    processos = await ana.diz("/buscar rollback")
+    documentos = await ana.toca(processos, "Procurar nos documentos")
+
+    assert "Manual de Deploy › Rollback, p. 2" in documentos["text"]
+
+
+async def test_one_sender_cannot_fill_the_queue(
+    tg: FakeTelegram, database: Database, database_url: str
+) -> None:
+    settings = make_settings(tg, database_url, COGEP_INGEST_POR_USUARIO=1)
+    ana = Pessoa(tg, 501, "Ana")
+    tg.hold_downloads()
+    async with serving(build_application(settings, database=database), poll_timeout=1):
+        await ana.diz("/start")
+        primeiro = await envia_arquivo(ana, "manual.pdf", arquivos.pdf_manual())
+        segundo = await envia_arquivo(ana, "guia.docx", arquivos.docx_com_titulos())
+        tg.release_downloads()
+        await aviso(ana, PRONTO)
+
+    assert "Recebi" in primeiro["text"]
+    assert "já tem 1 documentos sendo processados" in segundo["text"]

@@ -14,7 +14,7 @@ import asyncio
 import ipaddress
 import socket
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -111,11 +111,8 @@ async def _endereco_permitido(host: str, porta: int | None, permitir_rede_local:
     return enderecos[0]
 
 
-def _fixar(partes: object, endereco: str) -> tuple[str, dict[str, str], dict[str, str]]:
+def _fixar(partes: SplitResult, endereco: str) -> tuple[str, dict[str, str], dict[str, str]]:
     """The request URL aimed at the checked address, with Host and SNI of the real name."""
-    from urllib.parse import SplitResult
-
-    assert isinstance(partes, SplitResult)
     host = partes.hostname or ""
     ip_literal = f"[{endereco}]" if ":" in endereco else endereco
     netloc = ip_literal + (f":{partes.port}" if partes.port else "")
