@@ -25,6 +25,7 @@ from bot.services import Services
 from bot.settings import Settings
 from handlers.context import SERVICES_KEY, CogepContext
 from handlers.delivery import TelegramNotifier
+from handlers.documentos import TelegramBaixador
 from handlers.keyboards import pedido_de_acesso
 
 log = logging.getLogger("cogep.app")
@@ -90,12 +91,14 @@ def build_application(
 
 
 def _services(app: CogepApplication, settings: Settings, database: Database) -> Services:
-    return Services.build(
+    services = Services.build(
         settings,
         database.sessions,
         notifier=TelegramNotifier(app),
         botoes_de_pedido=pedido_de_acesso,
     )
+    services.conhecimento.usar_baixador(TelegramBaixador(app.bot))
+    return services
 
 
 async def _post_init(app: CogepApplication) -> None:
@@ -106,6 +109,8 @@ async def _post_init(app: CogepApplication) -> None:
         app.bot_data[DATABASE_KEY] = database
         await _ensure_schema(database, migrate=app.bot_data["migrate"])
         app.bot_data[SERVICES_KEY] = _services(app, settings, database)
+    services: Services = app.bot_data[SERVICES_KEY]
+    await services.conhecimento.iniciar()  # background ingestion, resuming unfinished documents
     commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
     await app.bot.set_my_commands(commands)
     if not settings.aprovacao:
@@ -132,9 +137,11 @@ async def _ensure_schema(database: Database, *, migrate: bool) -> None:
 
 
 async def _post_shutdown(app: CogepApplication) -> None:
-    """Close the mentor's HTTP pool, and the database post_init opened."""
+    """Stop the ingestion workers and the mentor's HTTP pool, then close the database post_init
+    opened."""
     services: Services | None = app.bot_data.get(SERVICES_KEY)
     if services is not None:
+        await services.conhecimento.parar()
         await services.mentor.fechar()
     database: Database | None = app.bot_data.pop(DATABASE_KEY, None)
     if database is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.avisos import Notifier, SilentNotifier
+from bot.conhecimento import ConhecimentoService
 from bot.contatos import ContatoService
 from bot.fluxos import FluxoService
 from bot.grupos import GrupoService
@@ -26,6 +27,7 @@ class Services:
     processos: ProcessoService
     contatos: ContatoService
     grupos: GrupoService
+    conhecimento: ConhecimentoService
     mentor: MentorService
 
     @classmethod
@@ -39,6 +41,7 @@ class Services:
     ) -> Services:
         """Wire the services on one session factory (`botoes_de_pedido`: see `bot.usuarios`)."""
         processos = ProcessoService(sessions, settings, notifier or SilentNotifier())
+        conhecimento = ConhecimentoService(sessions, settings, notifier or SilentNotifier())
         return cls(
             settings=settings,
             sessions=sessions,
@@ -49,5 +52,8 @@ class Services:
             processos=processos,
             contatos=ContatoService(sessions),
             grupos=GrupoService(sessions),
-            mentor=MentorService(sessions, settings, processos, modelo=Modelo.de(settings)),
+            conhecimento=conhecimento,
+            mentor=MentorService(
+                sessions, settings, processos, modelo=Modelo.de(settings), conhecimento=conhecimento
+            ),
         )

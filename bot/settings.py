@@ -61,6 +61,18 @@ class Settings(BaseSettings):
     mentor_preco_saida: float = Field(default=0.60, ge=0, alias="MENTOR_PRECO_SAIDA")
     # The embedded PostgreSQL's folder (when DATABASE_URL is unset); default: the user data dir.
     data_dir: Path | None = Field(default=None, alias="COGEP_DATA_DIR")
+    # Knowledge base: embeddings are optional (full-text search alone without them).
+    openai_embedding_model: str | None = None
+    ingest_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0, alias="COGEP_INGEST_MAX_BYTES")
+    ingest_max_paginas: int = Field(default=500, gt=0, alias="COGEP_INGEST_MAX_PAGINAS")
+    ingest_max_caracteres: int = Field(default=5_000_000, gt=0, alias="COGEP_INGEST_MAX_CARACTERES")
+    ingest_tempo: float = Field(default=120.0, gt=0, alias="COGEP_INGEST_TEMPO")
+    ingest_por_usuario: int = Field(default=3, gt=0, alias="COGEP_INGEST_POR_USUARIO")
+    ingest_processos: int = Field(default=1, gt=0, le=16, alias="COGEP_INGEST_PROCESSOS")
+    # Lets /ingerir fetch private, loopback and link-local addresses (tests; intranets).
+    ingest_permitir_rede_local: bool = Field(
+        default=False, alias="COGEP_INGEST_PERMITIR_REDE_LOCAL"
+    )
 
     @property
     def aprovacao(self) -> bool:

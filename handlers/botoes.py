@@ -22,6 +22,11 @@ older version) is answered as an expired button and changes nothing.
     ce:<id>  cv:<id>         the card's edit choices, and back;  cf:<id>:<campo>  edit one field
     pf:<acao>[:<valor>]      /perfil: nome, fuso[:<i>], notif, hora[:<h>]
     ua:<usuario>:s|n[:l]     let a newcomer in (s) or keep them out (n); l: pressed in /usuarios
+    dv:<doc>  dl:<pagina>    a document's card, a page of /documentos
+    dp:<doc>  dn:<doc>       toggle private / team-wide; keep it (removal cancelled)
+    dr:<doc>[:1]             remove a document: ask, then confirmed
+    kv:<trecho>[:<consulta>] 'ver mais' of a knowledge-base passage
+    kb:<consulta>            /buscar's words looked up in the knowledge base
     mq:<processo>            ask the mentor about a processo (its card's 🎓)
     mx:<n>  mr:<mensagem>    stop the running answer n; ask a stored question again (🔁)
     ma:<acao>  mn:<acao>     carry out / drop a write the mentor proposed
@@ -223,6 +228,62 @@ class DecidirAcesso(Callback, prefixo="ua"):
 
     def __post_init__(self) -> None:
         _exigir(self.resposta in ("s", "n") and self.origem in (None, "l"))
+
+
+# --- the knowledge base ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AbrirDocumento(Callback, prefixo="dv"):
+    documento_id: int
+
+
+@dataclass(frozen=True)
+class PaginaDeDocumentos(Callback, prefixo="dl"):
+    pagina: int
+
+
+@dataclass(frozen=True)
+class AlternarPrivado(Callback, prefixo="dp"):
+    documento_id: int
+
+
+@dataclass(frozen=True)
+class RemoverDocumento(Callback, prefixo="dr"):
+    documento_id: int
+    confirmado: int = 0
+
+
+@dataclass(frozen=True)
+class ManterDocumento(Callback, prefixo="dn"):
+    documento_id: int
+
+
+@dataclass(frozen=True)
+class VerMais(Callback, prefixo="kv"):
+    trecho_id: int
+    consulta: str = ""
+
+    @classmethod
+    def de(cls, trecho_id: int, consulta: str) -> VerMais:
+        """The button, carrying as much of the query (for highlighting) as fits in 64 bytes."""
+        limpa = " ".join(consulta.replace(":", " ").split())
+        while len(f"kv:{trecho_id}:{limpa}".encode()) > 64:
+            limpa = limpa[:-1]
+        return cls(trecho_id, limpa)
+
+
+@dataclass(frozen=True)
+class BuscarNosDocumentos(Callback, prefixo="kb"):
+    consulta: str
+
+    @classmethod
+    def de(cls, consulta: str) -> BuscarNosDocumentos:
+        """The button, with as much of the query as fits in 64 bytes."""
+        limpa = " ".join(consulta.replace(":", " ").split())
+        while len(f"kb:{limpa}".encode()) > 64:
+            limpa = limpa[:-1]
+        return cls(limpa)
 
 
 # --- the mentor (handlers.mentor) ----------------------------------------------------------

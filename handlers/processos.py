@@ -15,7 +15,7 @@ from bot.processos import Detalhe, Pagina, ProcessoService
 from bot.processos.regras import gerencia
 from bot.processos.servico import FILTROS
 from db.models import Processo, Usuario
-from handlers import botoes, keyboards
+from handlers import botoes, documentos, keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
 from handlers.formulario import Resposta, encerrar_fluxo, retomar
@@ -110,6 +110,7 @@ async def buscar(update: Update, context: CogepContext, usuario: Usuario) -> Non
         busca, achados, zona=usuario.fuso_horario, agora=context.services.processos.agora()
     )
     teclado = keyboards.resultados(achados) if achados else None
+    teclado = documentos.com_busca_nos_documentos(teclado, busca)
     await reply_html(update, context.bot, html, keyboard=teclado)
 
 

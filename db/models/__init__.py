@@ -7,6 +7,8 @@
                      ProcessoEvento   processo_eventos  append-only history of every change
     fluxos           Fluxo            fluxos            a guided conversation, surviving restarts
     grupos           Grupo            grupos            group chats and whether they are served
+    conhecimento     Documento        documentos        ingested documents: origin, status, sha256
+                     Trecho           trechos           their chunks: heading path, page, tsvector
     mentor           Mensagem         mensagens         the mentor's memory per chat (and summaries)
                      MentorUso        mentor_uso        tokens each model call spent
                      MentorAcao       mentor_acoes      writes the mentor proposed, awaiting a tap
@@ -20,6 +22,7 @@ embedded PostgreSQL has no `unaccent` extension) plus hyphenated words also writ
 """
 
 from db.models.base import NAMING_CONVENTION, Base, Timestamps
+from db.models.conhecimento import ORIGENS, STATUS_DOCUMENTO, Documento, Trecho
 from db.models.contatos import Contato
 from db.models.fluxos import Fluxo
 from db.models.grupos import Grupo
@@ -39,13 +42,16 @@ __all__ = [
     "ABERTOS",
     "ACESSOS",
     "NAMING_CONVENTION",
+    "ORIGENS",
     "PAPEIS",
     "PRIORIDADES",
     "STATUS",
+    "STATUS_DOCUMENTO",
     "TIPOS_EVENTO",
     "TITULO_MAX",
     "Base",
     "Contato",
+    "Documento",
     "Fluxo",
     "Grupo",
     "Mensagem",
@@ -54,5 +60,6 @@ __all__ = [
     "Processo",
     "ProcessoEvento",
     "Timestamps",
+    "Trecho",
     "Usuario",
 ]
