@@ -29,6 +29,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot import texts
+from bot.acentos import sem_acentos
 from bot.errors import NotAllowed, NotFound, StaleState
 from bot.mentor.contratos import BaseDeConhecimento, LembreteCriado, Lembretes, Passagem
 from bot.mentor.ferramentas import Ferramentas, Proposta, processo_como_dados
@@ -49,6 +50,69 @@ PASSAGENS_POR_PERGUNTA = 4
 TRECHO_MAX = 1200
 PERGUNTA_MAX = 8000
 CITACAO = re.compile(r"\[(\d{1,2})\]")
+# Words of a question that say nothing about its subject (accent-free).
+PALAVRAS_VAZIAS = frozenset(
+    [
+        "como",
+        "qual",
+        "quais",
+        "quando",
+        "onde",
+        "porque",
+        "quem",
+        "sobre",
+        "para",
+        "pelo",
+        "pela",
+        "isso",
+        "isto",
+        "esse",
+        "essa",
+        "este",
+        "esta",
+        "aquele",
+        "aquela",
+        "fazer",
+        "faco",
+        "faz",
+        "fazemos",
+        "preciso",
+        "precisa",
+        "posso",
+        "pode",
+        "podemos",
+        "quero",
+        "queria",
+        "tenho",
+        "temos",
+        "devo",
+        "deve",
+        "devemos",
+        "seria",
+        "sera",
+        "minha",
+        "meu",
+        "nosso",
+        "nossa",
+        "voce",
+        "voces",
+        "professor",
+        "favor",
+        "explique",
+        "explica",
+        "existe",
+        "existem",
+        "algum",
+        "alguma",
+        "muito",
+        "mais",
+        "menos",
+        "entre",
+        "depois",
+        "antes",
+        "agora",
+    ]
+)
 Estado = Literal["ok", "parcial", "falhou", "offline"]
 
 
@@ -212,12 +276,25 @@ class MentorService:
             await repo.marcar(session, mensagem_id=pergunta_id, estado="ok")
         return resposta
 
-    async def _buscar(self, usuario: Usuario, consulta: str) -> list[Passagem]:
-        if self._conhecimento is None or not consulta.strip():
+    async def _buscar(self, usuario: Usuario, pergunta: str) -> list[Passagem]:
+        """Passages for a question in natural language.
+
+        The knowledge base wants every word it is given ("como faço o rollback" finds nothing
+        that lacks "faço"), so the whole question goes first and, when it finds too little,
+        its few most telling words go one by one; the best passages of all win.
+        """
+        if self._conhecimento is None or not pergunta.strip():
             return []
-        return list(
-            await self._conhecimento.buscar(usuario, consulta, limite=PASSAGENS_POR_PERGUNTA)
-        )
+        limite = PASSAGENS_POR_PERGUNTA
+        primeiras = await self._conhecimento.buscar(usuario, pergunta, limite=limite)
+        achadas = {(p.documento_id, p.trecho_id): p for p in primeiras}
+        if len(achadas) < limite:
+            for palavra in _palavras_chave(pergunta):
+                for passagem in await self._conhecimento.buscar(usuario, palavra, limite=limite):
+                    chave = (passagem.documento_id, passagem.trecho_id)
+                    if chave not in achadas or achadas[chave].pontuacao < passagem.pontuacao:
+                        achadas[chave] = passagem
+        return sorted(achadas.values(), key=lambda p: -p.pontuacao)[:limite]
 
     async def _montar(
         self, pergunta: Pergunta, texto: str, pergunta_id: int, *, orcamento: int
@@ -520,6 +597,13 @@ class MentorService:
             )
         if acao is None:
             raise StaleState(texts.MENTOR_ACAO_INDISPONIVEL)
+
+
+def _palavras_chave(pergunta: str, *, quantas: int = 3) -> list[str]:
+    """The longest words of a question that are not question words: what it is about."""
+    palavras = [p for p in re.findall(r"\w+(?:-\w+)*", pergunta.lower()) if len(p) >= 4]
+    palavras = [p for p in dict.fromkeys(palavras) if sem_acentos(p) not in PALAVRAS_VAZIAS]
+    return sorted(palavras, key=len, reverse=True)[:quantas]
 
 
 def _com_prefixo(ao_crescer: Callable[[str], None], prefixo: str) -> Callable[[str], None]:
