@@ -1,24 +1,28 @@
 """Benchmark the mentor: Cogep's own overhead around a streamed model answer.
 
 Targets (issue 14): context assembly before the model is called p95 <= 50 ms (2,000 stored
-messages in the conversation); the first visible text in the chat <= 1.0 s after the model's
-first token; at most one Bot API edit per second per chat while streaming (drafts: stated);
-and the extra RSS per concurrent streaming answer with 50 at once.
+messages in the conversation, a 100,000-chunk knowledge base); the first visible text in the
+chat <= 1.0 s after the model's first token; at most one Bot API edit per second per chat
+while streaming (drafts: stated); and the extra RSS per concurrent streaming answer with 50
+at once.
 
-    python -m bench.mentor [--mensagens 2000] [--amostras 200] [--tokens 1000] [--quick]
+    python -m bench.mentor [--mensagens 2000] [--trechos 100000] [--amostras 200] [--tokens 1000]
+                           [--quick]
 
 Method
 ------
 1. A fresh database (TEST_DATABASE_URL / DATABASE_URL, else local PostgreSQL, else embedded),
    migrated, dropped at the end. Seeded with server-side SQL: 60 users; the asker's private chat
    holds `--mensagens` turns (about 400 characters each, alternating question and answer), and
-   100 other chats 500 turns each, so the index has neighbours to skip.
+   100 other chats 500 turns each, so the index has neighbours to skip; the knowledge base gets
+   `--trechos` chunks (100 per document, 60 words each drawn from a 150-word vocabulary of the
+   team's subjects), indexed by the same generated tsvector column as real ingestion.
 2. Overhead before the model: the real `MentorService` (limits check, the question stored,
    summary + recent turns within the budget, the request built) against the fake
    OpenAI-compatible server of tests/; measured from the call to the moment the fake receives
-   the request (so the HTTP client's own work is included). Baseline: one primary-key SELECT
-   through the same session factory. The knowledge base is searched when one is wired into
-   the service; without it (the knowledge-base issue not merged) that part is not measured.
+   the request (so the HTTP client's own work is included), with the real `ConhecimentoService`
+   searched for each question (the whole question, then its telling words). Questions mix
+   the vocabulary's words. Baseline: one primary-key SELECT through the same session factory.
 3. Streaming through Telegram: the real Application, polling the fake Bot API of tests/, with
    a fake model that streams `--tokens` tokens at a fixed pace (5 ms each). Private chat: time
    from the model's first piece to the first draft with text at the fake Bot API; drafts per
@@ -38,6 +42,7 @@ import asyncio
 import contextlib
 import functools
 import gc
+import random
 import sys
 import tempfile
 import time
@@ -49,6 +54,7 @@ import psutil
 from sqlalchemy import select, text
 
 from bot.app import CogepApplication, build_application, serving
+from bot.conhecimento import ConhecimentoService
 from bot.database import Database
 from bot.mentor import MentorService, Modelo, Pergunta
 from bot.processos import ProcessoService
@@ -95,7 +101,143 @@ def _seed_sql(mensagens: int) -> list[str]:
             SELECT {ASKER} + 1 + c, NULL, CASE WHEN g % 2 = 0 THEN 'usuario' ELSE 'mentor' END,
                    repeat('{frase}', 2), 'ok', now() - interval '3 days'
             FROM generate_series(1, 100) c, generate_series(1, 500) g""",
-        "ANALYZE",
+    ]
+
+
+VOCABULARIO = [
+    "deploy",
+    "rollback",
+    "migração",
+    "banco",
+    "imagem",
+    "servidor",
+    "cluster",
+    "kubernetes",
+    "contêiner",
+    "fila",
+    "mensagem",
+    "idempotência",
+    "contrato",
+    "versão",
+    "api",
+    "cliente",
+    "pagamento",
+    "fatura",
+    "boleto",
+    "pix",
+    "cache",
+    "redis",
+    "índice",
+    "consulta",
+    "latência",
+    "throughput",
+    "observabilidade",
+    "métrica",
+    "alerta",
+    "plantão",
+    "incidente",
+    "backup",
+    "restauração",
+    "replicação",
+    "réplica",
+    "particionamento",
+    "sharding",
+    "transação",
+    "bloqueio",
+    "deadlock",
+    "autenticação",
+    "autorização",
+    "token",
+    "sessão",
+    "senha",
+    "certificado",
+    "tls",
+    "proxy",
+    "balanceador",
+    "dns",
+    "rede",
+    "firewall",
+    "vpn",
+    "log",
+    "rastreamento",
+    "trace",
+    "painel",
+    "grafana",
+    "prometheus",
+    "teste",
+    "integração",
+    "unitário",
+    "pipeline",
+    "build",
+    "artefato",
+    "registro",
+    "homologação",
+    "produção",
+    "ambiente",
+    "configuração",
+    "segredo",
+    "cofre",
+    "permissão",
+    "papel",
+    "operador",
+    "gestor",
+    "processo",
+    "prazo",
+    "prioridade",
+    "requisito",
+    "arquitetura",
+    "módulo",
+    "serviço",
+    "evento",
+    "domínio",
+    "agregado",
+    "repositório",
+    "esquema",
+    "tabela",
+    "coluna",
+    "chave",
+    "estrangeira",
+    "normalização",
+    "desempenho",
+    "escalabilidade",
+    "disponibilidade",
+    "resiliência",
+    "retry",
+    "timeout",
+    "circuito",
+    "limite",
+    "cota",
+    "custo",
+    "orçamento",
+    "licença",
+    "fornecedor",
+    "suporte",
+    "documentação",
+    "manual",
+    "guia",
+    "política",
+    "revisão",
+    "código",
+    "padrão",
+    "refatoração",
+    "dívida",
+    "técnica",
+]
+
+
+def _seed_conhecimento_sql(trechos: int) -> list[str]:
+    documentos = max(1, trechos // 100)
+    vocabulario = "{" + ",".join(VOCABULARIO) + "}"
+    return [
+        f"""INSERT INTO documentos (titulo, origem, referencia, status, total_trechos)
+            SELECT 'Documento ' || d, 'arquivo', '/bench/documento-' || d, 'pronto', 100
+            FROM generate_series(1, {documentos}) d""",
+        f"""INSERT INTO trechos (documento_id, posicao, secao, texto)
+            SELECT d.id, g, 'Seção ' || (g % 7 + 1),
+                   (SELECT string_agg(v[1 + floor(random() * {len(VOCABULARIO)})::int], ' ')
+                    FROM (SELECT '{vocabulario}'::text[] AS v) voc, generate_series(1, 60 + g * 0))
+            FROM documentos d, generate_series(1, 100) g
+            WHERE d.referencia LIKE '/bench/%'""",
     ]
 
 
@@ -104,17 +246,23 @@ async def medir_preparo(
 ) -> tuple[list[float], list[float]]:
     """Milliseconds from `responder` to the request at the model, and pk-lookup baselines."""
     processos = ProcessoService(database.sessions, settings, _Silencio())
+    conhecimento = ConhecimentoService(database.sessions, settings, _Silencio())
     modelo = Modelo.de(settings)
     assert modelo is not None
-    mentor = MentorService(database.sessions, settings, processos, modelo=modelo)
+    mentor = MentorService(
+        database.sessions, settings, processos, modelo=modelo, conhecimento=conhecimento
+    )
     async with database.sessions() as session:
         usuario = await session.scalar(select(Usuario).where(Usuario.telegram_id == ASKER))
     assert usuario is not None
     ai.padrao = lambda pedido: Resposta(texto="ok", pedaco=100)
     overhead: list[float] = []
     baseline: list[float] = []
+    sorteio = random.Random(14)
     for indice in range(amostras + 5):
-        pergunta = Pergunta(usuario=usuario, chat_id=ASKER, texto=f"Pergunta {indice}?")
+        palavras = " ".join(sorteio.sample(VOCABULARIO, 3))
+        texto = f"Como lidar com {palavras} no nosso caso {indice}?"
+        pergunta = Pergunta(usuario=usuario, chat_id=ASKER, texto=texto)
         inicio = time.monotonic()
         await mentor.verificar_limite(usuario)
         await mentor.responder(pergunta, lambda _t: None, asyncio.Event())
@@ -241,8 +389,9 @@ async def run(args: argparse.Namespace) -> None:
         database = Database(engine=engine, sessions=create_sessions(engine))
         try:
             async with engine.begin() as connection:
-                for sql in _seed_sql(args.mensagens):
+                for sql in [*_seed_sql(args.mensagens), *_seed_conhecimento_sql(args.trechos)]:
                     await connection.execute(text(sql))
+                await connection.execute(text("ANALYZE"))
             async with FakeOpenAI() as ai, FakeTelegram() as tg:
                 settings = Settings(
                     telegram_bot_token=tg.token, telegram_api_base_url=tg.base_url,
@@ -270,7 +419,7 @@ def relatorio(
     base = pct(baseline, 95)
     p95 = pct(overhead, 95)
     print(f"\n1. overhead before the model is called ({args.mensagens:,} stored turns, "
-          f"{len(overhead)} questions; knowledge base: not wired, not measured)")  # fmt: skip
+          f"{args.trechos:,} knowledge-base chunks, {len(overhead)} questions)")  # fmt: skip
     print(f"   p50 {pct(overhead, 50):.1f} ms  p95 {p95:.1f} ms  p99 {pct(overhead, 99):.1f} ms"
           f"  (pk lookup p95 {base:.2f} ms: {p95 / base:.1f}x)  "
           f"target p95 <= {TARGET_OVERHEAD_MS:.0f} ms: "
@@ -301,13 +450,16 @@ def relatorio(
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mensagens", type=int, default=2000)
+    parser.add_argument("--trechos", type=int, default=100_000)
     parser.add_argument("--amostras", type=int, default=200)
     parser.add_argument("--tokens", type=int, default=1000)
     parser.add_argument("--concorrentes", type=int, default=50)
-    parser.add_argument("--quick", action="store_true", help="50 samples, 300 tokens, 20 at once")
+    parser.add_argument(
+        "--quick", action="store_true", help="10,000 chunks, 50 samples, 300 tokens, 20 at once"
+    )
     args = parser.parse_args(argv)
     if args.quick:
-        args.amostras, args.tokens, args.concorrentes = 50, 300, 20
+        args.trechos, args.amostras, args.tokens, args.concorrentes = 10_000, 50, 300, 20
     return args
 
 

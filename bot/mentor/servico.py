@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import re
@@ -289,11 +290,14 @@ class MentorService:
         primeiras = await self._conhecimento.buscar(usuario, pergunta, limite=limite)
         achadas = {(p.documento_id, p.trecho_id): p for p in primeiras}
         if len(achadas) < limite:
-            for palavra in _palavras_chave(pergunta):
-                for passagem in await self._conhecimento.buscar(usuario, palavra, limite=limite):
-                    chave = (passagem.documento_id, passagem.trecho_id)
-                    if chave not in achadas or achadas[chave].pontuacao < passagem.pontuacao:
-                        achadas[chave] = passagem
+            buscas = [
+                self._conhecimento.buscar(usuario, palavra, limite=limite)
+                for palavra in _palavras_chave(pergunta)
+            ]
+            for passagem in itertools.chain.from_iterable(await asyncio.gather(*buscas)):
+                chave = (passagem.documento_id, passagem.trecho_id)
+                if chave not in achadas or achadas[chave].pontuacao < passagem.pontuacao:
+                    achadas[chave] = passagem
         return sorted(achadas.values(), key=lambda p: -p.pontuacao)[:limite]
 
     async def _montar(
@@ -301,8 +305,10 @@ class MentorService:
     ) -> tuple[list[dict[str, Any]], list[Passagem], Contexto]:
         """The request: persona, memory, processo in focus, passages, the question."""
         usuario = pergunta.usuario
-        contexto = await self.memoria.contexto(
-            pergunta.chat_id, antes_de=pergunta_id, orcamento=orcamento
+        # Memory and documents are independent reads: side by side, not one after the other.
+        contexto, passagens = await asyncio.gather(
+            self.memoria.contexto(pergunta.chat_id, antes_de=pergunta_id, orcamento=orcamento),
+            self._buscar(usuario, texto),
         )
         mensagens: list[dict[str, Any]] = [{"role": "system", "content": self._sistema(pergunta)}]
         if contexto.resumo:
@@ -313,7 +319,6 @@ class MentorService:
             detalhe = await self._processos.detalhe(usuario, pergunta.processo_id)
             dados = processo_como_dados(detalhe.processo, detalhe.eventos, usuario)
             mensagens.append({"role": "system", "content": _como_dados("processo em foco", dados)})
-        passagens = await self._buscar(usuario, texto)
         if passagens:
             mensagens.append({"role": "system", "content": _trechos(list(enumerate(passagens, 1)))})
         for turno in contexto.turnos:
