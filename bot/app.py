@@ -23,8 +23,8 @@ from bot.errors import ConfigError
 from bot.ordering import PerChatUpdateProcessor
 from bot.services import Services
 from bot.settings import Settings
+from handlers import delivery
 from handlers.context import SERVICES_KEY, CogepContext
-from handlers.delivery import TelegramNotifier
 
 log = logging.getLogger("cogep.app")
 
@@ -89,7 +89,7 @@ def build_application(
 
 
 def _services(app: CogepApplication, settings: Settings, database: Database) -> Services:
-    return Services.build(settings, database.sessions, notifier=TelegramNotifier(app))
+    return Services.build(settings, database.sessions)
 
 
 async def _post_init(app: CogepApplication) -> None:
@@ -100,6 +100,7 @@ async def _post_init(app: CogepApplication) -> None:
         app.bot_data[DATABASE_KEY] = database
         await _ensure_schema(database, migrate=app.bot_data["migrate"])
         app.bot_data[SERVICES_KEY] = _services(app, settings, database)
+    delivery.iniciar(app)
     commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
     await app.bot.set_my_commands(commands)
     if not settings.aprovacao:
@@ -126,7 +127,8 @@ async def _ensure_schema(database: Database, *, migrate: bool) -> None:
 
 
 async def _post_shutdown(app: CogepApplication) -> None:
-    """Close the database post_init opened."""
+    """Stop the sender, then close the database post_init opened."""
+    await delivery.parar(app)
     database: Database | None = app.bot_data.pop(DATABASE_KEY, None)
     if database is not None:
         await database.close()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.avisos import Notifier, SilentNotifier
 from bot.contatos import ContatoService
 from bot.fluxos import FluxoService
 from bot.grupos import GrupoService
+from bot.notificacoes import Caixa, NotificacaoService, Notifier
 from bot.processos import ProcessoService
 from bot.settings import Settings
 from bot.usuarios import UsuarioService
@@ -25,18 +25,21 @@ class Services:
     processos: ProcessoService
     contatos: ContatoService
     grupos: GrupoService
+    notificacoes: NotificacaoService
 
     @classmethod
     def build(
         cls, settings: Settings, sessions: Sessions, *, notifier: Notifier | None = None
     ) -> Services:
-        """Wire the services on one session factory."""
+        """Wire the services on one session factory (`notifier`: instead of the outbox)."""
+        caixa = Caixa(sessions)
         return cls(
             settings=settings,
             sessions=sessions,
-            usuarios=UsuarioService(sessions, settings, notifier),
+            usuarios=UsuarioService(sessions, settings, notifier or caixa),
             fluxos=FluxoService(sessions),
-            processos=ProcessoService(sessions, settings, notifier or SilentNotifier()),
+            processos=ProcessoService(sessions, settings, notifier or caixa),
             contatos=ContatoService(sessions),
             grupos=GrupoService(sessions),
+            notificacoes=NotificacaoService(sessions, settings, caixa),
         )

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     db_patience: float = Field(default=60.0, gt=0, alias="COGEP_DB_PATIENCE")
     # With admins configured, newcomers wait for an admin's approval unless this is true.
     cadastro_aberto: bool = Field(default=False, alias="COGEP_CADASTRO_ABERTO")
+    # Outbox delivery rate of this process (Telegram allows about 30/s per bot: lower it when
+    # several replicas send), and how many personal reminders a user may keep active.
+    notificacoes_por_segundo: float = Field(
+        default=30.0, gt=0, le=30, alias="COGEP_NOTIFICACOES_POR_SEGUNDO"
+    )
+    lembretes_max: int = Field(default=50, ge=1, alias="COGEP_LEMBRETES_MAX")
 
     @property
     def aprovacao(self) -> bool:

@@ -7,6 +7,9 @@
                      ProcessoEvento   processo_eventos  append-only history of every change
     fluxos           Fluxo            fluxos            a guided conversation, surviving restarts
     grupos           Grupo            grupos            group chats and whether they are served
+    notificacoes     Notificacao      notificacoes      the outbox: every push, deduplicated
+                     Lembrete         lembretes         personal reminders, once or recurring
+                     Aviso            avisos            an admin's announcement and its progress
 
 A new table goes in its domain's module (or a new one) and is re-exported here, so Alembic's
 autogenerate and `from db.models import X` see it. Names are Portuguese, like `cogep_db`; all
@@ -20,6 +23,7 @@ from db.models.base import NAMING_CONVENTION, Base, Timestamps
 from db.models.contatos import Contato
 from db.models.fluxos import Fluxo
 from db.models.grupos import Grupo
+from db.models.notificacoes import LEMBRETE_MAX, Aviso, Lembrete, Notificacao
 from db.models.processos import (
     PRIORIDADES,
     STATUS,
@@ -32,16 +36,20 @@ from db.models.usuarios import ACESSOS, PAPEIS, Usuario
 
 __all__ = [
     "ACESSOS",
+    "LEMBRETE_MAX",
     "NAMING_CONVENTION",
     "PAPEIS",
     "PRIORIDADES",
     "STATUS",
     "TIPOS_EVENTO",
     "TITULO_MAX",
+    "Aviso",
     "Base",
     "Contato",
     "Fluxo",
     "Grupo",
+    "Lembrete",
+    "Notificacao",
     "Processo",
     "ProcessoEvento",
     "Timestamps",

@@ -1,0 +1,50 @@
+"""NotificacaoService: the outbox, the sender factory and the blocked-user rule, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.notificacoes.caixa import Caixa
+from bot.notificacoes.entrega import Entregador, Transporte
+from bot.notificacoes.ritmo import Ritmo
+from bot.settings import Settings
+from db.engine import Sessions
+
+
+class NotificacaoService:
+    """Writes notices (`caixa`) and builds this process's sender."""
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        settings: Settings,
+        caixa: Caixa,
+        *,
+        agora: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self.caixa = caixa
+        self._agora = agora
+        self._entregadores: list[Entregador] = []
+
+    def entregador(self, transporte: Transporte, *, ritmo: Ritmo | None = None) -> Entregador:
+        """A sender on this database; notices written in this process wake it."""
+        entregador = Entregador(
+            self._sessions,
+            transporte,
+            ritmo=ritmo or Ritmo(por_segundo=self._settings.notificacoes_por_segundo),
+            agora=self._agora,
+        )
+        self.caixa.ao_escrever(entregador.acordar)
+        self._entregadores.append(entregador)
+        return entregador
+
+    async def bloqueou(self, telegram_id: int) -> None:
+        """The user blocked the bot: inactive until they write again, pending notices dropped.
+
+        The one definition of the rule: the sender applies it on a 403, and so should the
+        handlers' error handler and the my_chat_member tracker.
+        """
+        await Entregador.aplicar_bloqueio(self._sessions, telegram_id)
