@@ -8,6 +8,7 @@ from bot.contatos import ContatoService
 from bot.fluxos import FluxoService
 from bot.grupos import GrupoService
 from bot.notificacoes import Caixa, NotificacaoService, Notifier
+from bot.notificacoes.lembretes import LembreteService
 from bot.processos import ProcessoService
 from bot.settings import Settings
 from bot.usuarios import UsuarioService
@@ -26,6 +27,7 @@ class Services:
     contatos: ContatoService
     grupos: GrupoService
     notificacoes: NotificacaoService
+    lembretes: LembreteService
 
     @classmethod
     def build(
@@ -42,4 +44,5 @@ class Services:
             contatos=ContatoService(sessions),
             grupos=GrupoService(sessions),
             notificacoes=NotificacaoService(sessions, settings, caixa),
+            lembretes=LembreteService(sessions, settings, caixa),
         )

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, common, contatos, grupos, inicio, novo, perfil, processos
+from handlers import admin, common, contatos, grupos, inicio, lembretes, novo, perfil, processos
 from handlers.texto import FlowStep, text_router
 
 FLOWS: dict[str, FlowStep] = {
@@ -61,6 +61,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("contatos", contatos.contatos, filters=MESSAGES),
             CommandHandler("contato", contatos.contato, filters=MESSAGES),
             CallbackQueryHandler(contatos.botao, pattern=r"^c[tlnefv]:"),
+            CommandHandler("lembrar", lembretes.lembrar, filters=MESSAGES),
+            CommandHandler("lembretes", lembretes.lembretes, filters=MESSAGES),
+            CallbackQueryHandler(lembretes.botao, pattern=lembretes.CancelarLembrete.pattern()),
+            CallbackQueryHandler(lembretes.botao, pattern=lembretes.AdiarLembrete.pattern()),
             CommandHandler("usuarios", admin.usuarios, filters=MESSAGES),
             CommandHandler("papel", admin.papel, filters=MESSAGES),
             CommandHandler("acesso", admin.acesso, filters=MESSAGES),

@@ -28,6 +28,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("buscar", "Buscar processos: /buscar texto"),
     ("contatos", "Contatos de clientes (CRM)"),
     ("contato", "Criar contato: /contato novo"),
+    ("lembrar", "Criar lembrete: /lembrar amanhã 9h revisar o PR"),
+    ("lembretes", "Ver, adiar e cancelar seus lembretes"),
     ("cancelar", "Cancelar a operação em andamento"),
 )
 
@@ -785,3 +787,6 @@ def email_duplicado(contato: Contato) -> str:
 def contato_criado(contato: Contato) -> str:
     """Confirmation of /contato novo."""
     return f"✅ Contato criado: <b>{escape(contato.nome)}</b>. Vincule-o a um processo pelo botão 📇 Contato."
+
+
+from bot.texts.notificacoes import *  # noqa: E402, F403

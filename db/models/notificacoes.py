@@ -30,9 +30,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base, Timestamps, one_of
+from db.models.processos import Processo
 
 TIPOS_NOTIFICACAO = (
     "resposta",  # a reply queued after Telegram refused it for too long (issue 12)
@@ -114,6 +115,13 @@ class Lembrete(Timestamps, Base):
     processo_id: Mapped[int | None] = mapped_column(ForeignKey("processos.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(12), server_default="ativo")
     disparos: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+    processo: Mapped[Processo | None] = relationship(lazy="raise")
+
+    @property
+    def numero(self) -> str | None:
+        """The linked processo's number (the relationship must have been loaded)."""
+        return self.processo.numero if self.processo_id is not None and self.processo else None
 
 
 class Aviso(Timestamps, Base):

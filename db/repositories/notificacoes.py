@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from db.models import Aviso, Lembrete, Notificacao, Usuario
 
@@ -158,6 +158,7 @@ async def lembretes_devidos(
         .order_by(Lembrete.quando)
         .limit(limite)
         .with_for_update(skip_locked=True)
+        .options(selectinload(Lembrete.processo))
     )
     return list(await session.scalars(stmt))
 
@@ -168,6 +169,7 @@ async def lembretes_ativos(session: AsyncSession, *, usuario_id: int) -> list[Le
         select(Lembrete)
         .where(Lembrete.usuario_id == usuario_id, Lembrete.status == "ativo")
         .order_by(Lembrete.quando, Lembrete.id)
+        .options(joinedload(Lembrete.processo))
     )
     return list(await session.scalars(stmt))
 
@@ -186,7 +188,11 @@ async def lembrete(
     session: AsyncSession, *, usuario_id: int, lembrete_id: int, travar: bool = False
 ) -> Lembrete | None:
     """One of the user's reminders (nobody else's)."""
-    stmt = select(Lembrete).where(Lembrete.id == lembrete_id, Lembrete.usuario_id == usuario_id)
+    stmt = (
+        select(Lembrete)
+        .where(Lembrete.id == lembrete_id, Lembrete.usuario_id == usuario_id)
+        .options(selectinload(Lembrete.processo))
+    )
     if travar:
         stmt = stmt.with_for_update()
     return await session.scalar(stmt)
