@@ -35,6 +35,7 @@ class Services:
     ) -> Services:
         """Wire the services on one session factory (`notifier`: instead of the outbox)."""
         caixa = Caixa(sessions)
+        lembretes = LembreteService(sessions, settings, caixa)
         return cls(
             settings=settings,
             sessions=sessions,
@@ -43,6 +44,6 @@ class Services:
             processos=ProcessoService(sessions, settings, notifier or caixa),
             contatos=ContatoService(sessions),
             grupos=GrupoService(sessions),
-            notificacoes=NotificacaoService(sessions, settings, caixa),
-            lembretes=LembreteService(sessions, settings, caixa),
+            notificacoes=NotificacaoService(sessions, settings, caixa, lembretes),
+            lembretes=lembretes,
         )

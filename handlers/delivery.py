@@ -20,6 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.database import is_outage
 from bot.notificacoes.entrega import (
     Bloqueado,
     Definitiva,
@@ -34,6 +35,7 @@ from handlers.context import SERVICES_KEY
 
 log = logging.getLogger("cogep.delivery")
 SENDER_KEY = "entregador"
+RODADA_A_CADA = 30.0  # seconds between scheduler rounds
 _TASK_KEY = "entregador_task"
 
 
@@ -92,22 +94,50 @@ class TelegramTransporte:
 
 
 def iniciar(app: Application[Any, Any, Any, Any, Any, Any]) -> Entregador:
-    """Start this process's sender (every replica runs one)."""
+    """Start this process's sender (every replica runs one) and the scheduler's tick.
+
+    The tick is PTB's JobQueue (APScheduler 3) with an interval trigger: it only decides who
+    leads and finds due work (bot.notificacoes.vigia, state-driven, so a late or skipped tick
+    loses nothing); `coalesce` and no misfire grace make a late tick run once, never be dropped.
+    """
     services: Services = app.bot_data[SERVICES_KEY]
     entregador = services.notificacoes.entregador(TelegramTransporte(app.bot))
     app.bot_data[SENDER_KEY] = entregador
     app.bot_data[_TASK_KEY] = asyncio.create_task(entregador.rodar(), name="outbox-sender")
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _rodada,
+            interval=RODADA_A_CADA,
+            first=1.0,
+            name="notificacoes",
+            job_kwargs={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        )
     return entregador
 
 
+async def _rodada(context: Any) -> None:
+    """Find due notices (on the scheduler leader only)."""
+    services: Services = context.application.bot_data[SERVICES_KEY]
+    try:
+        await services.notificacoes.rodada()
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        log.warning("notices round skipped: database unreachable (%s)", exc)
+
+
 async def parar(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Stop the sender; rows in flight keep their lease and are finished by whoever is next."""
+    """Stop the sender and give up the scheduler's lead; rows in flight keep their lease and
+    are finished by whoever is next."""
     task: asyncio.Task[None] | None = app.bot_data.pop(_TASK_KEY, None)
     app.bot_data.pop(SENDER_KEY, None)
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    services: Services | None = app.bot_data.get(SERVICES_KEY)
+    if services is not None:
+        await services.notificacoes.lider.largar()
 
 
 async def enfileirar_resposta(

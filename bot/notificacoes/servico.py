@@ -1,4 +1,5 @@
-"""NotificacaoService: the outbox, the sender factory and the blocked-user rule, in one place."""
+"""NotificacaoService: the outbox, the sender factory, the scheduler's tick (on the leader) and
+the blocked-user rule, in one place."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from datetime import UTC, datetime
 
 from bot.notificacoes.caixa import Caixa
 from bot.notificacoes.entrega import Entregador, Transporte
+from bot.notificacoes.lembretes import LembreteService
+from bot.notificacoes.lider import Lider
 from bot.notificacoes.ritmo import Ritmo
+from bot.notificacoes.vigia import Vigia
 from bot.settings import Settings
 from db.engine import Sessions
 
@@ -20,6 +24,7 @@ class NotificacaoService:
         sessions: Sessions,
         settings: Settings,
         caixa: Caixa,
+        lembretes: LembreteService,
         *,
         agora: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -27,7 +32,14 @@ class NotificacaoService:
         self._settings = settings
         self.caixa = caixa
         self._agora = agora
-        self._entregadores: list[Entregador] = []
+        self.vigia = Vigia(sessions, caixa, lembretes, agora=agora)
+        self.lider = Lider(sessions)
+
+    async def rodada(self) -> int:
+        """The scheduler's tick: on the leader only, write what is due; how many notices."""
+        if not await self.lider.sou_lider():
+            return 0
+        return await self.vigia.rodada()
 
     def entregador(self, transporte: Transporte, *, ritmo: Ritmo | None = None) -> Entregador:
         """A sender on this database; notices written in this process wake it."""
@@ -38,7 +50,6 @@ class NotificacaoService:
             agora=self._agora,
         )
         self.caixa.ao_escrever(entregador.acordar)
-        self._entregadores.append(entregador)
         return entregador
 
     async def bloqueou(self, telegram_id: int) -> None:

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from db.models import Aviso, Lembrete, Notificacao, Usuario
+from db.models import Aviso, Lembrete, Notificacao, Processo, ProcessoEvento, Usuario
 
 Linha = dict[str, Any]
 
@@ -209,3 +209,99 @@ async def aviso(session: AsyncSession, *, aviso_id: int, travar: bool = False) -
 async def avisos_enviando(session: AsyncSession) -> list[Aviso]:
     """Announcements still being sent (their progress reporter may need restarting)."""
     return list(await session.scalars(select(Aviso).where(Aviso.status == "enviando")))
+
+
+# -- what the scheduler looks for ---------------------------------------------------------------
+
+ABERTOS = ("aberto", "em_andamento", "aguardando")
+
+
+async def chaves_existentes(session: AsyncSession, *, chaves: Sequence[str]) -> set[str]:
+    """Which of these dedupe keys are already in the outbox."""
+    if not chaves:
+        return set()
+    stmt = select(Notificacao.chave).where(Notificacao.chave.in_(list(chaves)))
+    return set(await session.scalars(stmt))
+
+
+async def prazos_proximos(
+    session: AsyncSession, *, ate: datetime, desde: datetime
+) -> list[Processo]:
+    """Open processos due before `ate` (and not before `desde`), with their people."""
+    stmt = (
+        select(Processo)
+        .where(
+            Processo.status.in_(ABERTOS),
+            Processo.prazo.is_not(None),
+            Processo.prazo <= ate,
+            Processo.prazo >= desde,
+        )
+        .options(joinedload(Processo.solicitante), joinedload(Processo.responsavel))
+        .order_by(Processo.prazo)
+    )
+    return list((await session.scalars(stmt)).unique())
+
+
+def _hora_local(agora: datetime) -> ColumnElement[Any]:
+    return func.extract("hour", func.timezone(Usuario.fuso_horario, agora))
+
+
+async def na_hora_do_resumo(
+    session: AsyncSession, *, agora: datetime, prefixo: str, janela: int,
+    condicao: ColumnElement[bool],
+) -> list[tuple[Usuario, int]]:  # fmt: skip
+    """Users whose digest hour passed less than `janela` hours ago (local), with how many hours
+    ago, and who have no `<prefixo>:<id>:<local date>` notice yet."""
+    atraso = (_hora_local(agora) - Usuario.hora_resumo + 24) % 24
+    data_local = func.to_char(func.timezone(Usuario.fuso_horario, agora), "YYYY-MM-DD")
+    chave = literal(f"{prefixo}:") + cast(Usuario.id, String) + literal(":") + data_local
+    existe = select(Notificacao.id).where(Notificacao.chave == chave).exists()
+    stmt = (
+        select(Usuario, atraso)
+        .where(
+            Usuario.ativo.is_(True),
+            Usuario.acesso == "liberado",
+            Usuario.notificacoes_ativas.is_(True),
+            atraso < janela,
+            condicao,
+            ~existe,
+        )
+        .order_by(Usuario.id)
+    )
+    return [(u, int(h)) for u, h in (await session.execute(stmt)).all()]
+
+
+async def abertos_de(session: AsyncSession, *, usuario_id: int, limite: int) -> list[Processo]:
+    """Open processos the user owns or (with nobody assigned) requested: overdue first."""
+    stmt = (
+        select(Processo)
+        .where(
+            Processo.status.in_(ABERTOS),
+            or_(
+                Processo.responsavel_id == usuario_id,
+                and_(Processo.responsavel_id.is_(None), Processo.solicitante_id == usuario_id),
+            ),
+        )
+        .order_by(Processo.prazo.asc().nulls_last(), Processo.id)
+        .limit(limite)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def parados(
+    session: AsyncSession, *, antes_de: datetime, limite: int
+) -> list[tuple[Processo, datetime]]:
+    """Open processos whose latest event is older than `antes_de`, stalest first."""
+    ultimo = func.max(ProcessoEvento.criado_em).label("ultimo")
+    recentes = (
+        select(ProcessoEvento.processo_id, ultimo).group_by(ProcessoEvento.processo_id).subquery()
+    )
+    stmt = (
+        select(Processo, recentes.c.ultimo)
+        .join(recentes, recentes.c.processo_id == Processo.id)
+        .where(Processo.status.in_(ABERTOS), recentes.c.ultimo < antes_de)
+        .options(joinedload(Processo.responsavel))
+        .order_by(recentes.c.ultimo)
+        .limit(limite)
+    )
+    return [(p, u) for p, u in (await session.execute(stmt)).unique().all()]
