@@ -8,6 +8,7 @@ from bot.contatos import ContatoService
 from bot.fluxos import FluxoService
 from bot.grupos import GrupoService
 from bot.notificacoes import Caixa, NotificacaoService, Notifier
+from bot.notificacoes.avisos import AvisoService
 from bot.notificacoes.lembretes import LembreteService
 from bot.processos import ProcessoService
 from bot.settings import Settings
@@ -28,6 +29,7 @@ class Services:
     grupos: GrupoService
     notificacoes: NotificacaoService
     lembretes: LembreteService
+    avisos: AvisoService
 
     @classmethod
     def build(
@@ -46,4 +48,5 @@ class Services:
             grupos=GrupoService(sessions),
             notificacoes=NotificacaoService(sessions, settings, caixa, lembretes),
             lembretes=lembretes,
+            avisos=AvisoService(sessions, caixa),
         )

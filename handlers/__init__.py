@@ -21,7 +21,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, common, contatos, grupos, inicio, lembretes, novo, perfil, processos
+from handlers import (
+    admin,
+    aviso,
+    common,
+    contatos,
+    grupos,
+    inicio,
+    lembretes,
+    novo,
+    perfil,
+    processos,
+)
 from handlers.texto import FlowStep, text_router
 
 FLOWS: dict[str, FlowStep] = {
@@ -65,6 +76,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("lembretes", lembretes.lembretes, filters=MESSAGES),
             CallbackQueryHandler(lembretes.botao, pattern=lembretes.CancelarLembrete.pattern()),
             CallbackQueryHandler(lembretes.botao, pattern=lembretes.AdiarLembrete.pattern()),
+            CommandHandler("aviso", aviso.aviso, filters=MESSAGES),
+            CallbackQueryHandler(aviso.botao, pattern=aviso.AvisoBotao.pattern()),
             CommandHandler("usuarios", admin.usuarios, filters=MESSAGES),
             CommandHandler("papel", admin.papel, filters=MESSAGES),
             CommandHandler("acesso", admin.acesso, filters=MESSAGES),

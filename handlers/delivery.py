@@ -31,6 +31,7 @@ from bot.notificacoes.entrega import (
 from bot.render import split_html, to_plain
 from bot.services import Services
 from db.models import Notificacao
+from handlers import aviso
 from handlers.context import SERVICES_KEY
 
 log = logging.getLogger("cogep.delivery")
@@ -119,7 +120,8 @@ async def _rodada(context: Any) -> None:
     """Find due notices (on the scheduler leader only)."""
     services: Services = context.application.bot_data[SERVICES_KEY]
     try:
-        await services.notificacoes.rodada()
+        if await services.notificacoes.rodada() is not None:  # this replica leads
+            await aviso.retomar(context.application)
     except Exception as exc:
         if not is_outage(exc):
             raise
@@ -129,6 +131,7 @@ async def _rodada(context: Any) -> None:
 async def parar(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Stop the sender and give up the scheduler's lead; rows in flight keep their lease and
     are finished by whoever is next."""
+    await aviso.parar_acompanhamentos(app)
     task: asyncio.Task[None] | None = app.bot_data.pop(_TASK_KEY, None)
     app.bot_data.pop(SENDER_KEY, None)
     if task is not None:

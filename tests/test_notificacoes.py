@@ -221,7 +221,7 @@ async def test_flood_control_of_the_fake_is_met_by_the_pacer(
     limites = tg.enforce_limits(FloodLimits(per_second=30, per_chat_per_second=1))
     await escrever(database, relogio, *(nota(ana, f"Parte {k}") for k in range(3)))
     enviador = Entregador(database.sessions, TelegramTransporte(bot_api),
-                          ritmo=Ritmo(privado=1.0), agora=relogio)  # fmt: skip
+                          ritmo=Ritmo(), agora=relogio)  # fmt: skip
     await enviador.esvaziar()
     momentos = [c.at for c in tg.calls_to("sendMessage")]
     assert limites.refused == 0 and len(momentos) == 3

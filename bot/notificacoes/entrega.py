@@ -149,7 +149,10 @@ class Entregador:
 
     async def passo(self) -> int:
         """Claim due rows for free lanes and start them; how many rows were claimed."""
-        vagas = self._max_faixas - len(self._faixas)
+        # At most ~2 s of sending is claimed at once: a cancelled announcement stops within that,
+        # and what this replica cannot send soon stays claimable by the others.
+        em_voo = len(self._faixas)
+        vagas = min(self._max_faixas - em_voo, max(1, int(self.ritmo.por_segundo * 2) - em_voo))
         if vagas <= 0:
             return 0
         agora = self._agora()

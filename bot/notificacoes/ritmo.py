@@ -19,8 +19,10 @@ from collections.abc import Callable
 from aiolimiter import AsyncLimiter
 
 POR_SEGUNDO = 30.0
-INTERVALO_PRIVADO = 1.0
-INTERVALO_GRUPO = 3.0  # 20 a minute
+# A little over Telegram's figures: the slot is taken when a send starts, Telegram counts when
+# it arrives, and network jitter must not turn two sends a second apart into a 429.
+INTERVALO_PRIVADO = 1.05
+INTERVALO_GRUPO = 3.1  # 20 a minute
 _PODA = 10_000  # forget chats whose slot has passed once this many are remembered
 
 
@@ -36,6 +38,7 @@ class Ritmo:
         relogio: Callable[[], float] = time.monotonic,
     ) -> None:
         # One token per 1/por_segundo s and no burst: a bucket of 30 would allow 60 in a second.
+        self.por_segundo = por_segundo
         self._geral = AsyncLimiter(1, 1 / por_segundo)
         self._privado = privado
         self._grupo = grupo

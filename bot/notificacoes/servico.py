@@ -35,10 +35,10 @@ class NotificacaoService:
         self.vigia = Vigia(sessions, caixa, lembretes, agora=agora)
         self.lider = Lider(sessions)
 
-    async def rodada(self) -> int:
-        """The scheduler's tick: on the leader only, write what is due; how many notices."""
+    async def rodada(self) -> int | None:
+        """The scheduler's tick: on the leader, write what is due (how many); None elsewhere."""
         if not await self.lider.sou_lider():
-            return 0
+            return None
         return await self.vigia.rodada()
 
     def entregador(self, transporte: Transporte, *, ritmo: Ritmo | None = None) -> Entregador:

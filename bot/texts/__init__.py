@@ -73,7 +73,8 @@ def ajuda(*, papel: str) -> str:
         texto += (
             "\n\n<b>Administração</b>\n/usuarios — Listar os usuários\n"
             "/papel @usuario gestor — Mudar o papel de alguém\n"
-            "/acesso @usuario liberar|revogar — Liberar ou revogar o acesso de alguém"
+            "/acesso @usuario liberar|revogar — Liberar ou revogar o acesso de alguém\n"
+            "/aviso texto — Enviar um aviso a todos (com prévia e confirmação)"
         )
     return texto
 
