@@ -22,6 +22,32 @@ CHAVES = {
     "saude": "notif_saude",
 }
 AUTOMATICOS = frozenset({"prazo", "resumo", "parados", "saude"})
+# The switches of the /notificacoes screen, in order: screen name -> notice kind.
+TIPOS_TELA = {
+    "processos": "processo",
+    "prazos": "prazo",
+    "resumo": "resumo",
+    "parados": "parados",
+    "saude": "saude",
+}
+
+
+def pode_escolher(usuario: Usuario, tipo: str) -> bool:
+    """Whether the switch is offered: the stale list to gestores, the health line to admins."""
+    if tipo == "parados":
+        return usuario.papel in ("gestor", "admin")
+    if tipo == "saude":
+        return usuario.papel == "admin"
+    return tipo == "tudo" or tipo in TIPOS_TELA
+
+
+def ligados(usuario: Usuario) -> dict[str, bool]:
+    """The switches the user is offered and where they stand."""
+    return {
+        tipo: bool(getattr(usuario, CHAVES[kind]))
+        for tipo, kind in TIPOS_TELA.items()
+        if pode_escolher(usuario, tipo)
+    }
 
 
 def quer(usuario: Usuario, tipo: str) -> bool:

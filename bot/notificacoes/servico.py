@@ -6,14 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bot import texts
+from bot.errors import InvalidInput, NotRegistered
 from bot.notificacoes.caixa import Caixa
 from bot.notificacoes.entrega import Entregador, Transporte
 from bot.notificacoes.lembretes import LembreteService
 from bot.notificacoes.lider import Lider
+from bot.notificacoes.preferencias import CHAVES, TIPOS_TELA, pode_escolher
 from bot.notificacoes.ritmo import Ritmo
 from bot.notificacoes.vigia import Vigia
 from bot.settings import Settings
 from db.engine import Sessions
+from db.models import Usuario
+from db.repositories import usuarios as usuarios_repo
 
 
 class NotificacaoService:
@@ -51,6 +56,35 @@ class NotificacaoService:
         )
         self.caixa.ao_escrever(entregador.acordar)
         return entregador
+
+    # -- /notificacoes -------------------------------------------------------------------------
+    async def alternar(self, usuario: Usuario, tipo: str) -> Usuario:
+        """Turn one kind on or off ('tudo': the master switch)."""
+        coluna = "notificacoes_ativas" if tipo == "tudo" else CHAVES.get(TIPOS_TELA.get(tipo, ""))
+        if coluna is None or not pode_escolher(usuario, tipo):
+            raise InvalidInput(texts.BOTAO_EXPIRADO)
+        return await self._atualizar(usuario, **{coluna: not getattr(usuario, coluna)})
+
+    async def definir_hora_resumo(self, usuario: Usuario, hora: int) -> Usuario:
+        """The digest's hour (0-23, the user's zone)."""
+        if not 0 <= hora <= 23:
+            raise InvalidInput(texts.HORA_INVALIDA)
+        return await self._atualizar(usuario, hora_resumo=hora)
+
+    async def definir_silencio(self, usuario: Usuario, inicio: int, fim: int) -> Usuario:
+        """Quiet hours from `inicio` to `fim` (local hours); equal hours: none."""
+        if not (0 <= inicio <= 23 and 0 <= fim <= 23):
+            raise InvalidInput(texts.HORA_INVALIDA)
+        return await self._atualizar(usuario, silencio_inicio=inicio, silencio_fim=fim)
+
+    async def _atualizar(self, usuario: Usuario, **valores: object) -> Usuario:
+        async with self._sessions() as session:
+            atualizado = await usuarios_repo.atualizar(
+                session, telegram_id=usuario.telegram_id, **valores
+            )
+        if atualizado is None:
+            raise NotRegistered(texts.PRECISA_CADASTRO)
+        return atualizado
 
     async def bloqueou(self, telegram_id: int) -> None:
         """The user blocked the bot: inactive until they write again, pending notices dropped.

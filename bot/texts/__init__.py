@@ -30,6 +30,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("contato", "Criar contato: /contato novo"),
     ("lembrar", "Criar lembrete: /lembrar amanhã 9h revisar o PR"),
     ("lembretes", "Ver, adiar e cancelar seus lembretes"),
+    ("notificacoes", "Escolher quais notificações receber e quando"),
     ("cancelar", "Cancelar a operação em andamento"),
 )
 
@@ -298,7 +299,7 @@ def perfil(
         f"Papel: {PAPEL_NOME.get(papel, papel)}\n"
         f"Fuso horário: {escape(descrever_fuso(fuso))}\n"
         f"Notificações: {estado}\n"
-        f"Resumo diário: {hora_resumo:02d}:00 (os resumos começam a chegar em breve)\n\n"
+        f"Resumo diário: {hora_resumo:02d}:00 (tipos, horário e silêncio em /notificacoes)\n\n"
         "Toque num botão para alterar."
     )
 

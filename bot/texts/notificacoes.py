@@ -26,7 +26,9 @@ __all__ = [
     "BOTAO_AVISO_ENVIAR",
     "BOTAO_AVISO_PARAR",
     "BOTAO_CANCELAR_LEMBRETE",
+    "BOTAO_DESLIGAR_TUDO",
     "BOTAO_HORA_RESUMO",
+    "BOTAO_LIGAR_TUDO",
     "BOTAO_SILENCIO",
     "LEMBRAR_USO",
     "LEMBRETE_CANCELADO",
@@ -316,6 +318,8 @@ PERGUNTA_SILENCIO = (
     "(Lembretes pessoais chegam na hora que você pediu.)"
 )
 SEM_SILENCIO = "Sem silêncio"
+BOTAO_LIGAR_TUDO = "🔔 Ligar tudo"
+BOTAO_DESLIGAR_TUDO = "🔕 Desligar tudo"
 BOTAO_HORA_RESUMO = "☀️ Resumo às {hora:02d}:00"
 BOTAO_SILENCIO = "🌙 Silêncio {silencio}"
 
