@@ -46,10 +46,11 @@ import contextlib
 import copy
 import itertools
 import json
+import random
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
@@ -212,6 +213,8 @@ class FloodLimits:
     group_per_minute: int = 20
     retry_after_scale: float = 1.0
     refused: int = 0
+    random_429: float = 0.0  # also refuse this share of sends at random (retry_after 1)
+    rng: random.Random = field(default_factory=lambda: random.Random(15))
 
 
 _FLOOD_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument"})
@@ -969,6 +972,9 @@ class FakeTelegram:
         limits = self.limits
         if limits is None or method not in _FLOOD_METHODS:
             return None
+        if limits.random_429 and limits.rng.random() < limits.random_429:
+            limits.refused += 1
+            return ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         now = time.monotonic()
         chat_id = params.get("chat_id")
         overall = self._sent_at

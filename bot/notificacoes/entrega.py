@@ -144,8 +144,8 @@ class Entregador:
             reivindicadas = await self.passo()
             if not reivindicadas and not self._faixas:
                 return
-            if not reivindicadas:
-                await asyncio.wait(list(self._faixas.values()))
+            if not reivindicadas:  # all lanes busy, or nothing due but what they hold
+                await asyncio.wait(list(self._faixas.values()), return_when=asyncio.FIRST_COMPLETED)
 
     async def passo(self) -> int:
         """Claim due rows for free lanes and start them; how many rows were claimed."""
@@ -197,7 +197,7 @@ class Entregador:
         except Espere as falha:
             self.ritmo.pausar(nota.chat_id, falha.segundos)
             quando = self._agora() + timedelta(seconds=falha.segundos)
-            async with self._sessions.begin() as session:
+            async with self._sessions() as session:
                 await repo.concluir(
                     session, notificacao_id=nota.id, status="pendente", devido_em=quando,
                     partes_enviadas=falha.partes, motivo=falha.motivo,
@@ -227,7 +227,7 @@ class Entregador:
             await self._registrar(nota, status="falhou", motivo=motivo, partes=partes)
             return
         espera = timedelta(seconds=self._recuo_base * 4 ** (tentativas - 1))
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session:
             await repo.concluir(
                 session, notificacao_id=nota.id, status="pendente", tentativas=tentativas,
                 devido_em=self._agora() + espera, motivo=motivo, partes_enviadas=partes,
@@ -236,7 +236,7 @@ class Entregador:
     async def _registrar(
         self, nota: Notificacao, *, status: str, motivo: str | None, partes: int
     ) -> None:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session:  # one UPDATE: atomic without BEGIN/COMMIT
             await repo.concluir(
                 session, notificacao_id=nota.id, status=status, motivo=motivo,
                 partes_enviadas=partes,
