@@ -31,6 +31,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("documentos", "Documentos da base de conhecimento"),
     ("ingerir", "Adicionar um link à base: /ingerir https://…"),
     ("conhecimento", "Buscar nos documentos: /conhecimento texto"),
+    ("lembrar", "Criar lembrete: /lembrar amanhã 9h revisar o PR"),
+    ("lembretes", "Ver, adiar e cancelar seus lembretes"),
+    ("notificacoes", "Escolher quais notificações receber e quando"),
     ("cancelar", "Cancelar a operação em andamento"),
 )
 
@@ -74,7 +77,8 @@ def ajuda(*, papel: str) -> str:
         texto += (
             "\n\n<b>Administração</b>\n/usuarios — Listar os usuários\n"
             "/papel @usuario gestor — Mudar o papel de alguém\n"
-            "/acesso @usuario liberar|revogar — Liberar ou revogar o acesso de alguém"
+            "/acesso @usuario liberar|revogar — Liberar ou revogar o acesso de alguém\n"
+            "/aviso texto — Enviar um aviso a todos (com prévia e confirmação)"
         )
     return texto
 

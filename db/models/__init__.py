@@ -9,6 +9,9 @@
     grupos           Grupo            grupos            group chats and whether they are served
     conhecimento     Documento        documentos        ingested documents: origin, status, sha256
                      Trecho           trechos           their chunks: heading path, page, tsvector
+    notificacoes     Notificacao      notificacoes      the outbox: every push, deduplicated
+                     Lembrete         lembretes         personal reminders, once or recurring
+                     Aviso            avisos            an admin's announcement and its progress
 
 A new table goes in its domain's module (or a new one) and is re-exported here, so Alembic's
 autogenerate and `from db.models import X` see it. Names are Portuguese, like `cogep_db`; all
@@ -23,6 +26,7 @@ from db.models.conhecimento import ORIGENS, STATUS_DOCUMENTO, Documento, Trecho
 from db.models.contatos import Contato
 from db.models.fluxos import Fluxo
 from db.models.grupos import Grupo
+from db.models.notificacoes import LEMBRETE_MAX, Aviso, Lembrete, Notificacao
 from db.models.processos import (
     ABERTOS,
     PRIORIDADES,
@@ -37,6 +41,7 @@ from db.models.usuarios import ACESSOS, PAPEIS, Usuario
 __all__ = [
     "ABERTOS",
     "ACESSOS",
+    "LEMBRETE_MAX",
     "NAMING_CONVENTION",
     "ORIGENS",
     "PAPEIS",
@@ -45,11 +50,14 @@ __all__ = [
     "STATUS_DOCUMENTO",
     "TIPOS_EVENTO",
     "TITULO_MAX",
+    "Aviso",
     "Base",
     "Contato",
     "Documento",
     "Fluxo",
     "Grupo",
+    "Lembrete",
+    "Notificacao",
     "Processo",
     "ProcessoEvento",
     "Timestamps",
