@@ -57,6 +57,7 @@ from bot.app import CogepApplication, build_application, serving
 from bot.conhecimento import ConhecimentoService
 from bot.database import Database
 from bot.mentor import MentorService, Modelo, Pergunta
+from bot.notificacoes import SilentNotifier
 from bot.processos import ProcessoService
 from bot.settings import Settings
 from db.engine import create_engine, create_sessions
@@ -245,8 +246,8 @@ async def medir_preparo(
     settings: Settings, database: Database, ai: FakeOpenAI, amostras: int
 ) -> tuple[list[float], list[float]]:
     """Milliseconds from `responder` to the request at the model, and pk-lookup baselines."""
-    processos = ProcessoService(database.sessions, settings, _Silencio())
-    conhecimento = ConhecimentoService(database.sessions, settings, _Silencio())
+    processos = ProcessoService(database.sessions, settings, SilentNotifier())
+    conhecimento = ConhecimentoService(database.sessions, settings, SilentNotifier())
     modelo = Modelo.de(settings)
     assert modelo is not None
     mentor = MentorService(
@@ -282,11 +283,6 @@ def _modelo(pedido: dict[str, Any], *, texto: str, intervalo: float) -> Resposta
     if not pedido.get("stream"):
         return Resposta(texto="Resumo: conversa longa sobre filas e contratos.")
     return Resposta(texto=texto, pedaco=4, intervalo=intervalo)
-
-
-class _Silencio:
-    async def notify(self, telegram_id: int, html: str, *, acoes: Any = ()) -> None:
-        """Nobody is told anything during a benchmark."""
 
 
 @contextlib.asynccontextmanager

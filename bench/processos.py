@@ -59,7 +59,7 @@ from typing import Any
 from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.avisos import SilentNotifier
+from bot.notificacoes import SilentNotifier
 from bot.processos import ProcessoService
 from bot.settings import Settings
 from db.engine import create_engine, create_sessions

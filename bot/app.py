@@ -23,8 +23,8 @@ from bot.errors import ConfigError
 from bot.ordering import PerChatUpdateProcessor
 from bot.services import Services
 from bot.settings import Settings
+from handlers import delivery
 from handlers.context import SERVICES_KEY, CogepContext
-from handlers.delivery import TelegramNotifier
 from handlers.documentos import TelegramBaixador
 from handlers.keyboards import pedido_de_acesso
 
@@ -91,12 +91,7 @@ def build_application(
 
 
 def _services(app: CogepApplication, settings: Settings, database: Database) -> Services:
-    services = Services.build(
-        settings,
-        database.sessions,
-        notifier=TelegramNotifier(app),
-        botoes_de_pedido=pedido_de_acesso,
-    )
+    services = Services.build(settings, database.sessions, botoes_de_pedido=pedido_de_acesso)
     services.conhecimento.usar_baixador(TelegramBaixador(app.bot))
     return services
 
@@ -109,6 +104,7 @@ async def _post_init(app: CogepApplication) -> None:
         app.bot_data[DATABASE_KEY] = database
         await _ensure_schema(database, migrate=app.bot_data["migrate"])
         app.bot_data[SERVICES_KEY] = _services(app, settings, database)
+    delivery.iniciar(app)
     services: Services = app.bot_data[SERVICES_KEY]
     await services.conhecimento.iniciar()  # background ingestion, resuming unfinished documents
     commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
@@ -137,12 +133,13 @@ async def _ensure_schema(database: Database, *, migrate: bool) -> None:
 
 
 async def _post_shutdown(app: CogepApplication) -> None:
-    """Stop the ingestion workers and the mentor's HTTP pool, then close the database post_init
-    opened."""
+    """Stop the ingestion workers, the mentor's HTTP pool and the sender, then close the
+    database post_init opened."""
     services: Services | None = app.bot_data.get(SERVICES_KEY)
     if services is not None:
         await services.conhecimento.parar()
         await services.mentor.fechar()
+    await delivery.parar(app)
     database: Database | None = app.bot_data.pop(DATABASE_KEY, None)
     if database is not None:
         await database.close()

@@ -1,27 +1,5 @@
-"""How services tell people about changes without knowing about Telegram.
+"""Moved to bot.notificacoes (issue 11's words: an aviso is only the admin's announcement)."""
 
-A `Notifier` takes a user's Telegram id and a Telegram-HTML text. Until the notices issue brings
-the durable, deduplicated delivery log, the app wires a notifier that sends directly.
-"""
-
-from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import Protocol
-
-Acoes = Sequence[tuple[str, str]]
-"""Buttons under a notice: (label, callback data)."""
-
-
-class Notifier(Protocol):
-    """Delivers a short notice to one user."""
-
-    async def notify(self, telegram_id: int, html: str, *, acoes: Acoes = ()) -> None:
-        """Send `html` (with buttons) to the user; never raise for one who cannot be reached."""
-
-
-class SilentNotifier:
-    """A notifier that drops everything (the console, and tests that do not look)."""
-
-    async def notify(self, telegram_id: int, html: str, *, acoes: Acoes = ()) -> None:
-        """Drop the notice."""
+from bot.notificacoes.caixa import Acoes as Acoes
+from bot.notificacoes.caixa import Notifier as Notifier
+from bot.notificacoes.caixa import SilentNotifier as SilentNotifier

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.avisos import Notifier, SilentNotifier
 from bot.conhecimento import ConhecimentoService
 from bot.contatos import ContatoService
 from bot.fluxos import FluxoService
 from bot.grupos import GrupoService
 from bot.mentor import MentorService, Modelo
+from bot.notificacoes import Caixa, NotificacaoService, Notifier
+from bot.notificacoes.avisos import AvisoService
+from bot.notificacoes.lembretes import LembreteService
 from bot.processos import ProcessoService
 from bot.settings import Settings
 from bot.usuarios import BotoesDePedido, UsuarioService
@@ -28,6 +30,9 @@ class Services:
     contatos: ContatoService
     grupos: GrupoService
     conhecimento: ConhecimentoService
+    notificacoes: NotificacaoService
+    lembretes: LembreteService
+    avisos: AvisoService
     mentor: MentorService
 
     @classmethod
@@ -39,21 +44,32 @@ class Services:
         notifier: Notifier | None = None,
         botoes_de_pedido: BotoesDePedido | None = None,
     ) -> Services:
-        """Wire the services on one session factory (`botoes_de_pedido`: see `bot.usuarios`)."""
-        processos = ProcessoService(sessions, settings, notifier or SilentNotifier())
-        conhecimento = ConhecimentoService(sessions, settings, notifier or SilentNotifier())
+        """Wire the services on one session factory.
+
+        `notifier` replaces the outbox (the console prints instead); `botoes_de_pedido`: see
+        `bot.usuarios`.
+        """
+        caixa = Caixa(sessions)
+        lembretes = LembreteService(sessions, settings, caixa)
+        processos = ProcessoService(sessions, settings, notifier or caixa)
+        conhecimento = ConhecimentoService(sessions, settings, notifier or caixa)
+        mentor = MentorService(
+            sessions, settings, processos, modelo=Modelo.de(settings),
+            conhecimento=conhecimento, lembretes=lembretes,
+        )  # fmt: skip
         return cls(
             settings=settings,
             sessions=sessions,
             usuarios=UsuarioService(
-                sessions, settings, notifier, botoes_de_pedido=botoes_de_pedido
+                sessions, settings, notifier or caixa, botoes_de_pedido=botoes_de_pedido
             ),
             fluxos=FluxoService(sessions),
             processos=processos,
             contatos=ContatoService(sessions),
             grupos=GrupoService(sessions),
             conhecimento=conhecimento,
-            mentor=MentorService(
-                sessions, settings, processos, modelo=Modelo.de(settings), conhecimento=conhecimento
-            ),
+            notificacoes=NotificacaoService(sessions, settings, caixa, lembretes),
+            lembretes=lembretes,
+            avisos=AvisoService(sessions, caixa),
+            mentor=mentor,
         )

@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     ingest_permitir_rede_local: bool = Field(
         default=False, alias="COGEP_INGEST_PERMITIR_REDE_LOCAL"
     )
+    # Outbox delivery rate of this process (Telegram allows about 30/s per bot: lower it when
+    # several replicas send), and how many personal reminders a user may keep active.
+    notificacoes_por_segundo: float = Field(
+        default=30.0, gt=0, le=30, alias="COGEP_NOTIFICACOES_POR_SEGUNDO"
+    )
+    lembretes_max: int = Field(default=50, ge=1, alias="COGEP_LEMBRETES_MAX")
 
     @property
     def aprovacao(self) -> bool:

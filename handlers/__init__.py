@@ -30,13 +30,16 @@ from telegram.ext import (
 
 from handlers import (
     admin,
+    aviso,
     common,
     contatos,
     documentos,
     formulario,
     grupos,
     inicio,
+    lembretes,
     mentor,
+    notificacoes,
     novo,
     perfil,
     processos,
@@ -122,6 +125,14 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             MessageHandler(
                 MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, documentos.receber
             ),
+            CommandHandler("lembrar", lembretes.lembrar, filters=MESSAGES),
+            CommandHandler("lembretes", lembretes.lembretes, filters=MESSAGES),
+            CallbackQueryHandler(lembretes.botao, pattern=lembretes.CancelarLembrete.pattern()),
+            CallbackQueryHandler(lembretes.botao, pattern=lembretes.AdiarLembrete.pattern()),
+            CommandHandler("notificacoes", notificacoes.notificacoes, filters=MESSAGES),
+            CallbackQueryHandler(notificacoes.botao, pattern=notificacoes.NotifBotao.pattern()),
+            CommandHandler("aviso", aviso.aviso, filters=MESSAGES),
+            CallbackQueryHandler(aviso.botao, pattern=aviso.AvisoBotao.pattern()),
             CommandHandler("usuarios", admin.usuarios, filters=MESSAGES),
             CommandHandler("papel", admin.papel, filters=MESSAGES),
             CommandHandler("acesso", admin.acesso, filters=MESSAGES),

@@ -1,52 +1,159 @@
-"""Direct delivery of notices through the bot (until the notices issue adds the durable log)."""
+"""The Telegram side of the outbox: the transport the sender uses, and its start and stop.
+
+`TelegramTransporte.enviar` turns one `notificacoes` row into sendMessage calls (HTML split
+under the limit, falling back to plain text when Telegram cannot parse it; or text + entities)
+and PTB's errors into the sender's outcomes (bot.notificacoes.entrega). `iniciar`/`parar` run
+the sender beside the application (post_init / post_shutdown in bot.app); `enfileirar_resposta`
+is the door for a reply that met flood control beyond its retries.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import Forbidden, TelegramError
+from telegram import Bot, InlineKeyboardMarkup, MessageEntity
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.avisos import Acoes
+from bot.database import is_outage
+from bot.notificacoes.entrega import (
+    Bloqueado,
+    Definitiva,
+    Entregador,
+    Espere,
+    Transitoria,
+)
+from bot.render import split_html, to_plain
 from bot.services import Services
+from db.models import Notificacao
+from handlers import aviso
 from handlers.context import SERVICES_KEY
-from handlers.reply import send_html
 
 log = logging.getLogger("cogep.delivery")
+SENDER_KEY = "entregador"
+RODADA_A_CADA = 30.0  # seconds between scheduler rounds
+_TASK_KEY = "entregador_task"
 
 
-class TelegramNotifier:
-    """Sends a notice beside the reply; a user who blocked the bot is marked inactive."""
+class TelegramTransporte:
+    """Sends outbox rows through a PTB bot."""
 
-    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        self._app = app
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
 
-    async def notify(self, telegram_id: int, html: str, *, acoes: Acoes = ()) -> None:
-        """Queue `html` for the user and return at once.
-
-        The person who made the change should not wait for other people's notices (a 429 on
-        one would hold their reply for seconds). PTB awaits these tasks when the bot stops.
-        """
-        teclado = (
-            InlineKeyboardMarkup([[InlineKeyboardButton(r, callback_data=d) for r, d in acoes]])
-            if acoes
+    async def enviar(self, nota: Notificacao) -> int:
+        """Send the parts not sent yet; the number of parts once all went through."""
+        markup = (
+            InlineKeyboardMarkup.de_json({"inline_keyboard": nota.teclado}, self._bot)
+            if nota.teclado
             else None
         )
-        self._app.create_task(
-            self._deliver(telegram_id, html, teclado), name=f"notice-{telegram_id}"
-        )
+        partes = [nota.texto] if nota.formato == "entidades" else (split_html(nota.texto) or ["…"])
+        for i in range(nota.partes_enviadas, len(partes)):
+            ultima = i == len(partes) - 1
+            try:
+                await self._parte(nota, partes[i], markup if ultima else None)
+            except RetryAfter as exc:
+                espera = exc.retry_after
+                segundos = espera.total_seconds() if isinstance(espera, timedelta) else espera
+                raise Espere(float(segundos), partes=i) from None
+            except Forbidden as exc:
+                raise Bloqueado(exc.message, partes=i) from None
+            except BadRequest as exc:
+                raise Definitiva(exc.message, partes=i) from None
+            except NetworkError as exc:  # TimedOut included
+                raise Transitoria(f"{type(exc).__name__}: {exc.message}", partes=i) from None
+            except TelegramError as exc:
+                raise Transitoria(exc.message, partes=i) from None
+        return len(partes)
 
-    async def _deliver(
-        self, telegram_id: int, html: str, teclado: InlineKeyboardMarkup | None
+    async def _parte(
+        self, nota: Notificacao, texto: str, markup: InlineKeyboardMarkup | None
     ) -> None:
-        """Send, logging (not raising) when Telegram refuses."""
+        if nota.formato == "entidades":
+            entidades = [MessageEntity.de_json(e, self._bot) for e in nota.entidades or []]
+            await self._bot.send_message(
+                nota.chat_id, texto, entities=[e for e in entidades if e is not None],
+                reply_markup=markup, disable_web_page_preview=True,
+            )  # fmt: skip
+            return
         try:
-            await send_html(self._app.bot, telegram_id, html, keyboard=teclado)
-        except Forbidden:
-            services: Services = self._app.bot_data[SERVICES_KEY]
-            await services.usuarios.marcar_ativo(telegram_id, False)
-            log.info("user %s blocked the bot; marked inactive", telegram_id)
-        except TelegramError as exc:
-            log.warning("notice to %s not delivered: %s", telegram_id, exc)
+            await self._bot.send_message(
+                nota.chat_id, texto, parse_mode=ParseMode.HTML, reply_markup=markup,
+                disable_web_page_preview=True,
+            )  # fmt: skip
+        except BadRequest as exc:
+            if "can't parse entities" not in exc.message.lower():
+                raise
+            log.warning("notice %s: HTML refused, sending plain text: %s", nota.chave, exc.message)
+            await self._bot.send_message(nota.chat_id, to_plain(texto), reply_markup=markup)
+
+
+def iniciar(app: Application[Any, Any, Any, Any, Any, Any]) -> Entregador:
+    """Start this process's sender (every replica runs one) and the scheduler's tick.
+
+    The tick is PTB's JobQueue (APScheduler 3) with an interval trigger: it only decides who
+    leads and finds due work (bot.notificacoes.vigia, state-driven, so a late or skipped tick
+    loses nothing); `coalesce` and no misfire grace make a late tick run once, never be dropped.
+    """
+    services: Services = app.bot_data[SERVICES_KEY]
+    entregador = services.notificacoes.entregador(TelegramTransporte(app.bot))
+    app.bot_data[SENDER_KEY] = entregador
+    app.bot_data[_TASK_KEY] = asyncio.create_task(entregador.rodar(), name="outbox-sender")
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _rodada,
+            interval=RODADA_A_CADA,
+            first=1.0,
+            name="notificacoes",
+            job_kwargs={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        )
+    return entregador
+
+
+async def _rodada(context: Any) -> None:
+    """Find due notices (on the scheduler leader only)."""
+    services: Services = context.application.bot_data[SERVICES_KEY]
+    try:
+        if await services.notificacoes.rodada() is not None:  # this replica leads
+            await aviso.retomar(context.application)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        log.warning("notices round skipped: database unreachable (%s)", exc)
+
+
+async def parar(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop the sender and give up the scheduler's lead; rows in flight keep their lease and
+    are finished by whoever is next."""
+    await aviso.parar_acompanhamentos(app)
+    task: asyncio.Task[None] | None = app.bot_data.pop(_TASK_KEY, None)
+    app.bot_data.pop(SENDER_KEY, None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    services: Services | None = app.bot_data.get(SERVICES_KEY)
+    if services is not None:
+        await services.notificacoes.lider.largar()
+
+
+async def enfileirar_resposta(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    chat_id: int,
+    html: str,
+    *,
+    keyboard: InlineKeyboardMarkup | None = None,
+    chave: str | None = None,
+) -> bool:
+    """Queue a Telegram-HTML reply for later delivery (flood control beyond its retries)."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    teclado = keyboard.to_dict()["inline_keyboard"] if keyboard is not None else None
+    return await services.notificacoes.caixa.enfileirar_resposta(
+        chat_id, html, teclado=teclado, chave=chave
+    )

@@ -24,7 +24,8 @@ Map of this module, top to bottom:
     - reading what the bot did: ``calls``, ``chat_messages``, ``mark``, ``wait_for_message``,
       ``wait_for_call``, ``wait_for`` (any condition), ``answered_callbacks``, ``webhook_info``;
     - fault injection: ``fail_next``, ``block``/``unblock``, ``hold_downloads``/
-      ``release_downloads``;
+      ``release_downloads``; flood control: ``enforce_limits``
+      (``FloodLimits``: 429s beyond the overall, per-chat and per-group rates);
     - HTTP plumbing: request decoding (PTB sends form fields whose non-string values are
       JSON-encoded, or multipart/form-data when uploading) and the file download route;
     - Bot API methods, one ``_api_*`` coroutine each, registered in ``_METHODS``;
@@ -46,10 +47,11 @@ import contextlib
 import copy
 import itertools
 import json
+import random
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
@@ -196,6 +198,32 @@ class _Fault:
     error: ApiError
     times: int
     chat_id: int | None
+    after: int = 0  # matching calls let through before the first failure
+
+
+@dataclass
+class FloodLimits:
+    """Telegram's flood control as the fake enforces it (`FakeTelegram.enforce_limits`).
+
+    Sends beyond `per_second` overall (sliding second), `per_chat_per_second` in a private chat
+    or `group_per_minute` in a group get 429 with a whole-second retry_after (times
+    `retry_after_scale`, so a scaled-down test can ask for shorter waits); `refused` counts them.
+    """
+
+    per_second: int = 30
+    per_chat_per_second: int = 1
+    group_per_minute: int = 20
+    retry_after_scale: float = 1.0
+    refused: int = 0
+    random_429: float = 0.0  # also refuse this share of sends at random (retry_after 1)
+    rng: random.Random = field(default_factory=lambda: random.Random(15))
+
+
+_FLOOD_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument"})
+
+
+def _is_group(chat_id: object) -> bool:
+    return isinstance(chat_id, int) and chat_id < 0
 
 
 @dataclass
@@ -573,6 +601,9 @@ class FakeTelegram:
         self._webhook_task: asyncio.Task[None] | None = None
         self._ids = itertools.count(1)
         self._next_update_id = 700_000_001
+        self.limits: FloodLimits | None = None  # Telegram's flood control, off unless set
+        self._sent_at: list[float] = []
+        self._chat_sent_at: dict[int, list[float]] = {}
 
     # ----------------------------------------------------------------------- lifecycle
 
@@ -917,15 +948,17 @@ class FakeTelegram:
         migrate_to_chat_id: int | None = None,
         times: int = 1,
         chat_id: int | None = None,
+        after: int = 0,
     ) -> None:
-        """Answer the next `times` calls to method (optionally only for chat_id) with an error."""
+        """Answer the next `times` calls to method (optionally only for chat_id) with an error,
+        after letting `after` of them through."""
         parameters: JSON = {}
         if retry_after is not None:
             parameters["retry_after"] = retry_after
         if migrate_to_chat_id is not None:
             parameters["migrate_to_chat_id"] = migrate_to_chat_id
         error = ApiError(error_code, description, parameters or None)
-        self._faults.append(_Fault(method.lower(), error, times, chat_id))
+        self._faults.append(_Fault(method.lower(), error, times, chat_id, after))
 
     def hold_downloads(self) -> None:
         """Make file downloads wait (a slow network, or a bot killed mid-download)."""
@@ -943,6 +976,46 @@ class FakeTelegram:
         """Undo block()."""
         self._blocked.discard(user_id)
 
+    def enforce_limits(self, limits: FloodLimits | None = None) -> FloodLimits:
+        """Answer sends beyond Telegram's rates with 429 and a retry_after, as Telegram does."""
+        self.limits = limits or FloodLimits()
+        return self.limits
+
+    def _flood_check(self, method: str, params: JSON) -> ApiError | None:
+        """429 for a send over the overall rate, the chat's rate, or the group's per minute."""
+        limits = self.limits
+        if limits is None or method not in _FLOOD_METHODS:
+            return None
+        if limits.random_429 and limits.rng.random() < limits.random_429:
+            limits.refused += 1
+            return ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        now = time.monotonic()
+        chat_id = params.get("chat_id")
+        overall = self._sent_at
+        while overall and overall[0] <= now - 1.0:
+            overall.pop(0)
+        mine = self._chat_sent_at.setdefault(chat_id if isinstance(chat_id, int) else 0, [])
+        window, allowed = (
+            (60.0, limits.group_per_minute)
+            if _is_group(chat_id)
+            else (1.0, limits.per_chat_per_second)
+        )
+        while mine and mine[0] <= now - window:
+            mine.pop(0)
+        if len(overall) >= limits.per_second:
+            wait = overall[0] + 1.0 - now
+        elif len(mine) >= allowed:
+            wait = mine[0] + window - now
+        else:
+            overall.append(now)
+            mine.append(now)
+            return None
+        limits.refused += 1
+        retry_after = max(1, round(wait * limits.retry_after_scale))
+        return ApiError(
+            429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+        )
+
     def _take_fault(self, method: str, params: JSON) -> ApiError | None:
         """Consume and return the first injected error matching this call, if any."""
         for fault in self._faults:
@@ -950,6 +1023,9 @@ class FakeTelegram:
                 continue
             if fault.chat_id is not None and params.get("chat_id") != fault.chat_id:
                 continue
+            if fault.after > 0:
+                fault.after -= 1
+                return None
             fault.times -= 1
             if fault.times <= 0:
                 self._faults.remove(fault)
@@ -970,7 +1046,7 @@ class FakeTelegram:
         try:
             if handler is None:
                 raise ApiError(404, "Not Found")
-            fault = self._take_fault(call.method, params)
+            fault = self._take_fault(call.method, params) or self._flood_check(call.method, params)
             if fault is not None:
                 raise fault
             call.result = await handler(self, params)

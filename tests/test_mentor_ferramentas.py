@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import CogepApplication, build_application, serving
 from bot.database import Database
@@ -17,7 +18,7 @@ from bot.dates import parse_when
 from bot.errors import InvalidDate
 from bot.mentor import MentorService, Modelo
 from bot.services import Services
-from db.models import Usuario
+from db.models import Lembrete, Usuario
 from handlers.context import SERVICES_KEY
 from tests.conftest import mentor_settings
 from tests.fake_openai import JSON, Chamada, FakeOpenAI, Resposta
@@ -258,17 +259,26 @@ async def test_a_reminder_is_proposed_and_set_only_on_the_askers_tap(
     assert "propor_lembrete" in {t["function"]["name"] for t in ai.pedidos[0]["tools"]}
 
 
-async def test_without_a_reminders_service_the_tool_is_not_offered(
-    professor: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI
+async def test_the_real_reminders_service_sets_what_the_mentor_proposed(
+    professor: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI, database: Database
 ) -> None:
     ana = await registrar(tg, 1613, "Ana")
     ai.roteiro += [
-        Resposta(chamadas=[Chamada("propor_lembrete", {"quando": "amanhã", "texto": "x"})]),
-        Resposta(texto="Não consigo agendar lembretes ainda."),
+        Resposta(chamadas=[Chamada("propor_lembrete", {"quando": "amanhã 9h", "texto": "ligar"})]),
+        Resposta(chamadas=[Chamada("propor_lembrete", {"quando": "ontem", "texto": "tarde"})]),
+        Resposta(texto="Dois lembretes propostos."),
     ]
-    ana.envia("Me lembre amanhã")
-    await espera_resposta(tg, ana.id, "Não consigo agendar")
+    ana.envia("Me lembre amanhã às 9h de ligar")
+    resposta = await espera_resposta(tg, ana.id, "Dois lembretes propostos")
 
-    oferecidas = {t["function"]["name"] for t in ai.pedidos[0]["tools"]}
-    assert "propor_lembrete" not in oferecidas
-    assert "ferramenta desconhecida" in resultados_de_ferramenta(ai.pedidos[1])[0]
+    passado = ana.botao(resposta, "tarde")
+    await ana.toca_dados(resposta["message_id"], passado)
+    recusa = tg.answered_callbacks()[-1]
+    await ana.toca(resposta, "ligar")
+    agendado = await ana.ve("Lembrete agendado")
+
+    async with database.sessions() as session:
+        lembretes = list(await session.scalars(select(Lembrete)))
+    assert [lembrete.texto for lembrete in lembretes] == ["ligar"]  # the past one was refused
+    assert "09:00" in agendado["text"]
+    assert recusa.get("text")  # and said why

@@ -8,11 +8,11 @@ from rich.console import Console
 from sqlalchemy import select
 
 from bot import migrations
-from bot.avisos import SilentNotifier
 from bot.conhecimento import lote
 from bot.conhecimento.servico import ConhecimentoService
 from bot.database import open_database
 from bot.errors import ConfigError
+from bot.notificacoes import SilentNotifier
 from bot.settings import Settings
 from db.engine import Sessions
 from db.models import Usuario

@@ -30,11 +30,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.avisos import Notifier
 from bot.conhecimento import web
 from bot.conhecimento.extracao import Limites, Recusado
 from bot.conhecimento.processo import Extrator, Lido
 from bot.conhecimento.vetores import Vetores
+from bot.notificacoes.caixa import Mensageiro
 from bot.settings import Settings
 from db.engine import Sessions
 from db.models import Documento, Usuario
@@ -78,7 +78,7 @@ class Ingestao:
         self,
         sessions: Sessions,
         settings: Settings,
-        notifier: Notifier,
+        notifier: Mensageiro,
         extrator: Extrator,
         *,
         baixador: Baixador | None = None,

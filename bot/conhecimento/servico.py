@@ -21,7 +21,6 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot import texts
-from bot.avisos import Notifier
 from bot.conhecimento import web
 from bot.conhecimento.busca import Busca, Passagem
 from bot.conhecimento.extracao import tipo_de
@@ -30,6 +29,7 @@ from bot.conhecimento.ingestao import Baixador, Ingestao, Resultado
 from bot.conhecimento.processo import Extrator
 from bot.conhecimento.vetores import Vetores, criar
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.notificacoes.caixa import Mensageiro
 from bot.settings import Settings
 from db.engine import Sessions
 from db.models import Documento, Usuario
@@ -65,7 +65,7 @@ class ConhecimentoService:
         self,
         sessions: Sessions,
         settings: Settings,
-        notifier: Notifier,
+        notifier: Mensageiro,
         *,
         baixador: Baixador | None = None,
         vetores: Vetores | None = None,

@@ -1,1 +1,17 @@
-"""Notificações: every push the bot makes — outbox, scheduler jobs, paced delivery (issue 15)."""
+"""Notificações: every push the bot makes goes through one durable path (issue 15).
+
+    caixa          the outbox door: `Nota`, `Caixa.escrever` (in the caller's transaction),
+                   `Caixa.enfileirar_resposta` (a reply queued for later), the `Notifier` protocol
+    entrega        the sender: claim due rows (SKIP LOCKED), send per chat lane, record outcomes
+    ritmo          Telegram's limits: 30/s overall, 1/s per private chat, 20/min per group, 429s
+    preferencias   the /notificacoes switches and quiet hours
+    servico        NotificacaoService: the outbox, the sender factory, the blocked-user rule
+
+Telegram itself is reached only through a `Transporte` (handlers.delivery); nothing here
+imports `telegram`.
+"""
+
+from bot.notificacoes.caixa import Acoes, Caixa, Nota, Notifier, SilentNotifier
+from bot.notificacoes.servico import NotificacaoService
+
+__all__ = ["Acoes", "Caixa", "Nota", "NotificacaoService", "Notifier", "SilentNotifier"]

@@ -1,8 +1,9 @@
 """ProcessoService: open, list, search, show and change processos, one short transaction each.
 
 Every change locks the processo row, checks the caller's rights and the status machine, writes
-the change and its `processo_eventos` row in the same transaction, and only after the commit
-tells the other people involved (so nobody hears about a change that was rolled back).
+the change, its `processo_eventos` row and the notices for the other people involved in the
+same transaction (the outbox: nobody hears about a change that was rolled back, and no notice is
+lost to a crash after the commit), then wakes the sender.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.acentos import sem_acentos
-from bot.avisos import Notifier
 from bot.dates import parse_when
 from bot.errors import (
     IllegalTransition,
@@ -28,6 +28,8 @@ from bot.errors import (
     StaleState,
 )
 from bot.fluxos import ChatUsuario, consumir
+from bot.notificacoes.caixa import Nota, Notifier
+from bot.notificacoes.preferencias import quer
 from bot.processos.linha import Rascunho
 from bot.processos.regras import (
     TRANSICOES,
@@ -293,12 +295,14 @@ class ProcessoService:
                 raise NotAllowed(texts.SO_SOLICITANTE_CANCELA)
             processo.status = para
             processo.concluido_em = self._agora() if para == "concluido" else None
-            repo.registrar_evento(
+            evento = repo.registrar_evento(
                 session, processo=processo, autor=usuario, tipo="status", de=de, para=para
             )
             await session.flush()
             detalhe = await self._detalhe(session, usuario, processo)
-        await self._avisar(detalhe, usuario, texts.aviso_status(processo, usuario.nome, de, para))
+            aviso = texts.aviso_status(processo, usuario.nome, de, para)
+            await self._avisar(session, detalhe, usuario, aviso, evento=evento)
+        self._notifier.acordar()
         return detalhe
 
     async def comentar(self, usuario: Usuario, processo_id: int, texto: str) -> Detalhe:
@@ -310,13 +314,15 @@ class ProcessoService:
             raise InvalidInput(texts.texto_longo(len(comentario), COMENTARIO_MAX))
         async with self._sessions.begin() as session:
             processo = await self._travar(session, usuario, processo_id, None)
-            repo.registrar_evento(
+            evento = repo.registrar_evento(
                 session, processo=processo, autor=usuario, tipo="comentario", texto=comentario
             )
             processo.atualizado_em = self._agora()
             await session.flush()
             detalhe = await self._detalhe(session, usuario, processo)
-        await self._avisar(detalhe, usuario, texts.aviso_comentario(processo, usuario.nome))
+            aviso = texts.aviso_comentario(processo, usuario.nome, comentario)
+            await self._avisar(session, detalhe, usuario, aviso, evento=evento)
+        self._notifier.acordar()
         return detalhe
 
     async def mudar_prazo(self, usuario: Usuario, processo_id: int, texto: str) -> Detalhe:
@@ -405,14 +411,17 @@ class ProcessoService:
             if (novo.id if novo else None) == processo.responsavel_id:
                 return await self._detalhe(session, usuario, processo)
             processo.responsavel_id = novo.id if novo else None
-            await _trocou(session, processo, usuario, "responsavel", antes, novo)
+            evento = await _trocou(session, processo, usuario, "responsavel", antes, novo)
             detalhe = await self._detalhe(session, usuario, processo)
-        await self._avisar(
-            detalhe,
-            usuario,
-            lambda pessoa: texts.aviso_atribuicao(processo, usuario.nome, para=pessoa),
-            tambem=antes,
-        )
+            await self._avisar(
+                session,
+                detalhe,
+                usuario,
+                lambda pessoa: texts.aviso_atribuicao(processo, usuario.nome, para=pessoa),
+                evento=evento,
+                tambem=antes,
+            )
+        self._notifier.acordar()
         return detalhe
 
     async def vincular_contato(
@@ -488,21 +497,32 @@ class ProcessoService:
 
     async def _avisar(
         self,
+        session: AsyncSession,
         detalhe: Detalhe,
         autor: Usuario,
         html: str | Callable[[Usuario], str],
         *,
+        evento: ProcessoEvento,
         tambem: Usuario | None = None,
     ) -> None:
-        """Tell the solicitante and the responsável (and `tambem`), not the author, of a change;
-        `html` may be written for each reader."""
+        """Write notices to the solicitante and the responsável (and `tambem`), not the author,
+        in the change's transaction; `html` may be written for each reader. The event's id
+        makes the dedupe key: one notice per person per change."""
         processo = detalhe.processo
         envolvidos = (processo.solicitante, processo.responsavel, tambem)
         pessoas = {p.id: p for p in envolvidos if p is not None}.values()
-        for pessoa in pessoas:
-            if pessoa.id != autor.id and pessoa.ativo and pessoa.notificacoes_ativas:
-                texto = html if isinstance(html, str) else html(pessoa)
-                await self._notifier.notify(pessoa.telegram_id, texto)
+        notas = [
+            Nota(
+                chave=f"processo:{evento.id}:{pessoa.id}",
+                tipo="processo",
+                chat_id=pessoa.telegram_id,
+                usuario_id=pessoa.id,
+                texto=html if isinstance(html, str) else html(pessoa),
+            )
+            for pessoa in pessoas
+            if pessoa.id != autor.id and quer(pessoa, "processo")
+        ]
+        await self._notifier.escrever(session, *notas)
 
 
 async def _trocou(
@@ -512,10 +532,10 @@ async def _trocou(
     campo: Literal["responsavel", "contato"],
     antes: Usuario | Contato | None,
     depois: Usuario | Contato | None,
-) -> None:
+) -> ProcessoEvento:
     """Record who or which contact `campo` now names (by name, as the history shows it), and
     load the new one onto the processo."""
-    repo.registrar_evento(
+    evento = repo.registrar_evento(
         session,
         processo=processo,
         autor=autor,
@@ -525,3 +545,4 @@ async def _trocou(
     )
     await session.flush()
     await session.refresh(processo, [campo])
+    return evento

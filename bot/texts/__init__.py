@@ -30,4 +30,5 @@ from bot.texts.processos import *  # noqa: F403
 from bot.texts.historico import *  # noqa: F403
 from bot.texts.contatos import *  # noqa: F403
 from bot.texts.conhecimento import *  # noqa: F403
+from bot.texts.notificacoes import *  # noqa: F403
 from bot.texts.mentor import *  # noqa: F403

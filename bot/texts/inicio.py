@@ -30,6 +30,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("documentos", "Documentos da base de conhecimento"),
     ("ingerir", "Adicionar um link à base: /ingerir https://…"),
     ("conhecimento", "Buscar nos documentos: /conhecimento texto"),
+    ("lembrar", "Criar lembrete: /lembrar amanhã 9h revisar o PR"),
+    ("lembretes", "Ver, adiar e cancelar seus lembretes"),
+    ("notificacoes", "Escolher quais notificações receber e quando"),
     ("nova_conversa", "Recomeçar a conversa com o professor"),
     ("uso", "Seu consumo do professor (tokens e custo)"),
     ("cancelar", "Cancelar a operação em andamento"),
@@ -78,7 +81,8 @@ def ajuda(*, papel: str) -> str:
             "\n\n<b>Administração</b>\n/usuarios — Listar os usuários\n"
             "/papel @usuario gestor — Mudar o papel de alguém\n"
             "/acesso @usuario liberar|revogar — Liberar ou revogar o acesso de alguém\n"
-            "/persona — Ver a persona do professor (e o modelo em uso)"
+            "/persona — Ver a persona do professor (e o modelo em uso)\n"
+            "/aviso texto — Enviar um aviso a todos (com prévia e confirmação)"
         )
     return texto
 

@@ -71,7 +71,7 @@ def perfil(
         f"Papel: {PAPEL_NOME.get(papel, papel)}\n"
         f"Fuso horário: {escape(descrever_fuso(fuso))}\n"
         f"Notificações: {estado}\n"
-        f"Resumo diário: {hora_resumo:02d}:00 (os resumos começam a chegar em breve)\n\n"
+        f"Resumo diário: {hora_resumo:02d}:00 (tipos, horário e silêncio em /notificacoes)\n\n"
         "Toque num botão para alterar."
     )
 

@@ -335,11 +335,13 @@ def aviso_status(processo: Processo, autor: str, de: str, para: str) -> str:
     )
 
 
-def aviso_comentario(processo: Processo, autor: str) -> str:
-    """Notice about a new comment."""
+def aviso_comentario(processo: Processo, autor: str, comentario: str) -> str:
+    """Notice about a new comment, with the comment (long ones shortened)."""
+    trecho = comentario if len(comentario) <= 1500 else comentario[:1500].rstrip() + "…"
     return (
         f"💬 <b>{processo.numero}</b> {escape(shorten(processo.titulo, 60))}\n"
-        f"{escape(autor)} comentou. Veja com /processo {processo.numero}"
+        f"{escape(autor)} comentou:\n<blockquote>{escape(trecho)}</blockquote>\n"
+        f"Veja com /processo {processo.numero}"
     )
 
 

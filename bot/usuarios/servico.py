@@ -3,20 +3,22 @@
 Access: when ADMIN_TELEGRAM_IDS names admins (and COGEP_CADASTRO_ABERTO is unset), a newcomer
 is registered as 'pendente' and the admins get a notice with Liberar/Recusar buttons; until an
 admin lets them in, they reach none of the team's data. Configured admins always get in.
+Notices (the request, the decision) are outbox rows written in the transaction that decides.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot import texts
 from bot.acentos import sem_acentos
-from bot.avisos import Acoes, Notifier, SilentNotifier
 from bot.errors import InvalidInput, NotAllowed, NotFound, NotRegistered
 from bot.fusos import ler_fuso
+from bot.notificacoes.caixa import Acoes, Nota, Notifier, SilentNotifier, teclado
 from bot.settings import Settings
 from db.engine import Sessions
 from db.models import Usuario
@@ -75,8 +77,10 @@ class UsuarioService:
     ) -> Registro:
         """Register the caller, or refresh a known one; admins come from ADMIN_TELEGRAM_IDS."""
         admin = telegram_id in self._settings.admin_telegram_ids
-        async with self._sessions.connect() as connection:  # one upsert: atomic on its own
-            usuario, novo = await repo.registrar(
+        acesso = "pendente" if self._settings.aprovacao and not admin else "liberado"
+
+        async def upsert(connection: AsyncConnection) -> tuple[Usuario, bool]:
+            return await repo.registrar(
                 connection,
                 telegram_id=telegram_id,
                 nome=_clean_name(nome) or "Sem nome",
@@ -84,22 +88,38 @@ class UsuarioService:
                 papel="admin" if admin else "membro",
                 fuso_horario=self._settings.timezone,
                 origem=(origem or None) and origem[:64],
-                acesso="pendente" if self._settings.aprovacao and not admin else "liberado",
+                acesso=acesso,
                 promover=admin,
             )
-        if novo and usuario.acesso == "pendente":
-            await self._pedir_liberacao(usuario)
+
+        if acesso == "liberado":  # one upsert: atomic on its own, no BEGIN/COMMIT round trips
+            async with self._sessions.connect() as connection:
+                usuario, novo = await upsert(connection)
+            return Registro(usuario=usuario, novo=novo)
+        # A newcomer may be asking for access: the admins' notices commit with the row.
+        async with self._sessions.begin() as session:
+            usuario, novo = await upsert(await session.connection())
+            if novo and usuario.acesso == "pendente":
+                await self._pedir_liberacao(session, usuario)
+        self._notifier.acordar()
         return Registro(usuario=usuario, novo=novo)
 
-    async def _pedir_liberacao(self, novo: Usuario) -> None:
+    async def _pedir_liberacao(self, session: AsyncSession, novo: Usuario) -> None:
         """Ask every admin, with one-tap buttons, to let the newcomer in."""
-        async with self._sessions() as session:
-            admins = await repo.listar(session, ativos=True, acesso="liberado", papel="admin")
-        acoes = self._botoes_de_pedido(novo.id) if self._botoes_de_pedido else ()
-        for admin in admins:
-            await self._notifier.notify(
-                admin.telegram_id, texts.pedido_de_acesso(novo), acoes=acoes
+        admins = await repo.listar(session, ativos=True, acesso="liberado", papel="admin")
+        botoes = teclado(self._botoes_de_pedido(novo.id)) if self._botoes_de_pedido else None
+        notas = [
+            Nota(
+                chave=f"acesso:pedido:{novo.id}:{admin.id}",
+                tipo="acesso",
+                chat_id=admin.telegram_id,
+                usuario_id=admin.id,
+                texto=texts.pedido_de_acesso(novo),
+                teclado=botoes,
             )
+            for admin in admins
+        ]
+        await self._notifier.escrever(session, *notas)
 
     async def decidir_acesso(
         self, admin: Usuario, usuario_id: int, *, liberar: bool, so_pendente: bool = False
@@ -120,15 +140,30 @@ class UsuarioService:
             decisao = Decisao(alvo, antes=alvo.acesso)
             if not so_pendente or decisao.antes == "pendente":
                 alvo.acesso = acesso
-        if decisao.mudou:
-            if liberar:
-                aviso = texts.ACESSO_LIBERADO_AVISO
-            elif decisao.antes == "liberado":
-                aviso = texts.ACESSO_REVOGADO
-            else:
-                aviso = texts.CADASTRO_RECUSADO
-            await self._notifier.notify(alvo.telegram_id, aviso)
+            if decisao.mudou:
+                await self._avisar_decisao(session, decisao, liberar=liberar)
+        self._notifier.acordar()
         return decisao
+
+    async def _avisar_decisao(
+        self, session: AsyncSession, decisao: Decisao, *, liberar: bool
+    ) -> None:
+        """Tell the person their access changed (in the decision's transaction)."""
+        alvo = decisao.usuario
+        if liberar:
+            aviso = texts.ACESSO_LIBERADO_AVISO
+        elif decisao.antes == "liberado":
+            aviso = texts.ACESSO_REVOGADO
+        else:
+            aviso = texts.CADASTRO_RECUSADO
+        nota = Nota(
+            chave=f"acesso:{alvo.id}:{uuid.uuid4().hex}",  # each decision is news of its own
+            tipo="acesso",
+            chat_id=alvo.telegram_id,
+            usuario_id=alvo.id,
+            texto=aviso,
+        )
+        await self._notifier.escrever(session, nota)
 
     async def definir_acesso(self, admin: Usuario, quem: str, acao: str) -> Decisao:
         """`/acesso @ana liberar|revogar`."""

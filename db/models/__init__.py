@@ -9,6 +9,9 @@
     grupos           Grupo            grupos            group chats and whether they are served
     conhecimento     Documento        documentos        ingested documents: origin, status, sha256
                      Trecho           trechos           their chunks: heading path, page, tsvector
+    notificacoes     Notificacao      notificacoes      the outbox: every push, deduplicated
+                     Lembrete         lembretes         personal reminders, once or recurring
+                     Aviso            avisos            an admin's announcement and its progress
     mentor           Mensagem         mensagens         the mentor's memory per chat (and summaries)
                      MentorUso        mentor_uso        tokens each model call spent
                      MentorAcao       mentor_acoes      writes the mentor proposed, awaiting a tap
@@ -27,6 +30,7 @@ from db.models.contatos import Contato
 from db.models.fluxos import Fluxo
 from db.models.grupos import Grupo
 from db.models.mentor import Mensagem, MentorAcao, MentorUso
+from db.models.notificacoes import LEMBRETE_MAX, Aviso, Lembrete, Notificacao
 from db.models.processos import (
     ABERTOS,
     PRIORIDADES,
@@ -41,6 +45,7 @@ from db.models.usuarios import ACESSOS, PAPEIS, Usuario
 __all__ = [
     "ABERTOS",
     "ACESSOS",
+    "LEMBRETE_MAX",
     "NAMING_CONVENTION",
     "ORIGENS",
     "PAPEIS",
@@ -49,14 +54,17 @@ __all__ = [
     "STATUS_DOCUMENTO",
     "TIPOS_EVENTO",
     "TITULO_MAX",
+    "Aviso",
     "Base",
     "Contato",
     "Documento",
     "Fluxo",
     "Grupo",
+    "Lembrete",
     "Mensagem",
     "MentorAcao",
     "MentorUso",
+    "Notificacao",
     "Processo",
     "ProcessoEvento",
     "Timestamps",

@@ -26,6 +26,9 @@ class Usuario(Timestamps, Base):
         CheckConstraint(one_of("papel", PAPEIS), name="papel"),
         CheckConstraint(one_of("acesso", ACESSOS), name="acesso"),
         CheckConstraint("hora_resumo BETWEEN 0 AND 23", name="hora_resumo"),
+        CheckConstraint(
+            "silencio_inicio BETWEEN 0 AND 23 AND silencio_fim BETWEEN 0 AND 23", name="silencio"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -40,3 +43,12 @@ class Usuario(Timestamps, Base):
     notificacoes_ativas: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     hora_resumo: Mapped[int] = mapped_column(SmallInteger, server_default=text("8"))
     origem: Mapped[str | None] = mapped_column(String(64))  # deep-link payload of the first /start
+    # Per-kind switches of /notificacoes (notificacoes_ativas above is the master switch).
+    notif_processos: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    notif_prazos: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    notif_resumo: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    notif_parados: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    notif_saude: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # Quiet hours, local: automatic notices wait from `inicio` to `fim`; equal hours: none.
+    silencio_inicio: Mapped[int] = mapped_column(SmallInteger, server_default=text("22"))
+    silencio_fim: Mapped[int] = mapped_column(SmallInteger, server_default=text("8"))

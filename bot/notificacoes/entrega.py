@@ -1,0 +1,276 @@
+"""The sender: claims due outbox rows and delivers them, paced, each chat in its own lane.
+
+    Entregador.rodar()      the loop every replica runs: claim (FOR UPDATE SKIP LOCKED), send,
+                            record; sleeps until woken (`acordar`) or `espera_ociosa` passes
+    Entregador.esvaziar()   deliver everything due now and return (tests, benchmarks)
+
+One lane per chat sends that chat's rows in order, one per `Ritmo` slot; lanes run side by side
+under the overall rate, so a chat that is paused (429) or slow never holds the others, and rows
+are claimed by priority (queued replies first, announcements last).
+
+Outcomes (the transport raises one of the `Falha` kinds below):
+- sent: `enviada`;
+- `Espere` (429): that chat pauses for `retry_after`; its rows go back to `pendente`, due then,
+  without spending an attempt (a storm delays, never loses);
+- `Bloqueado` (403): `bloqueou` — the user is inactive until they write again, their pending
+  rows are dropped; this is the one definition of that rule (`NotificacaoService.bloqueou`);
+- `Transitoria` (network, 5xx, timeout): retried with exponential backoff up to
+  `tentativas_max` attempts, then `falhou` with the reason;
+- `Definitiva` (400 chat not found, ...): `falhou` with the reason at once.
+
+A long message is sent in parts and `partes_enviadas` is recorded, so a retry resumes after the
+last part that went through. Between Telegram's accepting a message and our recording it
+there is a window of milliseconds: a crash exactly there sends that one message again when the
+lease passes (at least once — a notice is never silently lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.database import is_outage
+from bot.notificacoes.ritmo import Ritmo
+from db.engine import Sessions
+from db.models import Notificacao
+from db.repositories import notificacoes as repo
+
+log = logging.getLogger("cogep.notificacoes")
+
+ARRENDAMENTO = timedelta(minutes=2)  # a claimed row returns to the pool after this
+TENTATIVAS_MAX = 5
+RECUO_BASE = 2.0  # seconds; the n-th retry waits RECUO_BASE * 4**(n-1): 2 s, 8 s, 32 s, 128 s
+
+
+class Falha(Exception):
+    """A send that did not go through; `partes` of the message did."""
+
+    def __init__(self, motivo: str = "", *, partes: int = 0) -> None:
+        super().__init__(motivo)
+        self.motivo = motivo
+        self.partes = partes
+
+
+class Espere(Falha):
+    """Flood control for this chat: try again in `segundos`."""
+
+    def __init__(self, segundos: float, *, partes: int = 0) -> None:
+        super().__init__(f"429: retry after {segundos:g} s", partes=partes)
+        self.segundos = segundos
+
+
+class Bloqueado(Falha):
+    """The user blocked the bot (or the bot left the group)."""
+
+
+class Transitoria(Falha):
+    """Worth retrying: network, timeout, Telegram's 5xx."""
+
+
+class Definitiva(Falha):
+    """Retrying will not help: a bad chat, a message Telegram refuses."""
+
+
+class Transporte(Protocol):
+    """Sends one outbox row (all of its parts from `partes_enviadas` on); returns the parts."""
+
+    async def enviar(self, nota: Notificacao) -> int:
+        """Deliver `nota` or raise a `Falha`."""
+
+
+class Entregador:
+    """Delivers the outbox of one database through one transport."""
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        transporte: Transporte,
+        *,
+        ritmo: Ritmo | None = None,
+        agora: Callable[[], datetime] = lambda: datetime.now(UTC),
+        max_faixas: int = 200,
+        espera_ociosa: float = 2.0,
+        tentativas_max: int = TENTATIVAS_MAX,
+        recuo_base: float = RECUO_BASE,
+    ) -> None:
+        self._sessions = sessions
+        self._transporte = transporte
+        self.ritmo = ritmo or Ritmo()
+        self._agora = agora
+        self._max_faixas = max_faixas
+        self._espera_ociosa = espera_ociosa
+        self._tentativas_max = tentativas_max
+        self._recuo_base = recuo_base
+        self._faixas: dict[int, asyncio.Task[None]] = {}
+        self._acordado = asyncio.Event()
+
+    def acordar(self) -> None:
+        """There is new work: claim now instead of at the next poll."""
+        self._acordado.set()
+
+    async def rodar(self) -> None:
+        """Deliver forever (cancel to stop; lanes in flight are cancelled and their rows'
+        leases let another sender finish them)."""
+        pausa = 1.0
+        try:
+            while True:
+                try:
+                    reivindicadas = await self.passo()
+                    pausa = 1.0
+                except Exception as exc:
+                    if not is_outage(exc):
+                        log.exception("outbox: claim failed")
+                    else:
+                        log.warning("outbox: database unreachable (%s); retrying", exc)
+                    await asyncio.sleep(pausa)
+                    pausa = min(pausa * 2, 30.0)
+                    continue
+                if not reivindicadas:
+                    await self._dormir()
+        finally:
+            for faixa in list(self._faixas.values()):
+                faixa.cancel()
+            for faixa in list(self._faixas.values()):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await faixa
+
+    async def esvaziar(self) -> None:
+        """Deliver what is due now (and what becomes due while doing so), then return."""
+        while True:
+            reivindicadas = await self.passo()
+            if not reivindicadas and not self._faixas:
+                return
+            if not reivindicadas:  # all lanes busy, or nothing due but what they hold
+                await asyncio.wait(list(self._faixas.values()), return_when=asyncio.FIRST_COMPLETED)
+
+    async def passo(self) -> int:
+        """Claim due rows for free lanes and start them; how many rows were claimed."""
+        # At most ~2 s of sending is claimed at once: a cancelled announcement stops within that,
+        # and what this replica cannot send soon stays claimable by the others.
+        em_voo = len(self._faixas)
+        vagas = min(self._max_faixas - em_voo, max(1, int(self.ritmo.por_segundo * 2) - em_voo))
+        if vagas <= 0:
+            return 0
+        agora = self._agora()
+        async with self._sessions.begin() as session:
+            notas = await repo.reivindicar(
+                session, agora=agora, ate=agora + ARRENDAMENTO, limite=vagas
+            )
+        por_chat: dict[int, list[Notificacao]] = {}
+        for nota in notas:
+            por_chat.setdefault(nota.chat_id, []).append(nota)
+        for chat_id, fila in por_chat.items():
+            self._faixas[chat_id] = asyncio.create_task(
+                self._faixa(chat_id, fila, agora + ARRENDAMENTO / 2), name=f"outbox-{chat_id}"
+            )
+        return len(notas)
+
+    async def _dormir(self) -> None:
+        self._acordado.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._acordado.wait(), self._espera_ociosa)
+
+    async def _faixa(self, chat_id: int, fila: list[Notificacao], prazo: datetime) -> None:
+        """Send one chat's claimed rows in order; give back what the lease will not cover."""
+        try:
+            for i, nota in enumerate(fila):
+                if self._agora() >= prazo:
+                    await self._devolver(fila[i:], self._agora())
+                    return
+                await self.ritmo.vez(chat_id)
+                if not await self._enviar(nota, fila[i + 1 :]):
+                    return
+        except Exception:
+            log.exception("outbox: lane for chat %s failed", chat_id)
+        finally:
+            self._faixas.pop(chat_id, None)
+            self._acordado.set()
+
+    async def _enviar(self, nota: Notificacao, resto: list[Notificacao]) -> bool:
+        """Send one row and record the outcome; False when the lane must stop."""
+        try:
+            partes = await self._transporte.enviar(nota)
+        except Espere as falha:
+            self.ritmo.pausar(nota.chat_id, falha.segundos)
+            quando = self._agora() + timedelta(seconds=falha.segundos)
+            async with self._sessions() as session:
+                await repo.concluir(
+                    session, notificacao_id=nota.id, status="pendente", devido_em=quando,
+                    partes_enviadas=falha.partes, motivo=falha.motivo,
+                )  # fmt: skip
+            await self._devolver(resto, quando)
+            return False
+        except Bloqueado as falha:
+            await self.bloqueou(nota.chat_id, outras=[nota, *resto], motivo="bloqueado")
+            log.info("chat %s blocked the bot (%s); marked inactive", nota.chat_id, falha.motivo)
+            return False
+        except Definitiva as falha:
+            await self._registrar(nota, status="falhou", motivo=falha.motivo, partes=falha.partes)
+            log.warning("notice %s to %s failed: %s", nota.chave, nota.chat_id, falha.motivo)
+            return True
+        except Exception as falha:  # Transitoria, and anything unforeseen: bounded retries
+            await self._tentar_de_novo(nota, falha)
+            return True
+        await self._registrar(nota, status="enviada", motivo=None, partes=partes)
+        return True
+
+    async def _tentar_de_novo(self, nota: Notificacao, falha: Exception) -> None:
+        tentativas = nota.tentativas + 1
+        motivo = falha.motivo if isinstance(falha, Falha) else f"{type(falha).__name__}: {falha}"
+        partes = falha.partes if isinstance(falha, Falha) else nota.partes_enviadas
+        if tentativas >= self._tentativas_max:
+            log.warning("notice %s failed after %d attempts: %s", nota.chave, tentativas, motivo)
+            await self._registrar(nota, status="falhou", motivo=motivo, partes=partes)
+            return
+        espera = timedelta(seconds=self._recuo_base * 4 ** (tentativas - 1))
+        async with self._sessions() as session:
+            await repo.concluir(
+                session, notificacao_id=nota.id, status="pendente", tentativas=tentativas,
+                devido_em=self._agora() + espera, motivo=motivo, partes_enviadas=partes,
+            )  # fmt: skip
+
+    async def _registrar(
+        self, nota: Notificacao, *, status: str, motivo: str | None, partes: int
+    ) -> None:
+        async with self._sessions() as session:  # one UPDATE: atomic without BEGIN/COMMIT
+            await repo.concluir(
+                session, notificacao_id=nota.id, status=status, motivo=motivo,
+                partes_enviadas=partes,
+                enviada_em=self._agora() if status == "enviada" else None,
+            )  # fmt: skip
+
+    async def _devolver(self, notas: list[Notificacao], quando: datetime) -> None:
+        """Return claimed rows to the pool, due at `quando`."""
+        if not notas:
+            return
+        async with self._sessions.begin() as session:
+            for nota in notas:
+                await repo.concluir(
+                    session, notificacao_id=nota.id, status="pendente", devido_em=quando
+                )
+
+    async def bloqueou(
+        self, telegram_id: int, *, outras: Sequence[Notificacao] = (), motivo: str = "bloqueado"
+    ) -> None:
+        """The user blocked the bot; the rows of theirs this sender holds are dropped too."""
+        await self.aplicar_bloqueio(self._sessions, telegram_id, outras=outras, motivo=motivo)
+
+    @staticmethod
+    async def aplicar_bloqueio(
+        sessions: Sessions,
+        telegram_id: int,
+        *,
+        outras: Sequence[Notificacao] = (),
+        motivo: str = "bloqueado",
+    ) -> None:
+        """The rule for a user who blocked the bot (see `repo.bloqueou`), in one transaction."""
+        async with sessions.begin() as session:
+            await repo.bloqueou(session, telegram_id=telegram_id, motivo=motivo)
+            for nota in outras:
+                await repo.concluir(
+                    session, notificacao_id=nota.id, status="descartada", motivo=motivo
+                )

@@ -1,0 +1,97 @@
+"""/notificacoes: a switch per kind, the digest hour and the quiet hours, all by buttons.
+
+nf:tudo  nf:<tipo>       flip the master switch or one kind (processos, prazos, resumo,
+                         parados, saude)
+nf:hora  nf:hora:<h>     choose the digest hour / set it
+nf:sil   nf:sil:<i>:<f>  choose the quiet hours / set them (i == f: none)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot import texts
+from bot.errors import StaleState
+from bot.notificacoes.preferencias import ligados
+from db.models import Usuario
+from handlers.callbacks import Callback
+from handlers.common import registered
+from handlers.context import CogepContext
+from handlers.reply import edit_html, reply_html
+
+HORAS = (6, 7, 8, 9, 10, 12, 14, 18)
+SILENCIOS = ((22, 8), (23, 7), (21, 7), (20, 9), (0, 0))
+
+
+@dataclass(frozen=True)
+class NotifBotao(Callback, prefixo="nf"):
+    """A button of /notificacoes."""
+
+    acao: str
+    a: int | None = None
+    b: int | None = None
+
+
+def _botao(
+    rotulo: str, acao: str, a: int | None = None, b: int | None = None
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(rotulo, callback_data=NotifBotao(acao, a, b).encode())
+
+
+def _tela(usuario: Usuario) -> tuple[str, InlineKeyboardMarkup]:
+    chaves = ligados(usuario)
+    html = texts.notificacoes_tela(
+        geral=usuario.notificacoes_ativas, ligados=chaves, hora_resumo=usuario.hora_resumo,
+        silencio=(usuario.silencio_inicio, usuario.silencio_fim), fuso=usuario.fuso_horario,
+    )  # fmt: skip
+    geral = texts.BOTAO_DESLIGAR_TUDO if usuario.notificacoes_ativas else texts.BOTAO_LIGAR_TUDO
+    linhas = [[_botao(geral, "tudo")]]
+    linhas += [
+        [_botao(texts.botao_alternar(tipo, ligado), tipo)] for tipo, ligado in chaves.items()
+    ]
+    silencio = texts.silencio_rotulo(usuario.silencio_inicio, usuario.silencio_fim)
+    linhas.append([
+        _botao(texts.BOTAO_HORA_RESUMO.format(hora=usuario.hora_resumo), "hora"),
+        _botao(texts.BOTAO_SILENCIO.format(silencio=silencio), "sil"),
+    ])  # fmt: skip
+    return html, InlineKeyboardMarkup(linhas)
+
+
+@registered
+async def notificacoes(update: Update, context: CogepContext, usuario: Usuario) -> None:
+    """Show the caller's notice switches."""
+    html, teclado = _tela(usuario)
+    await reply_html(update, context.bot, html, keyboard=teclado)
+
+
+@registered
+async def botao(update: Update, context: CogepContext, usuario: Usuario) -> None:
+    """Flip a switch or set the digest hour / quiet hours, then redraw the screen."""
+    query = update.callback_query
+    assert query is not None
+    dados = NotifBotao.decode(query.data)
+    if dados is None or not isinstance(query.message, Message):
+        raise StaleState(texts.BOTAO_EXPIRADO)
+    servico, me = context.services.notificacoes, usuario
+    await query.answer()
+    if dados.acao == "hora" and dados.a is None:
+        escolhas = [_botao(f"{h:02d}:00", "hora", h) for h in HORAS]
+        teclado = InlineKeyboardMarkup([escolhas[:4], escolhas[4:]])
+        await edit_html(query.message, texts.PERGUNTA_HORA_RESUMO_NOTIF, keyboard=teclado)
+        return
+    if dados.acao == "sil" and dados.a is None:
+        linhas = [[_botao(texts.silencio_rotulo(i, f), "sil", i, f)] for i, f in SILENCIOS]
+        await edit_html(
+            query.message, texts.PERGUNTA_SILENCIO, keyboard=InlineKeyboardMarkup(linhas)
+        )
+        return
+    if dados.acao == "hora" and dados.a is not None:
+        me = await servico.definir_hora_resumo(me, dados.a)
+    elif dados.acao == "sil" and dados.a is not None and dados.b is not None:
+        me = await servico.definir_silencio(me, dados.a, dados.b)
+    else:
+        me = await servico.alternar(me, dados.acao)
+    html, teclado = _tela(me)
+    await edit_html(query.message, html, keyboard=teclado)
