@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot import texts
 from db.models import Lembrete, Usuario
+from handlers import keyboards
 from handlers.botoes import AdiarLembrete, CancelarLembrete
 from handlers.common import registered
 from handlers.context import CogepContext
@@ -21,16 +22,8 @@ def _argumento(update: Update) -> str:
 
 
 def _adiar(lembrete_id: int, lista: int) -> list[InlineKeyboardButton]:
-    return [
-        InlineKeyboardButton(
-            rotulo, callback_data=AdiarLembrete(lembrete_id, opcao, lista).encode()
-        )
-        for rotulo, opcao in (
-            (texts.BOTAO_ADIAR_10MIN, "10m"),
-            (texts.BOTAO_ADIAR_1H, "1h"),
-            (texts.BOTAO_ADIAR_AMANHA, "am"),
-        )
-    ]
+    acoes = keyboards.adiar_lembrete(lembrete_id, lista)
+    return [InlineKeyboardButton(rotulo, callback_data=dados) for rotulo, dados in acoes]
 
 
 def _cancelar(

@@ -14,6 +14,7 @@ from bot.notificacoes import Caixa, NotificacaoService
 from bot.notificacoes.lembretes import LembreteService
 from bot.notificacoes.lider import Lider
 from db.models import Notificacao, Processo, ProcessoEvento, Usuario
+from handlers.keyboards import BOTOES_DE_AVISO
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.test_notificacoes import Relogio, entregador, pessoas
@@ -28,8 +29,12 @@ async def bot_api(tg: FakeTelegram) -> AsyncIterator[Bot]:
 def agenda(database: Database, tg: FakeTelegram, url: str, relogio: Relogio) -> NotificacaoService:
     settings = make_settings(tg, url)
     caixa = Caixa(database.sessions, agora=relogio)
-    lembretes = LembreteService(database.sessions, settings, caixa, agora=relogio)
-    return NotificacaoService(database.sessions, settings, caixa, lembretes, agora=relogio)
+    lembretes = LembreteService(
+        database.sessions, settings, caixa, botoes=BOTOES_DE_AVISO, agora=relogio
+    )
+    return NotificacaoService(
+        database.sessions, settings, caixa, lembretes, botoes=BOTOES_DE_AVISO, agora=relogio
+    )
 
 
 async def ajustar(database: Database, telegram_id: int, **valores: object) -> Usuario:

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_
 
 from bot import texts
-from bot.notificacoes.caixa import Caixa, Nota, teclado
+from bot.notificacoes.caixa import BotoesDeAviso, Caixa, Nota, Teclado, teclado
 from bot.notificacoes.lembretes import LembreteService
 from bot.notificacoes.preferencias import fora_do_silencio, quer
 from db.engine import Sessions
@@ -54,9 +54,12 @@ class Vigia:
         caixa: Caixa,
         lembretes: LembreteService,
         *,
+        botoes: BotoesDeAviso | None = None,
         agora: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`botoes`: the buttons that open the processos a notice lists (none without it)."""
         self._sessions = sessions
+        self._botoes = botoes
         self._caixa = caixa
         self._lembretes = lembretes
         self._agora = agora
@@ -129,7 +132,7 @@ class Vigia:
             usuario_id=pessoa.id,
             texto=texto,
             devido_em=quando,
-            teclado=_abrir([processo]),
+            teclado=self._abrir([processo]),
         )
 
     # -- daily digest ------------------------------------------------------------------------------
@@ -163,7 +166,7 @@ class Vigia:
             chat_id=usuario.telegram_id,
             usuario_id=usuario.id,
             texto=texto,
-            teclado=_abrir(vencidos + abertos),
+            teclado=self._abrir(vencidos + abertos),
         )
 
     # -- weekly stale list ----------------------------------------------------------------------
@@ -193,7 +196,7 @@ class Vigia:
                     chat_id=gestor.telegram_id,
                     usuario_id=gestor.id,
                     texto=texto,
-                    teclado=_abrir([p for p, _ in lista]),
+                    teclado=self._abrir([p for p, _ in lista]),
                 )
             )
         return await self._escrever(notas)
@@ -229,9 +232,11 @@ class Vigia:
                 )
         return await self._escrever(notas)
 
-
-def _abrir(processos: list[Processo]) -> list[list[dict[str, str]]] | None:
-    """Buttons that open the processos (handlers.keyboards: pv:<id>)."""
-    botoes = [(p.numero, f"pv:{p.id}") for p in processos[:BOTOES_MAX]]
-    linhas = [teclado(botoes[i : i + 4]) for i in range(0, len(botoes), 4)]
-    return [linha[0] for linha in linhas if linha] or None
+    def _abrir(self, processos: list[Processo]) -> Teclado | None:
+        """Buttons that open the processos, four a row."""
+        if self._botoes is None:
+            return None
+        abrir = self._botoes.abrir_processo
+        botoes = [(p.numero, abrir(p.id)) for p in processos[:BOTOES_MAX]]
+        linhas = [teclado(botoes[i : i + 4]) for i in range(0, len(botoes), 4)]
+        return [linha[0] for linha in linhas if linha] or None
