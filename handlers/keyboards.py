@@ -9,9 +9,8 @@ from collections.abc import Callable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
-from bot.avisos import Acoes
 from bot.fusos import COMUNS
-from bot.notificacoes import BotoesDeAviso
+from bot.notificacoes import Acoes, BotoesDeAviso
 from bot.notificacoes.lembretes import AMANHA
 from bot.processos import Detalhe, Pagina
 from bot.processos.regras import PRIORIDADES, STATUS_CODIGO
