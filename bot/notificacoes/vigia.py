@@ -33,6 +33,7 @@ from bot.notificacoes.lembretes import LembreteService
 from bot.notificacoes.preferencias import fora_do_silencio, quer
 from db.engine import Sessions
 from db.models import Processo, Usuario
+from db.repositories import conhecimento as documentos
 from db.repositories import notificacoes as repo
 
 log = logging.getLogger("cogep.notificacoes")
@@ -215,10 +216,13 @@ class Vigia:
                 zona = ZoneInfo(admin.fuso_horario)
                 hoje = datetime.combine(agora.astimezone(zona).date(), datetime.min.time(), zona)
                 ontem = await repo.contagem(session, desde=hoje - timedelta(days=1), ate=hoje)
+                ingestoes = await documentos.falhas_de_ingestao(
+                    session, desde=hoje - timedelta(days=1), ate=hoje
+                )
                 texto = texts.saude_diaria(
                     no_ar_desde=self.no_ar_desde, enviadas=ontem.get("enviada", 0),
                     falhas=ontem.get("falhou", 0), descartadas=ontem.get("descartada", 0),
-                    zona=admin.fuso_horario, agora=agora,
+                    ingestoes_falhas=ingestoes, zona=admin.fuso_horario, agora=agora,
                 )  # fmt: skip
                 chave = f"saude:{admin.id}:{hoje.date().isoformat()}"
                 notas.append(
