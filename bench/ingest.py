@@ -51,8 +51,8 @@ from typing import Any
 import psutil
 from sqlalchemy import text
 
-from bot.avisos import SilentNotifier
 from bot.conhecimento.servico import ConhecimentoService
+from bot.notificacoes import SilentNotifier
 from bot.settings import Settings
 from db.engine import create_engine, create_sessions
 from db.models import Usuario

@@ -26,7 +26,7 @@ from bot.settings import Settings
 from handlers import delivery
 from handlers.context import SERVICES_KEY, CogepContext
 from handlers.documentos import TelegramBaixador
-from handlers.keyboards import pedido_de_acesso
+from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
 
 log = logging.getLogger("cogep.app")
 
@@ -91,7 +91,10 @@ def build_application(
 
 
 def _services(app: CogepApplication, settings: Settings, database: Database) -> Services:
-    services = Services.build(settings, database.sessions, botoes_de_pedido=pedido_de_acesso)
+    services = Services.build(
+        settings, database.sessions, botoes_de_pedido=pedido_de_acesso,
+        botoes_de_aviso=BOTOES_DE_AVISO,
+    )  # fmt: skip
     services.conhecimento.usar_baixador(TelegramBaixador(app.bot))
     return services
 

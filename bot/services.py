@@ -9,7 +9,7 @@ from bot.contatos import ContatoService
 from bot.fluxos import FluxoService
 from bot.grupos import GrupoService
 from bot.mentor import MentorService, Modelo
-from bot.notificacoes import Caixa, NotificacaoService, Notifier
+from bot.notificacoes import BotoesDeAviso, Caixa, NotificacaoService, Notifier
 from bot.notificacoes.avisos import AvisoService
 from bot.notificacoes.lembretes import LembreteService
 from bot.processos import ProcessoService
@@ -43,14 +43,16 @@ class Services:
         *,
         notifier: Notifier | None = None,
         botoes_de_pedido: BotoesDePedido | None = None,
+        botoes_de_aviso: BotoesDeAviso | None = None,
     ) -> Services:
         """Wire the services on one session factory.
 
-        `notifier` replaces the outbox (the console prints instead); `botoes_de_pedido`: see
-        `bot.usuarios`.
+        `notifier` replaces the outbox (the console prints instead); `botoes_de_pedido` and
+        `botoes_de_aviso` (buttons under access requests and pushed notices): see
+        `bot.usuarios` and `bot.notificacoes`.
         """
         caixa = Caixa(sessions)
-        lembretes = LembreteService(sessions, settings, caixa)
+        lembretes = LembreteService(sessions, settings, caixa, botoes=botoes_de_aviso)
         processos = ProcessoService(sessions, settings, notifier or caixa)
         conhecimento = ConhecimentoService(sessions, settings, notifier or caixa)
         mentor = MentorService(
@@ -68,7 +70,9 @@ class Services:
             contatos=ContatoService(sessions),
             grupos=GrupoService(sessions),
             conhecimento=conhecimento,
-            notificacoes=NotificacaoService(sessions, settings, caixa, lembretes),
+            notificacoes=NotificacaoService(
+                sessions, settings, caixa, lembretes, botoes=botoes_de_aviso
+            ),
             lembretes=lembretes,
             avisos=AvisoService(sessions, caixa),
             mentor=mentor,

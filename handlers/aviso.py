@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -28,7 +27,7 @@ from bot.notificacoes.avisos import Progresso
 from bot.render import escape
 from bot.services import Services
 from db.models import Usuario
-from handlers.callbacks import Callback
+from handlers.botoes import Aviso
 from handlers.common import registered
 from handlers.context import SERVICES_KEY, CogepContext
 from handlers.reply import edit_html, reply_html
@@ -39,16 +38,8 @@ SILENCIO = 15.0  # a reporter quiet for longer than this is presumed gone
 _REPORTERS_KEY = "avisos_acompanhados"
 
 
-@dataclass(frozen=True)
-class AvisoBotao(Callback, prefixo="av"):
-    """The buttons of a preview (s: send, n: discard) and of a running announcement (x: stop)."""
-
-    aviso_id: int
-    acao: str
-
-
 def _botao(rotulo: str, aviso_id: int, acao: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(rotulo, callback_data=AvisoBotao(aviso_id, acao).encode())
+    return InlineKeyboardButton(rotulo, callback_data=Aviso(aviso_id, acao).encode())
 
 
 def _parar(aviso_id: int) -> InlineKeyboardMarkup:
@@ -69,13 +60,11 @@ async def aviso(update: Update, context: CogepContext, usuario: Usuario) -> None
     await reply_html(update, context.bot, html, keyboard=teclado)
 
 
-@registered
-async def botao(update: Update, context: CogepContext, usuario: Usuario) -> None:
+async def botao(update: Update, context: CogepContext, usuario: Usuario, dados: Aviso) -> None:
     """Send, discard or stop an announcement."""
     query = update.callback_query
     assert query is not None
-    dados = AvisoBotao.decode(query.data)
-    if dados is None or dados.acao not in ("s", "n", "x") or not isinstance(query.message, Message):
+    if not isinstance(query.message, Message):
         raise StaleState(texts.BOTAO_EXPIRADO)
     avisos = context.services.avisos
     if dados.acao == "n":

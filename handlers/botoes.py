@@ -30,6 +30,11 @@ older version) is answered as an expired button and changes nothing.
     mq:<processo>            ask the mentor about a processo (its card's 🎓)
     mx:<n>  mr:<mensagem>    stop the running answer n; ask a stored question again (🔁)
     ma:<acao>  mn:<acao>     carry out / drop a write the mentor proposed
+    lc:<id>[:1]              cancel a reminder (1: pressed in /lembretes, which is redrawn)
+    la:<id>[:<opcao>[:1]]    snooze choices;  with 10m|1h|am (tomorrow 09:00): snooze
+    nf:tudo  nf:<tipo>       /notificacoes: flip the master switch or one kind
+    nf:hora[:<h>]  nf:sil[:<i>:<f>]  choose / set the digest hour, the quiet hours (i == f: none)
+    av:<id>:s|n|x            /aviso: send the previewed announcement, discard it, stop it
 
 A new kind takes a new prefix (1-4 letters); the codec refuses a prefix taken twice.
 """
@@ -312,3 +317,43 @@ class ConfirmarAcao(Callback, prefixo="ma"):
 @dataclass(frozen=True)
 class RecusarAcao(Callback, prefixo="mn"):
     acao_id: int
+
+
+# --- reminders, notice switches, announcements ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CancelarLembrete(Callback, prefixo="lc"):
+    """❌ under a reminder."""
+
+    lembrete_id: int
+    lista: int = 0  # 1: pressed in /lembretes, which is redrawn
+
+
+@dataclass(frozen=True)
+class AdiarLembrete(Callback, prefixo="la"):
+    """💤: without `opcao`, the choices; with it, the snooze (bot.notificacoes.lembretes)."""
+
+    lembrete_id: int
+    opcao: str = ""
+    lista: int = 0
+
+
+@dataclass(frozen=True)
+class Notificacoes(Callback, prefixo="nf"):
+    """A button of /notificacoes."""
+
+    acao: str
+    a: int | None = None
+    b: int | None = None
+
+
+@dataclass(frozen=True)
+class Aviso(Callback, prefixo="av"):
+    """The buttons of a preview (s: send, n: discard) and of a running announcement (x: stop)."""
+
+    aviso_id: int
+    acao: str
+
+    def __post_init__(self) -> None:
+        _exigir(self.acao in ("s", "n", "x"))

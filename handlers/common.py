@@ -124,8 +124,11 @@ async def track_block(update: Update, context: CogepContext) -> None:
 
 
 async def _bloqueio(context: CogepContext, telegram_id: int, *, bloqueou: bool) -> None:
-    """Record that the user blocked the bot (no notice goes to them), or came back."""
-    await context.services.usuarios.marcar_ativo(telegram_id, not bloqueou)
+    """Record that the user blocked the bot (inactive, pending notices dropped), or came back."""
+    if bloqueou:
+        await context.services.notificacoes.bloqueou(telegram_id)
+    else:
+        await context.services.usuarios.marcar_ativo(telegram_id, True)
     log.info("user %s %s the bot", telegram_id, "blocked" if bloqueou else "unblocked")
 
 

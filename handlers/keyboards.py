@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import texts
-from bot.avisos import Acoes
 from bot.fusos import COMUNS
+from bot.notificacoes import Acoes, BotoesDeAviso
+from bot.notificacoes.lembretes import AMANHA
 from bot.processos import Detalhe, Pagina
 from bot.processos.regras import PRIORIDADES, STATUS_CODIGO
 from bot.processos.servico import FILTROS
@@ -259,6 +260,25 @@ def pedido_de_acesso(usuario_id: int) -> Acoes:
         (texts.BOTAO_LIBERAR, b.DecidirAcesso(usuario_id, "s").encode()),
         (texts.BOTAO_RECUSAR, b.DecidirAcesso(usuario_id, "n").encode()),
     ]
+
+
+def adiar_lembrete(lembrete_id: int, lista: int = 0) -> Acoes:
+    """The snooze choices under a reminder (lista=1: pressed in /lembretes, redrawn after)."""
+    return [
+        (rotulo, b.AdiarLembrete(lembrete_id, opcao, lista).encode())
+        for rotulo, opcao in (
+            (texts.BOTAO_ADIAR_10MIN, "10m"),
+            (texts.BOTAO_ADIAR_1H, "1h"),
+            (texts.BOTAO_ADIAR_AMANHA, AMANHA),
+        )
+    ]
+
+
+BOTOES_DE_AVISO = BotoesDeAviso(
+    adiar_lembrete=adiar_lembrete,
+    abrir_processo=lambda processo_id: b.VerProcesso(processo_id).encode(),
+)
+"""The buttons under pushed notices, handed to the services by the composition root."""
 
 
 def perfil(usuario: Usuario) -> InlineKeyboardMarkup:

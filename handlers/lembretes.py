@@ -1,41 +1,18 @@
-"""/lembrar and /lembretes: personal reminders, with cancel and snooze buttons.
-
-lc:<id>            cancel a reminder
-la:<id>            show the snooze choices;  la:<id>:10m|1h|am  snooze (am: tomorrow 09:00)
-"""
+"""/lembrar and /lembretes: personal reminders, with cancel and snooze buttons (lc:, la:)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot import texts
-from bot.errors import StaleState
 from db.models import Lembrete, Usuario
-from handlers.callbacks import Callback
+from handlers import keyboards
+from handlers.botoes import AdiarLembrete, CancelarLembrete
 from handlers.common import registered
 from handlers.context import CogepContext
 from handlers.reply import edit_html, edit_keyboard, reply_html
 
 BOTOES_NA_LISTA = 20  # buttons for the soonest reminders (Telegram allows 100 per message)
-
-
-@dataclass(frozen=True)
-class CancelarLembrete(Callback, prefixo="lc"):
-    """❌ under a reminder."""
-
-    lembrete_id: int
-    lista: int = 0  # 1: pressed in /lembretes, which is redrawn
-
-
-@dataclass(frozen=True)
-class AdiarLembrete(Callback, prefixo="la"):
-    """💤: without `opcao`, the choices; with it, the snooze (bot.notificacoes.lembretes)."""
-
-    lembrete_id: int
-    opcao: str = ""
-    lista: int = 0
 
 
 def _argumento(update: Update) -> str:
@@ -45,16 +22,8 @@ def _argumento(update: Update) -> str:
 
 
 def _adiar(lembrete_id: int, lista: int) -> list[InlineKeyboardButton]:
-    return [
-        InlineKeyboardButton(
-            rotulo, callback_data=AdiarLembrete(lembrete_id, opcao, lista).encode()
-        )
-        for rotulo, opcao in (
-            (texts.BOTAO_ADIAR_10MIN, "10m"),
-            (texts.BOTAO_ADIAR_1H, "1h"),
-            (texts.BOTAO_ADIAR_AMANHA, "am"),
-        )
-    ]
+    acoes = keyboards.adiar_lembrete(lembrete_id, lista)
+    return [InlineKeyboardButton(rotulo, callback_data=dados) for rotulo, dados in acoes]
 
 
 def _cancelar(
@@ -105,33 +74,42 @@ async def _lista(
     return html, InlineKeyboardMarkup(linhas)
 
 
-@registered
-async def botao(update: Update, context: CogepContext, usuario: Usuario) -> None:
-    """Cancel or snooze a reminder (from /lembretes, /lembrar or the reminder itself)."""
+async def cancelar(
+    update: Update, context: CogepContext, usuario: Usuario, botao: CancelarLembrete
+) -> None:
+    """❌ of a reminder (from /lembretes, /lembrar or the reminder itself)."""
+    await context.services.lembretes.cancelar(usuario, botao.lembrete_id)
+    await _mostrar(update, context, usuario, texts.LEMBRETE_CANCELADO, lista=botao.lista)
+
+
+async def adiar(
+    update: Update, context: CogepContext, usuario: Usuario, botao: AdiarLembrete
+) -> None:
+    """💤 of a reminder: without a choice, offer them; with one, snooze."""
     query = update.callback_query
     assert query is not None
-    servico = context.services.lembretes
-    cancelar, adiar = CancelarLembrete.decode(query.data), AdiarLembrete.decode(query.data)
-    if cancelar is None and adiar is None:
-        raise StaleState(texts.BOTAO_EXPIRADO)
-    if adiar is not None and not adiar.opcao:  # 💤 in /lembretes: the list offers the choices
+    if not botao.opcao:  # 💤 in /lembretes: the list offers the choices
         await query.answer()
-        escolhas = InlineKeyboardMarkup([_adiar(adiar.lembrete_id, adiar.lista)])
+        escolhas = InlineKeyboardMarkup([_adiar(botao.lembrete_id, botao.lista)])
         if isinstance(query.message, Message):
             await edit_keyboard(query.message, escolhas)
         else:
             await reply_html(update, context.bot, texts.BOTAO_ADIAR, keyboard=escolhas)
         return
-    if cancelar is not None:
-        await servico.cancelar(usuario, cancelar.lembrete_id)
-        aviso = texts.LEMBRETE_CANCELADO
-    else:
-        assert adiar is not None
-        novo = await servico.adiar(usuario, adiar.lembrete_id, adiar.opcao)
-        aviso = texts.lembrete_adiado(novo.quando, zona=usuario.fuso_horario, agora=servico.agora())
+    servico = context.services.lembretes
+    novo = await servico.adiar(usuario, botao.lembrete_id, botao.opcao)
+    aviso = texts.lembrete_adiado(novo.quando, zona=usuario.fuso_horario, agora=servico.agora())
+    await _mostrar(update, context, usuario, aviso, lista=botao.lista)
+
+
+async def _mostrar(
+    update: Update, context: CogepContext, usuario: Usuario, aviso: str, *, lista: int
+) -> None:
+    """Tell what was done: redraw /lembretes, or add it below the message pressed."""
+    query = update.callback_query
+    assert query is not None
     await query.answer()
-    botao = cancelar or adiar
-    if botao is not None and botao.lista and isinstance(query.message, Message):
+    if lista and isinstance(query.message, Message):
         html, teclado = await _lista(context, usuario)
         await edit_html(
             query.message, f"{aviso}\n\n{html}", keyboard=teclado or InlineKeyboardMarkup([])

@@ -1,14 +1,6 @@
-"""/notificacoes: a switch per kind, the digest hour and the quiet hours, all by buttons.
-
-nf:tudo  nf:<tipo>       flip the master switch or one kind (processos, prazos, resumo,
-                         parados, saude)
-nf:hora  nf:hora:<h>     choose the digest hour / set it
-nf:sil   nf:sil:<i>:<f>  choose the quiet hours / set them (i == f: none)
-"""
+"""/notificacoes: a switch per kind, the digest hour and the quiet hours, all by buttons (nf:)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
@@ -16,7 +8,7 @@ from bot import texts
 from bot.errors import StaleState
 from bot.notificacoes.preferencias import ligados
 from db.models import Usuario
-from handlers.callbacks import Callback
+from handlers.botoes import Notificacoes
 from handlers.common import registered
 from handlers.context import CogepContext
 from handlers.reply import edit_html, reply_html
@@ -25,19 +17,10 @@ HORAS = (6, 7, 8, 9, 10, 12, 14, 18)
 SILENCIOS = ((22, 8), (23, 7), (21, 7), (20, 9), (0, 0))
 
 
-@dataclass(frozen=True)
-class NotifBotao(Callback, prefixo="nf"):
-    """A button of /notificacoes."""
-
-    acao: str
-    a: int | None = None
-    b: int | None = None
-
-
 def _botao(
     rotulo: str, acao: str, a: int | None = None, b: int | None = None
 ) -> InlineKeyboardButton:
-    return InlineKeyboardButton(rotulo, callback_data=NotifBotao(acao, a, b).encode())
+    return InlineKeyboardButton(rotulo, callback_data=Notificacoes(acao, a, b).encode())
 
 
 def _tela(usuario: Usuario) -> tuple[str, InlineKeyboardMarkup]:
@@ -66,13 +49,13 @@ async def notificacoes(update: Update, context: CogepContext, usuario: Usuario) 
     await reply_html(update, context.bot, html, keyboard=teclado)
 
 
-@registered
-async def botao(update: Update, context: CogepContext, usuario: Usuario) -> None:
+async def botao(
+    update: Update, context: CogepContext, usuario: Usuario, dados: Notificacoes
+) -> None:
     """Flip a switch or set the digest hour / quiet hours, then redraw the screen."""
     query = update.callback_query
     assert query is not None
-    dados = NotifBotao.decode(query.data)
-    if dados is None or not isinstance(query.message, Message):
+    if not isinstance(query.message, Message):
         raise StaleState(texts.BOTAO_EXPIRADO)
     servico, me = context.services.notificacoes, usuario
     await query.answer()

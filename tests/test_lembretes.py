@@ -17,6 +17,7 @@ from bot.notificacoes.lembretes import LembreteService
 from bot.services import Services
 from db.models import Lembrete, Notificacao, Usuario
 from handlers.context import SERVICES_KEY
+from handlers.keyboards import BOTOES_DE_AVISO
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.test_notificacoes import Relogio, entregador, pessoas
@@ -36,7 +37,9 @@ def servico(
 ) -> LembreteService:
     settings = make_settings(tg, database_url, lembretes_max=3)
     caixa = Caixa(database.sessions, agora=relogio)
-    return LembreteService(database.sessions, settings, caixa, agora=relogio)
+    return LembreteService(
+        database.sessions, settings, caixa, botoes=BOTOES_DE_AVISO, agora=relogio
+    )
 
 
 async def usuario(

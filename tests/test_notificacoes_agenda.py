@@ -13,7 +13,8 @@ from bot.database import Database
 from bot.notificacoes import Caixa, NotificacaoService
 from bot.notificacoes.lembretes import LembreteService
 from bot.notificacoes.lider import Lider
-from db.models import Notificacao, Processo, ProcessoEvento, Usuario
+from db.models import Documento, Notificacao, Processo, ProcessoEvento, Usuario
+from handlers.keyboards import BOTOES_DE_AVISO
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.test_notificacoes import Relogio, entregador, pessoas
@@ -28,8 +29,12 @@ async def bot_api(tg: FakeTelegram) -> AsyncIterator[Bot]:
 def agenda(database: Database, tg: FakeTelegram, url: str, relogio: Relogio) -> NotificacaoService:
     settings = make_settings(tg, url)
     caixa = Caixa(database.sessions, agora=relogio)
-    lembretes = LembreteService(database.sessions, settings, caixa, agora=relogio)
-    return NotificacaoService(database.sessions, settings, caixa, lembretes, agora=relogio)
+    lembretes = LembreteService(
+        database.sessions, settings, caixa, botoes=BOTOES_DE_AVISO, agora=relogio
+    )
+    return NotificacaoService(
+        database.sessions, settings, caixa, lembretes, botoes=BOTOES_DE_AVISO, agora=relogio
+    )
 
 
 async def ajustar(database: Database, telegram_id: int, **valores: object) -> Usuario:
@@ -234,11 +239,18 @@ async def test_admins_who_opt_in_get_a_daily_health_line(
     quer_id, nao_id = await pessoas(tg, database, 2)
     await ajustar(database, quer_id, papel="admin", hora_resumo=9, notif_saude=True)
     await ajustar(database, nao_id, papel="admin", hora_resumo=9)
+    async with database.sessions.begin() as session:  # two failed yesterday, one the day before
+        for dias in (0.5, 0.9, 1.5):
+            session.add(
+                Documento(titulo="x.pdf", origem="arquivo", referencia="f", status="falhou",
+                          processado_em=relogio() - timedelta(days=dias))
+            )  # fmt: skip
     servico = agenda(database, tg, database_url, relogio)
     await servico.vigia.saude()
     await entregador(database, bot_api, relogio).esvaziar()
     [linha] = chegou(tg, quer_id)
     assert "Cogep no ar desde" in linha and "notificações enviadas" in linha
+    assert "2 documentos não entraram na base de conhecimento" in linha
     assert chegou(tg, nao_id) == []
 
 

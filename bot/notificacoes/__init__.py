@@ -11,7 +11,15 @@ Telegram itself is reached only through a `Transporte` (handlers.delivery); noth
 imports `telegram`.
 """
 
-from bot.notificacoes.caixa import Acoes, Caixa, Nota, Notifier, SilentNotifier
+from bot.notificacoes.caixa import Acoes, BotoesDeAviso, Caixa, Nota, Notifier, SilentNotifier
 from bot.notificacoes.servico import NotificacaoService
 
-__all__ = ["Acoes", "Caixa", "Nota", "NotificacaoService", "Notifier", "SilentNotifier"]
+__all__ = [
+    "Acoes",
+    "BotoesDeAviso",
+    "Caixa",
+    "Nota",
+    "NotificacaoService",
+    "Notifier",
+    "SilentNotifier",
+]

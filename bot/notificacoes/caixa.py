@@ -45,6 +45,15 @@ PRIORIDADE = {
 }
 
 
+@dataclass(frozen=True)
+class BotoesDeAviso:
+    """How the chat side encodes the buttons under pushed notices; the composition root hands
+    it in (`handlers.keyboards.BOTOES_DE_AVISO`), so no service knows a button's encoding."""
+
+    adiar_lembrete: Callable[[int], Acoes]  # the snooze choices under a reminder that fires
+    abrir_processo: Callable[[int], str]  # the data of a button that opens a processo
+
+
 def teclado(acoes: Acoes) -> Teclado | None:
     """One row of callback buttons as stored JSON (None without buttons)."""
     if not acoes:

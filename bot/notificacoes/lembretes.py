@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.dates import split_when
 from bot.errors import InvalidDate, InvalidInput, NotFound
-from bot.notificacoes.caixa import Caixa, Nota, teclado
+from bot.notificacoes.caixa import BotoesDeAviso, Caixa, Nota, teclado
 from bot.notificacoes.preferencias import quer
 from bot.notificacoes.recorrencia import Regra, ler_recorrencia
 from bot.processos.regras import ler_numero
@@ -64,11 +64,14 @@ class LembreteService:
         settings: Settings,
         caixa: Caixa,
         *,
+        botoes: BotoesDeAviso | None = None,
         agora: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`botoes`: the snooze buttons under a reminder that fires (none without it)."""
         self._sessions = sessions
         self._settings = settings
         self._caixa = caixa
+        self._botoes = botoes
         self._agora = agora
 
     # -- reading what the user wrote -----------------------------------------------------------
@@ -263,12 +266,7 @@ class LembreteService:
             lembrete, numero=lembrete.numero, previsto=lembrete.quando, atraso=atraso,
             zona=dono.fuso_horario, agora=agora,
         )  # fmt: skip
-        # Callback data in the handlers' codec (handlers.lembretes.AdiarLembrete: la:<id>:<opcao>).
-        botoes = teclado([
-            (texts.BOTAO_ADIAR_10MIN, f"la:{lembrete.id}:10m"),
-            (texts.BOTAO_ADIAR_1H, f"la:{lembrete.id}:1h"),
-            (texts.BOTAO_ADIAR_AMANHA, f"la:{lembrete.id}:{AMANHA}"),
-        ])  # fmt: skip
+        botoes = teclado(self._botoes.adiar_lembrete(lembrete.id)) if self._botoes else None
         return Nota(
             chave=f"lembrete:{lembrete.id}:{lembrete.quando.astimezone(UTC).isoformat()}",
             tipo="lembrete",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from bot import texts
 from bot.errors import InvalidInput, NotRegistered
-from bot.notificacoes.caixa import Caixa
+from bot.notificacoes.caixa import BotoesDeAviso, Caixa
 from bot.notificacoes.entrega import Entregador, Transporte
 from bot.notificacoes.lembretes import LembreteService
 from bot.notificacoes.lider import Lider
@@ -31,13 +31,14 @@ class NotificacaoService:
         caixa: Caixa,
         lembretes: LembreteService,
         *,
+        botoes: BotoesDeAviso | None = None,
         agora: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
         self._settings = settings
         self.caixa = caixa
         self._agora = agora
-        self.vigia = Vigia(sessions, caixa, lembretes, agora=agora)
+        self.vigia = Vigia(sessions, caixa, lembretes, botoes=botoes, agora=agora)
         self.lider = Lider(sessions)
 
     async def rodada(self) -> int | None:

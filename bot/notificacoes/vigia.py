@@ -28,11 +28,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_
 
 from bot import texts
-from bot.notificacoes.caixa import Caixa, Nota, teclado
+from bot.notificacoes.caixa import BotoesDeAviso, Caixa, Nota, Teclado, teclado
 from bot.notificacoes.lembretes import LembreteService
 from bot.notificacoes.preferencias import fora_do_silencio, quer
 from db.engine import Sessions
 from db.models import Processo, Usuario
+from db.repositories import conhecimento as documentos
 from db.repositories import notificacoes as repo
 
 log = logging.getLogger("cogep.notificacoes")
@@ -54,9 +55,12 @@ class Vigia:
         caixa: Caixa,
         lembretes: LembreteService,
         *,
+        botoes: BotoesDeAviso | None = None,
         agora: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`botoes`: the buttons that open the processos a notice lists (none without it)."""
         self._sessions = sessions
+        self._botoes = botoes
         self._caixa = caixa
         self._lembretes = lembretes
         self._agora = agora
@@ -129,7 +133,7 @@ class Vigia:
             usuario_id=pessoa.id,
             texto=texto,
             devido_em=quando,
-            teclado=_abrir([processo]),
+            teclado=self._abrir([processo]),
         )
 
     # -- daily digest ------------------------------------------------------------------------------
@@ -163,7 +167,7 @@ class Vigia:
             chat_id=usuario.telegram_id,
             usuario_id=usuario.id,
             texto=texto,
-            teclado=_abrir(vencidos + abertos),
+            teclado=self._abrir(vencidos + abertos),
         )
 
     # -- weekly stale list ----------------------------------------------------------------------
@@ -193,7 +197,7 @@ class Vigia:
                     chat_id=gestor.telegram_id,
                     usuario_id=gestor.id,
                     texto=texto,
-                    teclado=_abrir([p for p, _ in lista]),
+                    teclado=self._abrir([p for p, _ in lista]),
                 )
             )
         return await self._escrever(notas)
@@ -212,10 +216,13 @@ class Vigia:
                 zona = ZoneInfo(admin.fuso_horario)
                 hoje = datetime.combine(agora.astimezone(zona).date(), datetime.min.time(), zona)
                 ontem = await repo.contagem(session, desde=hoje - timedelta(days=1), ate=hoje)
+                ingestoes = await documentos.falhas_de_ingestao(
+                    session, desde=hoje - timedelta(days=1), ate=hoje
+                )
                 texto = texts.saude_diaria(
                     no_ar_desde=self.no_ar_desde, enviadas=ontem.get("enviada", 0),
                     falhas=ontem.get("falhou", 0), descartadas=ontem.get("descartada", 0),
-                    zona=admin.fuso_horario, agora=agora,
+                    ingestoes_falhas=ingestoes, zona=admin.fuso_horario, agora=agora,
                 )  # fmt: skip
                 chave = f"saude:{admin.id}:{hoje.date().isoformat()}"
                 notas.append(
@@ -229,9 +236,11 @@ class Vigia:
                 )
         return await self._escrever(notas)
 
-
-def _abrir(processos: list[Processo]) -> list[list[dict[str, str]]] | None:
-    """Buttons that open the processos (handlers.keyboards: pv:<id>)."""
-    botoes = [(p.numero, f"pv:{p.id}") for p in processos[:BOTOES_MAX]]
-    linhas = [teclado(botoes[i : i + 4]) for i in range(0, len(botoes), 4)]
-    return [linha[0] for linha in linhas if linha] or None
+    def _abrir(self, processos: list[Processo]) -> Teclado | None:
+        """Buttons that open the processos, four a row."""
+        if self._botoes is None:
+            return None
+        abrir = self._botoes.abrir_processo
+        botoes = [(p.numero, abrir(p.id)) for p in processos[:BOTOES_MAX]]
+        linhas = [teclado(botoes[i : i + 4]) for i in range(0, len(botoes), 4)]
+        return [linha[0] for linha in linhas if linha] or None

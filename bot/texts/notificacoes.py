@@ -255,14 +255,18 @@ def processos_parados(
 
 def saude_diaria(
     *, no_ar_desde: datetime, enviadas: int, falhas: int, descartadas: int, zona: str,
-    agora: datetime,
+    agora: datetime, ingestoes_falhas: int = 0,
 ) -> str:  # fmt: skip
-    """The admins' one-line health report."""
+    """The admins' one-line health report (documents that failed to get in, when any)."""
     desde = format_when(no_ar_desde, tz=zona, now=agora)
-    return (
+    linha = (
         f"🩺 Cogep no ar desde {desde}. Ontem: {enviadas} notificações enviadas, "
         f"{falhas} falharam, {descartadas} descartadas (bloqueios e cancelamentos)."
     )
+    if ingestoes_falhas:
+        documentos = "documento não entrou" if ingestoes_falhas == 1 else "documentos não entraram"
+        linha += f" {ingestoes_falhas} {documentos} na base de conhecimento."
+    return linha
 
 
 # -- /aviso ------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -285,3 +286,14 @@ async def gravar_trechos(
     await driver.copy_records_to_table("trechos", records=registros, columns=COLUNAS_TRECHO)
     stmt = select(Trecho.id).where(Trecho.documento_id == documento_id).order_by(Trecho.posicao)
     return list(await session.scalars(stmt))
+
+
+async def falhas_de_ingestao(session: AsyncSession, *, desde: datetime, ate: datetime) -> int:
+    """How many documents failed to get in during [desde, ate) (the admins' health line)."""
+    quando = func.coalesce(Documento.processado_em, Documento.atualizado_em)
+    return (
+        await session.scalar(
+            select(func.count()).where(Documento.status == "falhou", quando >= desde, quando < ate)
+        )
+        or 0
+    )
