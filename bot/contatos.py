@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.acentos import sem_acentos
+from bot.entrada.efeito import efeito_unico
 from bot.errors import InvalidInput, NotFound
 from bot.fluxos import Formulario, consumir
+from bot.higiene import visivel
 from db.engine import Sessions
 from db.models import Contato, Processo, Usuario
 from db.repositories import contatos as repo
@@ -51,6 +53,8 @@ def validar_nome(texto: str) -> str:
     nome = " ".join(texto.split())
     if not nome:
         raise InvalidInput(texts.CONTATO_NOME_VAZIO)
+    if not visivel(nome):
+        raise InvalidInput(texts.NOME_INVISIVEL)
     if len(nome) > NOME_MAX:
         raise InvalidInput(texts.texto_longo(len(nome), NOME_MAX))
     return nome
@@ -132,6 +136,7 @@ class ContatoService:
                 await consumir(session, formulario)
                 await _email_livre(session, contato.email, exceto=None)
                 session.add(contato)
+                await efeito_unico(session, referencia=f"contato {contato.nome}")
         except IntegrityError:
             await self._explicar_conflito(contato.email, exceto=None)
             raise

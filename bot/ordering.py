@@ -8,7 +8,9 @@ concurrently across (chat, user) pairs and strictly in arrival order within each
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import contextlib
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from telegram import Update
@@ -18,8 +20,15 @@ from telegram.ext import BaseUpdateProcessor
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Serialise updates per (chat, user); run different pairs concurrently."""
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = 256,
+        *,
+        envolver: Callable[[object], AbstractAsyncContextManager[None]] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        # Around each update's run (the inbox: its exactly-once context and its mark of done).
+        self._envolver = envolver or (lambda _update: contextlib.nullcontext())
         self._locks: dict[tuple[int, int], asyncio.Lock] = {}
         self._users: dict[tuple[int, int], int] = {}
 
@@ -27,12 +36,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Wait for the same pair's earlier updates, then run this one."""
         key = _key(update)
         if key is None:
-            await coroutine
+            async with self._envolver(update):
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._envolver(update):
                 await coroutine
         finally:
             self._users[key] -= 1

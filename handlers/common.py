@@ -12,6 +12,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
 
 from bot import texts
 from bot.database import is_outage
+from bot.entrada.porta import EntradaIndisponivel
 from bot.errors import CogepError
 from bot.render import to_plain
 from db.models import Usuario
@@ -112,6 +113,8 @@ def _log_outside_update(error: BaseException | None) -> None:
             "a webhook is set. Stop the other one; Cogep keeps retrying.",
             error.message,
         )
+    elif isinstance(error, EntradaIndisponivel):
+        log.warning("database unreachable: new updates wait at Telegram until it is back")
     elif isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         log.warning("Telegram is unreachable (%s); retrying", error.message)
     else:

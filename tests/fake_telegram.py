@@ -23,7 +23,8 @@ Map of this module, top to bottom:
       queues an Update, delivered through getUpdates or the webhook, and returns it);
     - reading what the bot did: ``calls``, ``chat_messages``, ``mark``, ``wait_for_message``,
       ``wait_for_call``, ``wait_for`` (any condition), ``answered_callbacks``, ``webhook_info``;
-    - fault injection: ``fail_next``, ``block``/``unblock``;
+    - fault injection: ``fail_next``, ``block``/``unblock``, ``redeliver`` (a lost
+      confirmation: the same update_id delivered again);
     - HTTP plumbing: request decoding (PTB sends form fields whose non-string values are
       JSON-encoded, or multipart/form-data when uploading) and the file download route;
     - Bot API methods, one ``_api_*`` coroutine each, registered in ``_METHODS``;
@@ -568,6 +569,7 @@ class FakeTelegram:
         self._webhook_task: asyncio.Task[None] | None = None
         self._ids = itertools.count(1)
         self._next_update_id = 700_000_001
+        self._unconfirmed: list[JSON] = []  # redelivered copies the next offset must not drop
 
     # ----------------------------------------------------------------------- lifecycle
 
@@ -920,6 +922,15 @@ class FakeTelegram:
             parameters["migrate_to_chat_id"] = migrate_to_chat_id
         error = ApiError(error_code, description, parameters or None)
         self._faults.append(_Fault(method.lower(), error, times, chat_id))
+
+    def redeliver(self, update: JSON) -> JSON:
+        """Deliver `update` once more, as Telegram does when the bot's confirmation (the next
+        getUpdates offset) or a webhook's 200 was lost: same update_id, same content."""
+        again = copy.deepcopy(update)
+        self._unconfirmed.append(again)
+        self._pending.append(again)
+        self._changed.fire()
+        return again
 
     def block(self, user_id: int) -> None:
         """Make sends to user_id fail with 403 as if the user blocked the bot."""
@@ -1313,6 +1324,7 @@ class FakeTelegram:
                 if me.done():
                     raise ApiError(409, me.result())
                 batch = self._deliverable()[:limit]
+                self._unconfirmed = [r for r in self._unconfirmed if all(r is not b for b in batch)]
                 remaining = deadline - loop.time()
                 if batch or self._stopping or remaining <= 0:
                     return copy.deepcopy(batch)
@@ -1365,7 +1377,11 @@ class FakeTelegram:
     def _confirm(self, offset: int) -> None:
         """Forget updates confirmed by a getUpdates offset (negative: keep the last -offset)."""
         if offset > 0:
-            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+            self._pending = [
+                u
+                for u in self._pending
+                if u["update_id"] >= offset or any(u is r for r in self._unconfirmed)
+            ]
         elif offset < 0:
             self._pending = self._pending[offset:]
 

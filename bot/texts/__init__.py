@@ -783,3 +783,6 @@ def email_duplicado(contato: Contato) -> str:
 def contato_criado(contato: Contato) -> str:
     """Confirmation of /contato novo."""
     return f"✅ Contato criado: <b>{escape(contato.nome)}</b>. Vincule-o a um processo pelo botão 📇 Contato."
+
+
+from bot.texts.entrada import *  # noqa: E402, F403

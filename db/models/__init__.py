@@ -7,6 +7,8 @@
                      ProcessoEvento   processo_eventos  append-only history of every change
     fluxos           Fluxo            fluxos            a guided conversation, surviving restarts
     grupos           Grupo            grupos            group chats and whether they are served
+    entrada          UpdateRecebido   updates_recebidos the inbox: each update once, stored first
+                     RespostaAdiada   respostas_adiadas replies waiting out Telegram's flood limit
 
 A new table goes in its domain's module (or a new one) and is re-exported here, so Alembic's
 autogenerate and `from db.models import X` see it. Names are Portuguese, like `cogep_db`; all
@@ -18,6 +20,7 @@ embedded PostgreSQL has no `unaccent` extension) plus hyphenated words also writ
 
 from db.models.base import NAMING_CONVENTION, Base, Timestamps
 from db.models.contatos import Contato
+from db.models.entrada import REFERENCIA_MAX, RespostaAdiada, UpdateRecebido
 from db.models.fluxos import Fluxo
 from db.models.grupos import Grupo
 from db.models.processos import (
@@ -35,6 +38,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "PAPEIS",
     "PRIORIDADES",
+    "REFERENCIA_MAX",
     "STATUS",
     "TIPOS_EVENTO",
     "TITULO_MAX",
@@ -44,6 +48,8 @@ __all__ = [
     "Grupo",
     "Processo",
     "ProcessoEvento",
+    "RespostaAdiada",
     "Timestamps",
+    "UpdateRecebido",
     "Usuario",
 ]
