@@ -72,7 +72,10 @@ class CaixaDeEntrada:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._gravador
         if self._concluidos:
-            await self._escrever()
+            try:
+                await self._escrever()
+            except Exception as exc:  # at worst they are handled again at the next start
+                log.warning("could not mark %d update(s) done: %s", len(self._concluidos), exc)
 
     async def _gravar(self) -> None:
         while True:

@@ -107,3 +107,27 @@ async def test_updates_a_crash_left_unhandled_are_handled_at_start_in_order_once
 
     assert await _processos(database) == ["Deixado 1", "Deixado 2", "Deixado 3"]
     assert await _pendentes(database) == 0
+
+
+async def test_a_change_committed_before_a_crash_is_not_made_again_and_is_told(
+    tg: FakeTelegram, database: Database, database_url: str
+) -> None:
+    async with serving(build_application(make_settings(tg, database_url), database=database)):
+        ana = await registrar(tg, 805, "Ana")
+        update = tg.send_text(ana.user, "/novo Feito antes da queda")
+        await ana.ve("Feito antes da queda")
+    # The crash came after the COMMIT, before the reply left and the row was marked done.
+    async with database.sessions() as session:
+        await session.execute(
+            text("UPDATE updates_recebidos SET concluido_em = NULL WHERE update_id = :id"),
+            {"id": update["update_id"]},
+        )
+
+    async with serving(build_application(make_settings(tg, database_url), database=database)):
+        reply = await ana.ve("já tinha sido feito", timeout=10)
+
+    assert await _processos(database) == ["Feito antes da queda"]
+    async with database.sessions() as session:
+        numero = await session.scalar(select(Processo.numero))
+    assert f"processo {numero}" in reply["text"]
+    assert await _pendentes(database) == 0
