@@ -1,7 +1,10 @@
 """Benchmark update handling: Cogep's `/start` against a bare python-telegram-bot echo bot.
 
-Goal (from the issue): Cogep keeps >= 50% of the bare bot's throughput, p99 <= 50 ms with one
-database round trip on this machine, and the idle bot's RSS stays <= 150 MB.
+Goals: Cogep, durable inbox included (issue 12), keeps >= 80% of the bare bot's throughput,
+p99 <= 50 ms with one handler round trip on this machine, and the idle bot's RSS stays
+<= 150 MB. The inbox adds per getUpdates batch one INSERT of the whole batch (before the next
+getUpdates confirms it) and one UPDATE marking done every update finished meanwhile; the round
+trips line shows both, amortised per /start.
 
     python -m bench.updates [--n 2000] [--users 200] [--rounds 1] [--quick] [--breakdown]
                             [--profile PREFIX]
@@ -95,7 +98,7 @@ ROOT = Path(__file__).resolve().parent.parent
 USER_BASE = 7_000_000
 MB = 1024 * 1024
 
-GOAL_RATIO = 0.50
+GOAL_RATIO = 0.80
 GOAL_P99_MS = 50.0
 GOAL_RSS_MB = 150.0
 
@@ -676,7 +679,7 @@ def print_report(report: Report, args: argparse.Namespace) -> None:
     print(
         "goals: "
         + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in verdict.items())
-        + f"; DB round trips per /start {round_trips:g} (the goal assumes 1)"
+        + f"; DB round trips per /start {round_trips:g} (the handler's 1 + the inbox's batches)"
     )
 
 

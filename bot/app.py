@@ -9,6 +9,7 @@ outdated schema unless asked to migrate; `post_shutdown` closes what post_init o
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 
@@ -23,18 +24,21 @@ from bot.database import Database, open_database
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import SessoesComEntrada
 from bot.entrada.porta import BotComEntrada, FilaDeEntrada, Porta, endereco_publico
+from bot.entrada.respostas import RespostasAdiadas
 from bot.errors import ConfigError
 from bot.ordering import Interrupcao, PerChatUpdateProcessor
 from bot.services import Services
 from bot.settings import Settings
 from handlers.context import SERVICES_KEY, CogepContext
 from handlers.delivery import TelegramNotifier
+from handlers.reply import send_later_part
 
 log = logging.getLogger("cogep.app")
 
 CogepApplication = Application[Any, CogepContext, Any, Any, Any, Any]
 DATABASE_KEY = "database"
 PORTA_KEY = "porta"
+RESPOSTAS_KEY = "respostas_adiadas"
 COMANDOS_KEY = "publicar_comandos"
 COMANDOS_ESPERAS = (5.0, 30.0, 120.0, 600.0)  # setMyCommands retries, seconds apart
 CONSOLE_TOKEN = "1:console"
@@ -111,7 +115,8 @@ def _ligar(app: CogepApplication, settings: Settings, database: Database) -> Non
     sessions = SessoesComEntrada(database.engine)
     app.bot_data[SERVICES_KEY] = Services.build(settings, sessions, notifier=TelegramNotifier(app))
     porta: Porta = app.bot_data[PORTA_KEY]
-    porta.ligar(CaixaDeEntrada(database.sessions))
+    respostas = app.bot_data[RESPOSTAS_KEY] = RespostasAdiadas(database.sessions)
+    porta.ligar(CaixaDeEntrada(database.sessions), respostas)
 
 
 async def _post_init(app: CogepApplication) -> None:
@@ -124,6 +129,8 @@ async def _post_init(app: CogepApplication) -> None:
         _ligar(app, settings, database)
     porta: Porta = app.bot_data[PORTA_KEY]
     await porta.reprocessar(app.bot, app.update_queue)  # before any new update is fetched
+    respostas: RespostasAdiadas = app.bot_data[RESPOSTAS_KEY]
+    respostas.iniciar(functools.partial(send_later_part, app.bot))
     await _publicar_comandos(app)
     if not settings.aprovacao:
         log.warning(
@@ -180,6 +187,9 @@ async def _post_shutdown(app: CogepApplication) -> None:
     tarefa: asyncio.Task[None] | None = app.bot_data.pop(COMANDOS_KEY, None)
     if tarefa is not None:
         tarefa.cancel()
+    respostas: RespostasAdiadas | None = app.bot_data.get(RESPOSTAS_KEY)
+    if respostas is not None:
+        await respostas.parar()
     porta: Porta = app.bot_data[PORTA_KEY]
     if porta.caixa is not None:
         await porta.caixa.fechar()

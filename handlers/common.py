@@ -8,11 +8,12 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import ChatMember, Update
-from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 
 from bot import texts
 from bot.database import is_outage
 from bot.entrada.porta import EntradaIndisponivel
+from bot.entrada.respostas import RespostaAdiada
 from bot.errors import CogepError
 from bot.render import to_plain
 from db.models import Usuario
@@ -94,6 +95,11 @@ async def on_error(update: object, context: CogepContext) -> None:
         await context.services.usuarios.marcar_ativo(update.effective_user.id, False)
         log.info("update %s: user %s blocked the bot", update.update_id, update.effective_user.id)
         return
+    if isinstance(error, RespostaAdiada):  # stored, sent when Telegram lets us: all is well
+        return
+    if isinstance(error, RetryAfter):  # Telegram's flood control, not a bug; an apology would
+        log.warning("update %s: Telegram flood control (%s)", update.update_id, error.message)
+        return  # meet the same 429
     if isinstance(error, CogepError):
         message = error.message or texts.ERRO_INTERNO
     elif error is not None and is_outage(error):

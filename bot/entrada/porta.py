@@ -39,6 +39,7 @@ from bot import texts
 from bot.database import is_outage
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import entregando
+from bot.entrada.respostas import FilaDeRespostas
 from bot.errors import ConfigError
 from bot.higiene import limpar_update
 
@@ -62,14 +63,16 @@ class Porta:
 
     def __init__(self) -> None:
         self.caixa: CaixaDeEntrada | None = None
+        self.respostas: FilaDeRespostas | None = None
         self._liberados: set[int] = set()  # admitted for the first time, not yet queued
         self._repetidos: set[int] = set()  # second copies seen by get_updates
         self._em_curso: set[int] = set()  # queued or running, to be marked done
         self._avisados: set[int] = set()  # told "the database is down, your turn will come"
 
-    def ligar(self, caixa: CaixaDeEntrada) -> None:
-        """Start storing updates in `caixa`."""
+    def ligar(self, caixa: CaixaDeEntrada, respostas: FilaDeRespostas) -> None:
+        """Start storing updates in `caixa`, and replies refused by 429 in `respostas`."""
         self.caixa = caixa
+        self.respostas = respostas
 
     async def admitir_lote(self, bot: ExtBot[Any], updates: Sequence[Update]) -> tuple[Update, ...]:
         """Clean and store a getUpdates batch; the cleaned batch, whole."""
@@ -186,6 +189,11 @@ class BotComEntrada(ExtBot[None]):
         self._porta = porta
         self._paciencia = paciencia
         self._endereco = endereco
+
+    @property
+    def respostas(self) -> FilaDeRespostas | None:
+        """Where a reply still refused with 429 after its retries waits (once bound)."""
+        return self._porta.respostas
 
     async def initialize(self) -> None:
         """getMe, retried while the Bot API is unreachable; a rejected token is one line."""

@@ -90,13 +90,6 @@ async def situacao(conn: AsyncConnection, *, update_id: int) -> tuple[bool, str 
     return linha.efetivado_em is not None, linha.referencia
 
 
-async def referencia(conn: AsyncConnection, *, update_id: int) -> str | None:
-    """What an already-made change left as its reference (e.g. `processo 2026-0042`)."""
-    return await conn.scalar(
-        select(UpdateRecebido.referencia).where(UpdateRecebido.update_id == update_id)
-    )
-
-
 async def pendentes(conn: AsyncConnection) -> list[Pendente]:
     """Every update not handled yet, oldest first, counting this as one more attempt."""
     linhas = await conn.execute(
@@ -161,3 +154,17 @@ async def proxima_resposta(conn: AsyncConnection) -> datetime | None:
     return await conn.scalar(
         select(RespostaAdiada.enviar_apos).order_by(RespostaAdiada.enviar_apos).limit(1)
     )
+
+
+async def reagendar_resposta(conn: AsyncConnection, *, id_: int, enviar_apos: datetime) -> None:
+    """Telegram refused again: try at `enviar_apos`."""
+    await conn.execute(
+        update(RespostaAdiada)
+        .where(RespostaAdiada.id == id_)
+        .values(enviar_apos=enviar_apos, tentativas=RespostaAdiada.tentativas + 1)
+    )
+
+
+async def apagar_resposta(conn: AsyncConnection, *, id_: int) -> None:
+    """The reply was delivered (or can never be)."""
+    await conn.execute(delete(RespostaAdiada).where(RespostaAdiada.id == id_))
