@@ -536,8 +536,13 @@ class FakeTelegram:
     _METHODS: ClassVar[dict[str, tuple[str, ApiMethod]]] = {}  # lower name -> (name, impl)
 
     def __init__(
-        self, *, token: str = "123456:TEST-TOKEN", bot_username: str = "cogep_test_bot"
+        self,
+        *,
+        token: str = "123456:TEST-TOKEN",
+        bot_username: str = "cogep_test_bot",
+        first_update_id: int = 700_000_001,
     ) -> None:
+        """`first_update_id`: give each fake its own ids when several share one inbox."""
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_username = bot_username
@@ -568,7 +573,7 @@ class FakeTelegram:
         self._webhook: JSON | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self._ids = itertools.count(1)
-        self._next_update_id = 700_000_001
+        self._next_update_id = first_update_id
         self._unconfirmed: list[JSON] = []  # redelivered copies the next offset must not drop
 
     # ----------------------------------------------------------------------- lifecycle

@@ -21,6 +21,9 @@ from db.repositories.entrada import Pendente
 log = logging.getLogger("cogep.entrada")
 RETENCAO = timedelta(hours=48)  # Telegram keeps an unconfirmed update for 24 h
 PODA_A_CADA = timedelta(hours=1)
+# Marks of done wait this long for company: one UPDATE for many, and a crash in that moment
+# only means an update handled again (a "já feito" answer for a change, a repeated read).
+JUNTAR = 0.01
 TENTATIVAS_MAX = 3  # an update that took the bot down this many times is set aside
 
 
@@ -80,6 +83,7 @@ class CaixaDeEntrada:
     async def _gravar(self) -> None:
         while True:
             await self._acordar.wait()
+            await asyncio.sleep(JUNTAR)
             self._acordar.clear()
             if self._concluidos:
                 try:
