@@ -1,4 +1,5 @@
-"""Alembic environment: async, URL from the app's settings (or from the caller's config)."""
+"""Alembic environment: async; on the connection `bot.migrations` hands in (`cogep migrate`, the
+bot's start-up, the tests), else, for the plain `alembic` command, on DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -15,10 +16,7 @@ target_metadata = Base.metadata
 
 
 def _database_url() -> str:
-    """The URL given by `bot.migrations` (it resolves the embedded database), else settings."""
-    url = config.attributes.get("database_url")
-    if url:
-        return str(url)
+    """DATABASE_URL from the app's settings (the embedded database needs `cogep migrate`)."""
     from bot.settings import load_settings
 
     configured = load_settings().database_url

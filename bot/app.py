@@ -31,6 +31,8 @@ from bot.services import Services
 from bot.settings import Settings
 from handlers.context import SERVICES_KEY, CogepContext
 from handlers.delivery import TelegramNotifier
+from handlers.documentos import TelegramBaixador
+from handlers.keyboards import pedido_de_acesso
 from handlers.reply import send_later_part
 
 log = logging.getLogger("cogep.app")
@@ -112,8 +114,14 @@ def build_application(
 
 def _ligar(app: CogepApplication, settings: Settings, database: Database) -> None:
     """Services and inbox on `database`: the services' transactions resolve a lost COMMIT."""
-    sessions = SessoesComEntrada(database.engine)
-    app.bot_data[SERVICES_KEY] = Services.build(settings, sessions, notifier=TelegramNotifier(app))
+    services = Services.build(
+        settings,
+        SessoesComEntrada(database.engine),
+        notifier=TelegramNotifier(app),
+        botoes_de_pedido=pedido_de_acesso,
+    )
+    services.conhecimento.usar_baixador(TelegramBaixador(app.bot))
+    app.bot_data[SERVICES_KEY] = services
     porta: Porta = app.bot_data[PORTA_KEY]
     respostas = app.bot_data[RESPOSTAS_KEY] = RespostasAdiadas(database.sessions)
     porta.ligar(CaixaDeEntrada(database.sessions), respostas)
@@ -127,6 +135,8 @@ async def _post_init(app: CogepApplication) -> None:
         app.bot_data[DATABASE_KEY] = database
         await _ensure_schema(database, migrate=app.bot_data["migrate"])
         _ligar(app, settings, database)
+    services: Services = app.bot_data[SERVICES_KEY]
+    await services.conhecimento.iniciar()  # background ingestion, resuming unfinished documents
     porta: Porta = app.bot_data[PORTA_KEY]
     await porta.reprocessar(app.bot, app.update_queue)  # before any new update is fetched
     respostas: RespostasAdiadas = app.bot_data[RESPOSTAS_KEY]
@@ -183,10 +193,13 @@ async def _depois(app: CogepApplication, esperas: tuple[float, ...]) -> None:
 
 
 async def _post_shutdown(app: CogepApplication) -> None:
-    """Write the inbox's last marks of done, then close the database post_init opened."""
+    """Stop the background work, write the inbox's last marks of done, close the database."""
     tarefa: asyncio.Task[None] | None = app.bot_data.pop(COMANDOS_KEY, None)
     if tarefa is not None:
         tarefa.cancel()
+    services: Services | None = app.bot_data.get(SERVICES_KEY)
+    if services is not None:
+        await services.conhecimento.parar()
     respostas: RespostasAdiadas | None = app.bot_data.get(RESPOSTAS_KEY)
     if respostas is not None:
         await respostas.parar()

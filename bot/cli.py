@@ -1,4 +1,4 @@
-"""The `cogep` command (also `python -m bot`): run, console, migrate.
+"""The `cogep` command (also `python -m bot`): run, console, migrate, ingest.
 
 Every expected failure (bad setting, database down, outdated schema) ends in one clear line on
 stderr and exit code 2; tracebacks are for bugs.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -91,12 +92,10 @@ def console(
     ] = True,
 ) -> None:
     """Chat with Cogep in the terminal: same handlers, no Telegram, no token."""
-    import os
-
     from bot.console import run_console
 
     settings = _settings()
-    if "LOG_LEVEL" not in os.environ:  # keep the conversation readable: only problems are logged
+    if not settings.log_level_escolhido:  # keep the conversation readable: only problems logged
         logging.getLogger().setLevel(logging.WARNING)
     _guard(lambda: asyncio.run(run_console(settings, user_id=user_id, name=name, admin=admin)))
 
@@ -119,6 +118,26 @@ def migrate() -> None:
 
     revision = _guard(lambda: asyncio.run(upgrade()))
     typer.echo(f"Banco de dados atualizado (revisão {revision}).")
+
+
+@cli.command()
+def ingest(
+    caminhos: Annotated[
+        list[Path], typer.Argument(help="Arquivos ou pastas (percorridas recursivamente).")
+    ],
+    privado: Annotated[
+        bool, typer.Option("--privado", help="Só o dono vê os documentos (exige --dono).")
+    ] = False,
+    dono: Annotated[
+        int | None, typer.Option("--dono", help="Id de Telegram de quem fica como remetente.")
+    ] = None,
+) -> None:
+    """Ingest files and folders into the knowledge base, with a progress bar and a summary."""
+    from bot.conhecimento.ingest_cli import executar
+
+    settings = _settings()
+    codigo = _guard(lambda: asyncio.run(executar(settings, caminhos, privado=privado, dono=dono)))
+    raise typer.Exit(codigo)
 
 
 def main() -> None:

@@ -53,7 +53,7 @@ def database_url(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
     """The URL to use and, when DATABASE_URL is unset, the embedded server backing it."""
     if settings.database_url is not None:
         return settings.database_url.get_secret_value(), None
-    embedded = EmbeddedPostgres(default_data_dir())
+    embedded = EmbeddedPostgres(default_data_dir(settings.data_dir))
     return embedded.start(), embedded
 
 

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -59,6 +58,8 @@ from zoneinfo import ZoneInfo
 from dateparser.date import (  # type: ignore[import-untyped, unused-ignore]
     DateDataParser,
 )
+
+from bot.acentos import sem_acentos
 
 __all__ = ["END_OF_MONTH_TIME", "format_when", "parse_when", "split_when"]
 
@@ -176,8 +177,7 @@ _PREFIX_RE: Final = re.compile(
 
 def _normalise(text: str) -> str:
     """Lowercase, accent-free, single-spaced text with the spellings the grammar expects."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    n = "".join(c for c in decomposed if not unicodedata.combining(c))
+    n = sem_acentos(text.casefold())
     n = re.sub(r"[\s,;]+", " ", n).strip(" :.!?-–—")
     n = re.sub(r"\b(segunda|terca|quarta|quinta|sexta)[- ]feira\b", r"\1", n)
     n = re.sub(r"\bmeio[- ]dia\b", "12:00", n)

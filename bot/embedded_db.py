@@ -1,9 +1,10 @@
 """Embedded PostgreSQL: Cogep's own database server when DATABASE_URL is not configured.
 
-    default_data_dir()        $COGEP_DATA_DIR, else <platform user data dir>/cogep/pgdata
+    default_data_dir(dir)     the setting COGEP_DATA_DIR, else <platform user data dir>/cogep/pgdata
     EmbeddedPostgres          start (or attach to) the server on a data dir, create the database,
                               hand back a SQLAlchemy asyncpg URL; stop it when the last user leaves
     EmbeddedDatabaseError     why the embedded server cannot run, as one printable English line
+                              (a CogepError: `cogep` prints it and exits 2, no traceback)
 
 The PostgreSQL binaries come from the `pgserver` wheel, which is *located*, not imported:
 importing it warns about XDG_RUNTIME_DIR and creates lock files in the runtime dir. Its
@@ -64,6 +65,8 @@ from typing import Self
 import platformdirs
 from sqlalchemy.engine import URL
 
+from bot.errors import CogepError
+
 logger = logging.getLogger("cogep.embedded_db")
 
 SUPERUSER = "postgres"
@@ -80,8 +83,8 @@ _REQUIRED_BINARIES = ("initdb", "pg_ctl", "pg_isready", "postgres", "psql")
 _CTYPES = ("C.UTF-8", "C")
 
 
-class EmbeddedDatabaseError(RuntimeError):
-    """The embedded PostgreSQL cannot run; str() is one line a CLI can print."""
+class EmbeddedDatabaseError(CogepError):
+    """The embedded PostgreSQL cannot run; its message is one line a CLI can print."""
 
 
 @dataclass(frozen=True)
@@ -94,11 +97,11 @@ class _Postmaster:
     status: str
 
 
-def default_data_dir() -> Path:
-    """Return $COGEP_DATA_DIR if set, else the platform's per-user data dir + cogep/pgdata."""
-    configured = os.environ.get("COGEP_DATA_DIR")
-    if configured:
-        return Path(configured).expanduser()
+def default_data_dir(configured: Path | None = None) -> Path:
+    """`configured` (the setting COGEP_DATA_DIR) if given, else the platform's per-user data dir
+    + cogep/pgdata."""
+    if configured is not None:
+        return configured.expanduser()
     return Path(platformdirs.user_data_dir("cogep")) / "pgdata"
 
 

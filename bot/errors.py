@@ -1,8 +1,9 @@
 """The one exception hierarchy of Cogep.
 
-Services raise these; `bot.texts.error_message` maps each to the pt-BR sentence the user reads.
-Anything that is not a `CogepError` is a bug: it is logged with the update id and the user gets
-an apology.
+Services raise these with the pt-BR sentence the user reads as their `message`; the one error
+handler (`handlers.common.on_error`) tells it to the user, and `cogep` (`bot.cli._guard`) prints
+it as one line and exits 2. Anything that is not a `CogepError` is a bug: it is logged with the
+update id and the user gets an apology.
 
     CogepError
     ├── InvalidInput        bad input from the user; nothing was changed
@@ -12,7 +13,9 @@ an apology.
     ├── IllegalTransition   a status change the state machine forbids
     ├── NotRegistered       the caller has not sent /start yet
     ├── StaleState          a button from an old screen; the handler shows the fresh one
-    └── ConfigError         a setting is missing or malformed (one line, names the variable)
+    ├── ConfigError         a setting is missing or malformed (one line, names the variable)
+    │   └── OutdatedSchema  (bot.app) the database is behind the code's migrations
+    └── EmbeddedDatabaseError  (bot.embedded_db) the embedded PostgreSQL cannot run
 """
 
 from __future__ import annotations

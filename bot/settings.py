@@ -7,6 +7,7 @@ The variable names are a contract with deployments (see DESIGN.md): `TELEGRAM_BO
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,6 +51,20 @@ class Settings(BaseSettings):
     telegram_patience: float = Field(default=60.0, gt=0, alias="COGEP_TELEGRAM_PATIENCE")
     # With admins configured, newcomers wait for an admin's approval unless this is true.
     cadastro_aberto: bool = Field(default=False, alias="COGEP_CADASTRO_ABERTO")
+    # The embedded PostgreSQL's folder (when DATABASE_URL is unset); default: the user data dir.
+    data_dir: Path | None = Field(default=None, alias="COGEP_DATA_DIR")
+    # Knowledge base: embeddings are optional (full-text search alone without them).
+    openai_embedding_model: str | None = None
+    ingest_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0, alias="COGEP_INGEST_MAX_BYTES")
+    ingest_max_paginas: int = Field(default=500, gt=0, alias="COGEP_INGEST_MAX_PAGINAS")
+    ingest_max_caracteres: int = Field(default=5_000_000, gt=0, alias="COGEP_INGEST_MAX_CARACTERES")
+    ingest_tempo: float = Field(default=120.0, gt=0, alias="COGEP_INGEST_TEMPO")
+    ingest_por_usuario: int = Field(default=3, gt=0, alias="COGEP_INGEST_POR_USUARIO")
+    ingest_processos: int = Field(default=1, gt=0, le=16, alias="COGEP_INGEST_PROCESSOS")
+    # Lets /ingerir fetch private, loopback and link-local addresses (tests; intranets).
+    ingest_permitir_rede_local: bool = Field(
+        default=False, alias="COGEP_INGEST_PERMITIR_REDE_LOCAL"
+    )
 
     @property
     def aprovacao(self) -> bool:
@@ -99,6 +114,11 @@ class Settings(BaseSettings):
         if not url.startswith("postgresql+asyncpg://"):
             raise ValueError("esperado postgresql+asyncpg://usuario:senha@host:porta/banco")
         return SecretStr(url)
+
+    @property
+    def log_level_escolhido(self) -> bool:
+        """Whether LOG_LEVEL was set (rather than left at its default)."""
+        return "log_level" in self.model_fields_set
 
     @property
     def zone(self) -> ZoneInfo:

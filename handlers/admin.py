@@ -5,21 +5,19 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import texts
-from bot.errors import InvalidInput
 from bot.render import to_plain
 from bot.usuarios import Decisao
 from db.models import Usuario
-from handlers import keyboards
+from handlers import botoes, keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
 from handlers.reply import edit_html, reply_html
 
 
 @registered
-async def usuarios(update: Update, context: CogepContext) -> None:
+async def usuarios(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """List every user with papel and access; newcomers waiting get Liberar/Recusar buttons."""
-    assert context.usuario is not None
-    todos = await context.services.usuarios.listar(context.usuario)
+    todos = await context.services.usuarios.listar(usuario)
     html, teclado = _lista(todos)
     await reply_html(update, context.bot, html, keyboard=teclado)
 
@@ -32,50 +30,46 @@ def _lista(todos: list[Usuario]) -> tuple[str, InlineKeyboardMarkup | None]:
 
 
 @registered
-async def papel(update: Update, context: CogepContext) -> None:
+async def papel(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Set someone's papel: `/papel @ana gestor`."""
-    assert context.usuario is not None
     args = context.args or []
     if len(args) != 2:
         await reply_html(update, context.bot, texts.PAPEL_USO)
         return
-    alvo, mudou = await context.services.usuarios.definir_papel(context.usuario, args[0], args[1])
+    alvo, mudou = await context.services.usuarios.definir_papel(usuario, args[0], args[1])
     await reply_html(update, context.bot, texts.papel_definido(alvo.nome, alvo.papel, mudou=mudou))
 
 
 @registered
-async def acesso(update: Update, context: CogepContext) -> None:
+async def acesso(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Let someone in or revoke them: `/acesso @ana liberar`, `/acesso @ana revogar`."""
-    assert context.usuario is not None
     args = context.args or []
     if len(args) != 2:
         await reply_html(update, context.bot, texts.ACESSO_USO)
         return
-    decisao = await context.services.usuarios.definir_acesso(context.usuario, args[0], args[1])
-    await reply_html(update, context.bot, _decisao_html(decisao, context.usuario.nome))
+    decisao = await context.services.usuarios.definir_acesso(usuario, args[0], args[1])
+    await reply_html(update, context.bot, _decisao_html(decisao, usuario.nome))
 
 
-@registered
-async def decidir(update: Update, context: CogepContext) -> None:
-    """A Liberar/Recusar button under a request (`ua:<usuario>:s|n`) or /usuarios (`…:l`)."""
+async def decidir(
+    update: Update, context: CogepContext, admin: Usuario, botao: botoes.DecidirAcesso
+) -> None:
+    """A Liberar/Recusar button under a request, or under /usuarios (which is redrawn)."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.usuario is not None
-    _, usuario_id, resposta, origem = [*query.data.split(":"), "", "", ""][:4]
-    if not usuario_id.isdigit() or resposta not in ("s", "n") or origem not in ("", "l"):
-        raise InvalidInput(texts.BOTAO_EXPIRADO)
+    assert query is not None
     decisao = await context.services.usuarios.decidir_acesso(
-        context.usuario, int(usuario_id), liberar=resposta == "s", so_pendente=True
+        admin, botao.usuario_id, liberar=botao.resposta == "s", so_pendente=True
     )
-    html = _decisao_html(decisao, context.usuario.nome)
+    html = _decisao_html(decisao, admin.nome)
     if not isinstance(query.message, Message):
         await query.answer()
         await reply_html(update, context.bot, html)
-    elif not origem:
+    elif botao.origem is None:
         await query.answer()
         await edit_html(query.message, html)  # the request is settled: its buttons go
     else:  # the list is redrawn as it is now, for the other newcomers; the decision as a toast
         await query.answer(to_plain(html)[:200])
-        todos = await context.services.usuarios.listar(context.usuario)
+        todos = await context.services.usuarios.listar(admin)
         lista, teclado = _lista(todos)
         await edit_html(query.message, lista, keyboard=teclado)
 

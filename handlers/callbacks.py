@@ -11,8 +11,10 @@ A kind of button is a frozen dataclass deriving from `Callback` with a short pre
     VerProcesso.decode("pv:9" * 30)   -> None  (forged, stale or from an older version)
 
 Fields are `int` or `str` (optionally `| None`); trailing fields that hold their default are left
-out of the data, so optional parts cost no bytes. A version above 1 is written after the prefix
-(`pv.2:42`), so buttons sent before a format change decode to None and are answered as stale.
+out of the data, so optional parts cost no bytes. A kind may check its values in `__post_init__`
+(raise ValueError): data that fails the check decodes to None, like any forged button.
+A version above 1 is written after the prefix (`pv.2:42`), so buttons sent before a format
+change decode to None and are answered as stale.
 Encoding refuses data over Telegram's 64 bytes, a `:` inside a text field, and integers outside
 PostgreSQL's bigint, so nothing a user can forge reaches SQL out of range.
 """
@@ -33,8 +35,9 @@ _SEP = ":"
 class Callback:
     """Base of every button kind; subclasses are frozen dataclasses."""
 
-    prefixo: ClassVar[str]
-    versao: ClassVar[int]
+    # Underscored so that no field of a kind (a processo's `versao`, say) can shadow them.
+    _prefixo: ClassVar[str]
+    _versao: ClassVar[int]
     _registry: ClassVar[dict[str, type[Callback]]] = {}
 
     def __init_subclass__(cls, *, prefixo: str, versao: int = 1, **kwargs: Any) -> None:
@@ -44,17 +47,17 @@ class Callback:
         if prefixo in Callback._registry:
             raise ValueError(f"callback prefix {prefixo!r} is taken")
         Callback._registry[prefixo] = cls
-        cls.prefixo = prefixo
-        cls.versao = versao
+        cls._prefixo = prefixo
+        cls._versao = versao
 
     @classmethod
     def _head(cls) -> str:
-        return cls.prefixo if cls.versao == 1 else f"{cls.prefixo}.{cls.versao}"
+        return cls._prefixo if cls._versao == 1 else f"{cls._prefixo}.{cls._versao}"
 
     @classmethod
     def pattern(cls) -> str:
         """The regex a CallbackQueryHandler uses to route this kind (any version)."""
-        return rf"^{re.escape(cls.prefixo)}(\.\d+)?(:|$)"
+        return rf"^{re.escape(cls._prefixo)}(\.\d+)?(:|$)"
 
     def encode(self) -> str:
         """The callback data for this button; raises ValueError when it cannot be sent."""
@@ -98,7 +101,10 @@ class Callback:
             if parsed is _INVALID:
                 return None
             values[field.name] = parsed
-        return cls(**values)
+        try:
+            return cls(**values)
+        except ValueError:  # the kind's own check (`__post_init__`) refused the values
+            return None
 
 
 _INVALID = object()

@@ -1,56 +1,105 @@
-"""Cross-cutting handlers: load the caller, guard registration, track blocks, handle errors."""
+"""Cross-cutting handlers: load the caller, guard registration, decode buttons, track blocks,
+handle errors.
+
+`registered` wraps a command handler `(update, context, usuario)`; `on_button(Kind, handler)`
+routes one kind of button to `(update, context, usuario, botao)`. Both let in only registered
+users with access, and hand over their row, so no handler checks it again.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import ChatMember, Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
+from telegram.ext import CallbackQueryHandler
 
 from bot import texts
 from bot.database import is_outage
-from bot.entrada.porta import EntradaIndisponivel
 from bot.entrada.respostas import RespostaAdiada
-from bot.errors import CogepError
+from bot.errors import CogepError, InvalidInput
 from bot.render import to_plain
 from db.models import Usuario
+from handlers.callbacks import Callback
 from handlers.context import CogepContext
 from handlers.reply import reply_html
 
 log = logging.getLogger("cogep.handlers")
 
-Callback = Callable[[Update, CogepContext], Coroutine[Any, Any, Any]]
-C = TypeVar("C", bound=Callback)
+
+class EntradaIndisponivel(NetworkError):
+    """The inbox could not store a getUpdates batch (database down): PTB polls again later
+    with the same offset, so the updates wait at Telegram; `on_error` logs it as one line."""
 
 
-def registered(callback: C) -> C:
-    """Run the handler only for users who are let in; others are told why not."""
+Handler = Callable[[Update, CogepContext], Coroutine[Any, Any, Any]]
+"""What PTB calls: a handler of one update."""
+B = TypeVar("B", bound=Callback)
+OnCommand = Callable[[Update, CogepContext, Usuario], Awaitable[None]]
+OnButton = Callable[[Update, CogepContext, Usuario, B], Awaitable[None]]
+
+
+def registered(callback: OnCommand) -> Handler:
+    """Run the handler only for users who are let in, handing it their row; others are told
+    why not."""
 
     @functools.wraps(callback)
-    async def guarded(update: Update, context: CogepContext) -> Any:
-        if await barrado(update, context):
-            return None
-        return await callback(update, context)
+    async def guarded(update: Update, context: CogepContext) -> None:
+        usuario = await admitido(update, context)
+        if usuario is not None:
+            await callback(update, context, usuario)
 
-    return guarded  # type: ignore[return-value]
+    return guarded
 
 
-async def barrado(update: Update, context: CogepContext) -> bool:
-    """True (after telling them) when the caller is not registered or not let in yet."""
+def on_button(kind: type[B], callback: OnButton[B]) -> CallbackQueryHandler[CogepContext, None]:
+    """Route buttons of `kind` to `callback`, decoded, for users who are let in.
+
+    Data that does not decode (stale, forged, from an older version) is answered as an expired
+    button and changes nothing.
+    """
+
+    @functools.wraps(callback)
+    async def pressed(update: Update, context: CogepContext) -> None:
+        usuario = await admitido(update, context)
+        if usuario is None:
+            return
+        assert update.callback_query is not None
+        botao = kind.decode(update.callback_query.data)
+        if botao is None:
+            raise InvalidInput(texts.BOTAO_EXPIRADO)
+        await callback(update, context, usuario, botao)
+
+    return CallbackQueryHandler(pressed, pattern=kind.pattern())
+
+
+async def botao_desconhecido(update: Update, context: CogepContext) -> None:
+    """A button no kind claims (from a retired format, or forged): answered as expired."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.BOTAO_EXPIRADO)
+
+
+async def admitido(update: Update, context: CogepContext) -> Usuario | None:
+    """The caller's row when they are registered and let in; else None, after telling them."""
     user = update.effective_user
     usuario = await context.carregar_usuario(user.id if user else None)
     motivo = texts.PRECISA_CADASTRO if usuario is None else motivo_sem_acesso(usuario)
     if motivo is None:
         await _largar_pergunta_esquecida(update, context)
-        return False
+        return usuario
     if update.callback_query is not None:
         await update.callback_query.answer(to_plain(motivo)[:200], show_alert=True)
     elif update.effective_chat is not None:
         await reply_html(update, context.bot, motivo)
-    return True
+    return None
+
+
+async def barrado(update: Update, context: CogepContext) -> bool:
+    """True (after telling them) when the caller is not registered or not let in yet."""
+    return await admitido(update, context) is None
 
 
 def motivo_sem_acesso(usuario: Usuario) -> str | None:
@@ -77,10 +126,14 @@ async def track_block(update: Update, context: CogepContext) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type != "private":
         return
-    status = change.new_chat_member.status
-    ativo = status not in (ChatMember.BANNED, ChatMember.LEFT)
-    await context.services.usuarios.marcar_ativo(change.from_user.id, ativo)
-    log.info("user %s %s the bot", change.from_user.id, "unblocked" if ativo else "blocked")
+    bloqueou = change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT)
+    await _bloqueio(context, change.from_user.id, bloqueou=bloqueou)
+
+
+async def _bloqueio(context: CogepContext, telegram_id: int, *, bloqueou: bool) -> None:
+    """Record that the user blocked the bot (no notice goes to them), or came back."""
+    await context.services.usuarios.marcar_ativo(telegram_id, not bloqueou)
+    log.info("user %s %s the bot", telegram_id, "blocked" if bloqueou else "unblocked")
 
 
 async def on_error(update: object, context: CogepContext) -> None:
@@ -92,8 +145,7 @@ async def on_error(update: object, context: CogepContext) -> None:
     chat = update.effective_chat
     private = chat is not None and chat.type == "private"
     if isinstance(error, Forbidden) and private and update.effective_user is not None:
-        await context.services.usuarios.marcar_ativo(update.effective_user.id, False)
-        log.info("update %s: user %s blocked the bot", update.update_id, update.effective_user.id)
+        await _bloqueio(context, update.effective_user.id, bloqueou=True)
         return
     if isinstance(error, RespostaAdiada):  # stored, sent when Telegram lets us: all is well
         return

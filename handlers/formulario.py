@@ -1,24 +1,40 @@
-"""A guided form: questions asked one at a time, answers kept in a persisted `Fluxo`.
+"""Guided conversations on top of the persisted `Fluxo`: forms and one-question prompts.
 
-/novo and /contato novo are both forms; each only says how to validate an answer and what to do
-with the complete set of answers.
+A `Formulario` (/novo, /contato novo) asks its questions one at a time; it only says how to
+validate a typed answer (`responder`) and what to do with the complete answers (`concluir`);
+skipping (typed or a button), drafts and moving on are the same for every form.
+A one-question prompt (a comment, a new deadline, a new name…) is just a `Resposta`.
+
+`Conversas` is the one registry of both, by flow name: `handlers.register` builds it and keeps it
+in `bot_data`, free text is routed through it, and a draft set aside for a detour is taken up
+again through it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot import texts
 from bot.acentos import sem_acentos
-from bot.fluxos import RETOMAR, Fluxo
+from bot.fluxos import RASCUNHO_GUARDADO, Fluxo
+from db.models import Usuario
+from handlers import botoes, keyboards
 from handlers.context import CogepContext
 from handlers.reply import reply_html
 
 Pergunta = tuple[str, InlineKeyboardMarkup | None]
-PULAR = {"pular", "pula", "pule", "pulo", "proximo", "proxima", "skip"}
+Resposta = Callable[[Update, CogepContext, Usuario, Fluxo], Awaitable[None]]
+"""Takes the typed answer to the flow's current question."""
+Concluir = Callable[[Update, CogepContext, Usuario, dict[str, Any]], Awaitable[None]]
+"""Acts on a form's complete answers (and consumes the form in that transaction)."""
+
+# Typed instead of pressing Pular (after an error message the button is far up the chat).
+PALAVRAS_DE_PULAR = {"pular", "pula", "pule", "pulo", "proximo", "proxima", "skip"}
+CONVERSAS_KEY = "conversas"
 
 
 @dataclass(frozen=True)
@@ -27,6 +43,8 @@ class Formulario:
 
     nome: str
     perguntas: dict[str, Pergunta]
+    responder: Resposta  # a typed "pular" never reaches it: `receber` skips the question
+    concluir: Concluir
 
     @property
     def passos(self) -> tuple[str, ...]:
@@ -42,9 +60,14 @@ class Formulario:
         await reply_html(update, context.bot, texto, keyboard=teclado)
 
     async def avancar(
-        self, update: Update, context: CogepContext, fluxo: Fluxo, dados: dict[str, Any]
-    ) -> bool:
-        """Ask the next question not answered yet; False when there is none left.
+        self,
+        update: Update,
+        context: CogepContext,
+        usuario: Usuario,
+        fluxo: Fluxo,
+        dados: dict[str, Any],
+    ) -> None:
+        """Ask the next question not answered yet; after the last one, `concluir`.
 
         A step already in `dados` (even as None: "not wanted") was answered before, e.g. in the
         one-line /novo that fell back to this form at its faulty field.
@@ -52,9 +75,9 @@ class Formulario:
         depois = self.passos[self.passos.index(fluxo.passo) + 1 :]
         seguinte = next((passo for passo in depois if passo not in dados), None)
         if seguinte is None:
-            return False
-        await self.perguntar(update, context, seguinte, dados)
-        return True
+            await self.concluir(update, context, usuario, dados)
+        else:
+            await self.perguntar(update, context, seguinte, dados)
 
     @staticmethod
     async def salvar(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
@@ -72,54 +95,130 @@ class Formulario:
         )
         return fluxo if fluxo is not None and fluxo.nome == self.nome else None
 
-    def __post_init__(self) -> None:
-        FORMULARIOS[self.nome] = self
+    async def receber(
+        self, update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo
+    ) -> None:
+        """A typed answer to the current question: a typed "pular" skips it, anything else goes
+        to `responder`."""
+        texto = update.effective_message.text if update.effective_message else None
+        if self.quer_pular(fluxo, texto or ""):
+            await self.avancar(update, context, usuario, fluxo, dict(fluxo.dados))
+        else:
+            await self.responder(update, context, usuario, fluxo)
 
     def quer_pular(self, fluxo: Fluxo, texto: str) -> bool:
-        """Whether the answer is a typed "pular" (every question but the first may be skipped;
-        after an error message the Pular button is far up the chat)."""
-        return fluxo.passo != self.passos[0] and sem_acentos(texto.strip().lower()) in PULAR
+        """Whether the answer is a typed "pular" (every question but the first may be skipped)."""
+        palavra = sem_acentos(texto.strip().lower())
+        return fluxo.passo != self.passos[0] and palavra in PALAVRAS_DE_PULAR
 
-    async def comecar(self, update: Update, context: CogepContext, prefixo: str) -> None:
-        """Ask the first question; over a half-filled draft of this form, ask what to do first.
-
-        `prefixo` is the form's callback prefix: its `…:rascunho:seguir|descartar` buttons come
-        back to `decidir_rascunho`.
-        """
+    async def comecar(self, update: Update, context: CogepContext) -> None:
+        """Ask the first question; over a half-filled draft of this form, ask what to do first."""
         fluxo = await self.atual(update, context)
         respondidos = [k for k in fluxo.dados if k in self.perguntas] if fluxo else []
         if fluxo is None or not respondidos:
             await self.perguntar(update, context, self.passos[0], {})
             return
-        teclado = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        texts.CONTINUAR_RASCUNHO, callback_data=f"{prefixo}:rascunho:seguir"
-                    ),
-                    InlineKeyboardButton(
-                        texts.DESCARTAR_RASCUNHO, callback_data=f"{prefixo}:rascunho:descartar"
-                    ),
-                ]
-            ]
-        )
         await reply_html(
-            update, context.bot, texts.rascunho_pendente(self.nome, fluxo.dados), keyboard=teclado
+            update,
+            context.bot,
+            texts.rascunho_pendente(self.nome, fluxo.dados),
+            keyboard=keyboards.rascunho(self.nome),
         )
 
-    async def decidir_rascunho(self, update: Update, context: CogepContext, acao: str) -> None:
-        """Go on with the draft (ask its question again) or start the form afresh."""
+    async def em_curso(self, update: Update, context: CogepContext, passo: str) -> Fluxo | None:
+        """The live flow a button answering `passo` acts on (the button still to be answered),
+        or None after telling the presser that the form is over or that this question is gone:
+        each button answers its own question."""
+        assert update.callback_query is not None
         fluxo = await self.atual(update, context)
         if fluxo is None:
-            await self.perguntar(update, context, self.passos[0], {})
-        elif acao == "seguir":
-            await retomar(update, context, fluxo)
-        else:  # a detour's kept draft (of another form) stays kept
-            guardado = {k: v for k, v in fluxo.dados.items() if k == RETOMAR}
-            await self.perguntar(update, context, self.passos[0], guardado)
+            await update.callback_query.answer(texts.FORMULARIO_TERMINADO)
+            return None
+        if fluxo.passo != passo:
+            await update.callback_query.answer(texts.PERGUNTA_JA_RESPONDIDA)
+            return None
+        return fluxo
+
+    async def responder_botao(
+        self,
+        update: Update,
+        context: CogepContext,
+        usuario: Usuario,
+        passo: str,
+        respostas: Callable[[], dict[str, Any]],
+    ) -> None:
+        """A button answering `passo`: if that question is still the one asked, take its
+        `respostas()` (validated now) and move on."""
+        fluxo = await self.em_curso(update, context, passo)
+        if fluxo is None:
+            return
+        dados = {**fluxo.dados, **respostas()}
+        assert update.callback_query is not None
+        await update.callback_query.answer()
+        await self.avancar(update, context, usuario, fluxo, dados)
 
 
-FORMULARIOS: dict[str, Formulario] = {}  # every form by name, to take a draft up again
+@dataclass(frozen=True)
+class Conversas:
+    """Every persisted conversation, by flow name: the forms and the one-question prompts."""
+
+    formularios: Mapping[str, Formulario]
+    perguntas: Mapping[str, Resposta]
+
+    @classmethod
+    def de(cls, formularios: list[Formulario], perguntas: Mapping[str, Resposta]) -> Conversas:
+        """The registry of these forms and prompts (a flow name is taken once)."""
+        por_nome = {form.nome: form for form in formularios}
+        if len(por_nome) != len(formularios) or por_nome.keys() & perguntas.keys():
+            raise ValueError("two conversations share a flow name")
+        return cls(por_nome, dict(perguntas))
+
+    def resposta(self, nome: str) -> Resposta | None:
+        """What takes a typed answer in the flow `nome`."""
+        form = self.formularios.get(nome)
+        return form.receber if form is not None else self.perguntas.get(nome)
+
+
+def conversas(context: CogepContext) -> Conversas:
+    """The registry `handlers.register` built."""
+    registro: Conversas = context.application.bot_data[CONVERSAS_KEY]
+    return registro
+
+
+async def pular(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Pular
+) -> None:
+    """Skip the question the button belongs to, if it is still the one asked (never the first)."""
+    query = update.callback_query
+    assert query is not None
+    form = conversas(context).formularios.get(botao.formulario)
+    fluxo = await form.atual(update, context) if form is not None else None
+    if form is None or fluxo is None:
+        await query.answer(texts.FORMULARIO_TERMINADO)
+    elif fluxo.passo != botao.passo or botao.passo == form.passos[0]:
+        await query.answer(texts.PERGUNTA_JA_RESPONDIDA)
+    else:
+        await query.answer()
+        await form.avancar(update, context, usuario, fluxo, dict(fluxo.dados))
+
+
+async def decidir_rascunho(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Rascunho
+) -> None:
+    """Go on with the draft (ask its question again) or start the form afresh."""
+    form = conversas(context).formularios.get(botao.formulario)
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    if form is None:
+        return
+    fluxo = await form.atual(update, context)
+    if fluxo is None:
+        await form.perguntar(update, context, form.passos[0], {})
+    elif botao.acao == "seguir":
+        await retomar(update, context, fluxo)
+    else:  # a detour's kept draft (of another form) stays kept
+        guardado = {k: v for k, v in fluxo.dados.items() if k == RASCUNHO_GUARDADO}
+        await form.perguntar(update, context, form.passos[0], guardado)
 
 
 async def encerrar_fluxo(update: Update, context: CogepContext) -> Fluxo | None:
@@ -133,7 +232,7 @@ async def encerrar_fluxo(update: Update, context: CogepContext) -> Fluxo | None:
 
 async def retomar(update: Update, context: CogepContext, rascunho: Fluxo | None) -> None:
     """Take a half-filled form up again where it was: say so and ask its question again."""
-    form = FORMULARIOS.get(rascunho.nome) if rascunho is not None else None
+    form = conversas(context).formularios.get(rascunho.nome) if rascunho is not None else None
     if rascunho is None or form is None or rascunho.passo not in form.perguntas:
         return
     await reply_html(update, context.bot, texts.retomando(rascunho.nome, rascunho.dados))

@@ -11,6 +11,7 @@ from telegram import ChatMember, ChatMemberRestricted, Message, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot import texts
+from db.models import Usuario
 from handlers.common import registered, track_block
 from handlers.context import CogepContext
 from handlers.reply import reply_html, send_html
@@ -84,24 +85,24 @@ def _presente(member: ChatMember) -> bool:
 
 
 @registered
-async def autorizar(update: Update, context: CogepContext) -> None:
+async def autorizar(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """`/autorizar` in a group: a gestor or admin lets Cogep serve it."""
-    await _autorizar(update, context, sim=True)
+    await _autorizar(update, context, usuario, sim=True)
 
 
 @registered
-async def desautorizar(update: Update, context: CogepContext) -> None:
+async def desautorizar(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """`/desautorizar` in a group: Cogep stops serving it."""
-    await _autorizar(update, context, sim=False)
+    await _autorizar(update, context, usuario, sim=False)
 
 
-async def _autorizar(update: Update, context: CogepContext, *, sim: bool) -> None:
+async def _autorizar(update: Update, context: CogepContext, usuario: Usuario, *, sim: bool) -> None:
     chat = update.effective_chat
-    assert chat is not None and context.usuario is not None
+    assert chat is not None
     if chat.type not in GROUP_TYPES:
         await reply_html(update, context.bot, texts.AUTORIZAR_SO_EM_GRUPO)
         return
-    await context.services.grupos.autorizar(context.usuario, chat.id, chat.title or "", sim=sim)
+    await context.services.grupos.autorizar(usuario, chat.id, chat.title or "", sim=sim)
     await reply_html(
         update, context.bot, texts.GRUPO_AUTORIZADO if sim else texts.GRUPO_DESAUTORIZADO
     )

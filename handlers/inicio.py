@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import texts
+from db.models import Usuario
 from handlers.common import motivo_sem_acesso, registered
 from handlers.context import CogepContext
 from handlers.formulario import retomar
@@ -46,11 +47,11 @@ async def ajuda(update: Update, context: CogepContext) -> None:
 
 
 @registered
-async def cancelar(update: Update, context: CogepContext) -> None:
+async def cancelar(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Leave whatever guided conversation the user is in."""
-    assert update.effective_chat is not None and update.effective_user is not None
+    assert update.effective_chat is not None
     fim = await context.services.fluxos.encerrar(
-        chat_id=update.effective_chat.id, telegram_id=update.effective_user.id
+        chat_id=update.effective_chat.id, telegram_id=usuario.telegram_id
     )
     await reply_html(update, context.bot, texts.CANCELADO if fim.havia else texts.NADA_A_CANCELAR)
     await retomar(update, context, fim.retomado)

@@ -15,40 +15,37 @@ from bot import texts
 from bot.errors import CogepError
 from bot.fluxos import Fluxo
 from bot.processos import Rascunho, interpretar_linha
-from db.models import Processo
-from handlers import keyboards
+from db.models import Processo, Usuario
+from handlers import botoes, keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
 from handlers.formulario import Formulario, retomar_se_houver
 from handlers.reply import reply_html
 
-FORM = Formulario(
-    "novo",
-    {
-        "titulo": (texts.NOVO_TITULO, None),
-        "descricao": (texts.NOVO_DESCRICAO, keyboards.pular("nv", "descricao")),
-        "prazo": (texts.NOVO_PRAZO, keyboards.pular("nv", "prazo")),
-        "prioridade": (texts.NOVO_PRIORIDADE, keyboards.prioridades()),
-        "contato": (texts.NOVO_CONTATO, keyboards.pular("nv", "contato")),
-    },
-)
-FLOW = FORM.nome
+FLOW = "novo"
+PERGUNTAS = {
+    "titulo": (texts.NOVO_TITULO, None),
+    "descricao": (texts.NOVO_DESCRICAO, keyboards.pular(FLOW, "descricao")),
+    "prazo": (texts.NOVO_PRAZO, keyboards.pular(FLOW, "prazo")),
+    "prioridade": (texts.NOVO_PRIORIDADE, keyboards.prioridades()),
+    "contato": (texts.NOVO_CONTATO, keyboards.pular(FLOW, "contato")),
+}
 
 
 @registered
-async def novo(update: Update, context: CogepContext) -> None:
+async def novo(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Open a processo: `/novo Título | prazo sexta 18h | prioridade alta`, or guided."""
-    assert context.usuario is not None and update.effective_message is not None
+    assert update.effective_message is not None
     linha = (update.effective_message.text or "").partition(" ")[2].strip()
     if not linha:
-        await FORM.comecar(update, context, "nv")
+        await FORM.comecar(update, context)
         return
     rascunho = interpretar_linha(linha)
-    dados, falha = await _validar_linha(context, rascunho)
+    dados, falha = await _validar_linha(context, usuario, rascunho)
     if falha is None:  # the contact found while validating is linked by id: no second search
         resolvido = replace(rascunho, contato=None, contato_id=dados.get("contato_id"))
-        processo = await context.services.processos.abrir(context.usuario, resolvido)
-        await _criado(update, context, processo)
+        processo = await context.services.processos.abrir(usuario, resolvido)
+        await _criado(update, context, usuario, processo)
         return
     # Keep what was right and ask again for what was not, as the guided form would.
     passo, erro = falha
@@ -56,18 +53,17 @@ async def novo(update: Update, context: CogepContext) -> None:
         assert rascunho.contato is not None
         fluxo = Fluxo(FORM.nome, "contato", dados)
         await FORM.salvar(update, context, fluxo)
-        await _responder_contato(update, context, fluxo, rascunho.contato)
+        await _responder_contato(update, context, usuario, fluxo, rascunho.contato)
     else:
         await reply_html(update, context.bot, erro.message)
         await FORM.perguntar(update, context, passo, dados)
 
 
 async def _validar_linha(
-    context: CogepContext, rascunho: Rascunho
+    context: CogepContext, usuario: Usuario, rascunho: Rascunho
 ) -> tuple[dict[str, Any], tuple[str, CogepError] | None]:
     """The form's answers a one-line /novo gives, and its first faulty step (with why)."""
-    assert context.usuario is not None
-    servico, usuario = context.services.processos, context.usuario
+    servico = context.services.processos
     validar: dict[str, Callable[[str], object]] = {
         "titulo": servico.validar_titulo,
         "descricao": servico.validar_descricao,
@@ -99,76 +95,63 @@ async def _validar_linha(
     return dados, falha
 
 
-async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
+async def resposta(update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo) -> None:
     """Validate the typed answer to the current question and move on."""
-    assert update.effective_message is not None and context.usuario is not None
+    assert update.effective_message is not None
     texto, servico = update.effective_message.text or "", context.services.processos
     dados = dict(fluxo.dados)
-    if FORM.quer_pular(fluxo, texto):
-        await _avancar(update, context, fluxo, dados)
-        return
     if fluxo.passo == "titulo":
         dados["titulo"] = servico.validar_titulo(texto)
     elif fluxo.passo == "descricao":
         dados["descricao"] = servico.validar_descricao(texto)
     elif fluxo.passo == "prazo":
-        servico.interpretar_prazo(context.usuario, texto)  # refuse now, not at the end
+        servico.interpretar_prazo(usuario, texto)  # refuse now, not at the end
         dados["prazo"] = texto
     elif fluxo.passo == "prioridade":
         dados["prioridade"] = servico.validar_prioridade(texto)
     else:
-        await _responder_contato(update, context, fluxo, texto)
+        await _responder_contato(update, context, usuario, fluxo, texto)
         return
-    await _avancar(update, context, fluxo, dados)
+    await FORM.avancar(update, context, usuario, fluxo, dados)
 
 
 async def _responder_contato(
-    update: Update, context: CogepContext, fluxo: Fluxo, texto: str
+    update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo, texto: str
 ) -> None:
     """Link the one contact the text names, or offer the candidates as buttons."""
     achados = await context.services.contatos.buscar(texto)
     if len(achados) != 1:
         pergunta = texts.ESCOLHA_CONTATO if achados else texts.contato_ambiguo(texto, 0)
-        teclado = keyboards.escolher_contato("nv:ct", achados, pular=True)
+        teclado = keyboards.escolher_contato(botoes.NovoContato, achados, pular=True)
         await reply_html(update, context.bot, pergunta, keyboard=teclado)
         return
-    await _avancar(update, context, fluxo, {**fluxo.dados, "contato_id": achados[0].id})
+    dados = {**fluxo.dados, "contato_id": achados[0].id}
+    await FORM.avancar(update, context, usuario, fluxo, dados)
 
 
-@registered
-async def botao(update: Update, context: CogepContext) -> None:
-    """Skip a question, pick a priority or a contact."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    fluxo = await FORM.atual(update, context)
-    if fluxo is None:
-        await query.answer(texts.FORMULARIO_TERMINADO)
-        return
-    _, acao, valor = [*query.data.split(":"), "", ""][:3]
-    if acao == "rascunho":
-        await query.answer()
-        await FORM.decidir_rascunho(update, context, valor)
-        return
-    dados = dict(fluxo.dados)
-    # Each button answers its own question: one from an earlier question does nothing now.
-    if acao == "pri" and fluxo.passo == "prioridade":
-        dados["prioridade"] = context.services.processos.validar_prioridade(valor)
-    elif acao == "ct" and valor.isdigit() and fluxo.passo == "contato":
-        dados["contato_id"] = int(valor)
-    elif not (acao == "pular" and valor == fluxo.passo != "titulo"):
-        await query.answer(texts.PERGUNTA_JA_RESPONDIDA)
-        return
-    await query.answer()
-    await _avancar(update, context, fluxo, dados)
-
-
-async def _avancar(
-    update: Update, context: CogepContext, fluxo: Fluxo, dados: dict[str, Any]
+async def escolher_prioridade(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.NovoPrioridade
 ) -> None:
-    """Ask the next question, or create the processo after the last one."""
-    if await FORM.avancar(update, context, fluxo, dados):
-        return
-    assert context.usuario is not None
+    """A priority button under the priority question."""
+    validar = context.services.processos.validar_prioridade
+    await FORM.responder_botao(
+        update, context, usuario, "prioridade", lambda: {"prioridade": validar(botao.prioridade)}
+    )
+
+
+async def escolher_contato(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.NovoContato
+) -> None:
+    """One of the contacts offered under the contact question."""
+    await FORM.responder_botao(
+        update, context, usuario, "contato", lambda: {"contato_id": botao.contato_id}
+    )
+
+
+async def _abrir(
+    update: Update, context: CogepContext, usuario: Usuario, dados: dict[str, Any]
+) -> None:
+    """Create the processo from the complete answers."""
     rascunho = Rascunho(
         titulo=dados["titulo"],
         descricao=dados.get("descricao"),
@@ -177,21 +160,23 @@ async def _avancar(
         contato_id=dados.get("contato_id"),
     )
     assert update.effective_chat is not None
-    formulario = (update.effective_chat.id, context.usuario.telegram_id)
-    processo = await context.services.processos.abrir(
-        context.usuario, rascunho, formulario=formulario
-    )
-    await _criado(update, context, processo)
+    formulario = (update.effective_chat.id, usuario.telegram_id)
+    processo = await context.services.processos.abrir(usuario, rascunho, formulario=formulario)
+    await _criado(update, context, usuario, processo)
     await retomar_se_houver(update, context)
 
 
-async def _criado(update: Update, context: CogepContext, processo: Processo) -> None:
-    assert context.usuario is not None
+async def _criado(
+    update: Update, context: CogepContext, usuario: Usuario, processo: Processo
+) -> None:
     contato = processo.contato.nome if processo.contato_id and processo.contato else None
     html = texts.processo_criado(
         processo,
-        zona=context.usuario.fuso_horario,
+        zona=usuario.fuso_horario,
         agora=context.services.processos.agora(),
         contato=contato,
     )
     await reply_html(update, context.bot, html)
+
+
+FORM = Formulario(FLOW, PERGUNTAS, responder=resposta, concluir=_abrir)

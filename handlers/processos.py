@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from telegram import CallbackQuery, Message, Update
 
 from bot import texts
 from bot.acentos import sem_acentos
-from bot.errors import InvalidInput, StaleState
+from bot.errors import StaleState
 from bot.fluxos import Fluxo
-from bot.processos import Detalhe, Pagina
-from bot.processos.regras import CODIGO_STATUS, gerencia
+from bot.processos import Detalhe, Pagina, ProcessoService
+from bot.processos.regras import gerencia
 from bot.processos.servico import FILTROS
 from db.models import Processo, Usuario
-from handlers import keyboards
+from handlers import botoes, documentos, keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
-from handlers.formulario import encerrar_fluxo, retomar
+from handlers.formulario import Resposta, encerrar_fluxo, retomar
 from handlers.reply import edit_html, edit_keyboard, reply_html
 
 FLOW_COMENTARIO, FLOW_PRAZO, FLOW_VINCULO = "comentario", "prazo", "vinculo"
@@ -32,10 +33,11 @@ def _detalhe_html(context: CogepContext, usuario: Usuario, d: Detalhe) -> str:
     )
 
 
-async def _show(update: Update, context: CogepContext, d: Detalhe, *, edit: bool) -> None:
+async def _show(
+    update: Update, context: CogepContext, usuario: Usuario, d: Detalhe, *, edit: bool
+) -> None:
     """Render a processo, replacing the pressed message when there is one."""
-    assert context.usuario is not None
-    html, keyboard = _detalhe_html(context, context.usuario, d), keyboards.detalhe(d)
+    html, keyboard = _detalhe_html(context, usuario, d), keyboards.detalhe(d)
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):
         await edit_html(query.message, html, keyboard=keyboard)
@@ -44,38 +46,35 @@ async def _show(update: Update, context: CogepContext, d: Detalhe, *, edit: bool
 
 
 @registered
-async def processo(update: Update, context: CogepContext) -> None:
+async def processo(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Show one processo: `/processo 2026-0042`."""
-    assert context.usuario is not None
     detalhe = await context.services.processos.detalhe_por_numero(
-        context.usuario, " ".join(context.args or [])
+        usuario, " ".join(context.args or [])
     )
-    await _show(update, context, detalhe, edit=False)
+    await _show(update, context, usuario, detalhe, edit=False)
 
 
 @registered
-async def listar(update: Update, context: CogepContext) -> None:
+async def listar(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """List the caller's processos: `/processos [abertos|atrasados|concluidos|todos]`."""
-    assert context.usuario is not None
     pedido = (context.args or ["abertos"])[0]
     filtro = sem_acentos(pedido.lower())
     if filtro not in FILTROS:
         await reply_html(update, context.bot, texts.filtro_desconhecido(pedido))
         filtro = "abertos"
-    await _page(update, context, filtro=filtro, pagina=0, edit=False)
+    await _page(update, context, usuario, filtro=filtro, pagina=0, edit=False)
 
 
 async def _page(
     update: Update,
     context: CogepContext,
+    usuario: Usuario,
     *,
     filtro: str,
     pagina: int,
     edit: bool,
     responsavel_id: int | None = None,
 ) -> None:
-    assert context.usuario is not None
-    usuario = context.usuario
     page = await context.services.processos.listar(
         usuario, filtro=filtro, pagina=pagina, responsavel_id=responsavel_id
     )
@@ -103,156 +102,143 @@ def _nome_do_filtro(page: Pagina) -> str | None:
 
 
 @registered
-async def buscar(update: Update, context: CogepContext) -> None:
+async def buscar(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Search processos: `/buscar texto`."""
-    assert context.usuario is not None
     busca = " ".join(context.args or [])
-    achados = await context.services.processos.buscar(context.usuario, busca)
+    achados = await context.services.processos.buscar(usuario, busca)
     html = texts.resultado_busca(
-        busca, achados, zona=context.usuario.fuso_horario, agora=context.services.processos.agora()
+        busca, achados, zona=usuario.fuso_horario, agora=context.services.processos.agora()
     )
     teclado = keyboards.resultados(achados) if achados else None
+    teclado = documentos.com_busca_nos_documentos(teclado, busca)
     await reply_html(update, context.bot, html, keyboard=teclado)
 
 
-@registered
-async def botao(update: Update, context: CogepContext) -> None:
-    """Act on a button under a processo or a list (see `handlers.keyboards` for the data)."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    prefixo, _, resto = query.data.partition(":")
-    acao = BOTOES.get(prefixo)
-    if acao is None:
-        raise InvalidInput(texts.BOTAO_EXPIRADO)
-    await acao(update, context, resto.split(":"))
+def _query(update: Update) -> CallbackQuery:
+    assert update.callback_query is not None
+    return update.callback_query
 
 
-Acao = Callable[[Update, CogepContext, list[str]], Awaitable[None]]
-
-
-def _ints(campos: list[str], count: int) -> list[int]:
-    """The first `count` fields as integers; a forged button gets a clear refusal."""
-    if len(campos) < count or not all(c.isdigit() for c in campos[:count]):
-        raise InvalidInput(texts.BOTAO_EXPIRADO)
-    return [int(c) for c in campos[:count]]
-
-
-def _partes(update: Update, context: CogepContext) -> tuple[CallbackQuery, Usuario]:
-    assert update.callback_query is not None and context.usuario is not None
-    return update.callback_query, context.usuario
-
-
-async def _listar(update: Update, context: CogepContext, campos: list[str]) -> None:
-    query, _ = _partes(update, context)
-    filtro, pagina, quem = [*campos, "", "0", ""][:3]
-    await query.answer()
+async def listar_pagina(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Lista
+) -> None:
+    """A filter or a page of /processos, in place."""
+    await _query(update).answer()
     await _page(
         update,
         context,
-        filtro=filtro,
-        pagina=int(pagina) if pagina.isdigit() else 0,
-        responsavel_id=int(quem) if quem.isdigit() else None,
+        usuario,
+        filtro=botao.filtro,
+        pagina=max(botao.pagina, 0),
+        responsavel_id=botao.responsavel_id,
         edit=True,
     )
 
 
-async def _filtrar_por_responsavel(
-    update: Update, context: CogepContext, campos: list[str]
+async def filtrar_por_responsavel(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.FiltrarPorResponsavel
 ) -> None:
-    query, usuario = _partes(update, context)
+    """Offer the people to filter /processos by (gestores)."""
     candidatos = await context.services.processos.candidatos_a_responsavel(usuario)
-    await query.answer()
-    teclado = keyboards.filtro_responsavel(campos[0], candidatos)
+    await _query(update).answer()
+    teclado = keyboards.filtro_responsavel(botao.filtro, candidatos)
     await reply_html(update, context.bot, texts.ESCOLHA_FILTRO_RESPONSAVEL, keyboard=teclado)
 
 
-async def _ver(update: Update, context: CogepContext, campos: list[str]) -> None:
-    query, usuario = _partes(update, context)
-    (pid,) = _ints(campos, 1)
-    d = await context.services.processos.detalhe(usuario, pid)
-    await query.answer()
-    await _show(update, context, d, edit=True)
+async def ver(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.VerProcesso
+) -> None:
+    """Show (refresh) a processo in place."""
+    d = await context.services.processos.detalhe(usuario, botao.processo_id)
+    await _query(update).answer()
+    await _show(update, context, usuario, d, edit=True)
 
 
-async def _mudar_status(update: Update, context: CogepContext, campos: list[str]) -> None:
-    query, usuario = _partes(update, context)
-    confirmado = campos[3:] == ["ok"]
-    pid, versao = _ints(campos[:3:2] if len(campos) in (3, 4) else [], 2)
-    para = CODIGO_STATUS.get(campos[1]) if len(campos) > 1 else None
-    if para is None or (len(campos) == 4 and not confirmado):
-        raise InvalidInput(texts.BOTAO_EXPIRADO)
-    servico = context.services.processos
-    if para == "cancelado" and not confirmado:
+async def mudar_status(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.MudarStatus
+) -> None:
+    """Move a processo along its status machine; cancelling asks to confirm first."""
+    query, pid, servico = _query(update), botao.processo_id, context.services.processos
+    if botao.para == "cancelado" and botao.confirmado is None:
         await servico.detalhe(usuario, pid)  # refuse the unseen before asking
         await query.answer(texts.PERGUNTA_CANCELAMENTO, show_alert=True)
         if isinstance(query.message, Message):
-            await edit_keyboard(query.message, keyboards.confirmar_cancelamento(pid, versao))
+            teclado = keyboards.confirmar_cancelamento(pid, botao.versao)
+            await edit_keyboard(query.message, teclado)
         return
     try:
-        d = await servico.mudar_status(usuario, pid, para, versao=versao)
+        d = await servico.mudar_status(usuario, pid, botao.para, versao=botao.versao)
     except StaleState:
         await query.answer(texts.BOTAO_EXPIRADO)
-        await _show(update, context, await servico.detalhe(usuario, pid), edit=True)
+        await _show(update, context, usuario, await servico.detalhe(usuario, pid), edit=True)
         return
     await query.answer(texts.STATUS_NOME[d.processo.status].capitalize())
-    await _show(update, context, d, edit=True)
+    await _show(update, context, usuario, d, edit=True)
 
 
-async def _escolher_responsavel(update: Update, context: CogepContext, campos: list[str]) -> None:
-    query, usuario = _partes(update, context)
-    (pid,) = _ints(campos, 1)
-    servico = context.services.processos
+async def escolher_responsavel(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.EscolherResponsavel
+) -> None:
+    """Offer the people a processo can be assigned to."""
+    servico, pid = context.services.processos, botao.processo_id
     candidatos = await servico.candidatos_a_responsavel(usuario)
     d = await servico.detalhe(usuario, pid)
-    await query.answer()
+    await _query(update).answer()
     teclado = keyboards.responsaveis(pid, d.versao, candidatos, atual=d.processo.responsavel_id)
     await reply_html(update, context.bot, texts.ESCOLHA_RESPONSAVEL, keyboard=teclado)
 
 
-async def _atribuir(update: Update, context: CogepContext, campos: list[str]) -> None:
-    query, usuario = _partes(update, context)
-    pid, uid, versao = _ints(campos, 3)
-    servico = context.services.processos
+async def atribuir(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Atribuir
+) -> None:
+    """Assign the processo to the person pressed (or to nobody)."""
+    query, pid, servico = _query(update), botao.processo_id, context.services.processos
     try:
-        d = await servico.atribuir(usuario, pid, uid or None, versao=versao)
+        d = await servico.atribuir(usuario, pid, botao.usuario_id or None, versao=botao.versao)
     except StaleState:
         await query.answer(texts.BOTAO_EXPIRADO)
-        await _show(update, context, await servico.detalhe(usuario, pid), edit=False)
+        await _show(update, context, usuario, await servico.detalhe(usuario, pid), edit=False)
         return
     await query.answer()
-    await _show(update, context, d, edit=True)
+    await _show(update, context, usuario, d, edit=True)
 
 
-async def _prioridade(update: Update, context: CogepContext, campos: list[str]) -> None:
-    query, usuario = _partes(update, context)
-    (pid,) = _ints(campos, 1)
-    servico = context.services.processos
-    if len(campos) == 1:  # the choice first, in place of the detail's buttons
+async def prioridade(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Prioridade
+) -> None:
+    """Offer the priorities in place of the detail's buttons, or set the one pressed."""
+    query, pid, servico = _query(update), botao.processo_id, context.services.processos
+    if botao.prioridade is None:
         atual = (await servico.detalhe(usuario, pid)).processo.prioridade  # refuses the unseen
         await query.answer()
         if isinstance(query.message, Message):
-            teclado = keyboards.prioridades(f"pi:{pid}", voltar=f"pv:{pid}", atual=atual)
+            teclado = keyboards.prioridades(
+                lambda p: botoes.Prioridade(pid, p), voltar=botoes.VerProcesso(pid), atual=atual
+            )
             await edit_keyboard(query.message, teclado)
         return
-    d = await servico.mudar_prioridade(usuario, pid, campos[1])
+    d = await servico.mudar_prioridade(usuario, pid, botao.prioridade)
     await query.answer()
-    await _show(update, context, d, edit=True)
+    await _show(update, context, usuario, d, edit=True)
 
 
-async def _editar(update: Update, context: CogepContext, campos: list[str]) -> None:
-    query, usuario = _partes(update, context)
-    (pid,) = _ints(campos, 1)
-    await context.services.processos.detalhe(usuario, pid)  # refuse the unseen before offering
+async def editar(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Editar
+) -> None:
+    """Offer what to edit (title, description), in place of the detail's buttons."""
+    query = _query(update)
+    await context.services.processos.detalhe(usuario, botao.processo_id)  # refuse the unseen
     await query.answer()
     if isinstance(query.message, Message):
-        await edit_keyboard(query.message, keyboards.editar(pid))
+        await edit_keyboard(query.message, keyboards.editar(botao.processo_id))
 
 
-async def _historico(update: Update, context: CogepContext, campos: list[str]) -> None:
-    query, usuario = _partes(update, context)
-    (pid,) = _ints(campos, 1)
-    d = await context.services.processos.historico(usuario, pid)
-    await query.answer()
+async def historico(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Historico
+) -> None:
+    """Send the whole history, comments in full."""
+    d = await context.services.processos.historico(usuario, botao.processo_id)
+    await _query(update).answer()
     html = texts.historico_completo(
         d.processo,
         d.eventos,
@@ -263,13 +249,21 @@ async def _historico(update: Update, context: CogepContext, campos: list[str]) -
     await reply_html(update, context.bot, html)  # as many messages as it takes
 
 
-def _pedir_texto(nome: str, pergunta: str | Callable[[Processo], str]) -> Acao:
+class _BotaoDeProcesso(Protocol):
+    @property
+    def processo_id(self) -> int: ...
+
+
+def _pedir_texto(
+    nome: str, pergunta: str | Callable[[Processo], str]
+) -> Callable[[Update, CogepContext, Usuario, _BotaoDeProcesso], Awaitable[None]]:
     """A button that asks for a typed answer (comment, deadline, contact name, new title…);
     `pergunta` may show the processo's current value, so a typo is fixed by copying it."""
 
-    async def pedir(update: Update, context: CogepContext, campos: list[str]) -> None:
-        query, usuario = _partes(update, context)
-        (pid,) = _ints(campos, 1)
+    async def pedir(
+        update: Update, context: CogepContext, usuario: Usuario, botao: _BotaoDeProcesso
+    ) -> None:
+        pid = botao.processo_id
         d = await context.services.processos.detalhe(usuario, pid)  # refuses the unseen
         assert update.effective_chat is not None
         await context.services.fluxos.salvar(
@@ -277,73 +271,80 @@ def _pedir_texto(nome: str, pergunta: str | Callable[[Processo], str]) -> Acao:
             telegram_id=usuario.telegram_id,
             fluxo=Fluxo(nome, "texto", {"processo_id": pid}),
         )
-        await query.answer()
+        await _query(update).answer()
         texto = pergunta if isinstance(pergunta, str) else pergunta(d.processo)
         await reply_html(update, context.bot, texto)
 
     return pedir
 
 
-async def _vincular(update: Update, context: CogepContext, campos: list[str]) -> None:
-    query, usuario = _partes(update, context)
-    pid, cid = _ints(campos, 2)
-    d = await context.services.processos.vincular_contato(usuario, pid, cid)
+comentar = _pedir_texto(FLOW_COMENTARIO, texts.PERGUNTA_COMENTARIO)
+pedir_prazo = _pedir_texto(FLOW_PRAZO, texts.PERGUNTA_PRAZO)
+pedir_contato = _pedir_texto(FLOW_VINCULO, texts.PERGUNTA_CONTATO)
+pedir_titulo = _pedir_texto(FLOW_TITULO, texts.pergunta_titulo)
+pedir_descricao = _pedir_texto(FLOW_DESCRICAO, texts.pergunta_descricao)
+
+
+async def vincular(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.VincularContato
+) -> None:
+    """Link the contact picked among several found."""
+    servico = context.services.processos
+    d = await servico.vincular_contato(usuario, botao.processo_id, botao.contato_id)
+    await _query(update).answer()
+    await _respondido(update, context, usuario, d)
+
+
+async def _respondido(update: Update, context: CogepContext, usuario: Usuario, d: Detalhe) -> None:
+    """After a typed answer (or the choice it led to): end the prompt, show the processo, and
+    take up the draft the prompt had set aside."""
     rascunho = await encerrar_fluxo(update, context)
-    await query.answer()
-    await _show(update, context, d, edit=False)
+    await _show(update, context, usuario, d, edit=False)
     await retomar(update, context, rascunho)
 
 
-BOTOES: dict[str, Acao] = {
-    "pl": _listar,
-    "pu": _filtrar_por_responsavel,
-    "pv": _ver,
-    "ps": _mudar_status,
-    "pr": _escolher_responsavel,
-    "pa": _atribuir,
-    "pi": _prioridade,
-    "pc": _pedir_texto(FLOW_COMENTARIO, texts.PERGUNTA_COMENTARIO),
-    "pp": _pedir_texto(FLOW_PRAZO, texts.PERGUNTA_PRAZO),
-    "pk": _pedir_texto(FLOW_VINCULO, texts.PERGUNTA_CONTATO),
-    "pe": _editar,
-    "ph": _historico,
-    "pet": _pedir_texto(FLOW_TITULO, texts.pergunta_titulo),
-    "ped": _pedir_texto(FLOW_DESCRICAO, texts.pergunta_descricao),
-    "pkc": _vincular,
-}
+def _texto(update: Update) -> str:
+    assert update.effective_message is not None
+    return update.effective_message.text or ""
 
 
-async def resposta(update: Update, context: CogepContext, fluxo: Fluxo) -> None:
-    """Take the typed comment, deadline, title, description or contact name for a processo."""
-    assert update.effective_message is not None and context.usuario is not None
-    texto, usuario = update.effective_message.text or "", context.usuario
-    servico, pid = context.services.processos, int(fluxo.dados["processo_id"])
-    if fluxo.nome == FLOW_COMENTARIO:
-        d = await servico.comentar(usuario, pid, texto)
-    elif fluxo.nome == FLOW_PRAZO:
-        d = await servico.mudar_prazo(usuario, pid, texto)
-    elif fluxo.nome == FLOW_TITULO:
-        d = await servico.editar_titulo(usuario, pid, texto)
-    elif fluxo.nome == FLOW_DESCRICAO:
-        d = await servico.editar_descricao(usuario, pid, texto)
-    elif sem_acentos(texto.strip().lower()) in DESVINCULAR:
+def _responder_com(
+    mudar: Callable[[ProcessoService], Callable[[Usuario, int, str], Awaitable[Detalhe]]],
+) -> Resposta:
+    """The answer to a one-question prompt: hand the typed text to one change of the service."""
+
+    async def responder(
+        update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo
+    ) -> None:
+        pid = int(fluxo.dados["processo_id"])
+        d = await mudar(context.services.processos)(usuario, pid, _texto(update))
+        await _respondido(update, context, usuario, d)
+
+    return responder
+
+
+comentario = _responder_com(lambda servico: servico.comentar)
+prazo = _responder_com(lambda servico: servico.mudar_prazo)
+titulo = _responder_com(lambda servico: servico.editar_titulo)
+descricao = _responder_com(lambda servico: servico.editar_descricao)
+
+
+async def vinculo(update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo) -> None:
+    """The typed name of the contact to link ("remover" unlinks); several found: buttons."""
+    texto, servico = _texto(update), context.services.processos
+    pid = int(fluxo.dados["processo_id"])
+    if sem_acentos(texto.strip().lower()) in DESVINCULAR:
         d = await servico.vincular_contato(usuario, pid, None)
-    else:
-        achados = await context.services.contatos.buscar(texto)
-        if not achados:
-            await reply_html(update, context.bot, texts.nenhum_contato(texto))
-            return
-        if len(achados) == 1:  # no choice to make
-            d = await servico.vincular_contato(usuario, pid, achados[0].id)
-            rascunho = await encerrar_fluxo(update, context)
-            await _show(update, context, d, edit=False)
-            await retomar(update, context, rascunho)
-            return
-        await reply_html(
-            update, context.bot, texts.ESCOLHA_CONTATO,
-            keyboard=keyboards.escolher_contato(f"pkc:{pid}", achados, pular=False),
-        )  # fmt: skip
+        await _respondido(update, context, usuario, d)
         return
-    rascunho = await encerrar_fluxo(update, context)
-    await _show(update, context, d, edit=False)
-    await retomar(update, context, rascunho)
+    achados = await context.services.contatos.buscar(texto)
+    if not achados:
+        await reply_html(update, context.bot, texts.nenhum_contato(texto))
+    elif len(achados) == 1:  # no choice to make
+        d = await servico.vincular_contato(usuario, pid, achados[0].id)
+        await _respondido(update, context, usuario, d)
+    else:
+        teclado = keyboards.escolher_contato(
+            lambda cid: botoes.VincularContato(pid, cid), achados, pular=False
+        )
+        await reply_html(update, context.bot, texts.ESCOLHA_CONTATO, keyboard=teclado)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -21,13 +21,21 @@ from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ExtBot
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from bot.entrada.porta import BotComEntrada
-from bot.entrada.respostas import Adiar, RespostaAdiada
+from bot.entrada.respostas import Adiar, FilaDeRespostas, RespostaAdiada
 from bot.render import split_html, to_plain
 
 log = logging.getLogger("cogep.reply")
 T = TypeVar("T")
 FLOOD_RETRIES = 3
+
+
+@runtime_checkable
+class ComRespostasAdiadas(Protocol):
+    """A bot that can hold back a reply refused by 429 (the app's `BotComEntrada`)."""
+
+    @property
+    def respostas(self) -> FilaDeRespostas | None:
+        """Where such a reply waits, once the database is bound."""
 
 
 def _flood_wait(state: RetryCallState) -> float:
@@ -80,7 +88,7 @@ async def send_html(
                 reply_to=reply_to if index == 0 else None,
             )
         except RetryAfter as exc:
-            fila = bot.respostas if isinstance(bot, BotComEntrada) else None
+            fila = bot.respostas if isinstance(bot, ComRespostasAdiadas) else None
             if fila is None or not adiavel:
                 raise
             resto = "".join(parts[index:])  # each part fits; the queue splits again when sending

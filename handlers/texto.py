@@ -5,18 +5,14 @@ In groups Cogep only listens when it is mentioned or replied to, so it never tal
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-
 from telegram import Message, MessageEntity, Update
 
 from bot import texts
-from bot.fluxos import Fluxo
-from handlers.common import Callback, barrado
+from handlers.common import Handler, admitido
 from handlers.context import CogepContext
-from handlers.formulario import encerrar_fluxo, retomar
+from handlers.formulario import Conversas, encerrar_fluxo, retomar
 from handlers.reply import reply_html
 
-FlowStep = Callable[[Update, CogepContext, Fluxo], Awaitable[None]]
 # Typed in the middle of a question, these mean /cancelar (people forget the slash).
 PALAVRAS_DE_SAIDA = {"cancelar", "cancela", "cancele", "sair", "desistir"}
 
@@ -32,7 +28,7 @@ def addressed_to_bot(message: Message, bot_username: str, bot_id: int) -> bool:
     return any(m.lstrip("@").lower() == bot_username.lower() for m in mentions)
 
 
-def text_router(flows: Mapping[str, FlowStep]) -> Callback:
+def text_router(conversas: Conversas) -> Handler:
     """A handler that sends text to the user's live flow, or answers it as free text."""
 
     async def route_text(update: Update, context: CogepContext) -> None:
@@ -41,7 +37,8 @@ def text_router(flows: Mapping[str, FlowStep]) -> Callback:
             return
         if not addressed_to_bot(message, context.bot.username, context.bot.id):
             return
-        if await barrado(update, context):
+        usuario = await admitido(update, context)
+        if usuario is None:
             return
         fluxo = await context.services.fluxos.atual(chat_id=message.chat_id, telegram_id=user.id)
         if fluxo is not None and (message.text or "").strip().lower() in PALAVRAS_DE_SAIDA:
@@ -49,8 +46,9 @@ def text_router(flows: Mapping[str, FlowStep]) -> Callback:
             await reply_html(update, context.bot, texts.CANCELADO)
             await retomar(update, context, rascunho)
             return
-        if fluxo is not None and fluxo.nome in flows:
-            await flows[fluxo.nome](update, context, fluxo)
+        resposta = conversas.resposta(fluxo.nome) if fluxo is not None else None
+        if fluxo is not None and resposta is not None:
+            await resposta(update, context, usuario, fluxo)
             return
         await reply_html(update, context.bot, texts.TEXTO_LIVRE)
 

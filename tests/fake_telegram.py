@@ -23,8 +23,8 @@ Map of this module, top to bottom:
       queues an Update, delivered through getUpdates or the webhook, and returns it);
     - reading what the bot did: ``calls``, ``chat_messages``, ``mark``, ``wait_for_message``,
       ``wait_for_call``, ``wait_for`` (any condition), ``answered_callbacks``, ``webhook_info``;
-    - fault injection: ``fail_next``, ``block``/``unblock``, ``redeliver`` (a lost
-      confirmation: the same update_id delivered again);
+    - fault injection: ``fail_next``, ``block``/``unblock``, ``hold_downloads``/
+      ``release_downloads``, ``redeliver`` (a lost confirmation: the same update_id again);
     - HTTP plumbing: request decoding (PTB sends form fields whose non-string values are
       JSON-encoded, or multipart/form-data when uploading) and the file download route;
     - Bot API methods, one ``_api_*`` coroutine each, registered in ``_METHODS``;
@@ -62,6 +62,7 @@ JSON = dict[str, Any]
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_ANSWER_LENGTH = 200
+MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024  # getFile refuses bigger files
 
 CONFLICT_OTHER_POLL = (
     "Conflict: terminated by other getUpdates request; "
@@ -563,6 +564,9 @@ class FakeTelegram:
         self._messages: dict[int, dict[int, JSON]] = {}
         self._last_message_id: dict[int, int] = {}
         self._files: dict[str, _StoredFile] = {}
+        self._downloads_open = asyncio.Event()
+        self._downloads_open.set()
+        self.downloads_started = 0
         self._open_callbacks: set[str] = set()
         self._blocked: set[int] = set()
         self._faults: list[_Fault] = []
@@ -605,6 +609,7 @@ class FakeTelegram:
     async def stop(self) -> None:
         """End long polls and webhook delivery, then shut the server down."""
         self._stopping = True
+        self._downloads_open.set()
         self._changed.fire()
         if self._webhook_task is not None:
             self._webhook_task.cancel()
@@ -928,6 +933,14 @@ class FakeTelegram:
         error = ApiError(error_code, description, parameters or None)
         self._faults.append(_Fault(method.lower(), error, times, chat_id))
 
+    def hold_downloads(self) -> None:
+        """Make file downloads wait (a slow network, or a bot killed mid-download)."""
+        self._downloads_open.clear()
+
+    def release_downloads(self) -> None:
+        """Let held and future downloads through."""
+        self._downloads_open.set()
+
     def redeliver(self, update: JSON) -> JSON:
         """Deliver `update` once more, as Telegram does when the bot's confirmation (the next
         getUpdates offset) or a webhook's 200 was lost: same update_id, same content."""
@@ -984,9 +997,12 @@ class FakeTelegram:
         return web.json_response({"ok": True, "result": call.result})
 
     async def _handle_download(self, request: web.Request) -> web.Response:
-        """Serve GET /file/bot<token>/<file_path>."""
+        """Serve GET /file/bot<token>/<file_path> (waiting while downloads are held)."""
         if request.match_info["token"] != self.token:
             return _json_error(ApiError(401, "Unauthorized"))
+        self.downloads_started += 1
+        self._changed.fire()
+        await self._downloads_open.wait()
         path = request.match_info["path"]
         for stored in self._files.values():
             if stored.file_path == path:
@@ -1240,10 +1256,12 @@ class FakeTelegram:
 
     @api("getFile")
     async def _api_get_file(self, params: JSON) -> JSON:
-        """getFile."""
+        """getFile; like Telegram, refuses files over the 20 MB a bot may download."""
         stored = self._files.get(str(params.get("file_id")))
         if stored is None:
             raise bad_request("invalid file_id")
+        if len(stored.content) > MAX_DOWNLOAD_SIZE:
+            raise bad_request("file is too big")
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,

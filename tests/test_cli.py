@@ -76,6 +76,16 @@ def test_console_works_with_the_embedded_database(tmp_path: Path) -> None:
     assert "Persistir dados" in second.stdout  # data survived the restart
 
 
+def test_an_unusable_embedded_database_folder_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "arquivo").write_text("not a folder")
+    result = cogep("migrate", env={"COGEP_DATA_DIR": str(tmp_path / "arquivo" / "pgdata")})
+
+    assert result.returncode == 2
+    assert "cannot use the database directory" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_run_without_a_token_says_what_to_do() -> None:
     result = cogep("run", env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"})
 

@@ -23,6 +23,7 @@ from bot.embedded_db import (
     _read_postmaster_pid,
     default_data_dir,
 )
+from bot.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -265,6 +266,6 @@ def test_missing_binaries_are_a_clear_error(tmp_path: Path) -> None:
 
 def test_default_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("COGEP_DATA_DIR", str(tmp_path / "x"))
-    assert default_data_dir() == tmp_path / "x"
+    assert default_data_dir(load_settings().data_dir) == tmp_path / "x"
     monkeypatch.delenv("COGEP_DATA_DIR")
-    assert default_data_dir().parts[-2:] == ("cogep", "pgdata")
+    assert default_data_dir(load_settings().data_dir).parts[-2:] == ("cogep", "pgdata")

@@ -693,7 +693,7 @@ async def test_search_ignores_accents_and_finds_comments(
     hifen = await abrir(ana, "Configurar o e-mail do front-end")
     for busca in ("email", "e-mail", "frontend", "front end"):
         assert hifen in (await ana.diz(f"/buscar {busca}"))["text"], busca
-    assert ana.botoes(by_comment) == [outro]
+    assert ana.botoes(by_comment) == [outro, "📚 Procurar nos documentos"]
     aberto = await ana.toca(by_comment, outro)
     assert "Fornecedor pediu orçamento atualizado" in aberto["text"]
 

@@ -1,1 +1,49 @@
-"""Knowledge base: extract, chunk, store and search the team's documents (issue 13)."""
+"""Knowledge base: extract, chunk, store and search the team's documents.
+
+    extracao   bytes -> text blocks with heading path and page (pure; run in a child process)
+    fatiar     blocks -> chunks with overlap, one heading path each
+    processo   the extraction process pool with a time limit
+    web        SSRF-safe download of a URL
+    consulta   what people type -> tsquery (prefixes, phrases, exclusions)
+    vetores    optional embeddings (OpenAI-compatible) stored with pgvector
+    busca      full-text or hybrid (RRF) search, scoped in SQL; `Passagem`
+    ingestao   one document through the pipeline, one transaction to store it
+    fila       background workers that resume unfinished documents
+    servico    `ConhecimentoService`, the public face
+
+The package's names are imported on first use: the extraction child process imports
+`extracao` and `fatiar` only, not the service, the database or the openai client.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.conhecimento.busca import Passagem
+    from bot.conhecimento.ingestao import Baixador, Resultado
+    from bot.conhecimento.servico import ConhecimentoService, PaginaDocumentos, pode_remover
+
+_ONDE = {
+    "Passagem": "busca",
+    "Baixador": "ingestao",
+    "Resultado": "ingestao",
+    "ConhecimentoService": "servico",
+    "PaginaDocumentos": "servico",
+    "pode_remover": "servico",
+}
+__all__ = [
+    "Baixador",
+    "ConhecimentoService",
+    "PaginaDocumentos",
+    "Passagem",
+    "Resultado",
+    "pode_remover",
+]
+
+
+def __getattr__(nome: str) -> Any:
+    if nome not in _ONDE:
+        raise AttributeError(f"module 'bot.conhecimento' has no attribute {nome!r}")
+    return getattr(importlib.import_module(f"bot.conhecimento.{_ONDE[nome]}"), nome)

@@ -10,6 +10,10 @@
     Porta           ties both to the inbox, replays what a crash left unhandled, and tells
                     `bot.ordering` which updates to mark done
 
+This module is part of the composition root (it wires Telegram in): services never see it, and
+the handlers reach what they need of it through `handlers.common.EntradaIndisponivel` and
+`handlers.reply.ComRespostasAdiadas`.
+
 Polling: getUpdates(offset) confirms every update before `offset`, and PTB computes the offset
 from the batch `get_updates` returns, so a batch is returned whole (duplicates included) and the
 queue does the dropping.
@@ -42,6 +46,7 @@ from bot.entrada.efeito import entregando
 from bot.entrada.respostas import FilaDeRespostas
 from bot.errors import ConfigError
 from bot.higiene import limpar_update
+from handlers.common import EntradaIndisponivel
 
 log = logging.getLogger("cogep.entrada")
 
@@ -52,10 +57,6 @@ class TokenRecusado(ConfigError):
 
 class TelegramInacessivel(ConfigError):
     """The Bot API did not answer (network, 5xx) for the whole start-up patience."""
-
-
-class EntradaIndisponivel(NetworkError):
-    """The inbox could not store a batch: PTB polls again later with the same offset."""
 
 
 class Porta:

@@ -1,4 +1,14 @@
-"""Processos: rules (`regras`), the one-line form of /novo (`linha`) and the service."""
+"""Processos: the team's work items, their status machine and history.
+
+    regras    status machine, priorities, numbers (2026-0042), who may do what
+    linha     the one-line form of /novo (`Título | prazo sexta 18h | prioridade alta`)
+    servico   ProcessoService: open, list, search, show, and every change with its event
+
+A new rule goes in `regras`; a new change is a `ProcessoService` method that locks the row,
+writes the change and its `processo_eventos` row in one transaction and tells the people
+involved after commit (its sentence in `bot/texts/historico.py` `EVENTOS`); queries live in
+`db.repositories.processos`, always scoped by `visivel_para`.
+"""
 
 from bot.processos.linha import Rascunho, interpretar_linha
 from bot.processos.servico import Detalhe, Pagina, ProcessoService

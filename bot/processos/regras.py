@@ -10,10 +10,23 @@ import re
 from typing import Final
 
 from bot.acentos import sem_acentos
-from db.models import Usuario
+from db.models import ABERTOS, PRIORIDADES, Usuario
 from db.repositories.processos import ve_tudo
 
-ABERTOS: Final = ("aberto", "em_andamento", "aguardando")
+__all__ = [  # ABERTOS and PRIORIDADES are facts of the schema (db.models), repeated here for use
+    "ABERTOS",
+    "CODIGO_STATUS",
+    "NUMERO",
+    "PRIORIDADES",
+    "STATUS_CODIGO",
+    "TRANSICOES",
+    "formatar_numero",
+    "gerencia",
+    "ler_numero",
+    "ler_prioridade",
+    "pode_cancelar",
+    "pode_transitar",
+]
 
 TRANSICOES: Final[dict[str, tuple[str, ...]]] = {
     "aberto": ("em_andamento", "cancelado"),
@@ -22,8 +35,6 @@ TRANSICOES: Final[dict[str, tuple[str, ...]]] = {
     "concluido": ("em_andamento",),
     "cancelado": (),
 }
-
-PRIORIDADES: Final = ("baixa", "normal", "alta", "urgente")
 
 # One letter per status keeps callback data short and stable across renames of the labels.
 STATUS_CODIGO: Final = {

@@ -28,7 +28,7 @@ from bot.errors import (
     NotFound,
     StaleState,
 )
-from bot.fluxos import Formulario, consumir
+from bot.fluxos import ChatUsuario, consumir
 from bot.higiene import visivel
 from bot.processos.linha import Rascunho
 from bot.processos.regras import (
@@ -41,8 +41,9 @@ from bot.processos.regras import (
     pode_transitar,
 )
 from bot.settings import Settings
+from db.busca import palavras
 from db.engine import Sessions
-from db.models import TITULO_MAX, Processo, ProcessoEvento, Usuario
+from db.models import TITULO_MAX, Contato, Processo, ProcessoEvento, Usuario
 from db.repositories import contatos as contatos_repo
 from db.repositories import processos as repo
 from db.repositories import usuarios as usuarios_repo
@@ -219,15 +220,14 @@ class ProcessoService:
 
     async def buscar(self, usuario: Usuario, texto: str, *, limite: int = 10) -> list[Processo]:
         """Full-text search (portuguese, accent-insensitive, prefixes) within what the user sees."""
-        consulta = _tsquery(texto)
         numero = ler_numero(texto)
-        if not consulta and numero is None:
+        if not palavras(texto) and numero is None:
             raise InvalidInput(texts.BUSCA_VAZIA)
         async with self._sessions() as session:
             return await repo.buscar(
                 session,
                 usuario=usuario,
-                consulta=consulta or "''",
+                texto=texto,
                 sequencia=numero[1] if numero else None,
                 limite=limite,
             )
@@ -241,7 +241,7 @@ class ProcessoService:
 
     # -- writes --------------------------------------------------------------------------
     async def abrir(
-        self, autor: Usuario, rascunho: Rascunho, *, formulario: Formulario | None = None
+        self, autor: Usuario, rascunho: Rascunho, *, formulario: ChatUsuario | None = None
     ) -> Processo:
         """Create a processo from a draft; the reply shows its new number.
 
@@ -411,16 +411,7 @@ class ProcessoService:
             if (novo.id if novo else None) == processo.responsavel_id:
                 return await self._detalhe(session, usuario, processo)
             processo.responsavel_id = novo.id if novo else None
-            repo.registrar_evento(
-                session,
-                processo=processo,
-                autor=usuario,
-                tipo="responsavel",
-                de=antes.nome if antes else None,
-                para=novo.nome if novo else None,
-            )
-            await session.flush()
-            await session.refresh(processo, ["responsavel"])
+            await _trocou(session, processo, usuario, "responsavel", antes, novo)
             detalhe = await self._detalhe(session, usuario, processo)
         await self._avisar(
             detalhe,
@@ -445,16 +436,7 @@ class ProcessoService:
                     raise NotFound(texts.CONTATO_NAO_ENCONTRADO)
             antes = processo.contato
             processo.contato_id = contato.id if contato else None
-            repo.registrar_evento(
-                session,
-                processo=processo,
-                autor=usuario,
-                tipo="contato",
-                de=antes.nome if antes else None,
-                para=contato.nome if contato else None,
-            )
-            await session.flush()
-            await session.refresh(processo, ["contato"])
+            await _trocou(session, processo, usuario, "contato", antes, contato)
             return await self._detalhe(session, usuario, processo)
 
     # -- internals -----------------------------------------------------------------------
@@ -529,7 +511,23 @@ class ProcessoService:
                 await self._notifier.notify(pessoa.telegram_id, texto)
 
 
-def _tsquery(texto: str) -> str:
-    """User words as a safe prefix tsquery: `servidor e-mail` -> `servidor:* & e:* & mail:*`."""
-    palavras = "".join(ch if ch.isalnum() else " " for ch in texto).split()
-    return " & ".join(f"{p}:*" for p in palavras[:8])
+async def _trocou(
+    session: AsyncSession,
+    processo: Processo,
+    autor: Usuario,
+    campo: Literal["responsavel", "contato"],
+    antes: Usuario | Contato | None,
+    depois: Usuario | Contato | None,
+) -> None:
+    """Record who or which contact `campo` now names (by name, as the history shows it), and
+    load the new one onto the processo."""
+    repo.registrar_evento(
+        session,
+        processo=processo,
+        autor=autor,
+        tipo=campo,
+        de=antes.nome if antes else None,
+        para=depois.nome if depois else None,
+    )
+    await session.flush()
+    await session.refresh(processo, [campo])

@@ -7,6 +7,8 @@
                      ProcessoEvento   processo_eventos  append-only history of every change
     fluxos           Fluxo            fluxos            a guided conversation, surviving restarts
     grupos           Grupo            grupos            group chats and whether they are served
+    conhecimento     Documento        documentos        ingested documents: origin, status, sha256
+                     Trecho           trechos           their chunks: heading path, page, tsvector
     entrada          UpdateRecebido   updates_recebidos the inbox: each update once, stored first
                      RespostaAdiada   respostas_adiadas replies waiting out Telegram's flood limit
 
@@ -19,11 +21,13 @@ embedded PostgreSQL has no `unaccent` extension) plus hyphenated words also writ
 """
 
 from db.models.base import NAMING_CONVENTION, Base, Timestamps
+from db.models.conhecimento import ORIGENS, STATUS_DOCUMENTO, Documento, Trecho
 from db.models.contatos import Contato
 from db.models.entrada import REFERENCIA_MAX, RespostaAdiada, UpdateRecebido
 from db.models.fluxos import Fluxo
 from db.models.grupos import Grupo
 from db.models.processos import (
+    ABERTOS,
     PRIORIDADES,
     STATUS,
     TIPOS_EVENTO,
@@ -34,22 +38,27 @@ from db.models.processos import (
 from db.models.usuarios import ACESSOS, PAPEIS, Usuario
 
 __all__ = [
+    "ABERTOS",
     "ACESSOS",
     "NAMING_CONVENTION",
+    "ORIGENS",
     "PAPEIS",
     "PRIORIDADES",
     "REFERENCIA_MAX",
     "STATUS",
+    "STATUS_DOCUMENTO",
     "TIPOS_EVENTO",
     "TITULO_MAX",
     "Base",
     "Contato",
+    "Documento",
     "Fluxo",
     "Grupo",
     "Processo",
     "ProcessoEvento",
     "RespostaAdiada",
     "Timestamps",
+    "Trecho",
     "UpdateRecebido",
     "Usuario",
 ]

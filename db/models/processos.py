@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     BigInteger,
@@ -22,8 +22,9 @@ from db.models.base import Base, Timestamps, one_of, search_vector
 from db.models.contatos import Contato
 from db.models.usuarios import Usuario
 
-STATUS = ("aberto", "em_andamento", "aguardando", "concluido", "cancelado")
-PRIORIDADES = ("baixa", "normal", "alta", "urgente")
+ABERTOS: Final = ("aberto", "em_andamento", "aguardando")  # the open statuses
+STATUS: Final = (*ABERTOS, "concluido", "cancelado")
+PRIORIDADES: Final = ("baixa", "normal", "alta", "urgente")
 TIPOS_EVENTO = (
     "criado", "status", "comentario", "responsavel", "prazo", "contato", "prioridade",
     "titulo", "descricao",
@@ -46,7 +47,7 @@ class Processo(Timestamps, Base):
         Index(
             None,
             "prazo",
-            postgresql_where=text("status IN ('aberto', 'em_andamento', 'aguardando')"),
+            postgresql_where=text(f"status IN ({', '.join(repr(s) for s in ABERTOS)})"),
         ),
         Index(None, "contato_id"),
     )

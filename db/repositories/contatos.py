@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.busca import consulta_prefixos, palavras
 from db.models import Contato, Processo, Usuario
 from db.repositories.processos import visivel_para
 
@@ -30,12 +31,9 @@ async def por_email(session: AsyncSession, *, email: str) -> Contato | None:
 
 async def buscar(session: AsyncSession, *, texto: str, limite: int) -> list[Contato]:
     """Contacts whose name, company or e-mail match every word (prefixes, no accents)."""
-    palavras = "".join(ch if ch.isalnum() else " " for ch in texto).split()[:8]
-    if not palavras:
+    if not palavras(texto):
         return []
-    query = func.to_tsquery(
-        literal_column("'simple'"), func.cogep_unaccent(" & ".join(f"{p}:*" for p in palavras))
-    )
+    query = consulta_prefixos(texto, config="simple")
     # The stored vector is stemmed in portuguese; names are better matched unstemmed too.
     simples = func.to_tsvector(
         literal_column("'simple'"),

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Select,
     false,
     func,
-    literal_column,
     or_,
     select,
     true,
@@ -25,9 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from db.models import Contato, Processo, ProcessoEvento, Usuario
-
-ABERTOS = ("aberto", "em_andamento", "aguardando")
+from db.busca import consulta_prefixos
+from db.models import ABERTOS, Contato, Processo, ProcessoEvento, Usuario
 
 
 def ve_tudo(usuario: Usuario) -> bool:
@@ -111,9 +109,10 @@ JANELA_RECENTE = 1000  # gestores: look for matches among the newest processos f
 
 
 async def buscar(
-    session: AsyncSession, *, usuario: Usuario, consulta: str, sequencia: int | None, limite: int
+    session: AsyncSession, *, usuario: Usuario, texto: str, sequencia: int | None, limite: int
 ) -> list[Processo]:
-    """Processos matching a tsquery in number/title/description, a comment or their contact.
+    """Processos matching every word of `texto` (as prefixes, `db.busca`) in number, title,
+    description, a comment or their contact; and the processo of number `sequencia`.
 
     Visibility decides the plan. A membro sees a few hundred processos, so those are read first
     and matched one by one. A gestor sees everything, and a common word can match a third of a
@@ -121,7 +120,7 @@ async def buscar(
     newest `JANELA_RECENTE` processos answer when there are enough of them, and the full index
     search runs only for words too rare for that (and rare words are cheap to look up).
     """
-    query = func.to_tsquery(literal_column("'portuguese'"), func.cogep_unaccent(consulta))
+    query = consulta_prefixos(texto)
     # The contacts the words name, looked up first: as literal ids the processo index serves
     # them, where a subquery made the planner scan every processo (measured 6 -> 28 ms p95).
     contatos = list(

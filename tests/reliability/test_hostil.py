@@ -113,16 +113,11 @@ async def test_hostile_numbers_and_bytes_get_an_answer_and_no_traceback(
     assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
 
 
-CODEC = pytest.mark.xfail(
-    strict=True, reason="until the typed callback codec (issue 11) parses these buttons"
-)
-
-
 @pytest.mark.parametrize(
     "dados",
     [
-        pytest.param(f"pv:{GIGANTE}", marks=CODEC),
-        pytest.param(f"ct:{GIGANTE}", marks=CODEC),
+        f"pv:{GIGANTE}",
+        f"ct:{GIGANTE}",
         f"pa:1:{GIGANTE}",
         "pv:\x00",
     ],

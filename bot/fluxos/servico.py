@@ -28,7 +28,7 @@ EXPIRA = timedelta(hours=24)
 EXPIRA_PERGUNTA = timedelta(minutes=30)
 # The guided forms (handlers.novo, handlers.contatos) whose drafts survive a detour.
 RASCUNHOS = frozenset({"novo", "contato"})
-RETOMAR = "_retomar"
+RASCUNHO_GUARDADO = "_retomar"
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,11 @@ class Fluxo:
     dados: dict[str, Any] = field(default_factory=dict)
 
 
-Formulario = tuple[int, int]
+ChatUsuario = tuple[int, int]
 """(chat id, telegram id): which user's form in which chat."""
 
 
-async def consumir(session: AsyncSession, formulario: Formulario | None) -> None:
+async def consumir(session: AsyncSession, formulario: ChatUsuario | None) -> None:
     """End a finished form inside the transaction that acts on it, so it acts only once.
 
     A doubled last answer (a double tap, a redelivered update, two replicas) finds the form
@@ -63,19 +63,23 @@ async def _devolver_rascunho(
     session: AsyncSession, chat_id: int, telegram_id: int, dados: dict[str, Any]
 ) -> Fluxo | None:
     """Bring back the draft an ended flow was keeping, if any."""
-    guardado = dados.get(RETOMAR)
+    guardado = dados.get(RASCUNHO_GUARDADO)
     if not isinstance(guardado, dict):
         return None
     rascunho = Fluxo(guardado["nome"], guardado["passo"], dict(guardado["dados"]))
+    await _gravar(session, chat_id, telegram_id, rascunho)
+    return rascunho
+
+
+async def _gravar(session: AsyncSession, chat_id: int, telegram_id: int, fluxo: Fluxo) -> None:
     await repo.salvar(
         session,
         chat_id=chat_id,
         telegram_id=telegram_id,
-        nome=rascunho.nome,
-        passo=rascunho.passo,
-        dados=rascunho.dados,
+        nome=fluxo.nome,
+        passo=fluxo.passo,
+        dados=fluxo.dados,
     )
-    return rascunho
 
 
 @dataclass(frozen=True)
@@ -126,15 +130,8 @@ class FluxoService:
             )
             if atual is not None and atual.nome != fluxo.nome and atual.nome in RASCUNHOS:
                 guardado = {"nome": atual.nome, "passo": atual.passo, "dados": atual.dados}
-                dados = {**dados, RETOMAR: guardado}
-            await repo.salvar(
-                session,
-                chat_id=chat_id,
-                telegram_id=telegram_id,
-                nome=fluxo.nome,
-                passo=fluxo.passo,
-                dados=dados,
-            )
+                dados = {**dados, RASCUNHO_GUARDADO: guardado}
+            await _gravar(session, chat_id, telegram_id, Fluxo(fluxo.nome, fluxo.passo, dados))
 
     async def encerrar(self, *, chat_id: int, telegram_id: int) -> Encerramento:
         """End the live flow, bringing back the draft it kept, if any."""

@@ -6,29 +6,30 @@ with a pointer to the first, so the team does not split one client's history acr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.acentos import sem_acentos
+from bot.contatos.regras import (
+    APAGAR,
+    CAMPOS,
+    normalizar_telefone,
+    validar_email,
+    validar_empresa,
+    validar_nome,
+    validar_notas,
+)
 from bot.entrada.efeito import efeito_unico
 from bot.errors import InvalidInput, NotFound
-from bot.fluxos import Formulario, consumir
-from bot.higiene import visivel
+from bot.fluxos import ChatUsuario, consumir
 from db.engine import Sessions
 from db.models import Contato, Processo, Usuario
 from db.repositories import contatos as repo
 
-NOME_MAX = 128
-EMPRESA_MAX = 128
-NOTAS_MAX = 2000
 POR_PAGINA = 10
-REGIAO_PADRAO = "BR"  # a number typed without +country is Brazilian
 
 
 @dataclass(frozen=True)
@@ -48,63 +49,6 @@ class PaginaContatos:
     tem_mais: bool
 
 
-def validar_nome(texto: str) -> str:
-    """1–128 characters on one line."""
-    nome = " ".join(texto.split())
-    if not nome:
-        raise InvalidInput(texts.CONTATO_NOME_VAZIO)
-    if not visivel(nome):
-        raise InvalidInput(texts.NOME_INVISIVEL)
-    if len(nome) > NOME_MAX:
-        raise InvalidInput(texts.texto_longo(len(nome), NOME_MAX))
-    return nome
-
-
-def validar_empresa(texto: str) -> str:
-    """Up to 128 characters on one line."""
-    empresa = " ".join(texto.split())
-    if len(empresa) > EMPRESA_MAX:
-        raise InvalidInput(texts.texto_longo(len(empresa), EMPRESA_MAX))
-    return empresa
-
-
-def validar_email(texto: str) -> str:
-    """A syntactically valid address, normalised (domain lowercased); no DNS lookups."""
-    try:
-        return validate_email(texto.strip(), check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise InvalidInput(texts.email_invalido(texto.strip())) from None
-
-
-def normalizar_telefone(texto: str) -> str:
-    """`(11) 98765-4321` -> `+55 11 98765-4321`; foreign numbers need their `+country`."""
-    try:
-        numero = phonenumbers.parse(texto.strip(), REGIAO_PADRAO)
-    except phonenumbers.NumberParseException:
-        raise InvalidInput(texts.telefone_invalido(texto.strip())) from None
-    if not phonenumbers.is_valid_number(numero):
-        raise InvalidInput(texts.telefone_invalido(texto.strip()))
-    return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def validar_notas(texto: str) -> str:
-    """Free notes, up to 2000 characters."""
-    notas = texto.strip()
-    if len(notas) > NOTAS_MAX:
-        raise InvalidInput(texts.texto_longo(len(notas), NOTAS_MAX))
-    return notas
-
-
-CAMPOS: dict[str, Callable[[str], str]] = {
-    "nome": validar_nome,
-    "empresa": validar_empresa,
-    "email": validar_email,
-    "telefone": normalizar_telefone,
-    "notas": validar_notas,
-}
-APAGAR = {"apagar", "remover", "sem", "nenhum", "nenhuma", "-"}
-
-
 class ContatoService:
     """The team's shared contact book; every registered user may read and add to it."""
 
@@ -120,7 +64,7 @@ class ContatoService:
         email: str | None = None,
         telefone: str | None = None,
         notas: str | None = None,
-        formulario: Formulario | None = None,
+        formulario: ChatUsuario | None = None,
     ) -> Contato:
         """Create a contact after validating every field (consuming its guided form, if any)."""
         contato = Contato(

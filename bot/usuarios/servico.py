@@ -7,13 +7,14 @@ admin lets them in, they reach none of the team's data. Configured admins always
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.acentos import sem_acentos
-from bot.avisos import Notifier, SilentNotifier
+from bot.avisos import Acoes, Notifier, SilentNotifier
 from bot.errors import InvalidInput, NotAllowed, NotFound, NotRegistered
 from bot.fusos import ler_fuso
 from bot.higiene import inteiro, visivel
@@ -28,6 +29,9 @@ SINONIMOS_PAPEL = {
     "gestor": "gestor", "gestora": "gestor", "gerente": "gestor",
     "admin": "admin", "administrador": "admin", "administradora": "admin", "adm": "admin",
 }  # fmt: skip
+BotoesDePedido = Callable[[int], Acoes]
+"""The Liberar/Recusar buttons under an access request, given the newcomer's id: how a button
+is encoded is the handlers' business (`handlers.keyboards.pedido_de_acesso`), handed in."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +59,17 @@ class UsuarioService:
     """Register and update users; every method is one short transaction."""
 
     def __init__(
-        self, sessions: Sessions, settings: Settings, notifier: Notifier | None = None
+        self,
+        sessions: Sessions,
+        settings: Settings,
+        notifier: Notifier | None = None,
+        *,
+        botoes_de_pedido: BotoesDePedido | None = None,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
         self._notifier = notifier or SilentNotifier()
+        self._botoes_de_pedido = botoes_de_pedido
 
     async def registrar(
         self, *, telegram_id: int, nome: str, username: str | None, origem: str | None = None
@@ -86,10 +96,7 @@ class UsuarioService:
         """Ask every admin, with one-tap buttons, to let the newcomer in."""
         async with self._sessions() as session:
             admins = await repo.listar(session, ativos=True, acesso="liberado", papel="admin")
-        acoes = [
-            (texts.BOTAO_LIBERAR, f"ua:{novo.id}:s"),
-            (texts.BOTAO_RECUSAR, f"ua:{novo.id}:n"),
-        ]
+        acoes = self._botoes_de_pedido(novo.id) if self._botoes_de_pedido else ()
         for admin in admins:
             await self._notifier.notify(
                 admin.telegram_id, texts.pedido_de_acesso(novo), acoes=acoes

@@ -1,0 +1,41 @@
+"""Contatos, the CRM: the team's shared book of client contacts, linked from processos.
+
+    regras    each field's validation and normalisation (e-mail, phone, lengths), `CAMPOS`
+    servico   ContatoService: create (consuming its guided form), edit, list, search, a card
+
+A new rule about a field goes in `regras`; a new operation is a `ContatoService` method (one
+short transaction; queries in `db.repositories.contatos`); its chat side is `handlers.contatos`.
+"""
+
+from bot.contatos.regras import (
+    APAGAR,
+    CAMPOS,
+    EMPRESA_MAX,
+    NOME_MAX,
+    NOTAS_MAX,
+    REGIAO_PADRAO,
+    normalizar_telefone,
+    validar_email,
+    validar_empresa,
+    validar_nome,
+    validar_notas,
+)
+from bot.contatos.servico import POR_PAGINA, Cartao, ContatoService, PaginaContatos
+
+__all__ = [
+    "APAGAR",
+    "CAMPOS",
+    "EMPRESA_MAX",
+    "NOME_MAX",
+    "NOTAS_MAX",
+    "POR_PAGINA",
+    "REGIAO_PADRAO",
+    "Cartao",
+    "ContatoService",
+    "PaginaContatos",
+    "normalizar_telefone",
+    "validar_email",
+    "validar_empresa",
+    "validar_nome",
+    "validar_notas",
+]

@@ -1,0 +1,34 @@
+"""Fluxos: guided conversations whose state lives in PostgreSQL (forms and one-question
+prompts), so a restart or another replica continues where the user was.
+
+    servico   Fluxo (nome, passo, dados), FluxoService (load, save, end), `consumir` (end a
+              finished form inside the transaction that acts on it), drafts kept across detours
+
+The questions themselves are the handlers' (`handlers.formulario`: `Formulario`, `Conversas`):
+a new form is a `Formulario` registered in `handlers.CONVERSAS`; a form whose draft must survive
+a detour also joins `RASCUNHOS`.
+"""
+
+from bot.fluxos.servico import (
+    EXPIRA,
+    EXPIRA_PERGUNTA,
+    RASCUNHO_GUARDADO,
+    RASCUNHOS,
+    ChatUsuario,
+    Encerramento,
+    Fluxo,
+    FluxoService,
+    consumir,
+)
+
+__all__ = [
+    "EXPIRA",
+    "EXPIRA_PERGUNTA",
+    "RASCUNHOS",
+    "RASCUNHO_GUARDADO",
+    "ChatUsuario",
+    "Encerramento",
+    "Fluxo",
+    "FluxoService",
+    "consumir",
+]

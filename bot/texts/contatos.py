@@ -1,0 +1,143 @@
+"""Contatos (CRM): questions, validation messages, lists and the card."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.render import escape
+from bot.texts.processos import linha_processo
+
+if TYPE_CHECKING:
+    from db.models import Contato, Processo
+
+__all__ = [
+    "CAMPO_CONTATO",
+    "CONTATO_NAO_ENCONTRADO",
+    "CONTATO_NOME_VAZIO",
+    "CONTATO_NOVO_EMAIL",
+    "CONTATO_NOVO_EMPRESA",
+    "CONTATO_NOVO_NOME",
+    "CONTATO_NOVO_NOTAS",
+    "CONTATO_NOVO_TELEFONE",
+    "CONTATO_USO",
+    "NENHUM_CONTATO",
+    "NOVO_VALOR_CONTATO",
+    "cartao_contato",
+    "contato_criado",
+    "contato_homonimo",
+    "email_duplicado",
+    "email_invalido",
+    "linha_contato",
+    "lista_contatos",
+    "pergunta_campo_contato",
+    "telefone_invalido",
+]
+
+# -- contatos (CRM) ----------------------------------------------------------------------------
+CONTATO_NOME_VAZIO = "O nome do contato não pode ficar vazio."
+CONTATO_NAO_ENCONTRADO = "Contato não encontrado."
+NENHUM_CONTATO = "Nenhum contato cadastrado ainda. Crie um com /contato novo."
+CONTATO_NOVO_NOME = "Novo contato. Qual o <b>nome</b>? (/cancelar para desistir)"
+CONTATO_NOVO_EMPRESA = "Qual a <b>empresa</b>? (ou Pular)"
+CONTATO_NOVO_EMAIL = "Qual o <b>e-mail</b>? (ou Pular)"
+CONTATO_NOVO_TELEFONE = "Qual o <b>telefone</b>? Ex.: (11) 98765-4321 (ou Pular)"
+CONTATO_NOVO_NOTAS = "Alguma <b>observação</b>? (ou Pular)"
+CONTATO_USO = (
+    "Use <code>/contato novo</code> (ou <code>/contato novo Maria Silva</code>) para criar, "
+    "<code>/contatos</code> para listar ou <code>/contatos nome</code> para buscar."
+)
+
+
+def email_invalido(texto: str) -> str:
+    """An e-mail address that does not parse."""
+    return f"E-mail inválido: <b>{escape(texto[:80])}</b>. Exemplo: <i>ana@empresa.com.br</i>."
+
+
+def telefone_invalido(texto: str) -> str:
+    """A phone number that does not parse."""
+    return (
+        f"Telefone inválido: <b>{escape(texto[:40])}</b>. Exemplos: <i>(11) 98765-4321</i> "
+        "ou <i>+351 912 345 678</i>."
+    )
+
+
+def linha_contato(contato: Contato) -> str:
+    """One line of /contatos."""
+    empresa = f" — {escape(contato.empresa)}" if contato.empresa else ""
+    return f"📇 <b>{escape(contato.nome)}</b>{empresa}"
+
+
+def lista_contatos(contatos: list[Contato], *, titulo: str) -> str:
+    """A list of contacts; the buttons below open each card."""
+    if not contatos:
+        return NENHUM_CONTATO
+    return f"<b>{escape(titulo)}</b>\n\n" + "\n".join(linha_contato(c) for c in contatos)
+
+
+def cartao_contato(
+    contato: Contato, processos: list[Processo], *, zona: str, agora: datetime
+) -> str:
+    """A contact's card with their processos."""
+    linhas = [f"📇 <b>{escape(contato.nome)}</b>"]
+    if contato.empresa:
+        linhas.append(f"Empresa: {escape(contato.empresa)}")
+    if contato.email:
+        linhas.append(f"E-mail: {escape(contato.email)}")
+    if contato.telefone:
+        linhas.append(f"Telefone: {escape(contato.telefone)}")
+    if contato.notas:
+        linhas += ["", escape(contato.notas)]
+    linhas += ["", "<b>Processos</b>"]
+    if processos:
+        linhas += [linha_processo(p, zona=zona, agora=agora) for p in processos]
+    else:
+        linhas.append("nenhum processo visível para você")
+    return "\n".join(linhas)
+
+
+CAMPO_CONTATO = {
+    "nome": "Nome",
+    "empresa": "Empresa",
+    "email": "E-mail",
+    "telefone": "Telefone",
+    "notas": "Observações",
+}
+
+
+NOVO_VALOR_CONTATO = {
+    "nome": "Envie o novo <b>nome</b>",
+    "empresa": "Envie a nova <b>empresa</b>",
+    "email": "Envie o novo <b>e-mail</b>",
+    "telefone": "Envie o novo <b>telefone</b>",
+    "notas": "Envie as novas <b>observações</b>",
+}
+
+
+def pergunta_campo_contato(campo: str) -> str:
+    """Ask for a new value of one field of a contact."""
+    apagar = "" if campo == "nome" else ", ou <i>apagar</i> para deixar em branco"
+    return f"{NOVO_VALOR_CONTATO[campo]}{apagar} (ou /cancelar)."
+
+
+def contato_homonimo(contato: Contato) -> str:
+    """A new contact with the name of an existing one."""
+    empresa = f" ({escape(contato.empresa)})" if contato.empresa else ""
+    return (
+        f"⚠️ Já existe um contato chamado <b>{escape(contato.nome)}</b>{empresa}. Se for a mesma "
+        "pessoa, use /cancelar e veja o cartão em /contatos; senão, siga em frente."
+    )
+
+
+def email_duplicado(contato: Contato) -> str:
+    """An address that another contact already has."""
+    empresa = f" ({escape(contato.empresa)})" if contato.empresa else ""
+    return (
+        f"Esse e-mail já é do contato <b>{escape(contato.nome)}</b>{empresa}. "
+        "Envie outro e-mail, ou veja o existente em /contatos."
+    )
+
+
+def contato_criado(contato: Contato) -> str:
+    """Confirmation of /contato novo."""
+    return f"✅ Contato criado: <b>{escape(contato.nome)}</b>. Vincule-o a um processo pelo botão 📇 Contato."

@@ -1,0 +1,283 @@
+"""Every kind of inline button Cogep sends, one typed `Callback` each (see `handlers.callbacks`).
+
+`handlers.keyboards` builds them and `handlers.__init__.register` routes each kind to its
+handler, which receives the decoded button; data that does not decode (stale, forged, from an
+older version) is answered as an expired button and changes nothing.
+
+    pv:<id>                  show / refresh a processo
+    ps:<id>:<status>:<ver>   change status (one-letter code); <ver> = id of the latest event
+    ps:<id>:x:<ver>:ok       cancel, confirmed (a bare `ps:<id>:x:<ver>` only asks to confirm)
+    pc:<id>  pp:<id>  pk:<id>  comment, change deadline, link a contact (typed answer follows)
+    pr:<id>                  choose a responsável;  pa:<id>:<usuario>:<ver> assign (0: nobody)
+    pi:<id>                  choose a priority;  pi:<id>:<prioridade> set it
+    pe:<id>                  choose what to edit;  pet:<id>  ped:<id>  new title, description
+    ph:<id>                  the whole history, comments in full
+    pkc:<id>:<contato>       link the contact picked among several found
+    pl:<filtro>[:<pagina>[:<usuario>]]  page of /processos (optionally one responsável; 0: nobody)
+    pu:<filtro>              choose the responsável to filter by (gestores)
+    fp:<form>:<passo>        skip that question of a guided form (an old button skips nothing)
+    fr:<form>:seguir|descartar  go on with a half-filled form, or start afresh
+    nvp:<prioridade>  nvc:<contato>  answers of the guided /novo: a priority, a contact
+    ct:<id>  cl:<pagina>     a contact's card, a page of /contatos
+    ce:<id>  cv:<id>         the card's edit choices, and back;  cf:<id>:<campo>  edit one field
+    pf:<acao>[:<valor>]      /perfil: nome, fuso[:<i>], notif, hora[:<h>]
+    ua:<usuario>:s|n[:l]     let a newcomer in (s) or keep them out (n); l: pressed in /usuarios
+    dv:<doc>  dl:<pagina>    a document's card, a page of /documentos
+    dp:<doc>  dn:<doc>       toggle private / team-wide; keep it (removal cancelled)
+    dr:<doc>[:1]             remove a document: ask, then confirmed
+    kv:<trecho>[:<consulta>] 'ver mais' of a knowledge-base passage
+    kb:<consulta>            /buscar's words looked up in the knowledge base
+
+A new kind takes a new prefix (1-4 letters); the codec refuses a prefix taken twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import texts
+from bot.processos.regras import CODIGO_STATUS
+from handlers.callbacks import Callback
+
+
+def _exigir(condicao: bool) -> None:
+    """Refuse the values of a button (it then decodes to None, like a forged one)."""
+    if not condicao:
+        raise ValueError("not a value this button can carry")
+
+
+# --- a processo and the lists of processos -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerProcesso(Callback, prefixo="pv"):
+    processo_id: int
+
+
+@dataclass(frozen=True)
+class MudarStatus(Callback, prefixo="ps"):
+    processo_id: int
+    status: str  # one letter (`regras.STATUS_CODIGO`): the label may change, the data not
+    versao: int
+    confirmado: str | None = None  # "ok": a cancellation confirmed
+
+    def __post_init__(self) -> None:
+        _exigir(self.status in CODIGO_STATUS and self.confirmado in (None, "ok"))
+
+    @property
+    def para(self) -> str:
+        """The status asked for."""
+        return CODIGO_STATUS[self.status]
+
+
+@dataclass(frozen=True)
+class Comentar(Callback, prefixo="pc"):
+    processo_id: int
+
+
+@dataclass(frozen=True)
+class MudarPrazo(Callback, prefixo="pp"):
+    processo_id: int
+
+
+@dataclass(frozen=True)
+class PedirContato(Callback, prefixo="pk"):
+    processo_id: int
+
+
+@dataclass(frozen=True)
+class VincularContato(Callback, prefixo="pkc"):
+    processo_id: int
+    contato_id: int
+
+
+@dataclass(frozen=True)
+class EscolherResponsavel(Callback, prefixo="pr"):
+    processo_id: int
+
+
+@dataclass(frozen=True)
+class Atribuir(Callback, prefixo="pa"):
+    processo_id: int
+    usuario_id: int  # 0: nobody
+    versao: int
+
+
+@dataclass(frozen=True)
+class Prioridade(Callback, prefixo="pi"):
+    processo_id: int
+    prioridade: str | None = None  # None: offer the choice; a forged one is refused by the rules
+
+
+@dataclass(frozen=True)
+class Editar(Callback, prefixo="pe"):
+    processo_id: int
+
+
+@dataclass(frozen=True)
+class EditarTitulo(Callback, prefixo="pet"):
+    processo_id: int
+
+
+@dataclass(frozen=True)
+class EditarDescricao(Callback, prefixo="ped"):
+    processo_id: int
+
+
+@dataclass(frozen=True)
+class Historico(Callback, prefixo="ph"):
+    processo_id: int
+
+
+@dataclass(frozen=True)
+class Lista(Callback, prefixo="pl"):
+    filtro: str  # the service falls back to "abertos" for one it does not know
+    pagina: int = 0
+    responsavel_id: int | None = None  # 0: the ones nobody has yet
+
+
+@dataclass(frozen=True)
+class FiltrarPorResponsavel(Callback, prefixo="pu"):
+    filtro: str
+
+
+# --- guided forms ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pular(Callback, prefixo="fp"):
+    formulario: str
+    passo: str
+
+
+@dataclass(frozen=True)
+class Rascunho(Callback, prefixo="fr"):
+    formulario: str
+    acao: str  # "seguir" | "descartar"
+
+    def __post_init__(self) -> None:
+        _exigir(self.acao in ("seguir", "descartar"))
+
+
+@dataclass(frozen=True)
+class NovoPrioridade(Callback, prefixo="nvp"):
+    prioridade: str
+
+
+@dataclass(frozen=True)
+class NovoContato(Callback, prefixo="nvc"):
+    contato_id: int
+
+
+# --- contacts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CartaoContato(Callback, prefixo="ct"):
+    contato_id: int
+
+
+@dataclass(frozen=True)
+class PaginaContatos(Callback, prefixo="cl"):
+    pagina: int
+
+    def __post_init__(self) -> None:
+        _exigir(self.pagina >= 0)
+
+
+@dataclass(frozen=True)
+class EditarContato(Callback, prefixo="ce"):
+    contato_id: int
+
+
+@dataclass(frozen=True)
+class VoltarAoContato(Callback, prefixo="cv"):
+    contato_id: int
+
+
+@dataclass(frozen=True)
+class EditarCampo(Callback, prefixo="cf"):
+    contato_id: int
+    campo: str
+
+    def __post_init__(self) -> None:
+        _exigir(self.campo in texts.CAMPO_CONTATO)
+
+
+# --- /perfil and access ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Perfil(Callback, prefixo="pf"):
+    acao: str  # "nome" | "fuso" | "notif" | "hora"
+    valor: int | None = None  # a time zone's index in `fusos.COMUNS`, or a digest hour
+
+    def __post_init__(self) -> None:
+        com_valor = {"nome": False, "notif": False, "fuso": True, "hora": True}
+        _exigir(self.acao in com_valor and (self.valor is None or com_valor[self.acao]))
+
+
+@dataclass(frozen=True)
+class DecidirAcesso(Callback, prefixo="ua"):
+    usuario_id: int
+    resposta: str  # "s": let them in; "n": keep them out
+    origem: str | None = None  # "l": pressed under /usuarios, which is then redrawn
+
+    def __post_init__(self) -> None:
+        _exigir(self.resposta in ("s", "n") and self.origem in (None, "l"))
+
+
+# --- the knowledge base ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AbrirDocumento(Callback, prefixo="dv"):
+    documento_id: int
+
+
+@dataclass(frozen=True)
+class PaginaDeDocumentos(Callback, prefixo="dl"):
+    pagina: int
+
+
+@dataclass(frozen=True)
+class AlternarPrivado(Callback, prefixo="dp"):
+    documento_id: int
+
+
+@dataclass(frozen=True)
+class RemoverDocumento(Callback, prefixo="dr"):
+    documento_id: int
+    confirmado: int = 0
+
+
+@dataclass(frozen=True)
+class ManterDocumento(Callback, prefixo="dn"):
+    documento_id: int
+
+
+@dataclass(frozen=True)
+class VerMais(Callback, prefixo="kv"):
+    trecho_id: int
+    consulta: str = ""
+
+    @classmethod
+    def de(cls, trecho_id: int, consulta: str) -> VerMais:
+        """The button, carrying as much of the query (for highlighting) as fits in 64 bytes."""
+        limpa = " ".join(consulta.replace(":", " ").split())
+        while len(f"kv:{trecho_id}:{limpa}".encode()) > 64:
+            limpa = limpa[:-1]
+        return cls(trecho_id, limpa)
+
+
+@dataclass(frozen=True)
+class BuscarNosDocumentos(Callback, prefixo="kb"):
+    consulta: str
+
+    @classmethod
+    def de(cls, consulta: str) -> BuscarNosDocumentos:
+        """The button, with as much of the query as fits in 64 bytes."""
+        limpa = " ".join(consulta.replace(":", " ").split())
+        while len(f"kb:{limpa}".encode()) > 64:
+            limpa = limpa[:-1]
+        return cls(limpa)

@@ -1,0 +1,93 @@
+"""The dependency rule, read from the imports: composition root -> handlers -> services -> db.
+
+See docs/architecture.md. Every import counts, including those inside functions.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# The composition root: the only modules of bot/ that wire Telegram (and the handlers) in.
+COMPOSITION_ROOT = {
+    "bot/app.py", "bot/console.py", "bot/cli.py", "bot/ordering.py", "bot/entrada/porta.py"
+}  # fmt: skip
+
+
+def _modules(folder: str) -> list[Path]:
+    return sorted(p for p in (ROOT / folder).rglob("*.py") if ".venv" not in p.parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module `path` imports, as its top-level package and full dotted name."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names | {name.split(".")[0] for name in names}
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def _offenders(
+    folder: str, forbidden: set[str], *, allowed: frozenset[str] = frozenset()
+) -> dict[str, list[str]]:
+    """The modules of `folder` (but `allowed`) importing any of `forbidden`, with what."""
+    found = {}
+    for path in _modules(folder):
+        if _relative(path) in allowed:
+            continue
+        bad = _imports(path) & forbidden
+        if bad:
+            found[_relative(path)] = sorted(bad)
+    return found
+
+
+def test_services_never_import_telegram_or_the_handlers() -> None:
+    assert _offenders("bot", {"telegram", "handlers"}, allowed=frozenset(COMPOSITION_ROOT)) == {}
+
+
+def test_handlers_never_import_sqlalchemy_or_the_composition_root() -> None:
+    root = {_relative(ROOT / p).removesuffix(".py").replace("/", ".") for p in COMPOSITION_ROOT}
+    assert _offenders("handlers", {"sqlalchemy", *root}) == {}
+
+
+def test_db_knows_nothing_above_it() -> None:
+    assert _offenders("db", {"telegram", "handlers", "bot"}) == {}
+
+
+def test_an_import_inside_a_function_counts_too(tmp_path: Path) -> None:
+    handler = tmp_path / "atalho.py"
+    handler.write_text("async def h():\n    from sqlalchemy.orm import Session\n")
+    assert "sqlalchemy" in _imports(handler)
+
+
+TEXTS = sorted(p.stem for p in (ROOT / "bot" / "texts").glob("*.py") if p.stem != "__init__")
+
+
+@pytest.mark.parametrize("feature", TEXTS)
+def test_every_texts_module_is_listed_and_re_exported(feature: str) -> None:
+    from bot import texts
+
+    module = importlib.import_module(f"bot.texts.{feature}")
+    assert module.__all__, f"bot/texts/{feature}.py needs an __all__"
+    assert all(getattr(texts, name) is getattr(module, name) for name in module.__all__)
+
+
+def test_no_sentence_name_is_defined_twice() -> None:
+    seen: dict[str, str] = {}
+    twice = []
+    for feature in TEXTS:
+        for name in importlib.import_module(f"bot.texts.{feature}").__all__:
+            if name in seen:
+                twice.append(f"{name}: {seen[name]} and {feature}")
+            seen[name] = feature
+    assert twice == []
