@@ -8,34 +8,49 @@ outdated schema unless asked to migrate; `post_shutdown` closes what post_init o
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from typing import Any
 
 from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot import migrations, texts
 from bot.database import Database, open_database
+from bot.entrada.caixa import CaixaDeEntrada
+from bot.entrada.efeito import SessoesComEntrada
+from bot.entrada.porta import BotComEntrada, FilaDeEntrada, Porta, endereco_publico
+from bot.entrada.respostas import RespostasAdiadas
 from bot.errors import ConfigError
-from bot.ordering import PerChatUpdateProcessor
+from bot.ordering import Interrupcao, PerChatUpdateProcessor
 from bot.services import Services
 from bot.settings import Settings
 from handlers import delivery
 from handlers.context import SERVICES_KEY, CogepContext
 from handlers.documentos import TelegramBaixador
 from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
+from handlers.reply import send_later_part
 
 log = logging.getLogger("cogep.app")
 
 CogepApplication = Application[Any, CogepContext, Any, Any, Any, Any]
 DATABASE_KEY = "database"
+PORTA_KEY = "porta"
+RESPOSTAS_KEY = "respostas_adiadas"
+COMANDOS_KEY = "publicar_comandos"
+COMANDOS_ESPERAS = (5.0, 30.0, 120.0, 600.0)  # setMyCommands retries, seconds apart
 CONSOLE_TOKEN = "1:console"
 # Near the database pool's size (20 + 10 overflow): beyond it updates would only wait for a
 # connection (and time out after 10 s) instead of waiting, harmlessly, in PTB's update queue.
 MAX_CONCURRENT_UPDATES = 32  # the console never talks to Telegram; PTB still wants a token
+
+
+# Updates that only stop or cancel skip their user's queue; a stop button adds its prefix here.
+PARADAS = Interrupcao(prefixos_de_botao=frozenset())
 
 
 class OutdatedSchema(ConfigError):
@@ -58,45 +73,58 @@ def build_application(
             "TELEGRAM_BOT_TOKEN não definido. Crie um bot com o @BotFather e defina a variável, "
             "ou experimente sem Telegram com `cogep console`."
         )
-    builder = (
-        ApplicationBuilder()
-        .token(token.get_secret_value() if token else CONSOLE_TOKEN)
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.telegram_file_base_url)
-        .context_types(ContextTypes(context=CogepContext))
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
-    )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(updates_request or request)
-    else:
+    porta = Porta()
+    fila = FilaDeEntrada(porta)
+    bot = BotComEntrada(
+        token.get_secret_value() if token else CONSOLE_TOKEN,
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_file_base_url,
+        request=request or HTTPXRequest(connection_pool_size=256),
         # On stop, PTB confirms the last offset with one more getUpdates while the cancelled long
         # poll may still hold the only connection; without a second one the confirmation times
         # out and the last updates are delivered again after a restart.
-        builder = builder.get_updates_connection_pool_size(2)
-    if rate_limit:
+        get_updates_request=updates_request or request or HTTPXRequest(connection_pool_size=2),
         # Off by default: it caps *all* sends at 30/s bot-wide, so a burst of replies queues
         # behind it (bench/updates.py measured p50 0.5 s). Replies wait out 429s themselves
         # (handlers.reply); bulk notices get their own paced delivery.
-        # PTB types the builder per rate-limiter argument type; ours takes no per-call args.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        rate_limiter=AIORateLimiter(max_retries=3) if rate_limit else None,
+        porta=porta,
+        paciencia=settings.telegram_patience,
+        endereco=endereco_publico(settings.telegram_api_base_url),
+    )
+    builder = (
+        ApplicationBuilder()
+        .bot(bot)
+        .update_queue(fila)
+        .context_types(ContextTypes(context=CogepContext))
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES, envolver=porta.tratando))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
     app: CogepApplication = builder.build()
+    fila.bot = app.bot
     app.bot_data["settings"] = settings
     app.bot_data["migrate"] = migrate
+    app.bot_data[PORTA_KEY] = porta
     if database is not None:
-        app.bot_data[SERVICES_KEY] = _services(app, settings, database)
+        _ligar(app, settings, database)
     handlers.register(app)
     return app
 
 
-def _services(app: CogepApplication, settings: Settings, database: Database) -> Services:
+def _ligar(app: CogepApplication, settings: Settings, database: Database) -> None:
+    """Services and inbox on `database`: the services' transactions resolve a lost COMMIT."""
     services = Services.build(
-        settings, database.sessions, botoes_de_pedido=pedido_de_acesso,
+        settings,
+        SessoesComEntrada(database.engine),
+        botoes_de_pedido=pedido_de_acesso,
         botoes_de_aviso=BOTOES_DE_AVISO,
-    )  # fmt: skip
+    )
     services.conhecimento.usar_baixador(TelegramBaixador(app.bot))
-    return services
+    app.bot_data[SERVICES_KEY] = services
+    porta: Porta = app.bot_data[PORTA_KEY]
+    respostas = app.bot_data[RESPOSTAS_KEY] = RespostasAdiadas(database.sessions)
+    porta.ligar(CaixaDeEntrada(database.sessions), respostas)
 
 
 async def _post_init(app: CogepApplication) -> None:
@@ -106,12 +134,15 @@ async def _post_init(app: CogepApplication) -> None:
         database = await open_database(settings)
         app.bot_data[DATABASE_KEY] = database
         await _ensure_schema(database, migrate=app.bot_data["migrate"])
-        app.bot_data[SERVICES_KEY] = _services(app, settings, database)
+        _ligar(app, settings, database)
     delivery.iniciar(app)
     services: Services = app.bot_data[SERVICES_KEY]
     await services.conhecimento.iniciar()  # background ingestion, resuming unfinished documents
-    commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
-    await app.bot.set_my_commands(commands)
+    porta: Porta = app.bot_data[PORTA_KEY]
+    await porta.reprocessar(app.bot, app.update_queue)  # before any new update is fetched
+    respostas: RespostasAdiadas = app.bot_data[RESPOSTAS_KEY]
+    respostas.iniciar(functools.partial(send_later_part, app.bot))
+    await _publicar_comandos(app)
     if not settings.aprovacao:
         log.warning(
             "anyone who finds @%s can register and see the team's processos and contacts "
@@ -135,14 +166,50 @@ async def _ensure_schema(database: Database, *, migrate: bool) -> None:
     await migrations.upgrade(database.engine)
 
 
+async def _publicar_comandos(
+    app: CogepApplication, esperas: tuple[float, ...] | None = None
+) -> None:
+    """setMyCommands; when Telegram refuses, the bot starts anyway and tries again later."""
+    esperas = COMANDOS_ESPERAS if esperas is None else esperas
+    commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
+    try:
+        await app.bot.set_my_commands(commands)
+        return
+    except TelegramError as exc:
+        if not esperas:
+            log.error("could not publish the command list (%s); giving up", exc.message)
+            return
+        log.warning(
+            "could not publish the command list (%s); trying again in %.0f s",
+            exc.message,
+            esperas[0],
+        )
+    # Not app.create_task: this may run before the application is running.
+    app.bot_data[COMANDOS_KEY] = asyncio.create_task(_depois(app, esperas))
+
+
+async def _depois(app: CogepApplication, esperas: tuple[float, ...]) -> None:
+    await asyncio.sleep(esperas[0])
+    await _publicar_comandos(app, esperas[1:])
+
+
 async def _post_shutdown(app: CogepApplication) -> None:
-    """Stop the ingestion workers, the mentor's HTTP pool and the sender, then close the
-    database post_init opened."""
+    """Stop the background work (ingestion, the mentor's HTTP pool, the notice sender, held-back
+    replies), write the inbox's last marks of done, close the database."""
+    tarefa: asyncio.Task[None] | None = app.bot_data.pop(COMANDOS_KEY, None)
+    if tarefa is not None:
+        tarefa.cancel()
     services: Services | None = app.bot_data.get(SERVICES_KEY)
     if services is not None:
         await services.conhecimento.parar()
         await services.mentor.fechar()
     await delivery.parar(app)
+    respostas: RespostasAdiadas | None = app.bot_data.get(RESPOSTAS_KEY)
+    if respostas is not None:
+        await respostas.parar()
+    porta: Porta = app.bot_data[PORTA_KEY]
+    if porta.caixa is not None:
+        await porta.caixa.fechar()
     database: Database | None = app.bot_data.pop(DATABASE_KEY, None)
     if database is not None:
         await database.close()

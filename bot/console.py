@@ -68,7 +68,8 @@ class ConsoleBotApi(BaseRequest):
         self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.buttons: list[tuple[int, str]] = []  # (message_id, callback_data) by number
         self._messages: dict[int, dict[str, Any]] = {}
-        self._next_update = 1
+        # Unique across runs, like Telegram's: the inbox drops an update_id it has already seen.
+        self._next_update = time.time_ns() // 1000
         self._next_message = 1
         self.last_output = 0.0
         self._streamed = ""  # what the current draft already printed

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # How long start-up waits for the database (docker-compose starts them together).
     db_patience: float = Field(default=60.0, gt=0, alias="COGEP_DB_PATIENCE")
+    # How long start-up retries an unreachable Bot API (network down, 5xx) before giving up.
+    telegram_patience: float = Field(default=60.0, gt=0, alias="COGEP_TELEGRAM_PATIENCE")
     # With admins configured, newcomers wait for an admin's approval unless this is true.
     cadastro_aberto: bool = Field(default=False, alias="COGEP_CADASTRO_ABERTO")
     # The mentor (bot.mentor): timeouts in seconds, budgets in tokens, prices in USD per million.

@@ -14,11 +14,12 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import ChatMember, Update
-from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 from telegram.ext import CallbackQueryHandler
 
 from bot import texts
 from bot.database import is_outage
+from bot.entrada.respostas import RespostaAdiada
 from bot.errors import CogepError, InvalidInput
 from bot.render import to_plain
 from db.models import Usuario
@@ -27,6 +28,12 @@ from handlers.context import CogepContext
 from handlers.reply import reply_html
 
 log = logging.getLogger("cogep.handlers")
+
+
+class EntradaIndisponivel(NetworkError):
+    """The inbox could not store a getUpdates batch (database down): PTB polls again later
+    with the same offset, so the updates wait at Telegram; `on_error` logs it as one line."""
+
 
 Handler = Callable[[Update, CogepContext], Coroutine[Any, Any, Any]]
 """What PTB calls: a handler of one update."""
@@ -143,6 +150,11 @@ async def on_error(update: object, context: CogepContext) -> None:
     if isinstance(error, Forbidden) and private and update.effective_user is not None:
         await _bloqueio(context, update.effective_user.id, bloqueou=True)
         return
+    if isinstance(error, RespostaAdiada):  # stored, sent when Telegram lets us: all is well
+        return
+    if isinstance(error, RetryAfter):  # Telegram's flood control, not a bug; an apology would
+        log.warning("update %s: Telegram flood control (%s)", update.update_id, error.message)
+        return  # meet the same 429
     if isinstance(error, CogepError):
         message = error.message or texts.ERRO_INTERNO
     elif error is not None and is_outage(error):
@@ -162,6 +174,8 @@ def _log_outside_update(error: BaseException | None) -> None:
             "a webhook is set. Stop the other one; Cogep keeps retrying.",
             error.message,
         )
+    elif isinstance(error, EntradaIndisponivel):
+        log.warning("database unreachable: new updates wait at Telegram until it is back")
     elif isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         log.warning("Telegram is unreachable (%s); retrying", error.message)
     else:

@@ -3,7 +3,9 @@
 Every user-visible send of the handlers goes through `send_html`, so no message can be lost to
 "can't parse entities" or "message is too long", and "message is not modified" is a success.
 A 429 (flood control) is waited out and retried: Telegram guarantees the message was not sent,
-so the retry cannot duplicate it (a timeout gives no such guarantee and is not retried).
+so the retry cannot duplicate it (a timeout gives no such guarantee and is not retried). A reply
+still refused after the retries is not lost: it is stored with its `retry_after`
+(`bot.entrada.respostas`) and sent when the chat is free, and `RespostaAdiada` ends the handler.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -19,11 +21,21 @@ from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ExtBot
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
+from bot.entrada.respostas import Adiar, FilaDeRespostas, RespostaAdiada
 from bot.render import split_html, to_plain
 
 log = logging.getLogger("cogep.reply")
 T = TypeVar("T")
 FLOOD_RETRIES = 3
+
+
+@runtime_checkable
+class ComRespostasAdiadas(Protocol):
+    """A bot that can hold back a reply refused by 429 (the app's `BotComEntrada`)."""
+
+    @property
+    def respostas(self) -> FilaDeRespostas | None:
+        """Where such a reply waits, once the database is bound."""
 
 
 def _flood_wait(state: RetryCallState) -> float:
@@ -56,21 +68,51 @@ async def send_html(
     *,
     keyboard: InlineKeyboardMarkup | None = None,
     reply_to: int | None = None,
+    adiavel: bool = True,
 ) -> Message:
-    """Send `html` in as many parts as needed; the keyboard goes on the last part."""
+    """Send `html` in as many parts as needed; the keyboard goes on the last part.
+
+    `adiavel`: a part Telegram still refuses with 429 after the retries is stored and sent
+    later (with the rest), and `RespostaAdiada` is raised.
+    """
     parts = split_html(html) or ["…"]
     sent: Message | None = None
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        sent = await _send_part(
-            bot,
-            chat_id,
-            part,
-            keyboard=keyboard if last else None,
-            reply_to=reply_to if index == 0 else None,
-        )
+        try:
+            sent = await _send_part(
+                bot,
+                chat_id,
+                part,
+                keyboard=keyboard if last else None,
+                reply_to=reply_to if index == 0 else None,
+            )
+        except RetryAfter as exc:
+            fila = bot.respostas if isinstance(bot, ComRespostasAdiadas) else None
+            if fila is None or not adiavel:
+                raise
+            resto = "".join(parts[index:])  # each part fits; the queue splits again when sending
+            teclado = keyboard.to_dict() if keyboard is not None else None
+            await fila.adiar(chat_id, resto, teclado=teclado, segundos=_segundos(exc))
+            raise RespostaAdiada from exc
     assert sent is not None
     return sent
+
+
+def _segundos(exc: RetryAfter) -> float:
+    delay = exc.retry_after
+    return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+
+
+async def send_later_part(
+    bot: ExtBot[None], chat_id: int, html: str, keyboard: dict[str, Any] | None
+) -> None:
+    """Deliver a held-back reply (`bot.entrada.respostas.Enviar`): a 429 says when to retry."""
+    teclado = InlineKeyboardMarkup.de_json(keyboard, bot) if keyboard else None
+    try:
+        await send_html(bot, chat_id, html, keyboard=teclado, adiavel=False)
+    except RetryAfter as exc:
+        raise Adiar(_segundos(exc)) from exc
 
 
 async def _send_part(

@@ -24,7 +24,8 @@ Map of this module, top to bottom:
     - reading what the bot did: ``calls``, ``chat_messages``, ``mark``, ``wait_for_message``,
       ``wait_for_call``, ``wait_for`` (any condition), ``answered_callbacks``, ``webhook_info``;
     - fault injection: ``fail_next``, ``block``/``unblock``, ``hold_downloads``/
-      ``release_downloads``; flood control: ``enforce_limits``
+      ``release_downloads``, ``redeliver`` (a lost confirmation: the same update_id again);
+      flood control: ``enforce_limits``
       (``FloodLimits``: 429s beyond the overall, per-chat and per-group rates);
     - HTTP plumbing: request decoding (PTB sends form fields whose non-string values are
       JSON-encoded, or multipart/form-data when uploading) and the file download route;
@@ -565,8 +566,13 @@ class FakeTelegram:
     _METHODS: ClassVar[dict[str, tuple[str, ApiMethod]]] = {}  # lower name -> (name, impl)
 
     def __init__(
-        self, *, token: str = "123456:TEST-TOKEN", bot_username: str = "cogep_test_bot"
+        self,
+        *,
+        token: str = "123456:TEST-TOKEN",
+        bot_username: str = "cogep_test_bot",
+        first_update_id: int = 700_000_001,
     ) -> None:
+        """`first_update_id`: give each fake its own ids when several share one inbox."""
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_username = bot_username
@@ -600,7 +606,8 @@ class FakeTelegram:
         self._webhook: JSON | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self._ids = itertools.count(1)
-        self._next_update_id = 700_000_001
+        self._next_update_id = first_update_id
+        self._unconfirmed: list[JSON] = []  # redelivered copies the next offset must not drop
         self.limits: FloodLimits | None = None  # Telegram's flood control, off unless set
         self._sent_at: list[float] = []
         self._chat_sent_at: dict[int, list[float]] = {}
@@ -967,6 +974,15 @@ class FakeTelegram:
     def release_downloads(self) -> None:
         """Let held and future downloads through."""
         self._downloads_open.set()
+
+    def redeliver(self, update: JSON) -> JSON:
+        """Deliver `update` once more, as Telegram does when the bot's confirmation (the next
+        getUpdates offset) or a webhook's 200 was lost: same update_id, same content."""
+        again = copy.deepcopy(update)
+        self._unconfirmed.append(again)
+        self._pending.append(again)
+        self._changed.fire()
+        return again
 
     def block(self, user_id: int) -> None:
         """Make sends to user_id fail with 403 as if the user blocked the bot."""
@@ -1408,6 +1424,7 @@ class FakeTelegram:
                 if me.done():
                     raise ApiError(409, me.result())
                 batch = self._deliverable()[:limit]
+                self._unconfirmed = [r for r in self._unconfirmed if all(r is not b for b in batch)]
                 remaining = deadline - loop.time()
                 if batch or self._stopping or remaining <= 0:
                     return copy.deepcopy(batch)
@@ -1519,7 +1536,11 @@ class FakeTelegram:
     def _confirm(self, offset: int) -> None:
         """Forget updates confirmed by a getUpdates offset (negative: keep the last -offset)."""
         if offset > 0:
-            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+            self._pending = [
+                u
+                for u in self._pending
+                if u["update_id"] >= offset or any(u is r for r in self._unconfirmed)
+            ]
         elif offset < 0:
             self._pending = self._pending[offset:]
 

@@ -270,7 +270,7 @@ async def banco_proprio(database_url: str) -> AsyncIterator[tuple[str, str]]:
         await execute_admin(admin, f'DROP DATABASE IF EXISTS "{nome}" WITH (FORCE)')
 
 
-async def test_a_database_outage_is_explained_and_the_bot_recovers_by_itself(
+async def test_a_database_outage_is_explained_and_nothing_sent_meanwhile_is_lost(
     tg: FakeTelegram, banco_proprio: tuple[str, str]
 ) -> None:
     url, admin = banco_proprio
@@ -290,15 +290,18 @@ async def test_a_database_outage_is_explained_and_the_bot_recovers_by_itself(
                 f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{nome}'",
             )
             durante = await ana.diz("/novo Durante a queda", timeout=20)
-            reconectando = await ana.diz("/processos", timeout=20)  # a fresh connection fails too
+            reconectando = await ana.diz("/processos", timeout=20)
             await execute_admin(admin, f'ALTER DATABASE "{nome}" ALLOW_CONNECTIONS true')
+            criado = await ana.ve("Durante a queda", timeout=30)  # handled once it is back
+            await ana.ve("Processos", timeout=10)
             depois = await ana.diz("/novo Depois da queda", timeout=20)
 
         for resposta in (durante, reconectando):
             assert "banco de dados está indisponível" in resposta["text"]
-        assert "aberto" in depois["text"]
+            assert "não precisa repetir" in resposta["text"]
+        assert "aberto" in criado["text"] and "aberto" in depois["text"]
         async with database.sessions() as session:
             titulos = list(await session.scalars(select(Processo.titulo).order_by(Processo.id)))
-        assert titulos == ["Antes da queda", "Depois da queda"]
+        assert titulos == ["Antes da queda", "Durante a queda", "Depois da queda"]
     finally:
         await engine.dispose()

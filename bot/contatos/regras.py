@@ -13,6 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from bot import texts
 from bot.errors import InvalidInput
+from bot.higiene import visivel
 
 NOME_MAX = 128
 EMPRESA_MAX = 128
@@ -25,6 +26,8 @@ def validar_nome(texto: str) -> str:
     nome = " ".join(texto.split())
     if not nome:
         raise InvalidInput(texts.CONTATO_NOME_VAZIO)
+    if not visivel(nome):
+        raise InvalidInput(texts.NOME_INVISIVEL)
     if len(nome) > NOME_MAX:
         raise InvalidInput(texts.texto_longo(len(nome), NOME_MAX))
     return nome

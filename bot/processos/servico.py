@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.acentos import sem_acentos
 from bot.dates import parse_when
+from bot.entrada.efeito import efeito_unico
 from bot.errors import (
     IllegalTransition,
     InvalidDate,
@@ -28,6 +29,7 @@ from bot.errors import (
     StaleState,
 )
 from bot.fluxos import ChatUsuario, consumir
+from bot.higiene import visivel
 from bot.notificacoes.caixa import Nota, Notifier
 from bot.notificacoes.preferencias import quer
 from bot.processos.linha import Rascunho
@@ -124,6 +126,8 @@ class ProcessoService:
         titulo = " ".join(texto.split())
         if not titulo:
             raise InvalidInput(texts.TITULO_VAZIO)
+        if not visivel(titulo):
+            raise InvalidInput(texts.TITULO_INVISIVEL)
         if len(titulo) > TITULO_MAX:
             raise InvalidInput(texts.titulo_longo(len(titulo), TITULO_MAX))
         return titulo
@@ -277,6 +281,7 @@ class ProcessoService:
             )
             session.add(processo)
             await session.flush()
+            await efeito_unico(session, referencia=f"processo {processo.numero}")
             repo.registrar_evento(session, processo=processo, autor=autor, tipo="criado")
             if contato_id is not None:  # the confirmation names the contact
                 await session.refresh(processo, ["contato"])
@@ -314,6 +319,7 @@ class ProcessoService:
             raise InvalidInput(texts.texto_longo(len(comentario), COMENTARIO_MAX))
         async with self._sessions.begin() as session:
             processo = await self._travar(session, usuario, processo_id, None)
+            await efeito_unico(session, referencia=f"comentário no processo {processo.numero}")
             evento = repo.registrar_evento(
                 session, processo=processo, autor=usuario, tipo="comentario", texto=comentario
             )

@@ -32,3 +32,4 @@ from bot.texts.contatos import *  # noqa: F403
 from bot.texts.conhecimento import *  # noqa: F403
 from bot.texts.notificacoes import *  # noqa: F403
 from bot.texts.mentor import *  # noqa: F403
+from bot.texts.entrada import *  # noqa: F403

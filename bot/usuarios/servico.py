@@ -18,6 +18,7 @@ from bot import texts
 from bot.acentos import sem_acentos
 from bot.errors import InvalidInput, NotAllowed, NotFound, NotRegistered
 from bot.fusos import ler_fuso
+from bot.higiene import inteiro, visivel
 from bot.notificacoes.caixa import Acoes, Nota, Notifier, SilentNotifier, teclado
 from bot.settings import Settings
 from db.engine import Sessions
@@ -83,7 +84,7 @@ class UsuarioService:
             return await repo.registrar(
                 connection,
                 telegram_id=telegram_id,
-                nome=_clean_name(nome) or "Sem nome",
+                nome=_nome_visivel(nome) or "Sem nome",
                 username=username,
                 papel="admin" if admin else "membro",
                 fuso_horario=self._settings.timezone,
@@ -185,6 +186,8 @@ class UsuarioService:
         limpo = _clean_name(nome)
         if not limpo:
             raise InvalidInput(texts.NOME_VAZIO)
+        if not visivel(limpo):
+            raise InvalidInput(texts.NOME_INVISIVEL)
         if len(limpo) > NOME_MAX:
             raise InvalidInput(texts.NOME_LONGO)
         return await self._atualizar(telegram_id, nome=limpo)
@@ -255,7 +258,10 @@ async def _localizar(session: AsyncSession, quem: str) -> Usuario:
     """The user named by `@username` or Telegram id."""
     quem = quem.strip().lstrip("@")
     if quem.isdigit():
-        alvo = await repo.por_telegram_id(session, telegram_id=int(quem))
+        telegram_id = inteiro(quem)
+        if telegram_id is None:
+            raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
+        alvo = await repo.por_telegram_id(session, telegram_id=telegram_id)
     else:
         alvo = await repo.por_username(session, username=quem)
     if alvo is None:
@@ -267,3 +273,9 @@ def _clean_name(nome: str) -> str:
     """Collapse whitespace and drop control characters from a display name."""
     visible = "".join(ch for ch in nome if ch.isprintable() or ch == " ")
     return " ".join(visible.split())
+
+
+def _nome_visivel(nome: str) -> str:
+    """The cleaned name, or "" when nothing of it shows (zero-width or blank characters)."""
+    limpo = _clean_name(nome)
+    return limpo if visivel(limpo) else ""

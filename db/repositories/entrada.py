@@ -1,0 +1,170 @@
+"""Queries on the inbox (`updates_recebidos`) and on replies held back by a flood limit.
+
+Inbox statements run on a Core connection in autocommit (`Sessions.connect()`): each is one
+round trip, and `admitir` takes a whole getUpdates batch at once. `efetivar` is the exception:
+it runs inside the caller's transaction, next to the change it vouches for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Text, bindparam, delete, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from db.models import REFERENCIA_MAX, RespostaAdiada, UpdateRecebido
+
+_ADMITIR = text(
+    "INSERT INTO updates_recebidos (update_id, dados) "
+    "SELECT * FROM unnest(:ids, CAST(:dados AS jsonb[])) "
+    "ON CONFLICT (update_id) DO NOTHING RETURNING update_id"
+).bindparams(bindparam("ids", type_=ARRAY(BigInteger)), bindparam("dados", type_=ARRAY(Text)))
+
+
+@dataclass(frozen=True)
+class Pendente:
+    """An update received but not handled when the bot stopped."""
+
+    update_id: int
+    dados: dict[str, Any]
+    efetivado: bool
+    tentativas: int
+
+
+async def admitir(conn: AsyncConnection, *, lote: Sequence[tuple[int, dict[str, Any]]]) -> set[int]:
+    """Store `(update_id, update)` pairs; the ids that were new (a second copy is ignored)."""
+    if not lote:
+        return set()
+    resultado = await conn.execute(
+        _ADMITIR,
+        {"ids": [uid for uid, _ in lote], "dados": [json.dumps(d) for _, d in lote]},
+    )
+    return set(resultado.scalars())
+
+
+async def concluir(conn: AsyncConnection, *, ids: Sequence[int]) -> None:
+    """Mark these updates handled."""
+    await conn.execute(
+        update(UpdateRecebido)
+        .where(UpdateRecebido.update_id.in_(ids), UpdateRecebido.concluido_em.is_(None))
+        .values(concluido_em=text("now()"))
+    )
+
+
+async def efetivar(session: AsyncSession, *, update_id: int, referencia: str | None) -> bool:
+    """In the caller's transaction: record that this update's change is being made.
+
+    False when an earlier attempt already made it (committed); True otherwise, including when
+    the update is not in the inbox at all (it never came through Telegram).
+    """
+    marcado = await session.scalar(
+        update(UpdateRecebido)
+        .where(UpdateRecebido.update_id == update_id, UpdateRecebido.efetivado_em.is_(None))
+        .values(efetivado_em=text("now()"), referencia=(referencia or "")[:REFERENCIA_MAX] or None)
+        .returning(UpdateRecebido.update_id)
+    )
+    if marcado is not None:
+        return True
+    existe = await session.scalar(
+        select(UpdateRecebido.update_id).where(UpdateRecebido.update_id == update_id)
+    )
+    return existe is None
+
+
+async def situacao(conn: AsyncConnection, *, update_id: int) -> tuple[bool, str | None]:
+    """(whether the update's change was committed, its reference)."""
+    linha = (
+        await conn.execute(
+            select(UpdateRecebido.efetivado_em, UpdateRecebido.referencia).where(
+                UpdateRecebido.update_id == update_id
+            )
+        )
+    ).first()
+    if linha is None:
+        return False, None
+    return linha.efetivado_em is not None, linha.referencia
+
+
+async def pendentes(conn: AsyncConnection) -> list[Pendente]:
+    """Every update not handled yet, oldest first, counting this as one more attempt."""
+    linhas = await conn.execute(
+        update(UpdateRecebido)
+        .where(UpdateRecebido.concluido_em.is_(None))
+        .values(tentativas=UpdateRecebido.tentativas + 1)
+        .returning(
+            UpdateRecebido.update_id,
+            UpdateRecebido.dados,
+            UpdateRecebido.efetivado_em,
+            UpdateRecebido.tentativas,
+        )
+    )
+    itens = [
+        Pendente(r.update_id, r.dados, r.efetivado_em is not None, r.tentativas) for r in linhas
+    ]
+    return sorted(itens, key=lambda p: p.update_id)
+
+
+async def podar(conn: AsyncConnection, *, antes_de: datetime) -> int:
+    """Forget updates received before `antes_de` (Telegram itself keeps them 24 h)."""
+    resultado = await conn.execute(
+        delete(UpdateRecebido).where(UpdateRecebido.recebido_em < antes_de)
+    )
+    return resultado.rowcount
+
+
+# -- replies held back by a flood limit -------------------------------------------------------
+async def adiar_resposta(
+    conn: AsyncConnection,
+    *,
+    chat_id: int,
+    html: str,
+    teclado: dict[str, Any] | None,
+    enviar_apos: datetime,
+) -> None:
+    """Queue a reply to be sent at or after `enviar_apos`."""
+    await conn.execute(
+        insert(RespostaAdiada).values(
+            chat_id=chat_id, html=html, teclado=teclado, enviar_apos=enviar_apos
+        )
+    )
+
+
+async def respostas_vencidas(
+    session: AsyncSession, *, agora: datetime, limite: int
+) -> list[RespostaAdiada]:
+    """In the caller's transaction: due replies, oldest first, locked (other replicas skip)."""
+    return list(
+        await session.scalars(
+            select(RespostaAdiada)
+            .where(RespostaAdiada.enviar_apos <= agora)
+            .order_by(RespostaAdiada.id)
+            .limit(limite)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
+async def proxima_resposta(conn: AsyncConnection) -> datetime | None:
+    """When the next held-back reply is due, if any."""
+    return await conn.scalar(
+        select(RespostaAdiada.enviar_apos).order_by(RespostaAdiada.enviar_apos).limit(1)
+    )
+
+
+async def reagendar_resposta(conn: AsyncConnection, *, id_: int, enviar_apos: datetime) -> None:
+    """Telegram refused again: try at `enviar_apos`."""
+    await conn.execute(
+        update(RespostaAdiada)
+        .where(RespostaAdiada.id == id_)
+        .values(enviar_apos=enviar_apos, tentativas=RespostaAdiada.tentativas + 1)
+    )
+
+
+async def apagar_resposta(conn: AsyncConnection, *, id_: int) -> None:
+    """The reply was delivered (or can never be)."""
+    await conn.execute(delete(RespostaAdiada).where(RespostaAdiada.id == id_))
