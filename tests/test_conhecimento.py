@@ -187,6 +187,7 @@ async def test_a_removed_document_is_gone_from_search_at_once(
         ("escaneado.pdf", arquivos.pdf_escaneado(), "não encontrei texto"),
         ("vazio.txt", b"", "vazio"),
         ("foto.txt", arquivos.binario(), "binário"),
+        ("utf16.txt", b"\xff\xfe\x00\x00garbage", "codificação"),
         ("relatorio.docx", arquivos.bomba_zip(), "bomba de compressão"),
         ("planilha.xlsx", b"PK\x03\x04", "não é suportado"),
     ],
@@ -233,6 +234,7 @@ async def test_limits_on_size_pages_and_characters(
     finally:
         await apertado.parar()
 
+    assert "tem 7,8 KB, acima do limite de 2,9 KB" in grande.motivo
     assert "acima do limite" in grande.motivo
     assert "2 páginas; o limite é 1" in paginas.motivo
     assert "mais de 100 caracteres" in texto.motivo
@@ -346,3 +348,11 @@ async def test_links_to_loopback_private_or_link_local_addresses_are_refused(
 ) -> None:
     with pytest.raises(Recusado, match="rede interna"):
         await web.baixar(endereco, limite_bytes=1000, tempo=5)
+
+
+def test_a_file_just_over_the_limit_reads_bigger_than_the_limit() -> None:
+    from bot import texts
+
+    motivo = texts.falha_grande(21_000_000, 20 * 1024 * 1024)
+
+    assert "tem 20,03 MB, acima do limite de 20,00 MB" in motivo

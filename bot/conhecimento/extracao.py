@@ -156,7 +156,10 @@ def decodificar(conteudo: bytes, nome: str) -> str:
     if b"\x00" in amostra and not amostra.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise Recusado(texts.FALHA_BINARIO)
     if amostra.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return conteudo.decode("utf-16")
+        try:
+            return conteudo.decode("utf-16")
+        except UnicodeDecodeError:
+            raise Recusado(texts.FALHA_CODIFICACAO) from None
     for codificacao in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             texto = conteudo.decode(codificacao)

@@ -133,7 +133,7 @@ class ContatoService:
     async def buscar(self, texto: str, *, limite: int = 10) -> list[Contato]:
         """Contacts matching name, company or e-mail."""
         if not any(ch.isalnum() for ch in texto):
-            raise InvalidInput(texts.BUSCA_VAZIA)
+            raise InvalidInput(texts.BUSCA_CONTATOS_VAZIA)
         async with self._sessions() as session:
             return await repo.buscar(session, texto=texto, limite=limite)
 

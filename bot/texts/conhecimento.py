@@ -25,6 +25,7 @@ __all__ = [
     "FALHA_BINARIO",
     "FALHA_BOMBA",
     "FALHA_CARACTERES",
+    "FALHA_CODIFICACAO",
     "FALHA_CORROMPIDO",
     "FALHA_CRIPTOGRAFADO",
     "FALHA_INTERNA",
@@ -97,6 +98,7 @@ REMOCAO_CANCELADA = "Remoção cancelada; o documento continua na base."
 
 # -- failure reasons (plain text) ------------------------------------------------------------
 FALHA_BINARIO = "o arquivo não parece ser texto (conteúdo binário)."
+FALHA_CODIFICACAO = "não consegui ler o texto: a codificação do arquivo está corrompida."
 FALHA_BOMBA = "o arquivo compactado se expandiria demais (parece uma bomba de compressão)."
 FALHA_TEMPO = "a leitura do arquivo passou do tempo limite."
 FALHA_CARACTERES = "o documento tem texto demais para a base."
@@ -113,8 +115,11 @@ def falha_tipo(nome: str) -> str:
 
 def falha_grande(tamanho: int, limite: int) -> str:
     """A file over the size limit (Telegram lets bots download up to 20 MB)."""
+    casas = 1  # as many decimals as it takes for the size to read bigger than the limit
+    while casas < 3 and _mb(tamanho, casas=casas) == _mb(limite, casas=casas):
+        casas += 1
     return (
-        f"o arquivo tem {_mb(tamanho)}, acima do limite de {_mb(limite)} "
+        f"o arquivo tem {_mb(tamanho, casas=casas)}, acima do limite de {_mb(limite, casas=casas)} "
         "(o Telegram deixa bots baixarem arquivos de até 20 MB)."
     )
 
@@ -170,8 +175,11 @@ def falha_download(detalhe: str) -> str:
     return f"não consegui baixar o arquivo ({detalhe})."
 
 
-def _mb(tamanho: int) -> str:
-    return f"{tamanho / 1_000_000:.1f} MB".replace(".", ",")
+def _mb(tamanho: int, *, casas: int = 1) -> str:
+    # Binary units: the limits are set in them (20 MB = 20 * 1024 * 1024, Telegram's own).
+    if tamanho < 1024 * 1024:
+        return f"{tamanho / 1024:.{casas}f} KB".replace(".", ",")
+    return f"{tamanho / (1024 * 1024):.{casas}f} MB".replace(".", ",")
 
 
 # -- chat replies and notices ----------------------------------------------------------------

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from db.models import Contato, Processo
 
 __all__ = [
+    "BUSCA_CONTATOS_VAZIA",
     "CAMPO_CONTATO",
     "CONTATO_NAO_ENCONTRADO",
     "CONTATO_NOME_VAZIO",
@@ -141,3 +142,6 @@ def email_duplicado(contato: Contato) -> str:
 def contato_criado(contato: Contato) -> str:
     """Confirmation of /contato novo."""
     return f"✅ Contato criado: <b>{escape(contato.nome)}</b>. Vincule-o a um processo pelo botão 📇 Contato."
+
+
+BUSCA_CONTATOS_VAZIA = "Diga o nome, a empresa ou o e-mail. Exemplo: <code>/contatos Ana</code>."

@@ -301,7 +301,7 @@ def aviso_final(*, total: int, enviadas: int, bloqueados: int, falhas: int, canc
     """The final count."""
     parado = f"\n⏹ Envio interrompido: {cancelados} não receberam." if cancelados else ""
     return (
-        f"📣 <b>Aviso concluído</b> ({total} destinatários)\n"
+        f"📣 <b>Aviso concluído</b> ({total} {'destinatário' if total == 1 else 'destinatários'})\n"
         f"✅ {enviadas} enviados · 🚫 {bloqueados} bloquearam o bot · ⚠️ {falhas} falharam{parado}"
     )
 
