@@ -132,21 +132,21 @@ async def buscar(
         .cte("melhores")
     )
     stmt = (
-        select(
-            Trecho.id,
-            Trecho.documento_id,
-            Documento.titulo,
-            Trecho.secao,
-            Trecho.pagina,
-            Trecho.texto,
-            melhores.c.pontuacao,
-        )
+        select(*_colunas_do_achado(melhores.c.pontuacao))
         .select_from(melhores)
         .join(Trecho, Trecho.id == melhores.c.id)
         .join(Documento, Documento.id == Trecho.documento_id)
         .order_by(melhores.c.pontuacao.desc(), Trecho.id)
     )
     return [_achado(linha) for linha in await session.execute(stmt)]
+
+
+def _colunas_do_achado(pontuacao: Any) -> tuple[Any, ...]:
+    """The columns `_achado` reads, in its order."""
+    return (
+        Trecho.id, Trecho.documento_id, Documento.titulo, Trecho.secao, Trecho.pagina,
+        Trecho.texto, pontuacao,
+    )  # fmt: skip
 
 
 def _achado(linha: Sequence[Any]) -> Achado:
@@ -161,15 +161,7 @@ async def trechos_por_ids(
     if not ids:
         return []
     stmt = (
-        select(
-            Trecho.id,
-            Trecho.documento_id,
-            Documento.titulo,
-            Trecho.secao,
-            Trecho.pagina,
-            Trecho.texto,
-            literal(0.0),
-        )
+        select(*_colunas_do_achado(literal(0.0)))
         .join(Documento, Documento.id == Trecho.documento_id)
         .where(Trecho.id.in_(ids), Documento.status == "pronto", visivel_para(usuario))
     )
