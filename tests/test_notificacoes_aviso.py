@@ -73,3 +73,13 @@ async def test_a_membro_cannot_send_an_announcement(
     ana = await registrar(tg, 101, "Ana")
     resposta = await ana.diz("/aviso oi a todos")
     assert "Só administradores" in resposta["text"]
+
+
+async def test_an_announcement_to_nobody_is_refused_at_the_preview(
+    tg: FakeTelegram, bot: object, database: Database
+) -> None:
+    admin = await registrar(tg, ADMIN_ID, "Ada")
+
+    resposta = await admin.diz("/aviso Alguém aí?")
+
+    assert "Não há ninguém ativo" in resposta["text"] and admin.botoes(resposta) == []

@@ -81,13 +81,15 @@ class AvisoService:
         if len(texto) > AVISO_MAX:
             raise InvalidInput(texts.texto_longo(len(texto), AVISO_MAX))
         async with self._sessions.begin() as session:
-            aviso = Aviso(autor_id=admin.id, texto=texto, chat_id=admin.telegram_id)
-            session.add(aviso)
-            await session.flush()
             destinatarios = await session.scalar(
                 select(func.count()).select_from(Usuario).where(_destinatario(admin))
             )
-        return Previa(aviso, int(destinatarios or 0))
+            if not destinatarios:  # no draft, and no Enviar button that could only disappoint
+                raise InvalidInput(texts.AVISO_NINGUEM)
+            aviso = Aviso(autor_id=admin.id, texto=texto, chat_id=admin.telegram_id)
+            session.add(aviso)
+            await session.flush()
+        return Previa(aviso, int(destinatarios))
 
     async def confirmar(self, admin: Usuario, aviso_id: int) -> Aviso:
         """Queue the announcement for everyone (one statement), once."""
