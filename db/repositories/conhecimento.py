@@ -192,18 +192,24 @@ async def trecho_visivel(
 
 
 # -- the ingestion queue ---------------------------------------------------------------------
+def _abandonado(prazo_s: float) -> ColumnElement[bool]:
+    """Being processed by a worker that has been silent for more than `prazo_s` (it died)."""
+    return and_(
+        Documento.status == "processando",
+        Documento.tomado_em < func.now() - func.make_interval(0, 0, 0, 0, 0, 0, prazo_s),
+    )
+
+
 async def reivindicar(
     session: AsyncSession, *, documento_id: int, prazo_s: float
 ) -> Documento | None:
     """Take a pending document, or one whose worker has been silent past `prazo_s` (it died);
     None when someone else holds it or it is done. Bumps `tentativas`, the fencing token."""
-    abandonado = and_(
-        Documento.status == "processando",
-        Documento.tomado_em < func.now() - func.make_interval(0, 0, 0, 0, 0, 0, prazo_s),
-    )
     stmt = (
         update(Documento)
-        .where(Documento.id == documento_id, or_(Documento.status == "pendente", abandonado))
+        .where(
+            Documento.id == documento_id, or_(Documento.status == "pendente", _abandonado(prazo_s))
+        )
         .values(status="processando", tentativas=Documento.tentativas + 1, tomado_em=func.now())
         .returning(Documento)
     )
@@ -212,13 +218,12 @@ async def reivindicar(
 
 async def retomaveis(session: AsyncSession, *, prazo_s: float) -> list[int]:
     """Documents left pending, or processing by a worker silent past `prazo_s`, oldest first."""
-    abandonado = and_(
-        Documento.status == "processando",
-        Documento.tomado_em < func.now() - func.make_interval(0, 0, 0, 0, 0, 0, prazo_s),
-    )
     stmt = (
         select(Documento.id)
-        .where(Documento.status.in_(EM_ANDAMENTO), or_(Documento.status == "pendente", abandonado))
+        .where(
+            Documento.status.in_(EM_ANDAMENTO),
+            or_(Documento.status == "pendente", _abandonado(prazo_s)),
+        )
         .order_by(Documento.id)
     )
     return list(await session.scalars(stmt))
