@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.text import Text
 from telegram.request import BaseRequest, RequestData
 
@@ -187,7 +188,8 @@ class ConsoleBotApi(BaseRequest):
             return self._buttons(message)
         prefix = "Cogep (editado)" if edited else "Cogep"
         self.out.print(Text(f"\n{prefix}:", style="bold green"))
-        self.out.print(shown)
+        # A rich message that was not streamed is shown rendered, not as its Markdown source.
+        self.out.print(Markdown(raw) if markdown else shown)
         return self._buttons(message)
 
     def _buttons(self, message: dict[str, Any]) -> dict[str, Any]:
