@@ -356,3 +356,30 @@ def test_a_file_just_over_the_limit_reads_bigger_than_the_limit() -> None:
     motivo = texts.falha_grande(21_000_000, 20 * 1024 * 1024)
 
     assert "tem 20,03 MB, acima do limite de 20,00 MB" in motivo
+
+
+async def test_a_live_workers_heartbeat_keeps_its_document_and_a_dead_ones_beat_does_not(
+    servico: ConhecimentoService, database: Database, tmp_path: Path
+) -> None:
+    from db.repositories import conhecimento as repo
+
+    ana = await pessoa(database, 1, "Ana")
+    (tmp_path / "a.md").write_text("# Plano\n\nMigração do servidor de filas.")
+    doc = await servico.registrar_arquivo(tmp_path / "a.md", dono=ana, privado=False)
+    uma_hora = func.now() - func.make_interval(0, 0, 0, 0, 1)
+    async with database.sessions.begin() as session:
+        vivo = await repo.reivindicar(session, documento_id=doc.id, prazo_s=30)
+        assert vivo is not None
+        await session.execute(update(Documento).values(tomado_em=uma_hora))
+        await repo.renovar(session, documento_id=doc.id, tentativa=vivo.tentativas)
+    async with database.sessions.begin() as session:  # a fresh beat: nobody takes it over
+        assert await repo.reivindicar(session, documento_id=doc.id, prazo_s=30) is None
+
+    async with database.sessions.begin() as session:
+        await session.execute(update(Documento).values(tomado_em=uma_hora))
+        outro = await repo.reivindicar(session, documento_id=doc.id, prazo_s=30)
+        assert outro is not None and outro.tentativas == vivo.tentativas + 1
+        await session.execute(update(Documento).values(tomado_em=uma_hora))
+        await repo.renovar(session, documento_id=doc.id, tentativa=vivo.tentativas)  # too late
+    async with database.sessions.begin() as session:  # the dead worker's beat renewed nothing
+        assert await repo.reivindicar(session, documento_id=doc.id, prazo_s=30) is not None

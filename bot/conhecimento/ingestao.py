@@ -41,7 +41,9 @@ from db.models import Documento, Usuario
 from db.repositories import conhecimento as repo
 
 log = logging.getLogger("cogep.conhecimento")
-FOLGA_S = 60.0  # a claim older than the time limit plus this is a dead worker's
+# A live worker renews its claim every PULSO_S; one silent for three beats has died (SIGKILL,
+# power loss), and another worker takes its document over instead of waiting out a long limit.
+PULSO_S = 10.0
 
 
 class Baixador(Protocol):
@@ -99,7 +101,7 @@ class Ingestao:
     @property
     def prazo_s(self) -> float:
         """How long a claim may go silent before another worker takes the document over."""
-        return self._settings.ingest_tempo * 2 + FOLGA_S
+        return PULSO_S * 3
 
     async def processar(self, documento_id: int) -> Resultado | None:
         """Ingest one document; None when another worker holds it or it is already done."""
@@ -108,11 +110,15 @@ class Ingestao:
             if doc is None:
                 return None
             destino = await _telegram_id(session, doc.enviado_por_id)
+        pulso = asyncio.create_task(self._pulsar(doc), name=f"pulso-{doc.id}")
         try:
             resultado = await self._executar(doc)
         except asyncio.CancelledError:  # shutting down: give it back for the next start
+            pulso.cancel()
             await self._devolver(doc)
             raise
+        finally:
+            pulso.cancel()
         if destino is not None:
             await self._avisar(destino, resultado, doc)
         return resultado
@@ -244,6 +250,16 @@ class Ingestao:
                 )
             )
         return Resultado(doc.id, doc.titulo, "duplicado", texts.duplicado(existente))
+
+    async def _pulsar(self, doc: Documento) -> None:
+        """Renew the claim while this worker lives (each beat its own short statement)."""
+        while True:
+            await asyncio.sleep(PULSO_S)
+            try:
+                async with self._sessions.begin() as session:
+                    await repo.renovar(session, documento_id=doc.id, tentativa=doc.tentativas)
+            except Exception as exc:  # the database is away: the next beat tries again
+                log.warning("document %s: claim not renewed (%s)", doc.id, type(exc).__name__)
 
     async def _devolver(self, doc: Documento) -> None:
         """Put a claimed document back to 'pendente' (the bot is stopping)."""

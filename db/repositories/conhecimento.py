@@ -216,6 +216,19 @@ async def reivindicar(
     return (await session.scalars(stmt)).one_or_none()
 
 
+async def renovar(session: AsyncSession, *, documento_id: int, tentativa: int) -> None:
+    """Keep a live worker's claim fresh (its heartbeat); nothing when the claim is not its own."""
+    await session.execute(
+        update(Documento)
+        .where(
+            Documento.id == documento_id,
+            Documento.tentativas == tentativa,
+            Documento.status == "processando",
+        )
+        .values(tomado_em=func.now())
+    )
+
+
 async def retomaveis(session: AsyncSession, *, prazo_s: float) -> list[int]:
     """Documents left pending, or processing by a worker silent past `prazo_s`, oldest first."""
     stmt = (
