@@ -27,6 +27,7 @@ from bot.notificacoes.avisos import Progresso
 from bot.render import escape
 from bot.services import Services
 from db.models import Usuario
+from handlers import keyboards
 from handlers.botoes import Aviso
 from handlers.common import registered
 from handlers.context import SERVICES_KEY, CogepContext
@@ -39,7 +40,7 @@ _REPORTERS_KEY = "avisos_acompanhados"
 
 
 def _botao(rotulo: str, aviso_id: int, acao: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(rotulo, callback_data=Aviso(aviso_id, acao).encode())
+    return keyboards.botao(rotulo, Aviso(aviso_id, acao))
 
 
 def _parar(aviso_id: int) -> InlineKeyboardMarkup:

@@ -37,7 +37,6 @@ from handlers.context import CogepContext
 from handlers.keyboards import botao as tecla
 from handlers.reply import edit_html, reply_html
 
-Button = InlineKeyboardButton
 MARCA_PRIVADO = "#privado"
 TELEGRAM_MAX_DOWNLOAD = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
@@ -137,7 +136,7 @@ def _lista(pagina: PaginaDocumentos, usuario: Usuario) -> tuple[str, InlineKeybo
 
 
 def _cartao(doc: Documento, usuario: Usuario) -> tuple[str, InlineKeyboardMarkup]:
-    linhas: list[list[Button]] = []
+    linhas: list[list[InlineKeyboardButton]] = []
     if doc.enviado_por_id == usuario.id and doc.status == "pronto":
         rotulo = "👥 Liberar para a equipe" if doc.privado else "🔒 Tornar privado"
         linhas.append([tecla(rotulo, AlternarPrivado(doc.id))])

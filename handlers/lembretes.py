@@ -29,7 +29,7 @@ def _adiar(lembrete_id: int, lista: int) -> list[InlineKeyboardButton]:
 def _cancelar(
     lembrete: Lembrete, rotulo: str = texts.BOTAO_CANCELAR_LEMBRETE, *, lista: int = 0
 ) -> InlineKeyboardButton:
-    return InlineKeyboardButton(rotulo, callback_data=CancelarLembrete(lembrete.id, lista).encode())
+    return keyboards.botao(rotulo, CancelarLembrete(lembrete.id, lista))
 
 
 @registered
@@ -65,9 +65,7 @@ async def _lista(
     linhas = [
         [
             _cancelar(lembrete, f"❌ {i}", lista=1),
-            InlineKeyboardButton(
-                f"💤 {i}", callback_data=AdiarLembrete(lembrete.id, lista=1).encode()
-            ),
+            keyboards.botao(f"💤 {i}", AdiarLembrete(lembrete.id, lista=1)),
         ]
         for i, lembrete in enumerate(itens[:BOTOES_NA_LISTA], 1)
     ]

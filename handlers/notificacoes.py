@@ -8,6 +8,7 @@ from bot import texts
 from bot.errors import StaleState
 from bot.notificacoes.preferencias import ligados
 from db.models import Usuario
+from handlers import keyboards
 from handlers.botoes import Notificacoes
 from handlers.common import registered
 from handlers.context import CogepContext
@@ -20,7 +21,7 @@ SILENCIOS = ((22, 8), (23, 7), (21, 7), (20, 9), (0, 0))
 def _botao(
     rotulo: str, acao: str, a: int | None = None, b: int | None = None
 ) -> InlineKeyboardButton:
-    return InlineKeyboardButton(rotulo, callback_data=Notificacoes(acao, a, b).encode())
+    return keyboards.botao(rotulo, Notificacoes(acao, a, b))
 
 
 def _tela(usuario: Usuario) -> tuple[str, InlineKeyboardMarkup]:
