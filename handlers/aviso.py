@@ -92,7 +92,9 @@ def acompanhar(
     ativos: dict[int, asyncio.Task[None]] = app.bot_data.setdefault(_REPORTERS_KEY, {})
     if aviso_id in ativos and not ativos[aviso_id].done():
         return
-    ativos[aviso_id] = app.create_task(
+    # Not app.create_task: Application.stop awaits those, and this one ends only when the
+    # announcement does, which needs the sender that post_shutdown stops after it (a hang).
+    ativos[aviso_id] = asyncio.create_task(
         _acompanhar(app, aviso_id, chat_id, mensagem_id), name=f"aviso-{aviso_id}"
     )
 
