@@ -348,7 +348,11 @@ async def cogep_bot(
 
     url = engine.url.render_as_string(hide_password=False)
     database = Database(engine=engine, sessions=create_sessions(engine))
-    app = build_application(make_settings(tg, url), database=database, rate_limit=rate_limit)
+    from bot.notificacoes.ritmo import Ritmo
+
+    # The headline runs measure Cogep, not Telegram's 30/s: their pacer keeps no rate.
+    ritmo = Ritmo() if rate_limit else Ritmo(por_segundo=1e6, privado=0.0, grupo=0.0)
+    app = build_application(make_settings(tg, url), database=database, ritmo=ritmo)
     if not inbox:  # what the inbox costs: the same bot, its updates neither stored nor marked
         app.bot_data["porta"].caixa = None
     async with serving(app, poll_timeout=1):

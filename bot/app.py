@@ -9,13 +9,12 @@ outdated schema unless asked to migrate; `post_shutdown` closes what post_init o
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from typing import Any
 
 from telegram import BotCommand
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
@@ -24,23 +23,23 @@ from bot.database import Database, open_database
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import SessoesComEntrada
 from bot.entrada.porta import BotComEntrada, FilaDeEntrada, Porta, endereco_publico
-from bot.entrada.respostas import RespostasAdiadas
 from bot.errors import ConfigError
+from bot.notificacoes.ritmo import Ritmo
 from bot.ordering import Interrupcao, PerChatUpdateProcessor
+from bot.saida import transporte
+from bot.saida.ritmo import Limitador
 from bot.services import Services
 from bot.settings import Settings
-from handlers import delivery
+from handlers import aviso
 from handlers.context import SERVICES_KEY, CogepContext
 from handlers.documentos import TelegramBaixador
 from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
-from handlers.reply import send_later_part
 
 log = logging.getLogger("cogep.app")
 
 CogepApplication = Application[Any, CogepContext, Any, Any, Any, Any]
 DATABASE_KEY = "database"
 PORTA_KEY = "porta"
-RESPOSTAS_KEY = "respostas_adiadas"
 COMANDOS_KEY = "publicar_comandos"
 COMANDOS_ESPERAS = (5.0, 30.0, 120.0, 600.0)  # setMyCommands retries, seconds apart
 CONSOLE_TOKEN = "1:console"
@@ -64,9 +63,10 @@ def build_application(
     migrate: bool = False,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
-    rate_limit: bool = False,
+    ritmo: Ritmo | None = None,
 ) -> CogepApplication:
-    """Build the bot; pass `request` objects to talk to something other than Telegram."""
+    """Build the bot; pass `request` objects to talk to something other than Telegram, and a
+    `ritmo` to pace its sends otherwise than the settings say (benchmarks)."""
     token = settings.telegram_bot_token
     if token is None and request is None:
         raise ConfigError(
@@ -84,10 +84,9 @@ def build_application(
         # poll may still hold the only connection; without a second one the confirmation times
         # out and the last updates are delivered again after a restart.
         get_updates_request=updates_request or request or HTTPXRequest(connection_pool_size=2),
-        # Off by default: it caps *all* sends at 30/s bot-wide, so a burst of replies queues
-        # behind it (bench/updates.py measured p50 0.5 s). Replies wait out 429s themselves
-        # (handlers.reply); bulk notices get their own paced delivery.
-        rate_limiter=AIORateLimiter(max_retries=3) if rate_limit else None,
+        # Every send of the process, replies and notices alike, paced under Telegram's limits
+        # (a 429 pauses that chat alone); bot.saida.envio then decides what a 429 means.
+        rate_limiter=Limitador(ritmo or _ritmo(settings)),
         porta=porta,
         paciencia=settings.telegram_patience,
         endereco=endereco_publico(settings.telegram_api_base_url),
@@ -112,6 +111,12 @@ def build_application(
     return app
 
 
+def _ritmo(settings: Settings) -> Ritmo:
+    if settings.ritmo_por_chat:
+        return Ritmo(por_segundo=settings.notificacoes_por_segundo)
+    return Ritmo(por_segundo=settings.notificacoes_por_segundo, privado=0.0, grupo=0.0)
+
+
 def _ligar(app: CogepApplication, settings: Settings, database: Database) -> None:
     """Services and inbox on `database`: the services' transactions resolve a lost COMMIT."""
     services = Services.build(
@@ -123,8 +128,7 @@ def _ligar(app: CogepApplication, settings: Settings, database: Database) -> Non
     services.conhecimento.usar_baixador(TelegramBaixador(app.bot))
     app.bot_data[SERVICES_KEY] = services
     porta: Porta = app.bot_data[PORTA_KEY]
-    respostas = app.bot_data[RESPOSTAS_KEY] = RespostasAdiadas(database.sessions)
-    porta.ligar(CaixaDeEntrada(database.sessions), respostas)
+    porta.ligar(CaixaDeEntrada(database.sessions), services.notificacoes.caixa)
 
 
 async def _post_init(app: CogepApplication) -> None:
@@ -135,13 +139,11 @@ async def _post_init(app: CogepApplication) -> None:
         app.bot_data[DATABASE_KEY] = database
         await _ensure_schema(database, migrate=app.bot_data["migrate"])
         _ligar(app, settings, database)
-    delivery.iniciar(app)
     services: Services = app.bot_data[SERVICES_KEY]
+    transporte.iniciar(app, services, ao_liderar=aviso.retomar)
     await services.conhecimento.iniciar()  # background ingestion, resuming unfinished documents
     porta: Porta = app.bot_data[PORTA_KEY]
     await porta.reprocessar(app.bot, app.update_queue)  # before any new update is fetched
-    respostas: RespostasAdiadas = app.bot_data[RESPOSTAS_KEY]
-    respostas.iniciar(functools.partial(send_later_part, app.bot))
     await _publicar_comandos(app)
     if not settings.aprovacao:
         log.warning(
@@ -194,8 +196,8 @@ async def _depois(app: CogepApplication, esperas: tuple[float, ...]) -> None:
 
 
 async def _post_shutdown(app: CogepApplication) -> None:
-    """Stop the background work (ingestion, the mentor's HTTP pool, the notice sender, held-back
-    replies), write the inbox's last marks of done, close the database."""
+    """Stop the background work (ingestion, the mentor's HTTP pool, announcement reporters, the
+    outbox sender), write the inbox's last marks of done, close the database."""
     tarefa: asyncio.Task[None] | None = app.bot_data.pop(COMANDOS_KEY, None)
     if tarefa is not None:
         tarefa.cancel()
@@ -203,10 +205,8 @@ async def _post_shutdown(app: CogepApplication) -> None:
     if services is not None:
         await services.conhecimento.parar()
         await services.mentor.fechar()
-    await delivery.parar(app)
-    respostas: RespostasAdiadas | None = app.bot_data.get(RESPOSTAS_KEY)
-    if respostas is not None:
-        await respostas.parar()
+    await aviso.parar_acompanhamentos(app)
+    await transporte.parar(app, services)
     porta: Porta = app.bot_data[PORTA_KEY]
     if porta.caixa is not None:
         await porta.caixa.fechar()

@@ -5,7 +5,7 @@
 
 The progress reporter is a task beside the app that edits the admin's message every couple of
 seconds until nothing is left, then writes the final counts. A replica that restarts mid-send
-loses its reporter; the scheduler's round (handlers.delivery) starts a new one for any running
+loses its reporter; the scheduler's round (bot.saida.transporte) starts a new one for any running
 announcement whose reporter has gone quiet.
 """
 
@@ -17,21 +17,20 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot import texts
 from bot.errors import StaleState
 from bot.notificacoes.avisos import Progresso
 from bot.render import escape
+from bot.saida.envio import edit_html, editar, reply_html
+from bot.saida.resultado import Enviada, Espere
 from bot.services import Services
 from db.models import Usuario
 from handlers import keyboards
 from handlers.botoes import Aviso
 from handlers.common import registered
 from handlers.context import SERVICES_KEY, CogepContext
-from handlers.reply import edit_html, reply_html
 
 log = logging.getLogger("cogep.aviso")
 INTERVALO = 2.0  # seconds between progress edits
@@ -137,19 +136,10 @@ async def _editar(
     app: Application[Any, Any, Any, Any, Any, Any], chat_id: int, mensagem_id: int, html: str,
     teclado: InlineKeyboardMarkup | None,
 ) -> None:  # fmt: skip
-    """Edit the progress message; a 429 or an unchanged text only skips this update."""
-    try:
-        await app.bot.edit_message_text(
-            html, chat_id=chat_id, message_id=mensagem_id, parse_mode=ParseMode.HTML,
-            reply_markup=teclado,
-        )  # fmt: skip
-    except RetryAfter:
-        pass  # the next edit carries newer numbers anyway
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            log.warning("announcement progress not shown: %s", exc.message)
-    except TelegramError as exc:
-        log.warning("announcement progress not shown: %s", exc.message)
+    """Edit the progress message; a 429 only skips this update (the next carries newer numbers)."""
+    resultado = await editar(app.bot, chat_id, mensagem_id, html, teclado=teclado)
+    if not isinstance(resultado, Enviada | Espere):
+        log.warning("announcement progress not shown: %s", resultado.motivo)
 
 
 async def parar_acompanhamentos(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -21,10 +21,10 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import texts
 from bot.acentos import sem_acentos
 from bot.fluxos import RASCUNHO_GUARDADO, Fluxo
+from bot.saida.envio import reply_html
 from db.models import Usuario
 from handlers import botoes, keyboards
 from handlers.context import CogepContext
-from handlers.reply import reply_html
 
 Pergunta = tuple[str, InlineKeyboardMarkup | None]
 Resposta = Callable[[Update, CogepContext, Usuario, Fluxo], Awaitable[None]]

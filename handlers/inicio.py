@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import texts
+from bot.saida.envio import reply_html
 from db.models import Usuario
 from handlers import mentor
 from handlers.common import motivo_sem_acesso, registered
 from handlers.context import CogepContext
 from handlers.formulario import retomar
-from handlers.reply import reply_html
 
 
 async def start(update: Update, context: CogepContext) -> None:

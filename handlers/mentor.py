@@ -3,7 +3,7 @@
 A question is queued per (chat, person) in a `Fila` and answered in a task of its own, so the
 update that brought it returns at once: the person's next update (⏹ Parar, /cancelar, another
 question, which is told it is queued) is never stuck behind a running answer, and nobody else
-waits for it either. The answer streams through `handlers.transmissao`.
+waits for it either. The answer streams through `bot.saida.transmissao`.
 
 Its buttons are kinds of `handlers.botoes` (PerguntarAoProfessor, PararResposta, TentarDeNovo,
 ConfirmarAcao, RecusarAcao), routed here by `on_button` already decoded.
@@ -26,14 +26,14 @@ from bot.fluxos import Fluxo
 from bot.mentor.fila import Atendimento, Fila
 from bot.mentor.servico import Pergunta, Resposta
 from bot.render import to_plain
+from bot.saida.envio import edit_keyboard, reply_html
+from bot.saida.transmissao import Servidor, Transmissao
 from bot.services import Services
 from db.models import Processo, Usuario
 from handlers import botoes as b
 from handlers import keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
-from handlers.reply import edit_keyboard, reply_html
-from handlers.transmissao import Servidor, Transmissao
 
 log = logging.getLogger("cogep.mentor.handlers")
 

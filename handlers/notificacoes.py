@@ -7,12 +7,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from bot import texts
 from bot.errors import StaleState
 from bot.notificacoes.preferencias import ligados
+from bot.saida.envio import edit_html, reply_html
 from db.models import Usuario
 from handlers import keyboards
 from handlers.botoes import Notificacoes
 from handlers.common import registered
 from handlers.context import CogepContext
-from handlers.reply import edit_html, reply_html
 
 HORAS = (6, 7, 8, 9, 10, 12, 14, 18)
 SILENCIOS = ((22, 8), (23, 7), (21, 7), (20, 9), (0, 0))

@@ -14,12 +14,12 @@ from bot.fluxos import Fluxo
 from bot.processos import Detalhe, Pagina, ProcessoService
 from bot.processos.regras import gerencia
 from bot.processos.servico import FILTROS
+from bot.saida.envio import edit_html, edit_keyboard, reply_html
 from db.models import Processo, Usuario
 from handlers import botoes, documentos, keyboards
 from handlers.common import registered
 from handlers.context import CogepContext
 from handlers.formulario import Resposta, encerrar_fluxo, retomar
-from handlers.reply import edit_html, edit_keyboard, reply_html
 
 FLOW_COMENTARIO, FLOW_PRAZO, FLOW_VINCULO = "comentario", "prazo", "vinculo"
 FLOW_TITULO, FLOW_DESCRICAO = "titulo", "descricao"

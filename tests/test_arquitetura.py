@@ -18,6 +18,12 @@ COMPOSITION_ROOT = {
 }  # fmt: skip
 
 
+# The Telegram adapter: sends and edits (bot.saida). It belongs to the composition root and may
+# import telegram; the handlers use it; services may read only its plain-data outcomes.
+ADAPTER = "bot/saida/"
+ADAPTER_DATA = "bot.saida.resultado"
+
+
 def _modules(folder: str) -> list[Path]:
     return sorted(p for p in (ROOT / folder).rglob("*.py") if ".venv" not in p.parts)
 
@@ -51,8 +57,22 @@ def _offenders(
     return found
 
 
-def test_services_never_import_telegram_or_the_handlers() -> None:
-    assert _offenders("bot", {"telegram", "handlers"}, allowed=frozenset(COMPOSITION_ROOT)) == {}
+def _adapter_modules() -> set[str]:
+    return {
+        _relative(p).removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        for p in _modules(ADAPTER)
+    }
+
+
+def test_services_never_import_telegram_the_handlers_or_the_adapter() -> None:
+    allowed = frozenset(COMPOSITION_ROOT) | {_relative(p) for p in _modules(ADAPTER)}
+    forbidden = {"telegram", "handlers", *(_adapter_modules() - {ADAPTER_DATA})}
+    assert _offenders("bot", forbidden, allowed=allowed) == {}
+
+
+def test_the_adapter_may_import_telegram_but_never_the_handlers() -> None:
+    assert _offenders(ADAPTER, {"handlers"}) == {}
+    assert any("telegram" in _imports(p) for p in _modules(ADAPTER))
 
 
 def test_handlers_never_import_sqlalchemy_or_the_composition_root() -> None:
