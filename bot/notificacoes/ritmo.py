@@ -55,6 +55,11 @@ class Ritmo:
         self._livre: dict[int, float] = {}  # chat -> when it may get its next send
         self._sinal = asyncio.Event()  # set (and replaced) whenever a send finishes
 
+    @classmethod
+    def livre(cls) -> Ritmo:
+        """No limit (the console, a benchmark of Cogep itself): only a 429's pause holds."""
+        return cls(por_segundo=1e6, privado=0.0, grupo=0.0)
+
     def espera(self, chat_id: int) -> float:
         """Seconds until the chat may get another message (a 429's pause included)."""
         return max(0.0, self._livre.get(chat_id, 0.0) - self._relogio())
