@@ -3,9 +3,10 @@
 Every hop (the URL and each redirect, at most `REDIRECIONAMENTOS`) is resolved first and refused
 unless all its addresses are public (`endereco_publico`: an IPv6 form that embeds an IPv4
 address, such as NAT64, 6to4, Teredo, IPv4-mapped or -compatible, is judged by the IPv4 address
-it carries, since a translator on the path delivers it there); the request then goes to the checked address itself (with
-the original Host header and TLS server name), so a DNS answer that changes between check and
-connect (rebinding) cannot point it elsewhere. Size and time are bounded while streaming.
+it carries, since a translator on the path delivers it there); the request then goes to the
+checked address itself (with the original Host header and TLS server name), so a DNS answer
+that changes between check and connect (rebinding) cannot point it elsewhere. Size and time
+are bounded while streaming.
 `permitir_rede_local` (COGEP_INGEST_PERMITIR_REDE_LOCAL) lifts the address check, for tests and
 for teams that ingest from their intranet on purpose.
 """
@@ -143,3 +144,15 @@ def _ipv4_embutidos(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
     if ip in _NAT64 or ip in _IPV4_COMPATIVEL:
         return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
     return []
+
+
+def _fixar(partes: SplitResult, endereco: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The request URL aimed at the checked address, with Host and SNI of the real name."""
+    host = partes.hostname or ""
+    ip_literal = f"[{endereco}]" if ":" in endereco else endereco
+    netloc = ip_literal + (f":{partes.port}" if partes.port else "")
+    alvo = urlunsplit((partes.scheme, netloc, partes.path or "/", partes.query, ""))
+    host_header = host + (f":{partes.port}" if partes.port else "")
+    cabecalhos = {"Host": host_header, "User-Agent": AGENTE}
+    extensoes = {"sni_hostname": host} if partes.scheme == "https" else {}
+    return alvo, cabecalhos, extensoes
