@@ -20,6 +20,7 @@ budget and against the compressed bytes in (declared sizes can be forged). A doc
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import io
 import json
@@ -380,13 +381,15 @@ class _Zip:
     """A zip container whose parts are inflated in chunks against a budget of real bytes.
 
     `ZipFile.read` inflates a whole part (up to 2 GiB in one call) before checking its size or
-    CRC, and declared sizes can be forged in both headers; here each chunk is counted as it comes
-    out, against `ZIP_EXPANDIDO_MAX` for the container and `ZIP_RAZAO_MAX` times the compressed
-    bytes consumed so far.
+    CRC, and declared sizes can be forged in both headers (a small declared size would only turn
+    a bomb into a CRC error). Here a deflated part is inflated to its stream's real end, a chunk
+    at a time, each counted against `ZIP_EXPANDIDO_MAX` for the container and `ZIP_RAZAO_MAX`
+    times the compressed bytes consumed so far; the CRC still catches a corrupt part.
     """
 
     def __init__(self, conteudo: bytes, tipo: str) -> None:
         self._tipo = tipo
+        self._tamanho = len(conteudo)
         self._fonte = _Contado(conteudo)
         try:
             self._arquivo = zipfile.ZipFile(self._fonte)
@@ -408,10 +411,15 @@ class _Zip:
 
     def pedacos(self, parte: str) -> Iterator[bytes]:
         """The inflated bytes of `parte`, a chunk at a time; `Recusado` past the budget."""
+        info = self._arquivo.getinfo(parte)
+        if info.compress_type == zipfile.ZIP_DEFLATED:  # inflate to the stream's real end
+            info = copy.copy(info)
+            info.file_size = ZIP_EXPANDIDO_MAX + 1
+            info.compress_size = self._tamanho - info.header_offset
         inicio = self._fonte.lidos
         saida = 0
         try:
-            with self._arquivo.open(parte) as membro:
+            with self._arquivo.open(info) as membro:
                 while dados := membro.read(ZIP_LEITURA):
                     saida += len(dados)
                     self._restante -= len(dados)

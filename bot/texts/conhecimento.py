@@ -148,9 +148,8 @@ def falha_paginas(paginas: int, limite: int) -> str:
 
 def falha_caracteres(limite: int) -> str:
     """Too much text."""
-    return f"o documento tem mais de {limite:,} caracteres de texto, o limite da base.".replace(
-        ",", "."
-    )
+    milhares = f"{limite:,}".replace(",", ".")
+    return f"o documento tem mais de {milhares} caracteres de texto, o limite da base."
 
 
 def falha_tempo(segundos: float) -> str:
