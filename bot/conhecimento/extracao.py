@@ -25,6 +25,7 @@ import csv
 import io
 import json
 import re
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -145,7 +146,7 @@ def tipo_real(conteudo: bytes, declarado: str | None) -> str | None:
     binary bytes). A zip that is not a docx is refused whatever its name.
     """
     inicio = conteudo[:1024]
-    if b"%PDF-" in inicio:
+    if inicio.lstrip().startswith(b"%PDF-"):
         return "pdf"
     if inicio.startswith(b"PK\x03\x04"):
         if declarado == "docx" or _e_docx(conteudo):
@@ -389,7 +390,7 @@ class _Zip:
 
     def __init__(self, conteudo: bytes, tipo: str) -> None:
         self._tipo = tipo
-        self._tamanho = len(conteudo)
+        self._conteudo = conteudo
         self._fonte = _Contado(conteudo)
         try:
             self._arquivo = zipfile.ZipFile(self._fonte)
@@ -412,10 +413,12 @@ class _Zip:
     def pedacos(self, parte: str) -> Iterator[bytes]:
         """The inflated bytes of `parte`, a chunk at a time; `Recusado` past the budget."""
         info = self._arquivo.getinfo(parte)
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise Recusado(texts.falha_corrompido(self._tipo))  # bzip2/lzma inflate unbounded
         if info.compress_type == zipfile.ZIP_DEFLATED:  # inflate to the stream's real end
             info = copy.copy(info)
             info.file_size = ZIP_EXPANDIDO_MAX + 1
-            info.compress_size = self._tamanho - info.header_offset
+            info.compress_size = self._ate_o_fim(info)
         inicio = self._fonte.lidos
         saida = 0
         try:
@@ -431,6 +434,14 @@ class _Zip:
                     yield dados
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
             raise Recusado(texts.falha_corrompido(self._tipo)) from None
+
+    def _ate_o_fim(self, info: zipfile.ZipInfo) -> int:
+        """Bytes from the part's data to the container's end: all it could ever consume."""
+        cabecalho = self._conteudo[info.header_offset + 26 : info.header_offset + 30]
+        if len(cabecalho) < 4:
+            raise Recusado(texts.falha_corrompido(self._tipo))
+        nome, extra = struct.unpack("<2H", cabecalho)
+        return max(0, int(len(self._conteudo) - info.header_offset - 30 - nome - extra))
 
     def inteira(self, parte: str) -> bytes:
         """A small part whole (styles, metadata): bounded by `ZIP_PARTE_INTEIRA_MAX`."""

@@ -74,13 +74,14 @@ class Extrator:
     """Extraction processes; `ler` answers within `tempo` seconds or refuses with the reason."""
 
     def __init__(self, *, processos: int = 1, memoria_mb: int = 1024) -> None:
-        self._livres = [_Vaga(memoria_mb) for _ in range(processos)]
+        self._todas = [_Vaga(memoria_mb) for _ in range(processos)]
+        self._livres = list(self._todas)
         self._vagas = asyncio.Semaphore(processos)
         self.ultimo_pico_bytes = 0  # the peak RSS of the child that read the last document
 
     async def aquecer(self) -> None:
         """Start the processes now, so the first document does not wait for the spawn."""
-        await asyncio.gather(*(vaga.aquecer() for vaga in self._livres))
+        await asyncio.gather(*(vaga.aquecer() for vaga in self._todas))
 
     async def ler(
         self, conteudo: bytes, *, nome: str, mime: str | None, limites: Limites, tempo: float
@@ -99,7 +100,7 @@ class Extrator:
 
     def fechar(self) -> None:
         """Stop the processes."""
-        for vaga in self._livres:
+        for vaga in self._todas:
             vaga.fechar()
 
 
@@ -141,6 +142,9 @@ class _Vaga:
             log.error("the extraction process of %r died (out of memory?)", nome)
             self._substituir()
             raise Recusado(texts.FALHA_LEITOR_CAIU) from None
+        except asyncio.CancelledError:  # the caller gave up (shutdown, its own limit)
+            self._matar()  # or the child would go on reading for nobody, holding the slot
+            raise
         except Exception:  # a bug in an extractor: logged by the caller, the child replaced
             self._substituir()
             raise
