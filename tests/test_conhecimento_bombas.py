@@ -90,3 +90,22 @@ async def test_a_document_that_needs_too_much_memory_is_refused_and_the_next_one
 
     assert recusa.value.motivo in (texts.FALHA_MEMORIA, texts.FALHA_LEITOR_CAIU)
     assert seguinte.titulo == "Configuração do pipeline"
+
+
+async def test_a_process_that_grew_on_a_document_is_replaced_and_a_lean_one_is_kept() -> None:
+    enxuto = Extrator()
+    inchado = Extrator(reciclar_acima_bytes=1)  # every document counts as a large one
+    pids: dict[str, list[int]] = {"enxuto": [], "inchado": []}
+    try:
+        for nome, extrator in (("enxuto", enxuto), ("inchado", inchado)):
+            for _ in range(2):
+                await extrator.ler(
+                    arquivos.json_config(), nome="c.json", mime=None, limites=LIMITES, tempo=60
+                )
+                pids[nome].append(extrator.ultimo_pid)
+    finally:
+        enxuto.fechar()
+        inchado.fechar()
+
+    assert pids["enxuto"][0] == pids["enxuto"][1]
+    assert pids["inchado"][0] != pids["inchado"][1]

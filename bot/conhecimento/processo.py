@@ -62,6 +62,7 @@ class _Resposta:
     lido: Lido | None
     motivo: str | None
     pico_bytes: int
+    pid: int
 
 
 def ler(conteudo: bytes, nome: str, mime: str | None, limites: Limites) -> Lido:
@@ -73,11 +74,19 @@ def ler(conteudo: bytes, nome: str, mime: str | None, limites: Limites) -> Lido:
 class Extrator:
     """Extraction processes; `ler` answers within `tempo` seconds or refuses with the reason."""
 
-    def __init__(self, *, processos: int = 1, memoria_mb: int = 1024) -> None:
-        self._todas = [_Vaga(memoria_mb) for _ in range(processos)]
+    def __init__(
+        self,
+        *,
+        processos: int = 1,
+        memoria_mb: int = 1024,
+        reciclar_acima_bytes: int = RECICLAR_ACIMA_BYTES,
+    ) -> None:
+        self._todas = [_Vaga(memoria_mb, reciclar_acima_bytes) for _ in range(processos)]
         self._livres = list(self._todas)
         self._vagas = asyncio.Semaphore(processos)
-        self.ultimo_pico_bytes = 0  # the peak RSS of the child that read the last document
+        # the child that read the last document: its peak RSS and pid (for logs and tests)
+        self.ultimo_pico_bytes = 0
+        self.ultimo_pid = 0
 
     async def aquecer(self) -> None:
         """Start the processes now, so the first document does not wait for the spawn."""
@@ -93,7 +102,7 @@ class Extrator:
                 resposta = await vaga.ler(conteudo, nome, mime, limites, tempo)
             finally:
                 self._livres.append(vaga)
-        self.ultimo_pico_bytes = resposta.pico_bytes
+        self.ultimo_pico_bytes, self.ultimo_pid = resposta.pico_bytes, resposta.pid
         if resposta.lido is None:
             raise Recusado(resposta.motivo or texts.FALHA_INTERNA)
         return resposta.lido
@@ -107,8 +116,9 @@ class Extrator:
 class _Vaga:
     """One child process, replaced after a failure or a large document."""
 
-    def __init__(self, memoria_mb: int) -> None:
+    def __init__(self, memoria_mb: int, reciclar_acima_bytes: int) -> None:
         self._memoria_mb = memoria_mb
+        self._reciclar_acima_bytes = reciclar_acima_bytes
         self._pool: ProcessPoolExecutor | None = None
 
     def _abrir(self) -> ProcessPoolExecutor:
@@ -148,11 +158,12 @@ class _Vaga:
         except Exception:  # a bug in an extractor: logged by the caller, the child replaced
             self._substituir()
             raise
-        if resposta.lido is None or resposta.pico_bytes > RECICLAR_ACIMA_BYTES:
+        if resposta.lido is None or resposta.pico_bytes > self._reciclar_acima_bytes:
             log.info(
-                "extraction of %r: peak %d MB; its process is replaced",
+                "extraction of %r: peak %d MB; process %d is replaced",
                 nome,
                 resposta.pico_bytes // 2**20,
+                resposta.pid,
             )
             self._substituir()
         return resposta
@@ -208,7 +219,7 @@ def _ler_no_filho(conteudo: bytes, nome: str, mime: str | None, limites: Limites
         lido, motivo = None, exc.motivo
     except MemoryError:
         lido, motivo = None, texts.FALHA_MEMORIA
-    return _Resposta(lido, motivo, _pico_bytes())
+    return _Resposta(lido, motivo, _pico_bytes(), os.getpid())
 
 
 def _pico_bytes() -> int:
