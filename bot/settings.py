@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     ingest_tempo: float = Field(default=120.0, gt=0, alias="COGEP_INGEST_TEMPO")
     ingest_por_usuario: int = Field(default=3, gt=0, alias="COGEP_INGEST_POR_USUARIO")
     ingest_processos: int = Field(default=1, gt=0, le=16, alias="COGEP_INGEST_PROCESSOS")
+    ingest_memoria_mb: int = Field(default=1024, ge=256, alias="COGEP_INGEST_MEMORIA_MB")
     # Lets /ingerir fetch private, loopback and link-local addresses (tests; intranets).
     ingest_permitir_rede_local: bool = Field(
         default=False, alias="COGEP_INGEST_PERMITIR_REDE_LOCAL"

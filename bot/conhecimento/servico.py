@@ -74,7 +74,9 @@ class ConhecimentoService:
         self._sessions = sessions
         self._settings = settings
         self._vetores = vetores if vetores is not None else criar(settings)
-        self._extrator = Extrator(processos=settings.ingest_processos)
+        self._extrator = Extrator(
+            processos=settings.ingest_processos, memoria_mb=settings.ingest_memoria_mb
+        )
         self.ingestao = Ingestao(
             sessions, settings, notifier, self._extrator, baixador=baixador, vetores=self._vetores
         )
