@@ -24,13 +24,18 @@ MANUAL = b"# Manual de Deploy\n\nO cofre do deploy abre com o token do pipeline.
 
 async def grupo_servido(tg: FakeTelegram, database: Database, chat_id: int) -> JSON:
     """A group Gil (a gestor) added the bot to, so it is served."""
-    gil = await registrar(tg, chat_id % 1000 + 1000, "Gil")
+    gil = await registrar(tg, gestor_do_grupo(chat_id), "Gil")
     await tornar_gestor(database, gil)
     chat = tg.group(chat_id, "Plataforma")
     mark = tg.mark(chat["id"])
     tg.my_chat_member(gil.user, new_status="administrator", chat=chat)
     await tg.wait_for_message(chat["id"], after=mark)
     return chat
+
+
+def gestor_do_grupo(chat_id: int) -> int:
+    """The telegram id of the gestor `grupo_servido` registers for that group."""
+    return 1000 + abs(chat_id) % 1000
 
 
 def enviado(ai: FakeOpenAI) -> str:
@@ -203,3 +208,24 @@ async def test_a_page_of_1e18_costs_an_error_free_empty_page_not_the_answer(
     assert pagina_enorme["processos"] == [] and pagina_enorme["pagina"] <= 1000
     assert "Migrar" in resultados[1]  # a page that is not a number is the first page
     assert "erro" not in final["text"].lower()
+
+
+# -- 🔁 after /desautorizar -----------------------------------------------------------------------
+async def test_retrying_a_group_question_after_the_group_was_deauthorised_posts_nothing_there(
+    professor: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI, database: Database
+) -> None:
+    grupo = await grupo_servido(tg, database, -100195)
+    gil = Pessoa(tg, gestor_do_grupo(grupo["id"]), "Gil")
+    ana = await registrar(tg, 1908, "Ana")
+    ai.roteiro += [Resposta(status=502)] * 2
+    ana.envia("@cogep_test_bot como versionar uma API?", chat=grupo)
+    falhou = await espera_resposta(tg, grupo["id"], "com problemas")
+    repetir = ana.botao(falhou, "Tentar de novo")
+    await gil.diz("/desautorizar", chat=grupo)
+    pedidos, no_grupo = len(ai.pedidos), len(tg.chat_messages(grupo["id"]))
+
+    await ana.toca_dados(falhou["message_id"], repetir)  # pressed from her private chat
+
+    assert "não está mais autorizado" in tg.answered_callbacks()[-1]["text"]
+    assert len(ai.pedidos) == pedidos
+    assert len(tg.chat_messages(grupo["id"])) == no_grupo

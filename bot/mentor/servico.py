@@ -42,6 +42,7 @@ from bot.processos import ProcessoService, Rascunho
 from bot.settings import Settings
 from db.engine import Sessions
 from db.models import Processo, Usuario
+from db.repositories import grupos as grupos_repo
 from db.repositories import mentor as repo
 
 log = logging.getLogger("cogep.mentor")
@@ -553,18 +554,25 @@ class MentorService:
             return await repo.esquecer(session, chat_id=chat_id)
 
     async def pergunta_guardada(self, usuario: Usuario, mensagem_id: int) -> Pergunta:
-        """A stored question of this user, to ask again (🔁)."""
+        """A stored question of this user, to ask again (🔁); a group's only while the group
+        is still served (the button may be pressed from anywhere, after /desautorizar)."""
         async with self._sessions() as session:
             linha = await repo.pergunta(session, mensagem_id=mensagem_id, usuario_id=usuario.id)
+            grupo = linha is not None and linha.chat_id != usuario.telegram_id
+            servido = not grupo or (
+                linha is not None and await grupos_repo.autorizado(session, chat_id=linha.chat_id)
+            )
         if linha is None:
             raise StaleState(texts.MENTOR_PERGUNTA_SUMIU)
+        if not servido:
+            raise NotAllowed(texts.MENTOR_GRUPO_DESAUTORIZADO)
         if linha.estado in ("ok", "pendente"):
             raise StaleState(texts.MENTOR_JA_RESPONDIDA)
         return Pergunta(
             usuario=usuario,
             chat_id=linha.chat_id,
             texto=linha.texto,
-            grupo=linha.chat_id != usuario.telegram_id,
+            grupo=grupo,
             processo_id=linha.processo_id,
             repetida=linha.id,
         )

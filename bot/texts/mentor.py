@@ -26,6 +26,7 @@ __all__ = [
     "BOTAO_TENTAR_DE_NOVO",
     "MENTOR_ACAO_INDISPONIVEL",
     "MENTOR_CORTADA_MD",
+    "MENTOR_GRUPO_DESAUTORIZADO",
     "MENTOR_JA_RESPONDIDA",
     "MENTOR_NADA_PARA_PARAR",
     "MENTOR_PARADA",
@@ -63,6 +64,9 @@ MENTOR_PARADA = "⏹ Parei a resposta do professor."
 MENTOR_NADA_PARA_PARAR = "Essa resposta já terminou."
 MENTOR_PARAR_ALHEIO = "Só quem perguntou pode parar esta resposta."
 MENTOR_PERGUNTA_SUMIU = "Essa pergunta não está mais guardada (talvez a conversa tenha sido reiniciada com /nova_conversa)."
+MENTOR_GRUPO_DESAUTORIZADO = (
+    "Esse grupo não está mais autorizado a usar o Cogep, então a pergunta não será respondida lá."
+)
 MENTOR_JA_RESPONDIDA = "Essa pergunta já foi respondida (ou está sendo respondida agora)."
 MENTOR_ACAO_INDISPONIVEL = (
     "Essa proposta não vale mais: já foi decidida, ou não foi feita para você."
