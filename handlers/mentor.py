@@ -86,7 +86,6 @@ async def _perguntar(
     if not texto:
         await reply_html(update, context.bot, texts.AJUDA_MENTOR_VAZIA)
         return
-    await context.services.mentor.verificar_limite(usuario)
     pergunta = Pergunta(
         usuario=usuario,
         chat_id=message.chat_id,
@@ -98,10 +97,14 @@ async def _perguntar(
 
 
 async def _enfileirar(
-    update: Update, context: CogepContext, pergunta: Pergunta, *, responder_a: int | None
+    update: Update, context: CogepContext, pedida: Pergunta, *, responder_a: int | None
 ) -> None:
+    """Store the question (counted against the limits now) and queue its answer."""
     assert update.effective_user is not None
     services, bot, servidor = context.services, context.bot, _servidor(context)
+    pergunta = await services.mentor.admitir(pedida)
+    if pergunta is None:  # the rest of a burst whose refusal was already told
+        return
 
     async def trabalho(atendimento: Atendimento) -> None:
         await _atender(bot, services, servidor, pergunta, atendimento, responder_a=responder_a)
@@ -130,6 +133,7 @@ async def _atender(
         await transmissao.comecar()
         resposta = await services.mentor.responder(pergunta, transmissao.crescer, atendimento.parar)
     except Exception as exc:  # the processo in focus vanished, the database is down, a bug
+        await _abandonar(services, pergunta)
         if isinstance(exc, CogepError):
             aviso = exc.message or texts.ERRO_INTERNO
         elif is_outage(exc):
@@ -145,6 +149,14 @@ async def _atender(
         return
     await transmissao.terminar(_markdown_final(resposta), teclado=_teclado_final(resposta))
     await services.mentor.resumir(pergunta.chat_id, pergunta.usuario, resposta)
+
+
+async def _abandonar(services: Services, pergunta: Pergunta) -> None:
+    """A question whose answer broke waits for 🔁 instead of staying pending."""
+    try:
+        await services.mentor.abandonar(pergunta)
+    except Exception as exc:  # the database is down: the start-up sweep will find it
+        log.warning("could not mark question %s failed: %s", pergunta.pergunta_id, exc)
 
 
 def _markdown_final(resposta: Resposta) -> str:

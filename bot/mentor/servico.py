@@ -2,8 +2,12 @@
 
 `responder` is the whole story of a question:
 
-    limits (per-minute questions, daily tokens; admins exempt)
-    -> the question is stored first (so no fault can lose it)
+    `admitir`, when the question is queued: stored at once (so no fault can lose it) and
+       counted against the limits right then (per-minute questions, daily tokens with a
+       reservation for each question still waiting, admins exempt; at most FILA_POR_PESSOA
+       waiting or running per person), so a burst cannot slip past them; a refusal is told
+       once, the rest of the burst is dropped quietly for CALADO
+    -> `responder`, when its turn comes:
     -> offline mode without a model: the most relevant passages of the knowledge base
     -> context: persona, summary + recent turns within the budget, the processo in focus,
        passages found for the question (all marked as data, never as instructions)
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import json
 import logging
@@ -28,6 +33,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.acentos import sem_acentos
@@ -48,6 +55,8 @@ from db.repositories import mentor as repo
 log = logging.getLogger("cogep.mentor")
 
 MAX_RODADAS = 4  # model calls per answer, tool rounds included
+FILA_POR_PESSOA = 4  # questions waiting or being answered, per person
+CALADO = timedelta(minutes=1)  # after a refusal is told, the rest of a burst is dropped quietly
 PASSAGENS_POR_PERGUNTA = 4
 TRECHO_MAX = 1200
 PERGUNTA_MAX = 8000
@@ -127,7 +136,7 @@ class Pergunta:
     texto: str
     grupo: bool = False
     processo_id: int | None = None  # asked from the processo's card
-    repetida: int | None = None  # id of a stored question asked again (🔁)
+    pergunta_id: int | None = None  # the stored question: set by `admitir`, or by 🔁
 
 
 @dataclass
@@ -186,6 +195,7 @@ class MentorService:
         self.memoria = Memoria(sessions, self.estimador)
         self.ferramentas = Ferramentas(sessions, processos, conhecimento, lembretes)
         self.persona = carregar_persona()
+        self._calados: dict[int, datetime] = {}  # usuario id -> refusals are quiet until then
 
     async def fechar(self) -> None:
         """Close the model client's connections (at shutdown)."""
@@ -202,8 +212,8 @@ class MentorService:
         self, pergunta: Pergunta, ao_crescer: Callable[[str], None], parar: asyncio.Event
     ) -> Resposta:
         """Answer `pergunta`, calling `ao_crescer(markdown_so_far)` as the answer grows."""
-        texto = pergunta.texto.strip()[:PERGUNTA_MAX]
-        pergunta_id = await self._guardar_pergunta(pergunta, texto)
+        assert pergunta.pergunta_id is not None, "admitir() stores a question before its turn"
+        texto, pergunta_id = pergunta.texto, pergunta.pergunta_id
         if self.modelo is None:
             return await self._offline(pergunta, texto, pergunta_id)
         orcamento = self._settings.mentor_contexto_tokens
@@ -242,21 +252,10 @@ class MentorService:
                 self._registrar_uso(session, pergunta_chat=chat_id, usuario=usuario, rodada=rodada,
                                     caracteres=0)  # fmt: skip
 
-    async def _guardar_pergunta(self, pergunta: Pergunta, texto: str) -> int:
-        async with self._sessions() as session:  # one statement: atomic on its own
-            if pergunta.repetida is not None:
-                await repo.marcar(session, mensagem_id=pergunta.repetida, estado="pendente")
-                return pergunta.repetida
-            linha = await repo.guardar(
-                session,
-                chat_id=pergunta.chat_id,
-                usuario_id=pergunta.usuario.id,
-                papel="usuario",
-                texto=texto,
-                estado="pendente",
-                processo_id=pergunta.processo_id,
-            )
-            return linha.id
+    async def abandonar(self, pergunta: Pergunta) -> None:
+        """A question whose answer broke before it was stored: it waits for 🔁."""
+        if pergunta.pergunta_id is not None:
+            await self._marcar(pergunta.pergunta_id, "falhou")
 
     async def _marcar(self, pergunta_id: int, estado: str) -> None:
         async with self._sessions.begin() as session:
@@ -489,30 +488,52 @@ class MentorService:
             )  # fmt: skip
 
     # -- limits and usage --------------------------------------------------------------------
-    async def verificar_limite(self, usuario: Usuario) -> None:
-        """Refuse a new question over the per-minute or daily-token limit (admins exempt)."""
-        motivo = await self._limite(usuario)
-        if motivo is not None:
-            raise NotAllowed(motivo)
+    async def admitir(self, pergunta: Pergunta) -> Pergunta | None:
+        """Store a question as it is queued (or take a failed one back, for 🔁), counting it
+        against the limits now; the stored question, or None when refused again within
+        CALADO of a refusal already told (NotAllowed, with the reason, tells it)."""
+        usuario = pergunta.usuario
+        async with self._sessions.begin() as session:
+            await repo.travar_usuario(session, usuario_id=usuario.id)  # one admission at a time
+            motivo = await self._limite(session, usuario)
+            if motivo is None and pergunta.pergunta_id is not None:
+                if not await repo.retomar_pergunta(session, mensagem_id=pergunta.pergunta_id):
+                    raise StaleState(texts.MENTOR_JA_RESPONDIDA)  # a doubled 🔁
+                return pergunta
+            if motivo is None:
+                texto = pergunta.texto.strip()[:PERGUNTA_MAX]
+                linha = await repo.guardar(
+                    session, chat_id=pergunta.chat_id, usuario_id=usuario.id, papel="usuario",
+                    texto=texto, estado="pendente", processo_id=pergunta.processo_id,
+                )  # fmt: skip
+                return dataclasses.replace(pergunta, texto=texto, pergunta_id=linha.id)
+        agora = self._agora()
+        if self._calados.get(usuario.id, agora) > agora:
+            return None
+        self._calados[usuario.id] = agora + CALADO
+        raise NotAllowed(motivo)
 
-    async def _limite(self, usuario: Usuario) -> str | None:
-        """Why the user may not ask now (per-minute questions, daily tokens), or None."""
+    async def _limite(self, session: AsyncSession, usuario: Usuario) -> str | None:
+        """Why the user may not queue a question now, or None. Questions count when stored,
+        so the ones still waiting count too, and each of them reserves tokens of the budget."""
+        pendentes = await repo.pendentes(session, usuario_id=usuario.id)
+        if pendentes >= FILA_POR_PESSOA:
+            return texts.mentor_fila_cheia(FILA_POR_PESSOA)
         if usuario.papel == "admin":
             return None
-        agora = self._agora()
-        async with self._sessions() as session:
-            recentes = await repo.perguntas_desde(
-                session, usuario_id=usuario.id, desde=agora - timedelta(minutes=1)
+        recentes = await repo.perguntas_desde(
+            session, usuario_id=usuario.id, desde=self._agora() - timedelta(minutes=1)
+        )
+        if recentes >= self._settings.mentor_perguntas_por_minuto:
+            return texts.mentor_limite_minuto(self._settings.mentor_perguntas_por_minuto)
+        orcamento = self._settings.mentor_tokens_por_dia
+        if orcamento and self.modelo is not None:
+            entrada, saida = await repo.uso_desde(
+                session, usuario_id=usuario.id, desde=self._inicio_do_dia(usuario)
             )
-            if recentes >= self._settings.mentor_perguntas_por_minuto:
-                return texts.mentor_limite_minuto(self._settings.mentor_perguntas_por_minuto)
-            orcamento = self._settings.mentor_tokens_por_dia
-            if orcamento and self.modelo is not None:
-                entrada, saida = await repo.uso_desde(
-                    session, usuario_id=usuario.id, desde=self._inicio_do_dia(usuario)
-                )
-                if entrada + saida >= orcamento:
-                    return texts.mentor_limite_diario(orcamento)
+            reserva = self._settings.mentor_contexto_tokens + self._settings.mentor_resposta_tokens
+            if entrada + saida + pendentes * reserva >= orcamento:
+                return texts.mentor_limite_diario(orcamento)
         return None
 
     def _inicio_do_dia(self, usuario: Usuario) -> datetime:
@@ -574,7 +595,7 @@ class MentorService:
             texto=linha.texto,
             grupo=grupo,
             processo_id=linha.processo_id,
-            repetida=linha.id,
+            pergunta_id=linha.id,
         )
 
     async def processo_em_foco(self, usuario: Usuario, processo_id: int) -> Processo:

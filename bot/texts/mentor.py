@@ -40,6 +40,7 @@ __all__ = [
     "falha_md",
     "fontes_md",
     "lembrete_do_mentor",
+    "mentor_fila_cheia",
     "mentor_limite_diario",
     "mentor_limite_minuto",
     "mentor_na_fila",
@@ -124,6 +125,14 @@ def mentor_na_fila(a_frente: int) -> str:
     """A question sent while the previous answer is still running."""
     quantas = "a anterior" if a_frente == 1 else f"as {a_frente} anteriores"
     return f"⏳ Sua pergunta entrou na fila: respondo assim que terminar {quantas}."
+
+
+def mentor_fila_cheia(limite: int) -> str:
+    """Too many questions waiting for one person."""
+    return (
+        f"Já há {limite} perguntas suas esperando o professor. "
+        "Espere as respostas antes de mandar outras."
+    )
 
 
 def mentor_limite_minuto(limite: int) -> str:

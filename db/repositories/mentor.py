@@ -114,6 +114,36 @@ async def esquecer(session: AsyncSession, *, chat_id: int) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+async def travar_usuario(session: AsyncSession, *, usuario_id: int) -> None:
+    """Lock the user's row: their questions are admitted one at a time, limits included."""
+    await session.execute(select(Usuario.id).where(Usuario.id == usuario_id).with_for_update())
+
+
+async def pendentes(session: AsyncSession, *, usuario_id: int) -> int:
+    """How many of the user's questions wait or are being answered."""
+    total = await session.scalar(
+        select(func.count())
+        .select_from(Mensagem)
+        .where(
+            Mensagem.usuario_id == usuario_id,
+            Mensagem.papel == "usuario",
+            Mensagem.estado == "pendente",
+        )
+    )
+    return int(total or 0)
+
+
+async def retomar_pergunta(session: AsyncSession, *, mensagem_id: int) -> bool:
+    """A failed question waits again (🔁); False when it is not failed (a doubled tap)."""
+    linha = await session.scalar(
+        update(Mensagem)
+        .where(Mensagem.id == mensagem_id, Mensagem.estado == "falhou")
+        .values(estado="pendente")
+        .returning(Mensagem.id)
+    )
+    return linha is not None
+
+
 async def perguntas_desde(session: AsyncSession, *, usuario_id: int, desde: datetime) -> int:
     """How many questions the user asked since `desde` (the rate limit)."""
     total = await session.scalar(
