@@ -28,6 +28,7 @@ import itertools
 import json
 import logging
 import re
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -45,10 +46,11 @@ from bot.mentor.memoria import Contexto, Memoria
 from bot.mentor.modelo import FalhaDoModelo, Modelo, Rodada, TipoFalha
 from bot.mentor.persona import carregar_persona
 from bot.mentor.tokens import Estimador
+from bot.notificacoes.caixa import BotoesDeAviso, Nota, Notifier, teclado
 from bot.processos import ProcessoService, Rascunho
 from bot.settings import Settings
 from db.engine import Sessions
-from db.models import Processo, Usuario
+from db.models import Mensagem, Processo, Usuario
 from db.repositories import grupos as grupos_repo
 from db.repositories import mentor as repo
 
@@ -162,6 +164,15 @@ class Resposta:
 
 
 @dataclass(frozen=True)
+class Interrompida:
+    """A question a crash cut off: where it was asked, and its group placeholder, if any."""
+
+    pergunta_id: int
+    chat_id: int
+    marcador_id: int | None
+
+
+@dataclass(frozen=True)
 class Uso:
     """A user's tokens and estimated cost today and this month."""
 
@@ -182,9 +193,15 @@ class MentorService:
         modelo: Modelo | None,
         conhecimento: BaseDeConhecimento | None = None,
         lembretes: Lembretes | None = None,
+        caixa: Notifier | None = None,
+        botoes: BotoesDeAviso | None = None,
         agora: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`caixa` and `botoes`: the outbox and the 🔁 button's encoding, for the notes
+        about questions a crash interrupted (`recolher_interrompidas`)."""
         self._sessions = sessions
+        self._caixa = caixa
+        self._botoes = botoes
         self._settings = settings
         self._processos = processos
         self.modelo = modelo
@@ -251,6 +268,48 @@ class MentorService:
             async with self._sessions.begin() as session:
                 self._registrar_uso(session, pergunta_chat=chat_id, usuario=usuario, rodada=rodada,
                                     caracteres=0)  # fmt: skip
+
+    # -- questions in flight, and those a crash interrupted -------------------------------------
+    async def manter_vivas(self, ids: Sequence[int]) -> None:
+        """Renew the heartbeat of the questions this process holds (waiting or answering)."""
+        if ids:
+            async with self._sessions.begin() as session:
+                await repo.renovar_pendentes(session, ids=ids)
+
+    async def guardar_marcador(self, pergunta: Pergunta, marcador_id: int) -> None:
+        """Remember the group placeholder of a question, to finish it if a crash cuts it off."""
+        if pergunta.pergunta_id is not None:
+            async with self._sessions.begin() as session:
+                await repo.guardar_marcador(
+                    session, mensagem_id=pergunta.pergunta_id, marcador_id=marcador_id
+                )
+
+    async def recolher_interrompidas(self, *, silencio: timedelta) -> list[Interrompida]:
+        """Fail the questions whose process went silent for `silencio` (it died) and offer 🔁
+        through the outbox, in the same transaction; the group placeholders left to finish."""
+        async with self._sessions.begin() as session:
+            linhas = await repo.interromper_silenciosas(
+                session, silencio_s=silencio.total_seconds()
+            )
+            if linhas and self._caixa is not None:
+                await self._caixa.escrever(session, *(self._nota_interrompida(m) for m in linhas))
+        if linhas:
+            log.warning("%d mentor question(s) interrupted by a restart; 🔁 offered", len(linhas))
+            if self._caixa is not None:
+                self._caixa.acordar()
+        return [Interrompida(m.id, m.chat_id, m.marcador_id) for m in linhas]
+
+    def _nota_interrompida(self, pergunta: Mensagem) -> Nota:
+        acoes = self._botoes.repetir_pergunta(pergunta.id) if self._botoes else ()
+        privado = pergunta.usuario_id is not None and pergunta.chat_id > 0
+        return Nota(
+            chave=f"mentor:interrompida:{pergunta.id}:{uuid.uuid4().hex}",
+            tipo="outro",
+            chat_id=pergunta.chat_id,
+            texto=texts.mentor_interrompida(pergunta.texto),
+            usuario_id=pergunta.usuario_id if privado else None,
+            teclado=teclado(acoes),
+        )
 
     async def abandonar(self, pergunta: Pergunta) -> None:
         """A question whose answer broke before it was stored: it waits for 🔁."""

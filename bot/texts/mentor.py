@@ -27,6 +27,7 @@ __all__ = [
     "MENTOR_ACAO_INDISPONIVEL",
     "MENTOR_CORTADA_MD",
     "MENTOR_GRUPO_DESAUTORIZADO",
+    "MENTOR_INTERROMPIDA_NO_MARCADOR",
     "MENTOR_JA_RESPONDIDA",
     "MENTOR_NADA_PARA_PARAR",
     "MENTOR_PARADA",
@@ -41,6 +42,7 @@ __all__ = [
     "fontes_md",
     "lembrete_do_mentor",
     "mentor_fila_cheia",
+    "mentor_interrompida",
     "mentor_limite_diario",
     "mentor_limite_minuto",
     "mentor_na_fila",
@@ -125,6 +127,18 @@ def mentor_na_fila(a_frente: int) -> str:
     """A question sent while the previous answer is still running."""
     quantas = "a anterior" if a_frente == 1 else f"as {a_frente} anteriores"
     return f"⏳ Sua pergunta entrou na fila: respondo assim que terminar {quantas}."
+
+
+def mentor_interrompida(pergunta: str) -> str:
+    """A question whose answer a restart cut off (found by the start-up sweep)."""
+    resumo = pergunta if len(pergunta) <= 120 else pergunta[:119] + "…"
+    return (
+        f"⚠️ O professor foi interrompido (o bot reiniciou) antes de responder a: "
+        f"<i>{escape(resumo)}</i>\nToque em 🔁 para perguntar de novo."
+    )
+
+
+MENTOR_INTERROMPIDA_NO_MARCADOR = "⚠️ Resposta interrompida: o bot reiniciou."
 
 
 def mentor_fila_cheia(limite: int) -> str:

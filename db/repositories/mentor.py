@@ -138,10 +138,44 @@ async def retomar_pergunta(session: AsyncSession, *, mensagem_id: int) -> bool:
     linha = await session.scalar(
         update(Mensagem)
         .where(Mensagem.id == mensagem_id, Mensagem.estado == "falhou")
-        .values(estado="pendente")
+        .values(estado="pendente", vivo_em=func.now(), marcador_id=None)
         .returning(Mensagem.id)
     )
     return linha is not None
+
+
+async def renovar_pendentes(session: AsyncSession, *, ids: Sequence[int]) -> None:
+    """The heartbeat of the pending questions this process holds."""
+    if ids:
+        await session.execute(
+            update(Mensagem)
+            .where(Mensagem.id.in_(ids), Mensagem.estado == "pendente")
+            .values(vivo_em=func.now())
+        )
+
+
+async def guardar_marcador(session: AsyncSession, *, mensagem_id: int, marcador_id: int) -> None:
+    """Remember the group placeholder a question's answer streams into."""
+    await session.execute(
+        update(Mensagem).where(Mensagem.id == mensagem_id).values(marcador_id=marcador_id)
+    )
+
+
+async def interromper_silenciosas(session: AsyncSession, *, silencio_s: float) -> list[Mensagem]:
+    """Fail the pending questions nobody has renewed for `silencio_s` (their process died),
+    and return them; one UPDATE, so with several replicas each is taken once."""
+    limite = func.now() - func.make_interval(0, 0, 0, 0, 0, 0, silencio_s)
+    stmt = (
+        update(Mensagem)
+        .where(
+            Mensagem.estado == "pendente",
+            Mensagem.papel == "usuario",
+            func.coalesce(Mensagem.vivo_em, Mensagem.criado_em) < limite,
+        )
+        .values(estado="falhou")
+        .returning(Mensagem)
+    )
+    return list(await session.scalars(stmt))
 
 
 async def perguntas_desde(session: AsyncSession, *, usuario_id: int, desde: datetime) -> int:
