@@ -55,7 +55,7 @@ class LembreteCriado(Protocol):
 class Lembretes(Protocol):
     """Personal reminders, created as the user."""
 
-    def validar_quando(self, usuario: Usuario, quando: str) -> None: ...
+    def validar_quando(self, usuario: Usuario, quando: str) -> object: ...
 
     async def criar(
         self, usuario: Usuario, quando: str, texto: str, *, processo: str | None = None
