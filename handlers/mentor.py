@@ -3,7 +3,12 @@
 A question is queued per (chat, person) in a `Fila` and answered in a task of its own, so the
 update that brought it returns at once: the person's next update (⏹ Parar, /cancelar, another
 question, which is told it is queued) is never stuck behind a running answer, and nobody else
-waits for it either. The answer streams through `handlers.transmissao`.
+waits for it either. The question is stored and counted against the limits when it is
+queued (`MentorService.admitir`). The answer streams through `handlers.transmissao`.
+
+`vigiar` (started with the app) keeps the heartbeat of this process's questions and, for the
+ones a killed process left pending, finishes their frozen group placeholders (the service
+offers 🔁 through the outbox).
 
 Its buttons are kinds of `handlers.botoes` (PerguntarAoProfessor, PararResposta, TentarDeNovo,
 ConfirmarAcao, RecusarAcao), routed here by `on_button` already decoded.
