@@ -21,7 +21,7 @@ from tests.fake_openai import Chamada, FakeOpenAI, Resposta
 from tests.fake_telegram import JSON, FakeTelegram
 from tests.people import Pessoa
 from tests.test_mentor import espera_resposta
-from tests.test_mentor_conhecimento import ingerir
+from tests.test_mentor_conhecimento import ROLLBACK, BaseDeTeste, Trecho, _servir, ingerir
 from tests.test_mentor_ferramentas import resultados_de_ferramenta
 from tests.test_processos import abrir, registrar, tornar_gestor
 
@@ -309,3 +309,35 @@ async def test_after_a_kill_the_questions_it_cut_off_get_a_retry_button_and_plac
         assert await _estado(database, no_grupo) == "falhou"  # waits for Ana's 🔁
         assert await _estado(database, na_fila) == "ok"
         assert await _estado(database, de_outra_replica) == "pendente"  # not this process's
+
+
+class BaseQueQuebra(BaseDeTeste):
+    """A knowledge base whose search breaks on one query (a bug, a lost connection)."""
+
+    async def buscar(
+        self, usuario: Usuario, consulta: str, *, limite: int = 5, so_da_equipe: bool = False
+    ) -> list[Trecho]:
+        if consulta == "quebra":
+            raise RuntimeError("connection lost")
+        return await super().buscar(usuario, consulta, limite=limite, so_da_equipe=so_da_equipe)
+
+
+async def test_a_tool_that_breaks_costs_an_error_result_and_the_answer_still_comes(
+    tg: FakeTelegram, database: Database, database_url: str, ai: FakeOpenAI
+) -> None:
+    servidor = _servir(tg, database, database_url, ai, BaseQueQuebra([ROLLBACK]))
+    await anext(servidor)
+    try:
+        ana = await registrar(tg, 1910, "Ana")
+        ai.roteiro += [
+            Resposta(chamadas=[Chamada("buscar_documentos", {"consulta": "quebra"})]),
+            Resposta(texto="A busca falhou, mas posso explicar de cabeça."),
+        ]
+
+        ana.envia("Como versionar uma API?")
+        await espera_resposta(tg, ana.id, "posso explicar de cabeça")
+
+        (resultado,) = resultados_de_ferramenta(ai.pedidos[1])
+        assert "erro" in resultado and "connection lost" not in resultado
+    finally:
+        await servidor.aclose()
