@@ -6,8 +6,10 @@ answer."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import select
 
@@ -325,7 +327,10 @@ class BaseQueQuebra(BaseDeTeste):
 async def test_a_tool_that_breaks_costs_an_error_result_and_the_answer_still_comes(
     tg: FakeTelegram, database: Database, database_url: str, ai: FakeOpenAI
 ) -> None:
-    servidor = _servir(tg, database, database_url, ai, BaseQueQuebra([ROLLBACK]))
+    servidor = cast(
+        AsyncGenerator[CogepApplication, None],
+        _servir(tg, database, database_url, ai, BaseQueQuebra([ROLLBACK])),
+    )
     await anext(servidor)
     try:
         ana = await registrar(tg, 1910, "Ana")
