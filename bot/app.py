@@ -30,6 +30,7 @@ from bot.ordering import Interrupcao, PerChatUpdateProcessor
 from bot.services import Services
 from bot.settings import Settings
 from handlers import delivery
+from handlers import mentor as mentor_handlers
 from handlers.context import SERVICES_KEY, CogepContext
 from handlers.documentos import TelegramBaixador
 from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
@@ -42,6 +43,7 @@ DATABASE_KEY = "database"
 PORTA_KEY = "porta"
 RESPOSTAS_KEY = "respostas_adiadas"
 COMANDOS_KEY = "publicar_comandos"
+VIGIA_MENTOR_KEY = "vigia_do_mentor"
 COMANDOS_ESPERAS = (5.0, 30.0, 120.0, 600.0)  # setMyCommands retries, seconds apart
 CONSOLE_TOKEN = "1:console"
 # Near the database pool's size (20 + 10 overflow): beyond it updates would only wait for a
@@ -138,6 +140,10 @@ async def _post_init(app: CogepApplication) -> None:
     delivery.iniciar(app)
     services: Services = app.bot_data[SERVICES_KEY]
     await services.conhecimento.iniciar()  # background ingestion, resuming unfinished documents
+    # Mentor questions a crash cut off get 🔁; this process's own keep their heartbeat.
+    app.bot_data[VIGIA_MENTOR_KEY] = asyncio.create_task(
+        mentor_handlers.vigiar(app), name="vigia do mentor"
+    )
     porta: Porta = app.bot_data[PORTA_KEY]
     await porta.reprocessar(app.bot, app.update_queue)  # before any new update is fetched
     respostas: RespostasAdiadas = app.bot_data[RESPOSTAS_KEY]
@@ -196,9 +202,10 @@ async def _depois(app: CogepApplication, esperas: tuple[float, ...]) -> None:
 async def _post_shutdown(app: CogepApplication) -> None:
     """Stop the background work (ingestion, the mentor's HTTP pool, the notice sender, held-back
     replies), write the inbox's last marks of done, close the database."""
-    tarefa: asyncio.Task[None] | None = app.bot_data.pop(COMANDOS_KEY, None)
-    if tarefa is not None:
-        tarefa.cancel()
+    for chave in (COMANDOS_KEY, VIGIA_MENTOR_KEY):
+        tarefa: asyncio.Task[None] | None = app.bot_data.pop(chave, None)
+        if tarefa is not None:
+            tarefa.cancel()
     services: Services | None = app.bot_data.get(SERVICES_KEY)
     if services is not None:
         await services.conhecimento.parar()

@@ -277,6 +277,9 @@ def adiar_lembrete(lembrete_id: int, lista: int = 0) -> Acoes:
 BOTOES_DE_AVISO = BotoesDeAviso(
     adiar_lembrete=adiar_lembrete,
     abrir_processo=lambda processo_id: b.VerProcesso(processo_id).encode(),
+    repetir_pergunta=lambda mensagem_id: [
+        (texts.BOTAO_TENTAR_DE_NOVO, b.TentarDeNovo(mensagem_id).encode())
+    ],
 )
 """The buttons under pushed notices, handed to the services by the composition root."""
 

@@ -66,8 +66,11 @@ class Busca:
         self._sessions = sessions
         self._vetores = vetores
 
-    async def passagens(self, usuario: Usuario, texto: str, *, limite: int) -> list[Passagem]:
-        """The best passages for `texto`, best first, with the matched words."""
+    async def passagens(
+        self, usuario: Usuario, texto: str, *, limite: int, so_da_equipe: bool = False
+    ) -> list[Passagem]:
+        """The best passages for `texto`, best first, with the matched words (only team-wide
+        documents when `so_da_equipe`)."""
         consulta = consultas.montar(texto)
         vetor = await self._vetores.da_consulta(texto) if self._vetores else None
         if consulta.vazia and vetor is None:
@@ -81,6 +84,7 @@ class Busca:
                     usuario=usuario,
                     tsquery=consulta.tsquery,
                     limite=max(limite, CANDIDATOS) if vetor else limite,
+                    so_da_equipe=so_da_equipe,
                 )
             )
             if vetor is not None and self._vetores is not None:
@@ -89,7 +93,9 @@ class Busca:
                 )
                 achados = _fundir(
                     por_texto,
-                    await repo.trechos_por_ids(session, usuario=usuario, ids=ids),
+                    await repo.trechos_por_ids(
+                        session, usuario=usuario, ids=ids, so_da_equipe=so_da_equipe
+                    ),
                     ids,
                     limite,
                 )
@@ -103,11 +109,15 @@ class Busca:
             )
         return [_passagem(a, nota, tuple(p for p in casam if p in a.texto)) for a, nota in achados]
 
-    async def trecho(self, usuario: Usuario, trecho_id: int, texto: str = "") -> Passagem | None:
+    async def trecho(
+        self, usuario: Usuario, trecho_id: int, texto: str = "", *, so_da_equipe: bool = False
+    ) -> Passagem | None:
         """One passage by id (for 'ver mais'), if the user may see it."""
         consulta = consultas.montar(texto)
         async with self._sessions() as session:
-            achado = await repo.trecho_visivel(session, usuario=usuario, trecho_id=trecho_id)
+            achado = await repo.trecho_visivel(
+                session, usuario=usuario, trecho_id=trecho_id, so_da_equipe=so_da_equipe
+            )
             if achado is None:
                 return None
             palavras = sorted(set(_PALAVRAS.findall(achado.texto)))

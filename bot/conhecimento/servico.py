@@ -6,7 +6,8 @@
     iniciar / parar                                      the background queue's life
 
 Who may do what: everyone registered sees team-wide documents and their own private ones
-(`visivel_para`, in SQL); only the sender changes who sees a document; the sender or an admin
+(`visivel_para`, in SQL), and in a group only team-wide ones, whoever asks (`so_da_equipe`:
+everyone there reads the reply); only the sender changes who sees a document; the sender or an admin
 removes it, chunks included, in one statement (ON DELETE CASCADE), so a search a moment later
 cannot return them.
 """
@@ -37,6 +38,7 @@ from db.repositories import conhecimento as repo
 
 POR_PAGINA = 8
 LIMITE_BUSCA = 5
+PAGINA_MAX = 100_000  # a forged page number never reaches the database as an overflow
 
 
 @dataclass(frozen=True)
@@ -182,19 +184,29 @@ class ConhecimentoService:
         return await self.ingestao.processar(documento_id)
 
     # -- /documentos ----------------------------------------------------------------------------
-    async def listar(self, usuario: Usuario, *, pagina: int = 0) -> PaginaDocumentos:
+    async def listar(
+        self, usuario: Usuario, *, pagina: int = 0, so_da_equipe: bool = False
+    ) -> PaginaDocumentos:
         """The documents the user may see, newest first, a page at a time."""
-        pagina = max(pagina, 0)
+        pagina = min(max(pagina, 0), PAGINA_MAX)
         async with self._sessions() as session:
             itens, total = await repo.pagina(
-                session, usuario=usuario, offset=pagina * POR_PAGINA, limite=POR_PAGINA
+                session,
+                usuario=usuario,
+                offset=pagina * POR_PAGINA,
+                limite=POR_PAGINA,
+                so_da_equipe=so_da_equipe,
             )
         return PaginaDocumentos(itens, pagina, total)
 
-    async def documento(self, usuario: Usuario, documento_id: int) -> Documento:
+    async def documento(
+        self, usuario: Usuario, documento_id: int, *, so_da_equipe: bool = False
+    ) -> Documento:
         """One document the user may see."""
         async with self._sessions() as session:
-            doc = await repo.por_id(session, usuario=usuario, documento_id=documento_id)
+            doc = await repo.por_id(
+                session, usuario=usuario, documento_id=documento_id, so_da_equipe=so_da_equipe
+            )
         if doc is None:
             raise NotFound(texts.DOCUMENTO_NAO_ENCONTRADO)
         return doc
@@ -230,14 +242,24 @@ class ConhecimentoService:
 
     # -- search ---------------------------------------------------------------------------------
     async def buscar(
-        self, usuario: Usuario, consulta: str, *, limite: int = LIMITE_BUSCA
+        self,
+        usuario: Usuario,
+        consulta: str,
+        *,
+        limite: int = LIMITE_BUSCA,
+        so_da_equipe: bool = False,
     ) -> list[Passagem]:
-        """The best passages for `consulta` among the documents `usuario` may see."""
-        return await self._busca.passagens(usuario, consulta, limite=max(1, min(limite, 50)))
+        """The best passages for `consulta` among the documents `usuario` may see (only
+        team-wide ones when `so_da_equipe`, as in a group)."""
+        return await self._busca.passagens(
+            usuario, consulta, limite=max(1, min(limite, 50)), so_da_equipe=so_da_equipe
+        )
 
-    async def trecho(self, usuario: Usuario, trecho_id: int, *, consulta: str = "") -> Passagem:
+    async def trecho(
+        self, usuario: Usuario, trecho_id: int, *, consulta: str = "", so_da_equipe: bool = False
+    ) -> Passagem:
         """One whole passage (for 'ver mais'), with the query's words highlighted."""
-        passagem = await self._busca.trecho(usuario, trecho_id, consulta)
+        passagem = await self._busca.trecho(usuario, trecho_id, consulta, so_da_equipe=so_da_equipe)
         if passagem is None:
             raise NotFound(texts.TRECHO_NAO_ENCONTRADO)
         return passagem

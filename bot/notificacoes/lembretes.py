@@ -96,6 +96,11 @@ class LembreteService:
             )
         return Quando(momento), resto
 
+    def validar_quando(self, usuario: Usuario, quando: str) -> None:
+        """Refuse (InvalidDate, with the reason) a time `criar` would refuse: the mentor checks
+        a proposed reminder before it shows the button."""
+        self._quando(usuario, quando)
+
     def _quando(self, usuario: Usuario, quando: datetime | str | Quando) -> Quando:
         if isinstance(quando, Quando):
             return quando

@@ -1,7 +1,9 @@
 """Queries on `documentos` and `trechos`, scoped by `visivel_para` like every other read.
 
 visivel_para(usuario)   the one visibility rule: team-wide documents, and one's own private
-                        ones (an admin does not read other people's private documents)
+                        ones (an admin does not read other people's private documents);
+                        `so_da_equipe=True` narrows it to team-wide ones, for a group, where
+                        everyone reads what is shown, whoever asked
 por_id / pagina / trecho_visivel       reads for /documentos and 'ver mais'
 buscar / palavras_que_casam            full-text search and the words to highlight
 reivindicar / retomaveis / em_andamento  the ingestion queue's claims (fencing by tentativas)
@@ -38,10 +40,13 @@ from db.models.conhecimento import EM_ANDAMENTO
 JANELA = 1000  # matches ranked per search: a very common word is ranked among the first 1000
 
 
-def visivel_para(usuario: Usuario) -> ColumnElement[bool]:
-    """The SQL condition for the documents `usuario` may see."""
+def visivel_para(usuario: Usuario, *, so_da_equipe: bool = False) -> ColumnElement[bool]:
+    """The SQL condition for the documents `usuario` may see (only team-wide ones when
+    `so_da_equipe`: what every member of a group may see)."""
     if usuario.acesso != "liberado":
         return false()
+    if so_da_equipe:
+        return not_(Documento.privado)
     return or_(not_(Documento.privado), Documento.enviado_por_id == usuario.id)
 
 
@@ -55,13 +60,18 @@ def consulta_sql(tsquery: str) -> ColumnElement[Any]:
 
 
 async def por_id(
-    session: AsyncSession, *, usuario: Usuario, documento_id: int, travar: bool = False
+    session: AsyncSession,
+    *,
+    usuario: Usuario,
+    documento_id: int,
+    travar: bool = False,
+    so_da_equipe: bool = False,
 ) -> Documento | None:
     """One document the user may see, with its sender."""
     stmt = (
         select(Documento)
         .options(joinedload(Documento.enviado_por))
-        .where(Documento.id == documento_id, visivel_para(usuario))
+        .where(Documento.id == documento_id, visivel_para(usuario, so_da_equipe=so_da_equipe))
     )
     if travar:
         stmt = stmt.with_for_update(of=Documento)
@@ -69,13 +79,13 @@ async def por_id(
 
 
 async def pagina(
-    session: AsyncSession, *, usuario: Usuario, offset: int, limite: int
+    session: AsyncSession, *, usuario: Usuario, offset: int, limite: int, so_da_equipe: bool = False
 ) -> tuple[list[Documento], int]:
     """A page of the documents the user may see, newest first, and how many there are."""
     stmt = (
         select(Documento, func.count().over())
         .options(joinedload(Documento.enviado_por))
-        .where(visivel_para(usuario))
+        .where(visivel_para(usuario, so_da_equipe=so_da_equipe))
         .order_by(Documento.criado_em.desc(), Documento.id.desc())
         .offset(offset)
         .limit(limite)
@@ -85,7 +95,9 @@ async def pagina(
     if not linhas and offset:
         total = int(
             await session.scalar(
-                select(func.count()).select_from(Documento).where(visivel_para(usuario))
+                select(func.count())
+                .select_from(Documento)
+                .where(visivel_para(usuario, so_da_equipe=so_da_equipe))
             )
             or 0
         )
@@ -106,7 +118,13 @@ class Achado:
 
 
 async def buscar(
-    session: AsyncSession, *, usuario: Usuario, tsquery: str, limite: int, janela: int = JANELA
+    session: AsyncSession,
+    *,
+    usuario: Usuario,
+    tsquery: str,
+    limite: int,
+    janela: int = JANELA,
+    so_da_equipe: bool = False,
 ) -> list[Achado]:
     """The best chunks for `tsquery` among the documents the user may see.
 
@@ -118,7 +136,11 @@ async def buscar(
     candidatos = (
         select(Trecho.id.label("id"), Trecho.busca.label("busca"))
         .join(Documento, Documento.id == Trecho.documento_id)
-        .where(Trecho.busca.op("@@")(consulta), Documento.status == "pronto", visivel_para(usuario))
+        .where(
+            Trecho.busca.op("@@")(consulta),
+            Documento.status == "pronto",
+            visivel_para(usuario, so_da_equipe=so_da_equipe),
+        )
         .limit(janela)
         .cte("candidatos")
     )
@@ -155,7 +177,7 @@ def _achado(linha: Sequence[Any]) -> Achado:
 
 
 async def trechos_por_ids(
-    session: AsyncSession, *, usuario: Usuario, ids: Sequence[int]
+    session: AsyncSession, *, usuario: Usuario, ids: Sequence[int], so_da_equipe: bool = False
 ) -> list[Achado]:
     """Chunks by id, only those the user may see (the vector side of a hybrid search)."""
     if not ids:
@@ -163,7 +185,11 @@ async def trechos_por_ids(
     stmt = (
         select(*_colunas_do_achado(literal(0.0)))
         .join(Documento, Documento.id == Trecho.documento_id)
-        .where(Trecho.id.in_(ids), Documento.status == "pronto", visivel_para(usuario))
+        .where(
+            Trecho.id.in_(ids),
+            Documento.status == "pronto",
+            visivel_para(usuario, so_da_equipe=so_da_equipe),
+        )
     )
     return [_achado(linha) for linha in await session.execute(stmt)]
 
@@ -184,10 +210,12 @@ async def palavras_que_casam(
 
 
 async def trecho_visivel(
-    session: AsyncSession, *, usuario: Usuario, trecho_id: int
+    session: AsyncSession, *, usuario: Usuario, trecho_id: int, so_da_equipe: bool = False
 ) -> Achado | None:
     """One chunk, if the user may see its document."""
-    achados = await trechos_por_ids(session, usuario=usuario, ids=[trecho_id])
+    achados = await trechos_por_ids(
+        session, usuario=usuario, ids=[trecho_id], so_da_equipe=so_da_equipe
+    )
     return achados[0] if achados else None
 
 
