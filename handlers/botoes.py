@@ -47,6 +47,8 @@ from bot import texts
 from bot.processos.regras import CODIGO_STATUS
 from handlers.callbacks import Callback
 
+MAX_PAGINA = 10**6  # far beyond any real list; a forged page past it would overflow the offset
+
 
 def _exigir(condicao: bool) -> None:
     """Refuse the values of a button (it then decodes to None, like a forged one)."""
@@ -143,6 +145,9 @@ class Lista(Callback, prefixo="pl"):
     pagina: int = 0
     responsavel_id: int | None = None  # 0: the ones nobody has yet
 
+    def __post_init__(self) -> None:
+        _exigir(0 <= self.pagina <= MAX_PAGINA)
+
 
 @dataclass(frozen=True)
 class FiltrarPorResponsavel(Callback, prefixo="pu"):
@@ -190,7 +195,7 @@ class PaginaContatos(Callback, prefixo="cl"):
     pagina: int
 
     def __post_init__(self) -> None:
-        _exigir(self.pagina >= 0)
+        _exigir(0 <= self.pagina <= MAX_PAGINA)
 
 
 @dataclass(frozen=True)
@@ -246,6 +251,9 @@ class AbrirDocumento(Callback, prefixo="dv"):
 @dataclass(frozen=True)
 class PaginaDeDocumentos(Callback, prefixo="dl"):
     pagina: int
+
+    def __post_init__(self) -> None:
+        _exigir(0 <= self.pagina <= MAX_PAGINA)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@
                                                       `quando` a datetime, or pt-BR text
                                                       ("amanhã 9h", "toda segunda 9h")
     criar_de_texto(usuario, linha)                    "/lembrar [2026-0042] <quando> <texto>"
-    listar / cancelar / adiar                         /lembretes and its buttons
+    listar / cancelar / adiavel / adiar               /lembretes and its buttons
     disparar_devidos(limite)                          the scheduler's part: due reminders become
                                                       outbox rows, in the same transaction that
                                                       advances or closes them
@@ -189,6 +189,14 @@ class LembreteService:
             if lembrete is None or lembrete.status != "ativo":
                 raise NotFound(texts.LEMBRETE_NAO_ENCONTRADO)
             lembrete.status = "cancelado"
+
+    async def adiavel(self, usuario: Usuario, lembrete_id: int) -> Lembrete:
+        """One of the user's reminders that may be snoozed (💤's choices), or NotFound."""
+        async with self._sessions() as session:
+            lembrete = await repo.lembrete(session, usuario_id=usuario.id, lembrete_id=lembrete_id)
+        if lembrete is None or lembrete.status == "cancelado":
+            raise NotFound(texts.LEMBRETE_NAO_ENCONTRADO)
+        return lembrete
 
     async def adiar(self, usuario: Usuario, lembrete_id: int, opcao: str) -> Lembrete:
         """Snooze: 10 min, 1 h or tomorrow 09:00. A recurring one keeps its rhythm: the snooze
