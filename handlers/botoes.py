@@ -280,10 +280,7 @@ class VerMais(Callback, prefixo="kv"):
     @classmethod
     def de(cls, trecho_id: int, consulta: str) -> VerMais:
         """The button, carrying as much of the query (for highlighting) as fits in 64 bytes."""
-        limpa = " ".join(consulta.replace(":", " ").split())
-        while len(f"kv:{trecho_id}:{limpa}".encode()) > 64:
-            limpa = limpa[:-1]
-        return cls(trecho_id, limpa)
+        return cls(trecho_id, _caber(f"kv:{trecho_id}:", consulta))
 
 
 @dataclass(frozen=True)
@@ -292,11 +289,21 @@ class BuscarNosDocumentos(Callback, prefixo="kb"):
 
     @classmethod
     def de(cls, consulta: str) -> BuscarNosDocumentos:
-        """The button, with as much of the query as fits in 64 bytes."""
-        limpa = " ".join(consulta.replace(":", " ").split())
-        while len(f"kb:{limpa}".encode()) > 64:
-            limpa = limpa[:-1]
-        return cls(limpa)
+        """The button, with as many whole words of the query as fit in 64 bytes."""
+        return cls(_caber("kb:", consulta))
+
+
+def _caber(cabeca: str, consulta: str) -> str:
+    """The query's first whole words that fit in a button after `cabeca` (`:` is the codec's
+    separator, so it becomes a space; the parser of `db.busca` reads both alike)."""
+    palavras = consulta.replace(":", " ").split()
+    while palavras and len(f"{cabeca}{' '.join(palavras)}".encode()) > 64:
+        if len(palavras) == 1:
+            palavras[0] = palavras[0][:-1]
+            palavras = [p for p in palavras if p]
+        else:
+            palavras.pop()
+    return " ".join(palavras)
 
 
 # --- the mentor (handlers.mentor) ----------------------------------------------------------

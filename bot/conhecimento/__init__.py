@@ -4,9 +4,8 @@
     fatiar     blocks -> chunks with overlap, one heading path each
     processo   the extraction process pool with a time limit
     web        SSRF-safe download of a URL
-    consulta   what people type -> tsquery (prefixes, phrases, exclusions)
     vetores    optional embeddings (OpenAI-compatible) stored with pgvector
-    busca      full-text or hybrid (RRF) search, scoped in SQL; `Passagem`
+    busca      full-text (`db.busca.documentos`) or hybrid (RRF) search, scoped in SQL; `Passagem`
     ingestao   one document through the pipeline, one transaction to store it
     fila       background workers that resume unfinished documents
     servico    `ConhecimentoService`, the public face

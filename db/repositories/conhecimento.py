@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from db.busca import Consulta, tsquery
 from db.models import Documento, Trecho, Usuario
 from db.models.conhecimento import EM_ANDAMENTO
 
@@ -45,13 +46,9 @@ def visivel_para(usuario: Usuario) -> ColumnElement[bool]:
     return or_(not_(Documento.privado), Documento.enviado_por_id == usuario.id)
 
 
-def consulta_sql(tsquery: str) -> ColumnElement[Any]:
-    """The tsquery for a query string built by `bot.conhecimento.consulta` (same folding as the
-    indexed side: `cogep_lexico`, then the `portuguese` stemmer)."""
-    return func.to_tsquery(
-        literal_column("'portuguese'"),
-        func.cogep_lexico(tsquery),
-    )
+def _tsquery(consulta: Consulta) -> ColumnElement[Any]:
+    """The SQL tsquery, folded as the indexed side is: `cogep_lexico`, then the stemmer."""
+    return tsquery(consulta, dobra="cogep_lexico")
 
 
 async def por_id(
@@ -106,25 +103,30 @@ class Achado:
 
 
 async def buscar(
-    session: AsyncSession, *, usuario: Usuario, tsquery: str, limite: int, janela: int = JANELA
+    session: AsyncSession,
+    *,
+    usuario: Usuario,
+    consulta: Consulta,
+    limite: int,
+    janela: int = JANELA,
 ) -> list[Achado]:
-    """The best chunks for `tsquery` among the documents the user may see.
+    """The best chunks for `consulta` (`db.busca.documentos`) among the documents the user may see.
 
     Matches are collected (visibility applied in the same scan) up to `janela`, then ranked:
     ranking costs per match, and a word in half of 100,000 chunks would rank 50,000 of them
     (bench/ingest.py: ranking 2,000 candidates and reading their rows was 7 of the 11 ms).
     """
-    consulta = consulta_sql(tsquery)
+    condicao = _tsquery(consulta)
     candidatos = (
         select(Trecho.id.label("id"), Trecho.busca.label("busca"))
         .join(Documento, Documento.id == Trecho.documento_id)
-        .where(Trecho.busca.op("@@")(consulta), Documento.status == "pronto", visivel_para(usuario))
+        .where(Trecho.busca.op("@@")(condicao), Documento.status == "pronto", visivel_para(usuario))
         .limit(janela)
         .cte("candidatos")
     )
     # ts_rank_cd normalisation 1: divided by 1 + log(length), so long chunks do not win by bulk.
     # Ranked on the candidates' vectors alone; only the winners' texts are read.
-    pontuacao = func.ts_rank_cd(candidatos.c.busca, consulta, 1)
+    pontuacao = func.ts_rank_cd(candidatos.c.busca, condicao, 1)
     melhores = (
         select(candidatos.c.id.label("id"), pontuacao.label("pontuacao"))
         .order_by(pontuacao.desc(), candidatos.c.id)
@@ -169,17 +171,17 @@ async def trechos_por_ids(
 
 
 async def palavras_que_casam(
-    session: AsyncSession, *, palavras: Sequence[str], tsquery_ou: str
+    session: AsyncSession, *, palavras: Sequence[str], consulta: Consulta
 ) -> list[str]:
     """Which of `palavras` match any term of the query: the words to highlight."""
-    if not palavras or not tsquery_ou:
+    if not palavras or not consulta.termos:
         return []
     palavra = func.unnest(literal(list(palavras), ARRAY(Text))).table_valued("p").render_derived()
     vetor = func.to_tsvector(
         literal_column("'portuguese'"),
         func.cogep_lexico(palavra.c.p),
     )
-    stmt = select(palavra.c.p).where(vetor.op("@@")(consulta_sql(tsquery_ou)))
+    stmt = select(palavra.c.p).where(vetor.op("@@")(_tsquery(Consulta(consulta.termos))))
     return list(await session.scalars(stmt))
 
 

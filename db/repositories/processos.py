@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from db.busca import consulta_prefixos
+from db.busca import prefixos, tsquery
 from db.models import ABERTOS, Contato, Processo, ProcessoEvento, Usuario
 
 
@@ -120,7 +120,7 @@ async def buscar(
     newest `JANELA_RECENTE` processos answer when there are enough of them, and the full index
     search runs only for words too rare for that (and rare words are cheap to look up).
     """
-    query = consulta_prefixos(texto)
+    query = tsquery(prefixos(texto))
     # The contacts the words name, looked up first: as literal ids the processo index serves
     # them, where a subquery made the planner scan every processo (measured 6 -> 28 ms p95).
     contatos = list(
