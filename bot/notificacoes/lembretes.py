@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -38,6 +37,7 @@ from db.engine import Sessions
 from db.models import LEMBRETE_MAX, Lembrete, Usuario
 from db.repositories import notificacoes as repo
 from db.repositories import processos as processos_repo
+from db.repositories import usuarios as usuarios_repo
 
 ATRASO_TOLERADO = timedelta(minutes=5)  # later than this, the reminder says it is late
 ADIAMENTOS = {"10m": timedelta(minutes=10), "1h": timedelta(hours=1)}
@@ -244,12 +244,8 @@ class LembreteService:
             devidos = await repo.lembretes_devidos(session, agora=agora, limite=limite)
             if not devidos:
                 return 0
-            donos = {
-                u.id: u
-                for u in await session.scalars(
-                    select(Usuario).where(Usuario.id.in_({lb.usuario_id for lb in devidos}))
-                )
-            }
+            ids = sorted({lb.usuario_id for lb in devidos})
+            donos = {u.id: u for u in await usuarios_repo.por_ids(session, ids=ids)}
             notas = []
             for lembrete in devidos:
                 dono = donos[lembrete.usuario_id]

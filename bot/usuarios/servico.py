@@ -21,6 +21,7 @@ from bot.fusos import ler_fuso
 from bot.higiene import inteiro, visivel
 from bot.notificacoes.caixa import Acoes, Nota, Notifier, SilentNotifier, teclado
 from bot.settings import Settings
+from bot.usuarios.regras import exigir_admin
 from db.engine import Sessions
 from db.models import Usuario
 from db.repositories import usuarios as repo
@@ -130,7 +131,7 @@ class UsuarioService:
         `so_pendente` is for the buttons under a request: an old button never overturns what
         an admin already decided. The person is told when their access changes.
         """
-        _exigir_admin(admin)
+        exigir_admin(admin)
         acesso = "liberado" if liberar else "recusado"
         async with self._sessions.begin() as session:
             alvo = await repo.por_id(session, usuario_id=usuario_id, travar=True)
@@ -168,7 +169,7 @@ class UsuarioService:
 
     async def definir_acesso(self, admin: Usuario, quem: str, acao: str) -> Decisao:
         """`/acesso @ana liberar|revogar`."""
-        _exigir_admin(admin)
+        exigir_admin(admin)
         liberar = {"liberar": True, "revogar": False}.get(acao.strip().lower())
         if liberar is None:
             raise InvalidInput(texts.ACESSO_USO)
@@ -211,7 +212,7 @@ class UsuarioService:
 
     async def listar(self, admin: Usuario) -> list[Usuario]:
         """Every user, for an admin."""
-        _exigir_admin(admin)
+        exigir_admin(admin)
         async with self._sessions() as session:
             return await repo.listar(session)
 
@@ -220,7 +221,7 @@ class UsuarioService:
 
         Returns the user and whether anything changed.
         """
-        _exigir_admin(admin)
+        exigir_admin(admin)
         escolhido = SINONIMOS_PAPEL.get(sem_acentos(papel.strip().lower()))
         if escolhido is None:
             raise InvalidInput(texts.papel_desconhecido(papel))
@@ -247,11 +248,6 @@ class UsuarioService:
         if usuario is None:
             raise NotRegistered(texts.PRECISA_CADASTRO)
         return usuario
-
-
-def _exigir_admin(usuario: Usuario) -> None:
-    if usuario.papel != "admin" or usuario.acesso != "liberado":
-        raise NotAllowed(texts.SO_ADMIN)
 
 
 async def _localizar(session: AsyncSession, quem: str) -> Usuario:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Text,
     and_,
+    delete,
     false,
     func,
     literal,
@@ -35,13 +36,14 @@ from sqlalchemy.orm import joinedload
 from db.busca import Consulta, tsquery
 from db.models import Documento, Trecho, Usuario
 from db.models.conhecimento import EM_ANDAMENTO
+from db.repositories.usuarios import tem_acesso
 
 JANELA = 1000  # matches ranked per search: a very common word is ranked among the first 1000
 
 
 def visivel_para(usuario: Usuario) -> ColumnElement[bool]:
     """The SQL condition for the documents `usuario` may see."""
-    if usuario.acesso != "liberado":
+    if not tem_acesso(usuario):
         return false()
     return or_(not_(Documento.privado), Documento.enviado_por_id == usuario.id)
 
@@ -250,6 +252,20 @@ async def em_andamento(session: AsyncSession, *, usuario_id: int) -> int:
         Documento.enviado_por_id == usuario_id, Documento.status.in_(EM_ANDAMENTO)
     )
     return int(await session.scalar(stmt) or 0)
+
+
+async def remover(session: AsyncSession, *, documento_id: int) -> None:
+    """Delete a document; its chunks (and their vectors) go with it (ON DELETE CASCADE)."""
+    await session.execute(delete(Documento).where(Documento.id == documento_id))
+
+
+async def descartar_do_trabalhador(
+    session: AsyncSession, *, documento_id: int, tentativa: int
+) -> None:
+    """Delete the document if this worker's claim (its `tentativa`) still holds."""
+    await session.execute(
+        delete(Documento).where(Documento.id == documento_id, Documento.tentativas == tentativa)
+    )
 
 
 async def do_trabalhador(

@@ -26,18 +26,14 @@ from sqlalchemy.orm import joinedload
 
 from db.busca import prefixos, tsquery
 from db.models import ABERTOS, Contato, Processo, ProcessoEvento, Usuario
-
-
-def ve_tudo(usuario: Usuario) -> bool:
-    """Gestores and admins with access see every processo."""
-    return usuario.acesso == "liberado" and usuario.papel in ("gestor", "admin")
+from db.repositories.usuarios import gerencia, tem_acesso
 
 
 def visivel_para(usuario: Usuario) -> ColumnElement[bool]:
     """The SQL condition for the processos `usuario` may see."""
-    if usuario.acesso != "liberado":  # the handlers stop them first; this is the second wall
+    if not tem_acesso(usuario):  # the handlers stop them first; this is the second wall
         return false()
-    if ve_tudo(usuario):
+    if gerencia(usuario):  # gestores and admins see every processo
         return true()
     return or_(Processo.solicitante_id == usuario.id, Processo.responsavel_id == usuario.id)
 
@@ -126,7 +122,7 @@ async def buscar(
     contatos = list(
         await session.scalars(select(Contato.id).where(Contato.busca.op("@@")(query)).limit(50))
     )
-    if ve_tudo(usuario):
+    if gerencia(usuario):
         ids = await _ids_encontrados(session, query, contatos, limite=limite, janela=JANELA_RECENTE)
         if len(ids) < limite:
             ids = await _ids_encontrados(session, query, contatos, limite=limite, janela=None)
