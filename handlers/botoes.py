@@ -20,7 +20,8 @@ older version) is answered as an expired button and changes nothing.
     nvp:<prioridade>  nvc:<contato>  answers of the guided /novo: a priority, a contact
     ct:<id>  cl:<pagina>     a contact's card, a page of /contatos
     ce:<id>  cv:<id>         the card's edit choices, and back;  cf:<id>:<campo>  edit one field
-    pf:<acao>[:<valor>]      /perfil: nome, fuso[:<i>], notif, hora[:<h>]
+    pf:<acao>[:<valor>]      /perfil: nome, fuso[:<i>]; notif opens /notificacoes (so does an
+                             old hora[:<h>], setting that hour first)
     ua:<usuario>:s|n[:l]     let a newcomer in (s) or keep them out (n); l: pressed in /usuarios
     dv:<doc>  dl:<pagina>    a document's card, a page of /documentos
     dp:<doc>  dn:<doc>       toggle private / team-wide; keep it (removal cancelled)
@@ -222,7 +223,7 @@ class EditarCampo(Callback, prefixo="cf"):
 
 @dataclass(frozen=True)
 class Perfil(Callback, prefixo="pf"):
-    acao: str  # "nome" | "fuso" | "notif" | "hora"
+    acao: str  # "nome" | "fuso" | "notif" | "hora" (sent before /notificacoes owned it)
     valor: int | None = None  # a time zone's index in `fusos.COMUNS`, or a digest hour
 
     def __post_init__(self) -> None:

@@ -200,16 +200,6 @@ class UsuarioService:
             raise InvalidInput(texts.fuso_invalido(fuso))
         return await self._atualizar(telegram_id, fuso_horario=zona)
 
-    async def definir_notificacoes(self, telegram_id: int, ativas: bool) -> Usuario:
-        """Turn push notices on or off."""
-        return await self._atualizar(telegram_id, notificacoes_ativas=ativas)
-
-    async def definir_hora_resumo(self, telegram_id: int, hora: int) -> Usuario:
-        """Set the hour (0–23, in the user's zone) of the daily digest."""
-        if not 0 <= hora <= 23:
-            raise InvalidInput(texts.HORA_INVALIDA)
-        return await self._atualizar(telegram_id, hora_resumo=hora)
-
     async def listar(self, admin: Usuario) -> list[Usuario]:
         """Every user, for an admin."""
         exigir_admin(admin)
