@@ -239,7 +239,7 @@ class ProcessoService:
         if not gerencia(usuario):
             raise NotAllowed(texts.SO_GESTOR_ATRIBUI)
         async with self._sessions() as session:
-            return await usuarios_repo.listar(session, ativos=True, acesso="liberado")
+            return await usuarios_repo.listar(session, ativos=True, so_com_acesso=True)
 
     # -- writes --------------------------------------------------------------------------
     async def abrir(

@@ -108,7 +108,7 @@ class UsuarioService:
 
     async def _pedir_liberacao(self, session: AsyncSession, novo: Usuario) -> None:
         """Ask every admin, with one-tap buttons, to let the newcomer in."""
-        admins = await repo.listar(session, ativos=True, acesso="liberado", papel="admin")
+        admins = await repo.admins_ativos(session)
         botoes = teclado(self._botoes_de_pedido(novo.id)) if self._botoes_de_pedido else None
         notas = [
             Nota(

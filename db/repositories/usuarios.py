@@ -156,20 +156,20 @@ async def atualizar(session: AsyncSession, *, telegram_id: int, **valores: Any) 
 
 
 async def listar(
-    session: AsyncSession,
-    *,
-    ativos: bool | None = None,
-    acesso: str | None = None,
-    papel: str | None = None,
+    session: AsyncSession, *, ativos: bool | None = None, so_com_acesso: bool = False
 ) -> list[Usuario]:
-    """Users by name, optionally only active or inactive ones, of one access or papel."""
+    """Users by name, optionally only active (or inactive) ones, optionally only those let in."""
     stmt = select(Usuario).order_by(func.lower(Usuario.nome), Usuario.id)
     if ativos is not None:
         stmt = stmt.where(Usuario.ativo.is_(ativos))
-    if acesso is not None:
-        stmt = stmt.where(Usuario.acesso == acesso)
-    if papel is not None:
-        stmt = stmt.where(Usuario.papel == papel)
+    if so_com_acesso:
+        stmt = stmt.where(com_acesso())
+    return list(await session.scalars(stmt))
+
+
+async def admins_ativos(session: AsyncSession) -> list[Usuario]:
+    """The admins (let in) who still accept messages."""
+    stmt = select(Usuario).where(administradores(), Usuario.ativo.is_(True)).order_by(Usuario.id)
     return list(await session.scalars(stmt))
 
 
