@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from bot.app import CogepApplication
 from bot.database import Database
+from bot.services import Services
 from db.models import Lembrete, Usuario
+from handlers.context import SERVICES_KEY
 from tests.fake_telegram import FakeTelegram
 from tests.test_processos import registrar, tornar_gestor
 
@@ -55,3 +57,21 @@ async def test_snooze_choices_are_offered_only_for_ones_own_reminder(
     async with database.sessions() as session:
         intocado = await session.get(Lembrete, do_bruno)
     assert intocado is not None and intocado.texto == "pagar o fornecedor"
+
+
+async def test_a_page_number_from_anywhere_never_overflows_the_query(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    gil = await registrar(tg, 724, "Gil")
+    await tornar_gestor(database, gil)
+    services: Services = bot.bot_data[SERVICES_KEY]
+    async with database.sessions() as session:
+        eu = await session.scalar(select(Usuario).where(Usuario.telegram_id == gil.id))
+    assert eu is not None
+
+    longe = 10**18  # what a model's tool call or a script could pass
+    processos = await services.processos.listar(eu, filtro="todos", pagina=longe)
+    contatos = await services.contatos.listar(pagina=longe)
+    documentos = await services.conhecimento.listar(eu, pagina=longe)
+
+    assert (processos.itens, contatos.itens, documentos.itens) == ([], [], [])

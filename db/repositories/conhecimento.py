@@ -36,6 +36,7 @@ from sqlalchemy.orm import joinedload
 from db.busca import Consulta, tsquery
 from db.models import Documento, Trecho, Usuario
 from db.models.conhecimento import EM_ANDAMENTO
+from db.repositories import offset_seguro
 from db.repositories.usuarios import tem_acesso
 
 JANELA = 1000  # matches ranked per search: a very common word is ranked among the first 1000
@@ -76,7 +77,7 @@ async def pagina(
         .options(joinedload(Documento.enviado_por))
         .where(visivel_para(usuario))
         .order_by(Documento.criado_em.desc(), Documento.id.desc())
-        .offset(offset)
+        .offset(offset_seguro(offset))
         .limit(limite)
     )
     linhas = list(await session.execute(stmt))

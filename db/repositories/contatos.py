@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.busca import prefixos, tsquery
 from db.models import Contato, Processo, Usuario
+from db.repositories import offset_seguro
 from db.repositories.processos import visivel_para
 
 
@@ -52,7 +53,7 @@ async def buscar(session: AsyncSession, *, texto: str, limite: int) -> list[Cont
 async def pagina(session: AsyncSession, *, offset: int, limite: int) -> list[Contato]:
     """Contacts by name."""
     stmt = select(Contato).order_by(func.lower(Contato.nome), Contato.id)
-    return list(await session.scalars(stmt.offset(offset).limit(limite)))
+    return list(await session.scalars(stmt.offset(offset_seguro(offset)).limit(limite)))
 
 
 async def processos_do_contato(

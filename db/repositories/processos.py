@@ -26,6 +26,7 @@ from sqlalchemy.orm import joinedload
 
 from db.busca import prefixos, tsquery
 from db.models import ABERTOS, Contato, Processo, ProcessoEvento, Usuario
+from db.repositories import offset_seguro
 from db.repositories.usuarios import gerencia, tem_acesso
 
 
@@ -97,7 +98,7 @@ async def pagina(
         stmt = stmt.where(Processo.responsavel_id.is_(None))
     elif responsavel_id is not None:
         stmt = stmt.where(Processo.responsavel_id == responsavel_id)
-    stmt = _com_pessoas(stmt.order_by(*order).offset(offset).limit(limite))
+    stmt = _com_pessoas(stmt.order_by(*order).offset(offset_seguro(offset)).limit(limite))
     return list((await session.scalars(stmt)).unique())
 
 
