@@ -10,8 +10,8 @@ import re
 from typing import Final
 
 from bot.acentos import sem_acentos
-from bot.usuarios.regras import gerencia
 from db.models import ABERTOS, PRIORIDADES, Usuario
+from db.repositories.usuarios import gerencia  # the rule's home; bot.usuarios would be a cycle
 
 __all__ = [  # ABERTOS and PRIORIDADES are facts of the schema (db.models), repeated here for use
     "ABERTOS",
