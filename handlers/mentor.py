@@ -34,6 +34,7 @@ from bot.mentor.fila import Atendimento, Fila
 from bot.mentor.servico import Interrompida, Pergunta, Resposta
 from bot.render import to_plain
 from bot.services import Services
+from bot.usuarios.regras import administra
 from db.models import Processo, Usuario
 from handlers import botoes as b
 from handlers import keyboards
@@ -343,7 +344,7 @@ async def uso(update: Update, context: CogepContext, usuario: Usuario) -> None:
         meu.hoje, meu.mes, custo_hoje=mentor.custo(*meu.hoje), custo_mes=mentor.custo(*meu.mes),
         limite=meu.limite_diario,
     )  # fmt: skip
-    if usuario.papel == "admin":
+    if administra(usuario):
         equipe = await mentor.uso_da_equipe(usuario)
         linhas = [(u, e, s, mentor.custo(e, s)) for u, e, s in equipe]
         html += "\n\n" + texts.uso_da_equipe(linhas)

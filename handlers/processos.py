@@ -12,8 +12,8 @@ from bot.acentos import sem_acentos
 from bot.errors import StaleState
 from bot.fluxos import Fluxo
 from bot.processos import Detalhe, Pagina, ProcessoService
-from bot.processos.regras import gerencia
 from bot.processos.servico import FILTROS
+from bot.usuarios.regras import gerencia
 from db.models import Processo, Usuario
 from handlers import botoes, documentos, keyboards
 from handlers.common import registered

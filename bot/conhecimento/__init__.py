@@ -6,9 +6,8 @@
     processo   extraction child processes: time and memory limits, replaced after a failure
                or a large document, gone with the bot
     web        SSRF-safe download of a URL (`endereco_publico`: IPv6 judged by its IPv4)
-    consulta   what people type -> tsquery (prefixes, phrases, exclusions)
     vetores    optional embeddings (OpenAI-compatible) stored with pgvector
-    busca      full-text or hybrid (RRF) search, scoped in SQL; `Passagem`
+    busca      full-text (`db.busca.documentos`) or hybrid (RRF) search, scoped in SQL; `Passagem`
     ingestao   one document through the pipeline, one transaction to store it
     fila       background workers that resume unfinished documents
     servico    `ConhecimentoService`, the public face

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot import texts
@@ -32,6 +31,7 @@ from bot.conhecimento.vetores import Vetores, criar
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.notificacoes.caixa import Mensageiro
 from bot.settings import Settings
+from bot.usuarios.regras import administra
 from db.engine import Sessions
 from db.models import Documento, Usuario
 from db.repositories import conhecimento as repo
@@ -56,8 +56,8 @@ class PaginaDocumentos:
 
 
 def pode_remover(usuario: Usuario, documento: Documento) -> bool:
-    """The sender or an admin."""
-    return documento.enviado_por_id == usuario.id or usuario.papel == "admin"
+    """The sender or an admin (let in)."""
+    return documento.enviado_por_id == usuario.id or administra(usuario)
 
 
 class ConhecimentoService:
@@ -221,7 +221,7 @@ class ConhecimentoService:
                 raise NotFound(texts.DOCUMENTO_NAO_ENCONTRADO)
             if not pode_remover(usuario, doc):
                 raise NotAllowed(texts.SO_QUEM_ENVIOU_OU_ADMIN)
-            await session.execute(delete(Documento).where(Documento.id == documento_id))
+            await repo.remover(session, documento_id=documento_id)
         return doc
 
     async def alternar_privado(self, usuario: Usuario, documento_id: int) -> Documento:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot import texts
 from bot.errors import NotAllowed
-from bot.processos.regras import gerencia
+from bot.usuarios.regras import gerencia
 from db.engine import Sessions
 from db.models import Usuario
 from db.repositories import grupos as repo

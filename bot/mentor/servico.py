@@ -49,6 +49,7 @@ from bot.mentor.tokens import Estimador
 from bot.notificacoes.caixa import BotoesDeAviso, Nota, Notifier, teclado
 from bot.processos import ProcessoService, Rascunho
 from bot.settings import Settings
+from bot.usuarios.regras import administra, exigir_admin
 from db.engine import Sessions
 from db.models import Mensagem, Processo, Usuario
 from db.repositories import grupos as grupos_repo
@@ -578,7 +579,7 @@ class MentorService:
         pendentes = await repo.pendentes(session, usuario_id=usuario.id)
         if pendentes >= FILA_POR_PESSOA:
             return texts.mentor_fila_cheia(FILA_POR_PESSOA)
-        if usuario.papel == "admin":
+        if administra(usuario):
             return None
         recentes = await repo.perguntas_desde(
             session, usuario_id=usuario.id, desde=self._agora() - timedelta(minutes=1)
@@ -610,21 +611,19 @@ class MentorService:
         async with self._sessions() as session:
             dia = await repo.uso_desde(session, usuario_id=usuario.id, desde=hoje)
             mes = await repo.uso_desde(session, usuario_id=usuario.id, desde=hoje.replace(day=1))
-        limite = None if usuario.papel == "admin" else self._settings.mentor_tokens_por_dia or None
+        limite = None if administra(usuario) else self._settings.mentor_tokens_por_dia or None
         return Uso(hoje=dia, mes=mes, limite_diario=limite)
 
     async def uso_da_equipe(self, usuario: Usuario) -> Sequence[tuple[Usuario, int, int]]:
         """Everyone's tokens this month (admins only)."""
-        if usuario.papel != "admin":
-            raise NotAllowed(texts.SO_ADMIN)
+        exigir_admin(usuario)
         desde = self._inicio_do_dia(usuario).replace(day=1)
         async with self._sessions() as session:
             return await repo.uso_por_usuario(session, desde=desde)
 
     def persona_para(self, usuario: Usuario) -> str:
         """The persona text (admins only)."""
-        if usuario.papel != "admin":
-            raise NotAllowed(texts.SO_ADMIN)
+        exigir_admin(usuario)
         return self.persona
 
     # -- conversation and actions -------------------------------------------------------------

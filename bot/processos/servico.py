@@ -36,13 +36,13 @@ from bot.processos.linha import Rascunho
 from bot.processos.regras import (
     TRANSICOES,
     formatar_numero,
-    gerencia,
     ler_numero,
     ler_prioridade,
     pode_cancelar,
     pode_transitar,
 )
 from bot.settings import Settings
+from bot.usuarios.regras import gerencia, tem_acesso
 from db.busca import palavras
 from db.engine import Sessions
 from db.models import TITULO_MAX, Contato, Processo, ProcessoEvento, Usuario
@@ -239,7 +239,7 @@ class ProcessoService:
         if not gerencia(usuario):
             raise NotAllowed(texts.SO_GESTOR_ATRIBUI)
         async with self._sessions() as session:
-            return await usuarios_repo.listar(session, ativos=True, acesso="liberado")
+            return await usuarios_repo.listar(session, ativos=True, so_com_acesso=True)
 
     # -- writes --------------------------------------------------------------------------
     async def abrir(
@@ -411,7 +411,7 @@ class ProcessoService:
             if responsavel_id is not None:
                 encontrados = await usuarios_repo.por_ids(session, ids=[responsavel_id])
                 novo = encontrados[0] if encontrados else None
-                if novo is None or not novo.ativo or novo.acesso != "liberado":
+                if novo is None or not novo.ativo or not tem_acesso(novo):
                     raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
             antes = processo.responsavel
             if (novo.id if novo else None) == processo.responsavel_id:
