@@ -7,6 +7,7 @@ stderr and exit code 2; tracebacks are for bugs.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +15,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from bot.errors import CogepError
-from bot.settings import Settings, load_settings
+from bot.errors import CogepError, ConfigError
+from bot.settings import Settings, Webhook, load_settings
 
 cli = typer.Typer(
     help="Cogep: processos, contatos e mentor para a sua equipe, no Telegram.",
@@ -65,22 +66,36 @@ def run(
     from bot.app import build_application
 
     settings = _settings()
+    webhook = _guard(settings.webhook)
     app = _guard(lambda: build_application(settings, migrate=migrate))
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        path = "telegram"
-        webhook_url = f"{settings.webhook_url.rstrip('/')}/{path}"
+    if webhook is not None:
         _guard(
-            lambda: app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=path,
-                webhook_url=webhook_url,
-                secret_token=secret,
+            lambda: _serving_port(
+                webhook,
+                lambda: app.run_webhook(
+                    listen=webhook.listen,
+                    port=webhook.port,
+                    url_path=webhook.path,
+                    webhook_url=webhook.url,
+                    secret_token=webhook.secret,
+                ),
             )
         )
     else:
         _guard(lambda: app.run_polling())
+
+
+def _serving_port(webhook: Webhook, serve: Callable[[], None]) -> None:
+    """Run `serve`; a port that cannot be bound becomes one line naming it."""
+    try:
+        serve()
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        raise ConfigError(
+            f"Não foi possível escutar em {webhook.listen}:{webhook.port} "
+            f"({exc.strerror or exc}). Escolha outra WEBHOOK_PORT ou pare o que a ocupa."
+        ) from None
 
 
 @cli.command()
