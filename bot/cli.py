@@ -41,7 +41,7 @@ def _settings() -> Settings:
         )
         if s is not None
     ]
-    configure_logging(settings.log_level, secrets=secrets)
+    configure_logging(settings.log_level, secrets=secrets, log_textos=settings.log_textos)
     return settings
 
 
