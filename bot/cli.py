@@ -1,4 +1,4 @@
-"""The `cogep` command (also `python -m bot`): run, console, migrate, ingest.
+"""The `cogep` command (also `python -m bot`): run, console, migrate, ingest, backup, restore.
 
 Every expected failure (bad setting, database down, outdated schema) ends in one clear line on
 stderr and exit code 2; tracebacks are for bugs.
@@ -153,6 +153,37 @@ def ingest(
     settings = _settings()
     codigo = _guard(lambda: asyncio.run(executar(settings, caminhos, privado=privado, dono=dono)))
     raise typer.Exit(codigo)
+
+
+@cli.command()
+def backup(
+    arquivo: Annotated[Path, typer.Argument(help="Arquivo a criar (formato do pg_dump).")],
+) -> None:
+    """Back up the configured database into a file (pg_dump, custom format)."""
+    from bot import backup as copias
+
+    settings = _settings()
+    programa = _guard(lambda: asyncio.run(copias.backup(settings, arquivo)))
+    tamanho = arquivo.stat().st_size / 1_048_576
+    typer.echo(f"Backup gravado em {arquivo} ({tamanho:.1f} MB, {programa.caminho}).")
+
+
+@cli.command()
+def restore(
+    arquivo: Annotated[Path, typer.Argument(help="Arquivo feito por `cogep backup`.")],
+    substituir: Annotated[
+        bool,
+        typer.Option("--substituir", help="Apagar o que o banco já tem e pôr o backup no lugar."),
+    ] = False,
+) -> None:
+    """Restore a backup into the configured database (an empty one, or --substituir)."""
+    from bot import backup as copias
+
+    settings = _settings()
+    _guard(lambda: asyncio.run(copias.restore(settings, arquivo, substituir=substituir)))
+    typer.echo(
+        f"Backup {arquivo} restaurado. Se ele é de uma versão anterior, rode `cogep migrate`."
+    )
 
 
 def main() -> None:
