@@ -25,7 +25,7 @@ from tests.test_processos import registrar
 async def proxy(database: Database) -> AsyncIterator[ProxyDeCorte]:
     url = database.engine.url
     # The embedded server's URL names its socket directory in the query (?host=/dir&port=N).
-    socket_dir, port = url.query.get("host"), int(url.query.get("port") or url.port or 5432)
+    socket_dir, port = url.query.get("host"), int(str(url.query.get("port") or url.port or 5432))
     unix_socket = f"{socket_dir}/.s.PGSQL.{port}" if isinstance(socket_dir, str) else None
     async with ProxyDeCorte(url.host or "127.0.0.1", port, unix_socket=unix_socket) as proxy:
         yield proxy
