@@ -66,19 +66,31 @@ async def test_a_backup_restores_into_a_fresh_database_with_everything_in_it(
     assert await _conteudo(empty_engine) == origem
 
 
-async def test_restore_refuses_a_database_that_already_has_data(
-    database: Database, database_url: str, tmp_path: Path
+async def test_restore_over_data_needs_substituir_and_then_puts_the_backup_in_place(
+    tg: FakeTelegram, bot: CogepApplication, database: Database, database_url: str, tmp_path: Path
 ) -> None:
+    ana = await registrar(tg, 900_001, "Ana")
+    await ana.diz("/novo Antes do backup")
     copia = tmp_path / "cogep.dump"
     await asyncio.to_thread(cogep, "backup", str(copia), env={"DATABASE_URL": database_url})
+    await ana.diz("/novo Depois do backup")
 
     recusa = await asyncio.to_thread(
         cogep, "restore", str(copia), env={"DATABASE_URL": database_url}
+    )
+    titulos_apos_recusa = [t for _, t, _ in (await _conteudo(database.engine))["processos"]]
+    await bot.stop()  # a replacing restore takes the tables from under a running bot
+    substituido = await asyncio.to_thread(
+        cogep, "restore", "--substituir", str(copia), env={"DATABASE_URL": database_url}
     )
 
     assert recusa.returncode == 2
     assert "já tem tabelas" in recusa.stderr and "--substituir" in recusa.stderr
     assert len(recusa.stderr.strip().splitlines()) == 1
+    assert titulos_apos_recusa == ["Antes do backup", "Depois do backup"]  # nothing touched
+    assert substituido.returncode == 0, substituido.stderr
+    processos = (await _conteudo(database.engine))["processos"]
+    assert [t for _, t, _ in processos] == ["Antes do backup"]
 
 
 def test_a_missing_backup_file_is_one_line(tmp_path: Path) -> None:
