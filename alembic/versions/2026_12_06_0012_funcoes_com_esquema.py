@@ -5,8 +5,8 @@ pg_restore runs with an empty search_path; a generated column computed with `cog
 is then not found: every restore of a Cogep database failed at `CREATE TABLE contatos`. The
 bodies are rewritten with the schema they live in; nothing else about them changes.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06 10:00:00+00:00
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
