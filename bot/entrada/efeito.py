@@ -7,8 +7,8 @@
                             `efetivado` in that same transaction, just before its COMMIT (or
                             raises `JaFeito` when another attempt already made the change);
                           - a replay of an update whose change was committed before a crash is
-                            refused at its first transaction (`JaFeito`), so nothing runs twice
-                            and the reply tells the truth;
+                            refused at the first door it opens (`JaFeito`), so nothing runs
+                            twice and the reply tells the truth;
                           - a COMMIT that dies with its connection is resolved through the inbox
                             (`GravadoSemConfirmacao`, `ResultadoIncerto`)
     referencia(s, texto)  names the change of `s`'s transaction ("processo 2026-0042") for
@@ -138,18 +138,17 @@ class SessoesComEntrada(Sessions):
 
     def __call__(self, *, efeito: bool = True) -> AsyncSession:
         """An autocommit session; while an update is handled it writes only with efeito=False."""
+        _recusar_se_ja_feita()
         return super().__call__() if efeito else self._fora()
 
     def connect(self, *, efeito: bool = True) -> AbstractAsyncContextManager[AsyncConnection]:
         """An autocommit connection; while an update is handled it writes only with efeito=False."""
+        _recusar_se_ja_feita()
         return super().connect() if efeito else self._fora.connect()
 
     @asynccontextmanager
     async def _begin(self, *, efeito: bool) -> AsyncIterator[AsyncSession]:
-        entrega = entrega_atual()
-        if entrega is not None and entrega.feita_antes:
-            log.info("update %s was done before a restart; not doing it again", entrega.update_id)
-            raise JaFeito(texts.ja_feito(entrega.referencia))
+        entrega = _recusar_se_ja_feita()
         transacao = _Transacao() if entrega and efeito and not entrega.efetivada else None
         token = _TRANSACAO.set(transacao)
         corpo_terminou = marcou = False
@@ -192,6 +191,19 @@ class SessoesComEntrada(Sessions):
                 raise GravadoSemConfirmacao(texts.gravado_sem_confirmacao(anterior)) from erro
             raise erro  # it did not happen: "nada foi alterado" is the truth
         raise ResultadoIncerto(texts.NAO_CONFIRMADO) from erro
+
+
+def _recusar_se_ja_feita() -> Entrega | None:
+    """The current update; `JaFeito` when it is a replay whose change was committed before.
+
+    Raised at the first door the update's handlers open, before any read: a read might
+    otherwise refuse the replay for another reason ("esse formulário já terminou").
+    """
+    entrega = entrega_atual()
+    if entrega is not None and entrega.feita_antes:
+        log.info("update %s was done before a restart; not doing it again", entrega.update_id)
+        raise JaFeito(texts.ja_feito(entrega.referencia))
+    return entrega
 
 
 async def _marcar(session: AsyncSession, entrega: Entrega) -> None:
