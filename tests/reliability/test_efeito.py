@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 
 from bot.database import Database
 from bot.entrada.efeito import JaFeito, SessoesComEntrada, entregando, referencia
-from db.models import Contato, MentorAcao, Mensagem, UpdateRecebido
+from db.models import Contato, Mensagem, MentorAcao, UpdateRecebido
 from tests.fake_openai import Chamada, FakeOpenAI, Resposta
 from tests.fake_telegram import FakeTelegram
 from tests.test_mentor import espera_resposta
