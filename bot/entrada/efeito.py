@@ -43,7 +43,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, ExecutionContext
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot import texts
@@ -157,7 +158,7 @@ class SessoesComEntrada(Sessions):
                 yield session
                 if transacao is not None and entrega is not None:
                     await session.flush()
-                    if transacao.escreveu:
+                    if transacao.escreveu and not entrega.efetivada:  # (not by a nested one)
                         await _marcar(session, entrega)
                         marcou = True
                 corpo_terminou = True
@@ -215,7 +216,7 @@ async def _marcar(session: AsyncSession, entrega: Entrega) -> None:
     entrega.efetivada = True
 
 
-def _escreve(statement: str, context: ExecutionContext | None) -> bool:
+def _escreve(statement: str, context: DefaultExecutionContext | None) -> bool:
     """Whether the statement is a data change (compiled, or plain SQL text)."""
     if context is not None and (context.isinsert or context.isupdate or context.isdelete):
         return True
@@ -227,7 +228,7 @@ def _antes_de_executar(
     cursor: Any,
     statement: str,
     parameters: Any,
-    context: ExecutionContext | None,
+    context: DefaultExecutionContext | None,
     executemany: bool,
 ) -> None:
     """Refuse, before it runs, an autocommit write that would escape the update's mark."""
@@ -246,7 +247,7 @@ def _depois_de_executar(
     cursor: Any,
     statement: str,
     parameters: Any,
-    context: ExecutionContext | None,
+    context: DefaultExecutionContext | None,
     executemany: bool,
 ) -> None:
     """Note that the tracked transaction changed rows."""

@@ -16,13 +16,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiohttp import web
 from sqlalchemy import func, select, text, update
 
-from bot.app import PORTA_KEY, SERVICES_KEY, CogepApplication, build_application, serving
+from bot.app import PORTA_KEY, CogepApplication, build_application, serving
 from bot.database import Database
 from bot.entrada.porta import Porta
 from bot.services import Services
 from db.models import Contato, Lembrete, Mensagem, UpdateRecebido, Usuario
+from handlers.context import SERVICES_KEY
 from tests.conftest import ADMIN_ID, mentor_settings
 from tests.fake_openai import Chamada, FakeOpenAI, Resposta
 from tests.fake_telegram import FakeTelegram
@@ -60,6 +62,7 @@ class Cena:
     ai: FakeOpenAI
     ana: Pessoa  # a membro
     chefe: Pessoa  # the admin
+    pagina: str  # an intranet page the bot may fetch
 
     async def processo(self, titulo: str = "Revisar contrato") -> tuple[str, dict[str, Any]]:
         """A new processo of Ana's: its number and its screen."""
@@ -100,6 +103,12 @@ async def prazo(c: Cena) -> None:
     _, tela = await c.processo()
     await c.ana.toca(tela, "Prazo")
     await c.ana.diz("30/12 14:00")
+
+
+async def cancelar_processo(c: Cena) -> None:
+    _, tela = await c.processo()
+    pergunta = await c.ana.toca(tela, "Cancelar")
+    await c.ana.toca(pergunta, "Sim, cancelar")
 
 
 async def prioridade(c: Cena) -> None:
@@ -158,6 +167,11 @@ async def documento(c: Cena) -> None:
     await c.ana.ve(PRONTO, timeout=20)
 
 
+async def ingerir_url(c: Cena) -> None:
+    await c.ana.diz(f"/ingerir {c.pagina}")
+    await c.ana.ve(PRONTO, timeout=20)
+
+
 async def aviso_rascunho(c: Cena) -> None:
     await c.chefe.diz("/aviso Amanhã não haverá expediente")
 
@@ -211,10 +225,21 @@ async def confirmar_proposta(c: Cena) -> None:
     await c.ana.ve("aberto")
 
 
+async def recusar_proposta(c: Cena) -> None:
+    c.ai.roteiro += [
+        Resposta(chamadas=[Chamada("propor_processo", {"titulo": "Revisar o rollback"})]),
+        Resposta(texto="Preparei o processo; confirme no botão."),
+    ]
+    await c.ana.diz("Abra um processo para revisarmos o rollback")
+    resposta = await c.ana.ve("confirme no botão", timeout=10)
+    await c.ana.toca(resposta, "Não abrir")
+
+
 CASOS: dict[str, Caso] = {
     "/novo in one line": novo_numa_linha,
     "/novo guided, last answer": novo_guiado,
     "status button": status,
+    "cancel confirmed": cancelar_processo,
     "comment": comentario,
     "deadline": prazo,
     "priority button": prioridade,
@@ -226,6 +251,7 @@ CASOS: dict[str, Caso] = {
     "reminder cancel button": cancelar_lembrete,
     "reminder snooze button": adiar_lembrete,
     "document upload": documento,
+    "/ingerir a URL": ingerir_url,
     "/aviso draft": aviso_rascunho,
     "/aviso send button": aviso_enviado,
     "/perfil name": perfil_nome,
@@ -235,20 +261,42 @@ CASOS: dict[str, Caso] = {
     "/autorizar": autorizar_grupo,
     "/nova_conversa": nova_conversa,
     "mentor proposal confirmed": confirmar_proposta,
+    "mentor proposal refused": recusar_proposta,
 }
 
 
 @pytest.fixture
+async def pagina() -> AsyncIterator[str]:
+    """An intranet page, for /ingerir."""
+    html = "<html><head><title>Backups</title></head><body><main><p>Os backups diários são "
+    html += "guardados por trinta dias.</p></main></body></html>"
+
+    async def servir(request: web.Request) -> web.Response:
+        return web.Response(text=html, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/backups", servir)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    porta = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{porta}/backups"
+    await runner.cleanup()
+
+
+@pytest.fixture
 async def cena(
-    tg: FakeTelegram, database: Database, database_url: str, ai: FakeOpenAI
+    tg: FakeTelegram, database: Database, database_url: str, ai: FakeOpenAI, pagina: str
 ) -> AsyncIterator[Cena]:
-    app = build_application(mentor_settings(tg, database_url, ai), database=database)
+    settings = mentor_settings(tg, database_url, ai, COGEP_INGEST_PERMITIR_REDE_LOCAL=True)
+    app = build_application(settings, database=database)
     async with serving(app, poll_timeout=1):
         chefe = Pessoa(tg, ADMIN_ID, "Chefe")
         ana = Pessoa(tg, 101, "Ana")
         await chefe.diz("/start")
         await ana.diz("/start")
-        yield Cena(tg, database, app, ai, ana, chefe)
+        yield Cena(tg, database, app, ai, ana, chefe, pagina)
 
 
 @pytest.mark.parametrize("caso", list(CASOS.values()), ids=list(CASOS))
