@@ -31,6 +31,7 @@ from bot.saida.ritmo import Limitador
 from bot.services import Services
 from bot.settings import Settings
 from handlers import aviso
+from handlers import mentor as mentor_handlers
 from handlers.context import SERVICES_KEY, CogepContext
 from handlers.documentos import TelegramBaixador
 from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
@@ -41,6 +42,7 @@ CogepApplication = Application[Any, CogepContext, Any, Any, Any, Any]
 DATABASE_KEY = "database"
 PORTA_KEY = "porta"
 COMANDOS_KEY = "publicar_comandos"
+VIGIA_MENTOR_KEY = "vigia_do_mentor"
 COMANDOS_ESPERAS = (5.0, 30.0, 120.0, 600.0)  # setMyCommands retries, seconds apart
 CONSOLE_TOKEN = "1:console"
 # Near the database pool's size (20 + 10 overflow): beyond it updates would only wait for a
@@ -142,6 +144,10 @@ async def _post_init(app: CogepApplication) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     transporte.iniciar(app, services, ao_liderar=aviso.retomar)
     await services.conhecimento.iniciar()  # background ingestion, resuming unfinished documents
+    # Mentor questions a crash cut off get 🔁; this process's own keep their heartbeat.
+    app.bot_data[VIGIA_MENTOR_KEY] = asyncio.create_task(
+        mentor_handlers.vigiar(app), name="vigia do mentor"
+    )
     porta: Porta = app.bot_data[PORTA_KEY]
     await porta.reprocessar(app.bot, app.update_queue)  # before any new update is fetched
     await _publicar_comandos(app)
@@ -198,9 +204,10 @@ async def _depois(app: CogepApplication, esperas: tuple[float, ...]) -> None:
 async def _post_shutdown(app: CogepApplication) -> None:
     """Stop the background work (ingestion, the mentor's HTTP pool, announcement reporters, the
     outbox sender), write the inbox's last marks of done, close the database."""
-    tarefa: asyncio.Task[None] | None = app.bot_data.pop(COMANDOS_KEY, None)
-    if tarefa is not None:
-        tarefa.cancel()
+    for chave in (COMANDOS_KEY, VIGIA_MENTOR_KEY):
+        tarefa: asyncio.Task[None] | None = app.bot_data.pop(chave, None)
+        if tarefa is not None:
+            tarefa.cancel()
     services: Services | None = app.bot_data.get(SERVICES_KEY)
     if services is not None:
         await services.conhecimento.parar()

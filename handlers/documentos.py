@@ -111,11 +111,16 @@ def _privado(legenda: str | None) -> bool:
     return MARCA_PRIVADO in (legenda or "").lower()
 
 
+def _em_grupo(update: Update) -> bool:
+    """Whether everyone in a group reads the reply: then only team-wide documents show."""
+    return update.effective_chat is not None and update.effective_chat.type != "private"
+
+
 # -- /documentos ------------------------------------------------------------------------------
 @registered
 async def documentos(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """List the documents the caller may see, with buttons to their cards."""
-    pagina = await context.services.conhecimento.listar(usuario)
+    pagina = await context.services.conhecimento.listar(usuario, so_da_equipe=_em_grupo(update))
     html, teclado = _lista(pagina, usuario)
     await reply_html(update, context.bot, html, keyboard=teclado)
 
@@ -152,7 +157,9 @@ async def abrir(
     """Open a document's card."""
     assert update.callback_query is not None
     await update.callback_query.answer()
-    doc = await context.services.conhecimento.documento(usuario, botao.documento_id)
+    doc = await context.services.conhecimento.documento(
+        usuario, botao.documento_id, so_da_equipe=_em_grupo(update)
+    )
     html, teclado = _cartao(doc, usuario)
     await reply_html(update, context.bot, html, keyboard=teclado)
 
@@ -163,7 +170,9 @@ async def paginar(
     """Show another page of /documentos."""
     assert update.callback_query is not None
     await update.callback_query.answer()
-    pagina = await context.services.conhecimento.listar(usuario, pagina=botao.pagina)
+    pagina = await context.services.conhecimento.listar(
+        usuario, pagina=botao.pagina, so_da_equipe=_em_grupo(update)
+    )
     html, lista = _lista(pagina, usuario)
     await _mostrar(update, context, html, lista)
 
@@ -185,7 +194,9 @@ async def manter(
     """Keep a document whose removal was asked for."""
     assert update.callback_query is not None
     await update.callback_query.answer(texts.REMOCAO_CANCELADA)
-    doc = await context.services.conhecimento.documento(usuario, botao.documento_id)
+    doc = await context.services.conhecimento.documento(
+        usuario, botao.documento_id, so_da_equipe=_em_grupo(update)
+    )
     html, teclado = _cartao(doc, usuario)
     await _mostrar(update, context, html, teclado)
 
@@ -198,7 +209,7 @@ async def remover(
     assert query is not None and usuario is not None
     servico = context.services.conhecimento
     if not botao.confirmado:
-        doc = await servico.documento(usuario, botao.documento_id)
+        doc = await servico.documento(usuario, botao.documento_id, so_da_equipe=_em_grupo(update))
         if not pode_remover(usuario, doc):
             raise InvalidInput(texts.SO_QUEM_ENVIOU_OU_ADMIN)
         await query.answer()
@@ -237,7 +248,9 @@ async def conhecimento(update: Update, context: CogepContext, usuario: Usuario) 
     if not consulta.strip():
         await reply_html(update, context.bot, texts.CONHECIMENTO_USO)
         return
-    passagens = await context.services.conhecimento.buscar(usuario, consulta)
+    passagens = await context.services.conhecimento.buscar(
+        usuario, consulta, so_da_equipe=_em_grupo(update)
+    )
     await reply_html(
         update,
         context.bot,
@@ -275,7 +288,9 @@ async def buscar_nos_documentos(
     if not botao.consulta:
         raise InvalidInput(texts.BOTAO_EXPIRADO)
     await update.callback_query.answer()
-    passagens = await context.services.conhecimento.buscar(usuario, botao.consulta)
+    passagens = await context.services.conhecimento.buscar(
+        usuario, botao.consulta, so_da_equipe=_em_grupo(update)
+    )
     await reply_html(
         update,
         context.bot,
@@ -288,7 +303,7 @@ async def ver_mais(update: Update, context: CogepContext, usuario: Usuario, bota
     """Show a whole passage, its matched words in bold."""
     assert update.callback_query is not None
     passagem = await context.services.conhecimento.trecho(
-        usuario, botao.trecho_id, consulta=botao.consulta
+        usuario, botao.trecho_id, consulta=botao.consulta, so_da_equipe=_em_grupo(update)
     )
     await update.callback_query.answer()
     await reply_html(update, context.bot, texts.trecho_completo(passagem))

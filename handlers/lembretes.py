@@ -87,6 +87,7 @@ async def adiar(
     query = update.callback_query
     assert query is not None
     if not botao.opcao:  # 💤 in /lembretes: the list offers the choices
+        await context.services.lembretes.adiavel(usuario, botao.lembrete_id)
         await query.answer()
         escolhas = InlineKeyboardMarkup([_adiar(botao.lembrete_id, botao.lista)])
         if isinstance(query.message, Message):

@@ -1,4 +1,8 @@
-"""/notificacoes: a switch per kind, the digest hour and the quiet hours, all by buttons (nf:)."""
+"""/notificacoes: a switch per kind, the digest hour and the quiet hours, all by buttons (nf:).
+
+The one place a user changes notice preferences (`NotificacaoService` owns them); /perfil shows
+them and its 🔔 button opens this screen.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,8 @@ def _botao(
     return keyboards.botao(rotulo, Notificacoes(acao, a, b))
 
 
-def _tela(usuario: Usuario) -> tuple[str, InlineKeyboardMarkup]:
+def tela(usuario: Usuario) -> tuple[str, InlineKeyboardMarkup]:
+    """The /notificacoes screen (also opened from /perfil's 🔔 button)."""
     chaves = ligados(usuario)
     html = texts.notificacoes_tela(
         geral=usuario.notificacoes_ativas, ligados=chaves, hora_resumo=usuario.hora_resumo,
@@ -46,7 +51,7 @@ def _tela(usuario: Usuario) -> tuple[str, InlineKeyboardMarkup]:
 @registered
 async def notificacoes(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Show the caller's notice switches."""
-    html, teclado = _tela(usuario)
+    html, teclado = tela(usuario)
     await reply_html(update, context.bot, html, keyboard=teclado)
 
 
@@ -77,5 +82,5 @@ async def botao(
         me = await servico.definir_silencio(me, dados.a, dados.b)
     else:
         me = await servico.alternar(me, dados.acao)
-    html, teclado = _tela(me)
+    html, teclado = tela(me)
     await edit_html(query.message, html, keyboard=teclado)

@@ -12,9 +12,9 @@ from bot.acentos import sem_acentos
 from bot.errors import StaleState
 from bot.fluxos import Fluxo
 from bot.processos import Detalhe, Pagina, ProcessoService
-from bot.processos.regras import gerencia
 from bot.processos.servico import FILTROS
 from bot.saida.envio import edit_html, edit_keyboard, reply_html
+from bot.usuarios.regras import gerencia
 from db.models import Processo, Usuario
 from handlers import botoes, documentos, keyboards
 from handlers.common import registered

@@ -48,7 +48,9 @@ class BaseDeTeste:
         self.trechos = list(trechos)
         self.consultas: list[str] = []
 
-    async def buscar(self, usuario: Usuario, consulta: str, *, limite: int = 5) -> list[Trecho]:
+    async def buscar(
+        self, usuario: Usuario, consulta: str, *, limite: int = 5, so_da_equipe: bool = False
+    ) -> list[Trecho]:
         self.consultas.append(consulta)
         palavras = {p for p in sem_acentos(consulta.lower()).split() if len(p) > 3}
         achados = []

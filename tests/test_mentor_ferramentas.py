@@ -206,14 +206,17 @@ class LembretesDeTeste:
     def __init__(self) -> None:
         self.criados: list[LembreteDeTeste] = []
 
-    async def criar(
-        self, usuario: Usuario, quando: str, texto: str, *, processo: str | None = None
-    ) -> LembreteDeTeste:
+    def validar_quando(self, usuario: Usuario, quando: str) -> datetime:
         agora = datetime.now(UTC)
         momento = parse_when(quando, now=agora, tz=usuario.fuso_horario)
         if momento is None or momento <= agora:
             raise InvalidDate(f"Não entendi quando: {quando}")
-        lembrete = LembreteDeTeste(usuario.id, momento, texto)
+        return momento
+
+    async def criar(
+        self, usuario: Usuario, quando: str, texto: str, *, processo: str | None = None
+    ) -> LembreteDeTeste:
+        lembrete = LembreteDeTeste(usuario.id, self.validar_quando(usuario, quando), texto)
         self.criados.append(lembrete)
         return lembrete
 
@@ -271,14 +274,14 @@ async def test_the_real_reminders_service_sets_what_the_mentor_proposed(
     ana.envia("Me lembre amanhã às 9h de ligar")
     resposta = await espera_resposta(tg, ana.id, "Dois lembretes propostos")
 
-    passado = ana.botao(resposta, "tarde")
-    await ana.toca_dados(resposta["message_id"], passado)
-    recusa = tg.answered_callbacks()[-1]
+    rotulos = [b["text"] for linha in resposta["reply_markup"]["inline_keyboard"] for b in linha]
+    recusa = json.loads(resultados_de_ferramenta(ai.pedidos[2])[-1].split("\n", 1)[1][:-9])
     await ana.toca(resposta, "ligar")
     agendado = await ana.ve("Lembrete agendado")
 
     async with database.sessions() as session:
         lembretes = list(await session.scalars(select(Lembrete)))
-    assert [lembrete.texto for lembrete in lembretes] == ["ligar"]  # the past one was refused
+    assert [lembrete.texto for lembrete in lembretes] == ["ligar"]
+    assert not any("tarde" in r for r in rotulos)  # the past one was refused at the proposal
+    assert "passou" in recusa["erro"] or "passado" in recusa["erro"]  # and the model was told why
     assert "09:00" in agendado["text"]
-    assert recusa.get("text")  # and said why

@@ -57,7 +57,7 @@ async def test_a_fresh_database_is_reported_outdated(empty_engine: AsyncEngine) 
 async def test_replies_held_back_before_the_upgrade_are_delivered_after_it(
     empty_engine: AsyncEngine, tg: FakeTelegram
 ) -> None:
-    await migrations.upgrade(empty_engine, "0009")  # replies waited in their own table then
+    await migrations.upgrade(empty_engine, "0012")  # replies waited in their own table then
     tg.user(701, "Ana")
     tg.user(702, "Bia")
     teclado = {"inline_keyboard": [[{"text": "Abrir", "callback_data": "p:1"}]]}

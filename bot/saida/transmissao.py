@@ -79,6 +79,11 @@ class Transmissao:
         intervalo = INTERVALO_RASCUNHO if self._rascunho else INTERVALO_EDICAO
         self.compasso = Compasso(self._parcial, intervalo=intervalo)
 
+    @property
+    def marcador_id(self) -> int | None:
+        """The placeholder message's id (groups, or when drafts are refused)."""
+        return self._marcador.message_id if self._marcador is not None else None
+
     async def comecar(self) -> None:
         """Show at once that the professor is on it: a "thinking" draft, or the placeholder."""
         if self._rascunho:

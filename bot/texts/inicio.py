@@ -20,7 +20,7 @@ __all__ = [
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Cadastrar-se no Cogep"),
     ("ajuda", "O que o Cogep sabe fazer"),
-    ("perfil", "Ver e editar seu perfil e notificações"),
+    ("perfil", "Ver e editar seu nome e fuso horário"),
     ("novo", "Abrir um processo"),
     ("processos", "Listar seus processos"),
     ("processo", "Ver um processo: /processo 2026-0042"),

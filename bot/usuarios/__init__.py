@@ -1,11 +1,14 @@
 """Usuários and access: registration, who is let in, papel, profile and reachability.
 
+    regras    who is who: `tem_acesso`, `administra`, `gerencia`, `exigir_admin` (each rule has
+              its SQL twin in `db.repositories.usuarios`)
     servico   UsuarioService: /start (admins from ADMIN_TELEGRAM_IDS), access requests and
-              decisions (Liberar/Recusar), /papel, profile edits, blocked/unblocked
+              decisions (Liberar/Recusar), /papel, name and time zone, blocked/unblocked
 
 A newcomer waits as `pendente` when admins are configured; `bot.usuarios` decides, the handlers'
 `registered` guard and every repository's SQL (`visivel_para`) enforce it. A new user setting is
-a column in `db.models.usuarios` (and a migration) plus a `UsuarioService` method.
+a column in `db.models.usuarios` (and a migration) plus a method of the one service that owns
+it: notice preferences (switches, digest hour, quiet hours) belong to `NotificacaoService`.
 """
 
 from bot.usuarios.servico import (

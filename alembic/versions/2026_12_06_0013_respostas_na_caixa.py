@@ -6,8 +6,8 @@ Pending ones become outbox rows (kind `resposta`, priority 0, due when they were
 upgrade loses none of them; then the table goes. A downgrade recreates the empty table and
 leaves the moved replies in the outbox, where they are sent anyway.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06 10:00:00+00:00
 """
 
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
