@@ -1,0 +1,173 @@
+"""The background-task registry: the bot starts its loops in order, stops them in reverse, and
+never hangs on one that will not stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+import pytest
+
+from bot.tarefas import Tarefas
+
+
+async def test_tasks_start_in_order_and_stop_in_reverse() -> None:
+    passos: list[str] = []
+    tarefas = Tarefas(prazo=5)
+
+    def laco(nome: str):  # type: ignore[no-untyped-def]
+        async def rodar() -> None:
+            passos.append(f"+{nome}")
+            try:
+                await asyncio.Event().wait()
+            finally:
+                passos.append(f"-{nome}")
+
+        return rodar
+
+    async def abrir() -> None:
+        passos.append("+banco")
+
+    async def fechar() -> None:
+        passos.append("-banco")
+
+    tarefas.componente("banco", iniciar=abrir, parar=fechar)
+    tarefas.laco("envio", laco("envio"))
+    tarefas.laco("ingestao", laco("ingestao"))
+
+    await tarefas.iniciar()
+    await asyncio.sleep(0.01)
+    assert tarefas.estados() == {"banco": "rodando", "envio": "rodando", "ingestao": "rodando"}
+    await tarefas.parar()
+
+    assert passos == ["+banco", "+envio", "+ingestao", "-ingestao", "-envio", "-banco"]
+    assert set(tarefas.estados().values()) == {"parada"}
+
+
+async def test_a_stuck_task_is_cancelled_within_the_timeout_and_named(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fechado: list[str] = []
+    tarefas = Tarefas(prazo=0.3)
+
+    async def fechar_banco() -> None:
+        fechado.append("banco")
+
+    async def parar_preso() -> None:
+        await asyncio.Event().wait()  # never returns
+
+    solto = asyncio.Event()
+
+    async def ignora_cancelamento() -> None:
+        while not solto.is_set():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(0.05)
+
+    tarefas.componente("banco", parar=fechar_banco)
+    tarefas.componente("mentor", parar=parar_preso)
+    tarefas.laco("teimoso", ignora_cancelamento)
+    await tarefas.iniciar()
+    await asyncio.sleep(0.01)  # the loop is inside its sleep, where it swallows the cancel
+
+    inicio = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="cogep.tarefas"):
+        await tarefas.parar()
+
+    assert time.monotonic() - inicio < 3.0
+    avisos = [r.getMessage() for r in caplog.records]
+    assert any("teimoso did not stop" in a for a in avisos), avisos
+    assert any("mentor did not stop" in a for a in avisos), avisos
+    assert fechado == ["banco"]  # the one registered first still got its turn
+    solto.set()  # let the stubborn loop end, so the test leaves nothing running
+    await asyncio.sleep(0.1)
+
+
+async def test_a_crashed_task_shows_as_dead_with_its_name(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    tarefas = Tarefas(prazo=1)
+
+    async def quebra() -> None:
+        raise RuntimeError("bug no laço")
+
+    async def dorme() -> None:
+        await asyncio.Event().wait()
+
+    tarefas.laco("notificacoes-envio", quebra)
+    tarefas.laco("ingestao", dorme)
+    with caplog.at_level(logging.ERROR, logger="cogep.tarefas"):
+        await tarefas.iniciar()
+        await asyncio.sleep(0.01)
+
+    assert tarefas.estados() == {"notificacoes-envio": "morta", "ingestao": "rodando"}
+    assert not tarefas.vivas()
+    [registro] = caplog.records
+    assert "notificacoes-envio died" in registro.getMessage()
+    assert registro.exc_info is not None and "bug no laço" in str(registro.exc_info[1])
+    await tarefas.parar()
+
+
+async def test_a_component_that_stopped_by_itself_is_dead() -> None:
+    rodando = [True]
+    tarefas = Tarefas(prazo=1)
+
+    async def parar() -> None:
+        rodando[0] = False
+
+    tarefas.componente("ingestao", parar=parar, vivo=lambda: rodando[0])
+    await tarefas.iniciar()
+    assert tarefas.vivas()
+
+    rodando[0] = False
+    assert tarefas.estados() == {"ingestao": "morta"}
+    await tarefas.parar()
+
+
+async def test_a_failed_start_stops_what_already_started() -> None:
+    parados: list[str] = []
+    tarefas = Tarefas(prazo=1)
+
+    async def parar_banco() -> None:
+        parados.append("banco")
+
+    async def falha() -> None:
+        raise OSError("sem rede")
+
+    async def nada() -> None:
+        parados.append("nunca")
+
+    tarefas.componente("banco", parar=parar_banco)
+    tarefas.componente("comandos", iniciar=falha, parar=nada)
+
+    with pytest.raises(OSError):
+        await tarefas.iniciar()
+    assert parados == ["banco"]
+
+
+async def test_short_lived_tasks_are_cancelled_at_stop(caplog: pytest.LogCaptureFixture) -> None:
+    tarefas = Tarefas(prazo=1)
+    await tarefas.iniciar()
+    longa = tarefas.criar("aviso-7", asyncio.Event().wait())
+
+    async def falha() -> None:
+        raise ValueError("quebrou")
+
+    with caplog.at_level(logging.ERROR, logger="cogep.tarefas"):
+        await asyncio.wait([tarefas.criar("aviso-8", falha())])
+    assert "aviso-8 failed" in caplog.records[0].getMessage()
+
+    await tarefas.parar()
+    assert longa.cancelled()
+
+
+def test_a_name_is_registered_once() -> None:
+    tarefas = Tarefas()
+
+    async def nada() -> None:
+        return None
+
+    tarefas.componente("banco", parar=nada)
+    with pytest.raises(ValueError, match="banco"):
+        tarefas.componente("banco", parar=nada)
