@@ -27,6 +27,7 @@ unwell, and the orchestrator replaces it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -62,9 +63,9 @@ class Tarefas:
         self._parando = False
 
     # -- registering -----------------------------------------------------------------------
-    def laco(self, nome: str, rodar: Rodar, *, depois: Gancho | None = None) -> None:
-        """A loop run as a task of its own; `depois` runs once it stopped (release a lock)."""
-        self._novo(_Registro(nome, rodar=rodar, parar=depois))
+    def laco(self, nome: str, rodar: Rodar) -> None:
+        """A loop run as a task of its own, cancelled at stop."""
+        self._novo(_Registro(nome, rodar=rodar))
 
     def componente(
         self,
@@ -123,7 +124,7 @@ class Tarefas:
             await registro.iniciar()
         if registro.rodar is not None:
             registro.tarefa = asyncio.create_task(registro.rodar(), name=f"cogep:{registro.nome}")
-            registro.tarefa.add_done_callback(lambda t, r=registro: self._terminou(r, t))
+            registro.tarefa.add_done_callback(functools.partial(self._terminou, registro))
         registro.estado = "rodando"
 
     async def parar(self) -> None:
@@ -151,8 +152,7 @@ class Tarefas:
                 await asyncio.wait_for(registro.parar(), timeout=restante)
             except TimeoutError:
                 log.warning(
-                    "background task %s did not stop within the shutdown timeout (%g s); "
-                    "cancelled",
+                    "background task %s did not stop within the shutdown timeout (%g s); cancelled",
                     registro.nome,
                     self.prazo,
                 )
@@ -169,8 +169,7 @@ class Tarefas:
         for tarefa in presas:
             tarefa.cancel()
             log.warning(
-                "background task %s did not stop within the shutdown timeout (%g s); "
-                "abandoned",
+                "background task %s did not stop within the shutdown timeout (%g s); abandoned",
                 tarefa.get_name().removeprefix("cogep:"),
                 self.prazo,
             )

@@ -17,7 +17,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import ExtBot
+from telegram.ext import ExtBot, TypeHandler
 
 from bot import texts
 from bot.database import is_outage
@@ -30,29 +30,30 @@ from bot.services import Services
 from db.models import Processo, Usuario
 from handlers import botoes as b
 from handlers import keyboards
-from handlers.common import registered
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.reply import edit_keyboard, reply_html
+from handlers.rotas import Comando, Rotas
 from handlers.transmissao import Servidor, Transmissao
 
 log = logging.getLogger("cogep.mentor.handlers")
 
 FLOW = "mentor"  # the next message is a question about a processo (after 🎓 on its card)
-FILA_KEY = "mentor_fila"
-SERVIDOR_KEY = "mentor_servidor"
 STOPPED_UPDATE = "stopped_message_generation"  # Bot API 10.3; PTB 22.8 keeps it in api_kwargs
 
 
 def _fila(context: CogepContext) -> Fila:
-    fila: Fila | None = context.application.bot_data.get(FILA_KEY)
-    if fila is None:
-        fila = context.application.bot_data[FILA_KEY] = Fila(context.application.create_task)
-    return fila
+    estado = context.bot_data
+    if estado.fila_do_mentor is None:
+        estado.fila_do_mentor = Fila(context.application.create_task)
+    return estado.fila_do_mentor
 
 
 def _servidor(context: CogepContext) -> Servidor:
-    servidor: Servidor = context.application.bot_data.setdefault(SERVIDOR_KEY, Servidor())
-    return servidor
+    estado = context.bot_data
+    if estado.servidor_do_mentor is None:
+        estado.servidor_do_mentor = Servidor()
+    return estado.servidor_do_mentor
 
 
 def _sem_mencao(texto: str, bot_username: str) -> str:
@@ -296,3 +297,23 @@ async def persona(update: Update, context: CogepContext, usuario: Usuario) -> No
     texto = mentor.persona_para(usuario)
     modelo = mentor.modelo.nome if mentor.modelo is not None else None
     await reply_html(update, context.bot, texts.persona(texto, modelo=modelo))
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[
+        Comando("nova_conversa", nova_conversa, texts.AJUDA_NOVA_CONVERSA),
+        Comando("uso", uso, texts.AJUDA_USO),
+        Comando("persona", persona, texts.AJUDA_PERSONA, secao="admin"),
+    ],
+    handlers=[
+        on_button(b.PararResposta, botao_parar),
+        on_button(b.TentarDeNovo, botao_repetir),
+        on_button(b.PerguntarAoProfessor, botao_perguntar_sobre),
+        on_button(b.ConfirmarAcao, botao_confirmar),
+        on_button(b.RecusarAcao, botao_recusar),
+    ],
+    perguntas={FLOW: pergunta_sobre_processo},
+    # Bot API 10.3's `stopped_message_generation` (a draft's stop button) has no PTB type yet.
+    grupos={1: [TypeHandler(Update, rascunho_parado)]},
+)

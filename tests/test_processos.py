@@ -490,7 +490,7 @@ async def test_a_form_becomes_one_processo_even_if_its_last_answer_comes_twice(
 ) -> None:
     ana = equipe["ana"]
     await ana.diz("/novo")  # the form now waits in the database for Ana's answers
-    services = bot.bot_data["services"]
+    services = bot.bot_data.services
     usuario = await services.usuarios.carregar(ana.id)
     rascunho = Rascunho(titulo="Renovar certificado")
 

@@ -141,7 +141,7 @@ async def test_a_failed_start_stops_what_already_started() -> None:
     tarefas.componente("banco", parar=parar_banco)
     tarefas.componente("comandos", iniciar=falha, parar=nada)
 
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="sem rede"):
         await tarefas.iniciar()
     assert parados == ["banco"]
 

@@ -16,7 +16,7 @@ async def test_cancelar_is_answered_while_the_same_users_slow_request_runs(
     bot: CogepApplication, tg: FakeTelegram
 ) -> None:
     ana = await registrar(tg, 1001, "Ana")
-    services = bot.bot_data["services"]
+    services = bot.bot_data.services
     liberar = asyncio.Event()
     original = services.processos.listar
 
