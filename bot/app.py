@@ -5,7 +5,8 @@ object instead of HTTP) and by the tests (pointed at the fake Bot API). When no 
 handed in, `post_init` opens one (embedded when DATABASE_URL is unset) and refuses to start on an
 outdated schema unless asked to migrate. Everything that runs in the background is a named
 entry of one `bot.tarefas.Tarefas` registry, listed in start order by `_tarefas`; post_init
-starts them, post_shutdown stops them in reverse within COGEP_SHUTDOWN_TIMEOUT.
+starts them, post_stop stops them in reverse within COGEP_SHUTDOWN_TIMEOUT (post_shutdown
+too, for a start-up that failed before the bot ran).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from bot.ordering import Interrupcao, PerChatUpdateProcessor
 from bot.services import Services
 from bot.settings import Settings
 from bot.tarefas import Tarefas
-from handlers import aviso, delivery
+from handlers import delivery
 from handlers.context import AppState, CogepApplication, CogepContext
 from handlers.documentos import TelegramBaixador
 from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
@@ -110,7 +111,8 @@ def build_application(
     )
     raiz = _Raiz(settings, porta, migrate=migrate, banco_entregue=database is not None)
     builder.post_init(functools.partial(_post_init, raiz=raiz))
-    builder.post_shutdown(_post_shutdown)
+    builder.post_stop(_parar_tarefas)  # before the bot's HTTP client closes
+    builder.post_shutdown(_parar_tarefas)  # when start-up failed after post_init: no post_stop
     app: CogepApplication = builder.build()
     fila.bot = app.bot
     app.bot_data.tarefas = Tarefas(prazo=settings.shutdown_timeout)
@@ -156,7 +158,6 @@ def _tarefas(app: CogepApplication, raiz: _Raiz, respostas: RespostasAdiadas) ->
         iniciar=functools.partial(delivery.agendar, app),
         parar=functools.partial(delivery.parar, app),
     )
-    tarefas.componente("aviso-progresso", parar=functools.partial(aviso.parar_acompanhamentos, app))
     tarefas.laco("comandos", functools.partial(_publicar_comandos, app.bot))
 
 
@@ -220,8 +221,8 @@ async def _publicar_comandos(bot: BotComEntrada) -> None:
         await asyncio.sleep(espera)
 
 
-async def _post_shutdown(app: CogepApplication) -> None:
-    """Stop every background task, in reverse order, within the shutdown timeout."""
+async def _parar_tarefas(app: CogepApplication) -> None:
+    """Stop every background task, in reverse order, within the shutdown timeout (once)."""
     await app.bot_data.tarefas.parar()
 
 
@@ -270,6 +271,8 @@ class serving:
             await app.updater.stop()
         if app.running:
             await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)

@@ -3,7 +3,8 @@
     av:<id>:s   send (confirm the preview)      av:<id>:n   discard the draft
     av:<id>:x   stop a running announcement
 
-The progress reporter is a task beside the app that edits the admin's message every couple of
+The progress reporter is a task of the background registry (bot.tarefas, so shutdown cancels
+it instead of waiting for the announcement to finish) that edits the admin's message every couple of
 seconds until nothing is left, then writes the final counts. A replica that restarts mid-send
 loses its reporter; the scheduler's round (handlers.delivery) starts a new one for any running
 announcement whose reporter has gone quiet.
@@ -12,7 +13,6 @@ announcement whose reporter has gone quiet.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -87,8 +87,8 @@ def acompanhar(app: CogepApplication, aviso_id: int, chat_id: int, mensagem_id: 
     ativos = app.bot_data.avisos_acompanhados
     if aviso_id in ativos and not ativos[aviso_id].done():
         return
-    ativos[aviso_id] = app.create_task(
-        _acompanhar(app, aviso_id, chat_id, mensagem_id), name=f"aviso-{aviso_id}"
+    ativos[aviso_id] = app.bot_data.tarefas.criar(  # cancelled at shutdown, never waited for
+        f"aviso-{aviso_id}", _acompanhar(app, aviso_id, chat_id, mensagem_id)
     )
 
 
@@ -141,16 +141,6 @@ async def _editar(
             log.warning("announcement progress not shown: %s", exc.message)
     except TelegramError as exc:
         log.warning("announcement progress not shown: %s", exc.message)
-
-
-async def parar_acompanhamentos(app: CogepApplication) -> None:
-    """Stop the reporters (shutdown); another replica's round takes over."""
-    ativos, app.bot_data.avisos_acompanhados = app.bot_data.avisos_acompanhados, {}
-    for tarefa in ativos.values():
-        tarefa.cancel()
-    for tarefa in ativos.values():
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await tarefa
 
 
 # -- declarations (included by handlers.register) ---------------------------------------------

@@ -10,7 +10,12 @@ import time
 
 import pytest
 
+from bot.app import build_application, serving
+from bot.database import Database
 from bot.tarefas import Tarefas
+from tests.conftest import make_settings
+from tests.fake_telegram import FakeTelegram
+from tests.people import Pessoa
 
 
 async def test_tasks_start_in_order_and_stop_in_reverse() -> None:
@@ -171,3 +176,37 @@ def test_a_name_is_registered_once() -> None:
     tarefas.componente("banco", parar=nada)
     with pytest.raises(ValueError, match="banco"):
         tarefas.componente("banco", parar=nada)
+
+
+async def test_the_bot_runs_its_tasks_and_stops_within_the_timeout_naming_a_stuck_one(
+    tg: FakeTelegram, database: Database, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = build_application(
+        make_settings(tg, database_url, shutdown_timeout=0.5), database=database
+    )
+    solto = asyncio.Event()
+
+    async def preso() -> None:  # a loop that swallows its cancellation
+        while not solto.is_set():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(0.05)
+
+    app.bot_data.tarefas.laco("preso", preso)
+    async with serving(app, poll_timeout=1):
+        reply = await Pessoa(tg, 141, "Ana").diz("/start")
+        await tg.wait_for_call("setMyCommands")
+        estados = app.bot_data.tarefas.estados()
+        inicio = time.monotonic()
+        caplog.set_level(logging.WARNING, logger="cogep.tarefas")
+
+    assert time.monotonic() - inicio < 5.0
+    assert "Boas-vindas" in reply["text"]
+    assert list(estados) == [
+        "entrada", "mentor", "ingestao", "respostas-adiadas", "notificacoes-envio",
+        "notificacoes-rodada", "comandos", "preso",
+    ]  # fmt: skip
+    assert app.bot_data.tarefas.vivas() and estados["notificacoes-envio"] == "rodando"
+    assert any("preso did not stop" in r.getMessage() for r in caplog.records)
+    assert set(app.bot_data.tarefas.estados().values()) == {"parada"}
+    solto.set()
+    await asyncio.sleep(0.1)
