@@ -40,6 +40,7 @@ from handlers.documentos import TelegramBaixador
 from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
 from handlers.reply import send_later_part
 
+__all__ = ["CogepApplication", "OutdatedSchema", "build_application", "serving"]
 log = logging.getLogger("cogep.app")
 
 COMANDOS_ESPERAS = (5.0, 30.0, 120.0, 600.0)  # setMyCommands retries, seconds apart

@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import pytest
 
@@ -22,7 +24,7 @@ async def test_tasks_start_in_order_and_stop_in_reverse() -> None:
     passos: list[str] = []
     tarefas = Tarefas(prazo=5)
 
-    def laco(nome: str):  # type: ignore[no-untyped-def]
+    def laco(nome: str) -> Callable[[], Coroutine[Any, Any, None]]:
         async def rodar() -> None:
             passos.append(f"+{nome}")
             try:
