@@ -15,9 +15,12 @@ import pytest
 from bot.app import build_application, serving
 from bot.database import Database
 from bot.tarefas import Tarefas
-from tests.conftest import make_settings
+from tests.conftest import ADMIN_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.people import Pessoa
+from tests.test_notificacoes import pessoas
+from tests.test_notificacoes_aviso import anuncios
+from tests.test_processos import registrar
 
 
 async def test_tasks_start_in_order_and_stop_in_reverse() -> None:
@@ -212,3 +215,22 @@ async def test_the_bot_runs_its_tasks_and_stops_within_the_timeout_naming_a_stuc
     assert set(app.bot_data.tarefas.estados().values()) == {"parada"}
     solto.set()
     await asyncio.sleep(0.1)
+
+
+async def test_stopping_the_bot_mid_announcement_does_not_wait_for_it_to_finish(
+    tg: FakeTelegram, database: Database, database_url: str
+) -> None:
+    app = build_application(make_settings(tg, database_url), database=database)
+    async with serving(app, poll_timeout=1):
+        admin = await registrar(tg, ADMIN_ID, "Ada")
+        await pessoas(tg, database, 600)  # twenty seconds at 30 a second
+        previa = await admin.diz("/aviso Teste de parada")
+        await admin.toca(previa, "Enviar")
+        await tg.wait_for(lambda: len(anuncios(tg)) >= 10 or None, timeout=5)
+        inicio = time.monotonic()
+
+    assert time.monotonic() - inicio < 5.0  # /sair and SIGTERM hung until the last send
+    enviados = len(anuncios(tg))
+    assert enviados < 600
+    await asyncio.sleep(0.5)
+    assert len(anuncios(tg)) == enviados  # nothing goes out once stopped
