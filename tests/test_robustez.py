@@ -7,6 +7,7 @@ import logging
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from sqlalchemy import make_url, select
@@ -180,7 +181,7 @@ async def test_one_slow_user_does_not_hold_up_another(
     release = asyncio.Event()
     original = services.processos.listar
 
-    async def slow(*args: object, **kwargs: object) -> object:
+    async def slow(*args: Any, **kwargs: Any) -> Any:
         await release.wait()
         return await original(*args, **kwargs)
 
