@@ -60,7 +60,7 @@ class OutdatedSchema(ConfigError):
 
 @dataclass(frozen=True)
 class _Raiz:
-    """What only the composition root holds: handed to post_init and post_shutdown."""
+    """What only the composition root holds, handed to post_init (handlers never see it)."""
 
     settings: Settings
     porta: Porta
