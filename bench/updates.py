@@ -354,7 +354,7 @@ async def cogep_bot(
     ritmo = Ritmo() if rate_limit else Ritmo.livre()
     app = build_application(make_settings(tg, url), database=database, ritmo=ritmo)
     if not inbox:  # what the inbox costs: the same bot, its updates neither stored nor marked
-        app.bot_data["porta"].caixa = None
+        app.bot.porta.caixa = None
     async with serving(app, poll_timeout=1):
         yield app
 

@@ -3,14 +3,12 @@
 `TelegramTransporte.enviar` turns one `notificacoes` row into sends through `bot.saida.envio`
 (HTML in parts from `partes_enviadas` on, or text + entities) and returns the outcome
 (`bot.saida.resultado`) for the sender (`bot.notificacoes.entrega`) to record. The pace is the
-bot's (`bot.saida.ritmo.Limitador`). `iniciar`/`parar` run the sender beside the application
-(post_init / post_shutdown in bot.app).
+bot's (`bot.saida.ritmo.Limitador`). The sender's loop and `agendar` (the scheduler's tick) are
+background tasks that bot.app registers in bot.tarefas.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,7 +17,6 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.ext import Application
 
 from bot.database import is_outage
-from bot.notificacoes.entrega import Entregador
 from bot.saida import envio
 from bot.saida.resultado import Resultado
 from bot.services import Services
@@ -27,8 +24,6 @@ from db.models import Notificacao
 
 log = logging.getLogger("cogep.delivery")
 RODADA_A_CADA = 30.0  # seconds between scheduler rounds
-SENDER_KEY = "entregador"
-_TASK_KEY = "entregador_task"
 App = Application[Any, Any, Any, Any, Any, Any]
 AoLiderar = Callable[[App], Awaitable[None]]
 """Run after each round this replica led (e.g. take over quiet announcement reporters)."""
@@ -56,16 +51,13 @@ class TelegramTransporte:
         )
 
 
-def iniciar(app: App, services: Services, *, ao_liderar: AoLiderar) -> Entregador:
-    """Start this process's sender (every replica runs one) and the scheduler's tick.
+async def agendar(app: App, services: Services, *, ao_liderar: AoLiderar) -> None:
+    """Schedule the scheduler's tick (every replica runs one; the leader acts).
 
     The tick is PTB's JobQueue (APScheduler 3) with an interval trigger: it only decides who
     leads and finds due work (bot.notificacoes.vigia, state-driven, so a late or skipped tick
     loses nothing); `coalesce` and no misfire grace make a late tick run once, never be dropped.
     """
-    entregador = services.notificacoes.entregador(TelegramTransporte(app.bot))
-    app.bot_data[SENDER_KEY] = entregador
-    app.bot_data[_TASK_KEY] = asyncio.create_task(entregador.rodar(), name="outbox-sender")
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             _rodada,
@@ -75,7 +67,6 @@ def iniciar(app: App, services: Services, *, ao_liderar: AoLiderar) -> Entregado
             data=(services, ao_liderar),
             job_kwargs={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
-    return entregador
 
 
 async def _rodada(context: Any) -> None:
@@ -88,16 +79,3 @@ async def _rodada(context: Any) -> None:
         if not is_outage(exc):
             raise
         log.warning("notices round skipped: database unreachable (%s)", exc)
-
-
-async def parar(app: App, services: Services | None) -> None:
-    """Stop the sender and give up the scheduler's lead; rows in flight keep their lease and
-    are finished by whoever is next."""
-    task: asyncio.Task[None] | None = app.bot_data.pop(_TASK_KEY, None)
-    app.bot_data.pop(SENDER_KEY, None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    if services is not None:
-        await services.notificacoes.lider.largar()
