@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 from sqlalchemy import update
 
-from bot.app import build_application, serving
 from bot.database import Database
 from db.models import Usuario
-from tests.conftest import ADMIN_ID, make_settings
+from tests.conftest import ADMIN_ID
 from tests.fake_telegram import FakeTelegram
 from tests.test_notificacoes import pessoas
 from tests.test_processos import registrar
@@ -67,26 +65,6 @@ async def test_a_cancelled_announcement_stops(
     assert "Envio interrompido" in final["text"] and enviados < 150
     await asyncio.sleep(1.0)
     assert len(anuncios(tg)) == enviados  # nothing goes out after the stop
-
-
-async def test_the_bot_stops_at_once_while_an_announcement_is_under_way(
-    tg: FakeTelegram, database: Database, database_url: str
-) -> None:
-    app = build_application(
-        make_settings(tg, database_url, notificacoes_por_segundo=5), database=database
-    )
-    async with serving(app, poll_timeout=1):
-        admin = await registrar(tg, ADMIN_ID, "Ada")
-        await pessoas(tg, database, 100)  # twenty seconds at 5 a second
-        previa = await admin.diz("/aviso Teste de parada")
-        await admin.toca(previa, "Enviar")
-        await tg.wait_for(lambda: len(anuncios(tg)) >= 3 or None, timeout=5)
-        inicio = time.monotonic()
-    assert time.monotonic() - inicio < 5  # stopping does not wait for the announcement to end
-    enviados = len(anuncios(tg))
-    assert enviados < 100
-    await asyncio.sleep(1.0)
-    assert len(anuncios(tg)) == enviados  # nothing goes out once stopped
 
 
 async def test_a_membro_cannot_send_an_announcement(
