@@ -207,8 +207,8 @@ async def test_the_bot_runs_its_tasks_and_stops_within_the_timeout_naming_a_stuc
     assert time.monotonic() - inicio < 5.0
     assert "Boas-vindas" in reply["text"]
     assert list(estados) == [
-        "entrada", "mentor", "ingestao", "notificacoes-envio", "notificacoes-rodada",
-        "comandos", "preso",
+        "entrada", "mentor", "mentor-vigia", "ingestao", "notificacoes-envio",
+        "notificacoes-rodada", "comandos", "preso",
     ]  # fmt: skip
     assert app.bot_data.tarefas.vivas() and estados["notificacoes-envio"] == "rodando"
     assert any("preso did not stop" in r.getMessage() for r in caplog.records)
