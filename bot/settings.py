@@ -96,11 +96,14 @@ class Settings(BaseSettings):
     ingest_permitir_rede_local: bool = Field(
         default=False, alias="COGEP_INGEST_PERMITIR_REDE_LOCAL"
     )
-    # Outbox delivery rate of this process (Telegram allows about 30/s per bot: lower it when
-    # several replicas send), and how many personal reminders a user may keep active.
+    # Send rate of this process, replies and notices alike (Telegram allows about 30/s per bot:
+    # lower it when several replicas send); each chat also gets at most 1/s (20/min in a group)
+    # unless `ritmo_por_chat` is off (tests against the fake Bot API, which are not Telegram);
+    # and how many personal reminders a user may keep active.
     notificacoes_por_segundo: float = Field(
         default=30.0, gt=0, le=30, alias="COGEP_NOTIFICACOES_POR_SEGUNDO"
     )
+    ritmo_por_chat: bool = Field(default=True, alias="COGEP_RITMO_POR_CHAT")
     lembretes_max: int = Field(default=50, ge=1, alias="COGEP_LEMBRETES_MAX")
 
     @property

@@ -20,20 +20,14 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 from bot import texts
 from bot.database import is_outage
 from bot.entrada.efeito import JaFeito
-from bot.entrada.respostas import RespostaAdiada
 from bot.errors import CogepError, InvalidInput
 from bot.render import to_plain
+from bot.saida.envio import RespostaAdiada, reply_html
 from db.models import Usuario
 from handlers.callbacks import Callback
 from handlers.context import CogepContext
-from handlers.reply import reply_html
 
 log = logging.getLogger("cogep.handlers")
-
-
-class EntradaIndisponivel(NetworkError):
-    """The inbox could not store a getUpdates batch (database down): PTB polls again later
-    with the same offset, so the updates wait at Telegram; `on_error` logs it as one line."""
 
 
 Handler = Callable[[Update, CogepContext], Coroutine[Any, Any, Any]]
@@ -177,12 +171,18 @@ def _log_outside_update(error: BaseException | None) -> None:
             "a webhook is set. Stop the other one; Cogep keeps retrying.",
             error.message,
         )
-    elif isinstance(error, EntradaIndisponivel):
+    elif isinstance(error, NetworkError) and _banco_fora(error):  # bot.entrada.porta's
+        # EntradaIndisponivel: the inbox could not store a batch; PTB polls again later
         log.warning("database unreachable: new updates wait at Telegram until it is back")
     elif isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         log.warning("Telegram is unreachable (%s); retrying", error.message)
     else:
         log.error("error outside an update", exc_info=error)
+
+
+def _banco_fora(error: BaseException) -> bool:
+    """The error was caused by the database being unreachable."""
+    return error.__cause__ is not None and is_outage(error.__cause__)
 
 
 async def _tell(update: Update, context: CogepContext, message: str) -> None:

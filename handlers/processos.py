@@ -13,13 +13,13 @@ from bot.errors import StaleState
 from bot.fluxos import Fluxo
 from bot.processos import Detalhe, Pagina, ProcessoService
 from bot.processos.servico import FILTROS
+from bot.saida.envio import edit_html, edit_keyboard, reply_html
 from bot.usuarios.regras import gerencia
 from db.models import Processo, Usuario
 from handlers import botoes, documentos, keyboards
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import Resposta, encerrar_fluxo, retomar
-from handlers.reply import edit_html, edit_keyboard, reply_html
 from handlers.rotas import Comando, Rotas
 
 FLOW_COMENTARIO, FLOW_PRAZO, FLOW_VINCULO = "comentario", "prazo", "vinculo"
