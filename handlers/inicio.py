@@ -5,9 +5,10 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import texts
+from bot.usuarios import motivo_sem_acesso
 from db.models import Usuario
 from handlers import mentor
-from handlers.common import motivo_sem_acesso, registered
+from handlers.common import registered
 from handlers.context import CogepContext
 from handlers.formulario import retomar
 from handlers.reply import reply_html

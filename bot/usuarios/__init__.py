@@ -15,6 +15,7 @@ from bot.usuarios.servico import (
     Decisao,
     Registro,
     UsuarioService,
+    motivo_sem_acesso,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "Decisao",
     "Registro",
     "UsuarioService",
+    "motivo_sem_acesso",
 ]

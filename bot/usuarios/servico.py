@@ -36,6 +36,13 @@ BotoesDePedido = Callable[[int], Acoes]
 is encoded is the handlers' business (`handlers.keyboards.pedido_de_acesso`), handed in."""
 
 
+def motivo_sem_acesso(usuario: Usuario) -> str | None:
+    """Why a registered user is kept out (waiting, or refused); None when they are let in."""
+    return {"pendente": texts.AGUARDANDO_LIBERACAO, "recusado": texts.ACESSO_RECUSADO}.get(
+        usuario.acesso
+    )
+
+
 @dataclass(frozen=True)
 class Registro:
     """The outcome of /start."""
