@@ -13,7 +13,7 @@ import functools
 import logging
 from typing import Any
 
-from telegram import BotCommand
+from telegram import BotCommand, MenuButtonWebApp, WebAppInfo
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest
@@ -143,6 +143,7 @@ async def _post_init(app: CogepApplication) -> None:
     respostas: RespostasAdiadas = app.bot_data[RESPOSTAS_KEY]
     respostas.iniciar(functools.partial(send_later_part, app.bot))
     await _publicar_comandos(app)
+    await _publicar_quadro(app, settings)
     if not settings.aprovacao:
         log.warning(
             "anyone who finds @%s can register and see the team's processos and contacts "
@@ -186,6 +187,17 @@ async def _publicar_comandos(
         )
     # Not app.create_task: this may run before the application is running.
     app.bot_data[COMANDOS_KEY] = asyncio.create_task(_depois(app, esperas))
+
+
+async def _publicar_quadro(app: CogepApplication, settings: Settings) -> None:
+    """With a public https address, the chat's menu button opens the board (bot.quadro)."""
+    if settings.quadro_url is None:
+        return
+    botao = MenuButtonWebApp(texts.MENU_QUADRO, WebAppInfo(settings.quadro_url))
+    try:
+        await app.bot.set_chat_menu_button(menu_button=botao)
+    except TelegramError as exc:  # the chat works without it; /processos still offers 🗂
+        log.warning("could not set the menu button to the board (%s)", exc.message)
 
 
 async def _depois(app: CogepApplication, esperas: tuple[float, ...]) -> None:
