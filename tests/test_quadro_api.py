@@ -312,6 +312,20 @@ async def test_a_gestor_sees_everything_and_filters_like_the_chat(
     assert numeros(busca.corpo)["aberto"] == [equipe.p2.numero]
 
 
+async def test_a_long_column_shows_thirty_cards_and_counts_them_all(
+    quadro: Quadro, equipe: Equipe
+) -> None:
+    for i in range(31):
+        await quadro.abrir(equipe.bruno, f"Chamado {i}")
+    await quadro.services.processos.mudar_status(equipe.bruno, equipe.p1.id, "em_andamento")
+
+    resposta = await quadro.chamar(equipe.bruno, "GET", "api/processos")
+
+    colunas = {c["status"]: c for c in resposta.corpo["colunas"]}
+    assert [len(c["processos"]) for c in colunas.values()] == [30, 1, 0, 0, 0]
+    assert [c["total"] for c in colunas.values()] == [31, 1, 0, None, None]
+
+
 async def test_a_membros_search_finds_only_what_she_may_see(quadro: Quadro, equipe: Equipe) -> None:
     resposta = await quadro.chamar(equipe.ana, "GET", "api/processos?q=certificado")
 

@@ -12,9 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from db.models import ABERTOS, STATUS, Processo, Usuario
+from db.models import ABERTOS, STATUS, Usuario
+from db.repositories.quadro import Cartao
 
-POR_COLUNA = 50
+__all__ = ["BUSCA_MAX", "POR_COLUNA", "Cartao", "Coluna", "Filtros", "Quadro", "atrasado",
+           "em_colunas", "filtrar"]  # fmt: skip
+
+POR_COLUNA = 30  # a phone shows a handful; the total says how many more there are
 BUSCA_MAX = 100  # a text search fills the board with its best matches
 
 
@@ -33,7 +37,7 @@ class Coluna:
     """One status: its cards and, for open statuses, how many there are in all."""
 
     status: str
-    processos: list[Processo]
+    processos: list[Cartao]
     total: int | None
 
 
@@ -45,12 +49,12 @@ class Quadro:
     agora: datetime
 
 
-def atrasado(processo: Processo, agora: datetime) -> bool:
+def atrasado(processo: Cartao, agora: datetime) -> bool:
     """Open with its deadline passed: the card shows it in red."""
     return processo.status in ABERTOS and processo.prazo is not None and processo.prazo < agora
 
 
-def _ordem(processo: Processo) -> tuple[object, ...]:
+def _ordem(processo: Cartao) -> tuple[object, ...]:
     if processo.status in ABERTOS:  # soonest deadline first, none last; then newest
         prazo = processo.prazo.timestamp() if processo.prazo else float("inf")
         return (prazo, -processo.id)
@@ -58,11 +62,11 @@ def _ordem(processo: Processo) -> tuple[object, ...]:
 
 
 def em_colunas(
-    processos: Iterable[Processo], totais: dict[str, int] | None, *, agora: datetime
+    processos: Iterable[Cartao], totais: dict[str, int] | None, *, agora: datetime
 ) -> Quadro:
     """Group cards by status, ordered as the board shows them; `totais` None: count the cards
     (a search result is all there is)."""
-    por_status: dict[str, list[Processo]] = {status: [] for status in STATUS}
+    por_status: dict[str, list[Cartao]] = {status: [] for status in STATUS}
     for processo in processos:
         por_status[processo.status].append(processo)
     colunas = []
@@ -77,8 +81,8 @@ def em_colunas(
 
 
 def filtrar(
-    processos: Iterable[Processo], usuario: Usuario, filtros: Filtros, *, agora: datetime
-) -> list[Processo]:
+    processos: Iterable[Cartao], usuario: Usuario, filtros: Filtros, *, agora: datetime
+) -> list[Cartao]:
     """The filters applied to search results (the SQL twin is `db.repositories.quadro`)."""
     achados = []
     for p in processos:

@@ -51,6 +51,7 @@ from db.repositories import contatos as contatos_repo
 from db.repositories import processos as repo
 from db.repositories import quadro as quadro_repo
 from db.repositories import usuarios as usuarios_repo
+from db.repositories.quadro import Cartao
 
 DESCRICAO_MAX = 4000
 COMENTARIO_MAX = 4000  # a message holds 4,096: a pasted e-mail fits
@@ -243,7 +244,9 @@ class ProcessoService:
             raise NotAllowed(texts.SO_GESTOR_FILTRA)
         agora = self._agora()
         if filtros.texto.strip():
-            achados = await self.buscar(usuario, filtros.texto, limite=BUSCA_MAX)
+            achados = [
+                Cartao.de(p) for p in await self.buscar(usuario, filtros.texto, limite=BUSCA_MAX)
+            ]
             return em_colunas(filtrar(achados, usuario, filtros, agora=agora), None, agora=agora)
         condicao = quadro_repo.filtro_do_quadro(
             usuario, agora=agora, meus=filtros.meus, atrasados=filtros.atrasados,

@@ -14,10 +14,10 @@ from bot import texts
 from bot.conhecimento.busca import Passagem
 from bot.dates import format_when
 from bot.processos import Detalhe
-from bot.processos.quadro import Quadro, atrasado
+from bot.processos.quadro import Cartao, Quadro, atrasado
 from bot.processos.regras import TRANSICOES
 from bot.render import to_plain
-from db.models import Lembrete, Processo, Usuario
+from db.models import Lembrete, Usuario
 
 JSON = dict[str, Any]
 
@@ -31,7 +31,7 @@ def eu(usuario: Usuario, *, gestor: bool) -> JSON:
     return {"id": usuario.id, "nome": usuario.nome, "papel": usuario.papel, "gestor": gestor}
 
 
-def cartao(processo: Processo, usuario: Usuario, agora: datetime) -> JSON:
+def cartao(processo: Cartao, usuario: Usuario, agora: datetime) -> JSON:
     """A card: number, title, responsável, deadline (late or not), priority."""
     return {
         "id": processo.id,
@@ -40,7 +40,7 @@ def cartao(processo: Processo, usuario: Usuario, agora: datetime) -> JSON:
         "status": processo.status,
         "prioridade": processo.prioridade,
         "prioridade_icone": texts.PRIORIDADE_ICONE[processo.prioridade],
-        "responsavel": processo.responsavel.nome if processo.responsavel else None,
+        "responsavel": processo.responsavel,
         "prazo": processo.prazo.isoformat() if processo.prazo else None,
         "prazo_texto": _quando(processo.prazo, usuario, agora),
         "atrasado": atrasado(processo, agora),
@@ -70,7 +70,7 @@ def detalhe(d: Detalhe, usuario: Usuario, agora: datetime) -> JSON:
     p = d.processo
     contato = p.contato
     return {
-        **cartao(p, usuario, agora),
+        **cartao(Cartao.de(p), usuario, agora),
         "descricao": p.descricao,
         "solicitante": p.solicitante.nome,
         "contato": None

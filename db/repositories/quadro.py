@@ -1,23 +1,50 @@
 """The board's read of `processos`: a few cards per status column and the open columns' totals.
 
 Scoped by `db.repositories.processos.visivel_para` like every other read. Shaped for 100,000
-processos (bench/processos.py, board case): each column is its own LIMITed select that an index
-serves — open columns walk the partial `prazo` index (latest deadline last, so what is late comes
-first), closed ones walk `criado_em` backwards (newest first) — and only the open columns are
-counted, over the same partial index; counting the closed history would read the whole table
-on every opening of the board.
+processos (bench/processos.py, board case), as one statement and one round trip: each column is
+its own LIMITed select that an index serves — open columns walk the partial `prazo` index
+(soonest deadline first, so what is late leads), closed ones walk `criado_em` backwards (newest
+first) — and the open columns' totals ride along as rows of their own (`total` set); counting
+the closed history would read the whole table on every opening of the board. Rows are plain
+`Cartao`s, not ORM objects: a card needs nine columns, not the description or the search vector.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Integer, and_, func, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
 from db.models import ABERTOS, STATUS, Processo, Usuario
 from db.repositories.processos import visivel_para
+
+
+@dataclass(frozen=True)
+class Cartao:
+    """What a card of the board shows."""
+
+    id: int
+    numero: str
+    titulo: str
+    status: str
+    prioridade: str
+    prazo: datetime | None
+    criado_em: datetime
+    solicitante_id: int
+    responsavel_id: int | None
+    responsavel: str | None  # the responsável's name
+
+    @classmethod
+    def de(cls, p: Processo) -> Cartao:
+        """The card of a loaded processo (its responsável loaded too)."""
+        return cls(
+            id=p.id, numero=p.numero, titulo=p.titulo, status=p.status, prioridade=p.prioridade,
+            prazo=p.prazo, criado_em=p.criado_em, solicitante_id=p.solicitante_id,
+            responsavel_id=p.responsavel_id,
+            responsavel=p.responsavel.nome if p.responsavel else None,
+        )  # fmt: skip
 
 
 def filtro_do_quadro(
@@ -44,34 +71,49 @@ def filtro_do_quadro(
     return and_(*condicoes)
 
 
+_COLUNAS = (
+    Processo.id, Processo.numero, Processo.titulo, Processo.status, Processo.prioridade,
+    Processo.prazo, Processo.criado_em, Processo.solicitante_id, Processo.responsavel_id,
+)  # fmt: skip
+
+
 async def colunas(
     session: AsyncSession, *, filtro: ColumnElement[bool], por_coluna: int
-) -> tuple[list[Processo], dict[str, int]]:
-    """Up to `por_coluna` processos of each status matching `filtro` (with their responsável),
-    and how many match in each open status."""
-    selects = []
+) -> tuple[list[Cartao], dict[str, int]]:
+    """Up to `por_coluna` cards of each status matching `filtro`, and how many match in each
+    open status."""
+    partes = []
     for status in STATUS:
         ordem = (
             (Processo.prazo.asc(), Processo.id.desc())
             if status in ABERTOS
             else (Processo.criado_em.desc(),)
         )
-        selects.append(
-            select(Processo.id)
+        partes.append(
+            select(*_COLUNAS, null().cast(Integer).label("total"))
             .where(filtro, Processo.status == status)
             .order_by(*ordem)
             .limit(por_coluna)
         )
-    ids = union_all(*selects).subquery()
-    stmt = (
-        select(Processo)
-        .where(Processo.id.in_(select(ids.c.id)))
-        .options(joinedload(Processo.responsavel))
-    )
-    cartoes = list((await session.scalars(stmt)).unique())
-    contagem = await session.execute(
-        select(Processo.status, func.count())
+    vazios = [null().cast(c.type).label(c.key) for c in _COLUNAS if c.key != "status"]
+    totais = (
+        select(*vazios, Processo.status, func.count().cast(Integer).label("total"))
         .where(filtro, Processo.status.in_(ABERTOS))
         .group_by(Processo.status)
     )
-    return cartoes, {status: int(total) for status, total in contagem}
+    ordem_das_colunas = [c.key for c in _COLUNAS]
+    contados = totais.subquery("contados")  # realigned to the cards' column order
+    totais = select(*[contados.c[k] for k in (*ordem_das_colunas, "total")])
+    linhas = union_all(*partes, totais).subquery("linhas")
+    stmt = select(linhas, Usuario.nome.label("responsavel")).outerjoin(
+        Usuario, Usuario.id == linhas.c.responsavel_id
+    )
+    cartoes: list[Cartao] = []
+    contagem: dict[str, int] = {}
+    for linha in await session.execute(stmt):
+        if linha.total is not None:
+            contagem[linha.status] = linha.total
+        else:
+            campos = linha._mapping
+            cartoes.append(Cartao(**{k: campos[k] for k in (*ordem_das_colunas, "responsavel")}))
+    return cartoes, contagem
