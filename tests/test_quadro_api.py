@@ -134,7 +134,7 @@ class Quadro:
 
 def settings_do_quadro(database_url: str, **extra: Any) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=database_url,
         telegram_bot_token=TOKEN,
         cadastro_aberto=True,
