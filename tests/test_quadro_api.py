@@ -312,18 +312,40 @@ async def test_a_gestor_sees_everything_and_filters_like_the_chat(
     assert numeros(busca.corpo)["aberto"] == [equipe.p2.numero]
 
 
-async def test_a_long_column_shows_thirty_cards_and_counts_them_all(
+async def test_a_long_column_shows_twenty_cards_and_counts_them_all(
     quadro: Quadro, equipe: Equipe
 ) -> None:
-    for i in range(31):
+    for i in range(21):
         await quadro.abrir(equipe.bruno, f"Chamado {i}")
     await quadro.services.processos.mudar_status(equipe.bruno, equipe.p1.id, "em_andamento")
 
     resposta = await quadro.chamar(equipe.bruno, "GET", "api/processos")
 
     colunas = {c["status"]: c for c in resposta.corpo["colunas"]}
-    assert [len(c["processos"]) for c in colunas.values()] == [30, 1, 0, 0, 0]
-    assert [c["total"] for c in colunas.values()] == [31, 1, 0, None, None]
+    assert [len(c["processos"]) for c in colunas.values()] == [20, 1, 0, 0, 0]
+    assert [c["total"] for c in colunas.values()] == [21, 1, 0, None, None]
+    assert not any(c["total_mais"] for c in colunas.values())
+
+
+async def test_a_huge_column_says_1000_plus_instead_of_counting_everything(
+    quadro: Quadro, equipe: Equipe
+) -> None:
+    async with quadro.database.sessions.begin() as session:
+        await session.execute(
+            text(
+                "INSERT INTO processos (sequencia, numero, titulo, status, solicitante_id)"
+                " SELECT 90000 + g, 'X-' || g, 'Chamado ' || g, 'aguardando', :ana"
+                " FROM generate_series(1, 1005) g"
+            ),
+            {"ana": equipe.ana.id},
+        )
+
+    resposta = await quadro.chamar(equipe.gil, "GET", "api/processos")
+
+    aguardando = resposta.corpo["colunas"][2]
+    assert (aguardando["total"], aguardando["total_mais"]) == (1000, True)
+    assert len(aguardando["processos"]) == 20
+    assert resposta.corpo["colunas"][0]["total_mais"] is False
 
 
 async def test_a_membros_search_finds_only_what_she_may_see(quadro: Quadro, equipe: Equipe) -> None:

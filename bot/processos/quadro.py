@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db.models import ABERTOS, STATUS, Usuario
-from db.repositories.quadro import Cartao
+from db.repositories.quadro import CONTAGEM_MAX, Cartao
 
-__all__ = ["BUSCA_MAX", "POR_COLUNA", "Cartao", "Coluna", "Filtros", "Quadro", "atrasado",
-           "em_colunas", "filtrar"]  # fmt: skip
+__all__ = [
+    "BUSCA_MAX", "CONTAGEM_MAX", "POR_COLUNA", "Cartao", "Coluna", "Filtros", "Quadro",
+    "atrasado", "em_colunas", "filtrar",
+]  # fmt: skip
 
-POR_COLUNA = 30  # a phone shows a handful; the total says how many more there are
+POR_COLUNA = 20  # a phone shows a handful; the total says how many more there are
 BUSCA_MAX = 100  # a text search fills the board with its best matches
 
 

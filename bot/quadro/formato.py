@@ -14,7 +14,7 @@ from bot import texts
 from bot.conhecimento.busca import Passagem
 from bot.dates import format_when
 from bot.processos import Detalhe
-from bot.processos.quadro import Cartao, Quadro, atrasado
+from bot.processos.quadro import CONTAGEM_MAX, Cartao, Quadro, atrasado
 from bot.processos.regras import TRANSICOES
 from bot.render import to_plain
 from db.models import Lembrete, Usuario
@@ -57,7 +57,8 @@ def quadro(q: Quadro, usuario: Usuario) -> JSON:
                 "status": c.status,
                 "nome": texts.STATUS_NOME[c.status],
                 "icone": texts.STATUS_ICONE[c.status],
-                "total": c.total,
+                "total": min(c.total, CONTAGEM_MAX) if c.total is not None else None,
+                "total_mais": c.total is not None and c.total > CONTAGEM_MAX,  # "1000+"
                 "processos": [cartao(p, usuario, q.agora) for p in c.processos],
             }
             for c in q.colunas

@@ -146,10 +146,10 @@ function cartao(p) {
 function desenharQuadro() {
   const colunas = $("#colunas");
   colunas.replaceChildren(...estado.quadro.colunas.map((c) => {
-    const total = c.total === null ? "" : String(c.total);
+    const total = c.total === null ? "" : String(c.total) + (c.total_mais ? "+" : "");
     const lista = el("ul", { className: "cartoes" }, c.processos.map(cartao));
     if (!c.processos.length) lista.append(el("li", { className: "vazio", textContent: TEXTOS.vazio }));
-    const escondidos = c.total !== null ? c.total - c.processos.length : 0;
+    const escondidos = c.total !== null && !c.total_mais ? c.total - c.processos.length : 0;
     return el("section", { className: "coluna", dataset: { status: c.status } },
       el("h2", {}, el("span", { textContent: `${c.icone} ${c.nome}` }),
         el("span", { className: "total", textContent: total })),
