@@ -178,6 +178,25 @@ async def equipe(quadro: Quadro) -> Equipe:
     return Equipe(ana, bruno, carla, gil, p1, p2)
 
 
+def todas_as_rotas(equipe: Equipe) -> list[tuple[str, str, Any]]:
+    """Every route of the API, each with a request that would change something if let in."""
+    p1 = equipe.p1.id
+    return [
+        ("GET", "api/eu", None),
+        ("GET", "api/processos", None),
+        ("GET", f"api/processos/{p1}", None),
+        ("POST", f"api/processos/{p1}/status", {"para": "em_andamento"}),
+        ("POST", f"api/processos/{p1}/comentarios", {"texto": "oi"}),
+        ("POST", f"api/processos/{p1}/responsavel", {"responsavel_id": equipe.ana.id}),
+        ("POST", f"api/processos/{p1}/prazo", {"prazo": "sexta 18h"}),
+        ("GET", "api/responsaveis", None),
+        ("GET", "api/lembretes", None),
+        ("POST", "api/lembretes", {"texto": "amanhã 9h ligar"}),
+        ("DELETE", "api/lembretes/1", None),
+        ("GET", "api/conhecimento?q=deploy", None),
+    ]
+
+
 def numeros(corpo: dict[str, Any]) -> dict[str, list[str]]:
     return {c["status"]: [p["numero"] for p in c["processos"]] for c in corpo["colunas"]}
 
@@ -208,16 +227,16 @@ async def test_a_missing_tampered_stale_or_foreign_signature_is_refused_with_401
         "outro bot": "tma " + quadro.init_data(equipe.ana, token=OUTRO_BOT),
         "lixo": "tma %%%&&&===",
     }[caso]
+    await quadro.services.lembretes.criar_de_texto(equipe.gil, "amanhã 9h revisar")
     antes = await quadro.retrato()
 
-    leitura = await quadro.chamar(None, "GET", "api/processos", autorizacao=autorizacao)
-    escrita = await quadro.chamar(
-        None, "POST", f"api/processos/{equipe.p1.id}/status", {"para": "em_andamento"},
-        autorizacao=autorizacao,
-    )  # fmt: skip
+    respostas = [
+        await quadro.chamar(None, metodo, caminho, corpo, autorizacao=autorizacao)
+        for metodo, caminho, corpo in todas_as_rotas(equipe)
+    ]
 
-    assert (leitura.status, escrita.status) == (401, 401)
-    assert leitura.corpo == {"erro": texts.QUADRO_SESSAO_INVALIDA}
+    assert {r.status for r in respostas} == {401}
+    assert {r.corpo["erro"] for r in respostas} == {texts.QUADRO_SESSAO_INVALIDA}
     assert await quadro.retrato() == antes
 
 
@@ -233,26 +252,21 @@ async def test_a_signature_a_day_old_still_opens_the_board(quadro: Quadro, equip
 async def test_a_pending_or_revoked_user_is_told_why_and_changes_nothing(
     quadro: Quadro, equipe: Equipe, acesso: str
 ) -> None:
+    await quadro.services.lembretes.criar_de_texto(equipe.ana, "amanhã 9h revisar")  # id 1
     async with quadro.database.sessions.begin() as session:
         await session.execute(
             update(Usuario).where(Usuario.id == equipe.ana.id).values(acesso=acesso)
         )
     antes = await quadro.retrato()
 
-    chamadas = [
-        ("GET", "api/processos", None),
-        ("GET", f"api/processos/{equipe.p1.id}", None),
-        ("POST", f"api/processos/{equipe.p1.id}/status", {"para": "em_andamento"}),
-        ("POST", f"api/processos/{equipe.p1.id}/comentarios", {"texto": "oi"}),
-        ("POST", f"api/processos/{equipe.p1.id}/prazo", {"prazo": "sexta 18h"}),
-        ("POST", "api/lembretes", {"texto": "amanhã 9h ligar"}),
-        ("GET", "api/conhecimento?q=deploy", None),
+    respostas = [
+        await quadro.chamar(equipe.ana, metodo, caminho, corpo)
+        for metodo, caminho, corpo in todas_as_rotas(equipe)
     ]
-    respostas = [await quadro.chamar(equipe.ana, m, c, corpo) for m, c, corpo in chamadas]
 
     assert {r.status for r in respostas} == {403}
     motivo = texts.AGUARDANDO_LIBERACAO if acesso == "pendente" else texts.ACESSO_RECUSADO
-    assert respostas[0].corpo["erro"] == to_plain(motivo)
+    assert {r.corpo["erro"] for r in respostas} == {to_plain(motivo)}
     assert await quadro.retrato() == antes
 
 
