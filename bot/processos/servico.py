@@ -254,8 +254,9 @@ class ProcessoService:
         )  # fmt: skip
         async with self._sessions() as session:
             cartoes, totais = await quadro_repo.colunas(
-                session, filtro=condicao, por_coluna=POR_COLUNA
-            )
+                session, filtro=condicao, por_coluna=POR_COLUNA,
+                poucos=quadro_repo.de_uma_pessoa(usuario, filtros.meus, filtros.responsavel_id),
+            )  # fmt: skip
         return em_colunas(cartoes, totais, agora=agora)
 
     async def candidatos_a_responsavel(self, usuario: Usuario) -> list[Usuario]:

@@ -58,7 +58,7 @@ def quadro(q: Quadro, usuario: Usuario) -> JSON:
                 "nome": texts.STATUS_NOME[c.status],
                 "icone": texts.STATUS_ICONE[c.status],
                 "total": min(c.total, CONTAGEM_MAX) if c.total is not None else None,
-                "total_mais": c.total is not None and c.total > CONTAGEM_MAX,  # "1000+"
+                "total_mais": c.total is not None and c.total > CONTAGEM_MAX,  # "99+"
                 "processos": [cartao(p, usuario, q.agora) for p in c.processos],
             }
             for c in q.colunas
