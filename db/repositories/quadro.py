@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    Select,
     and_,
     func,
     literal,
@@ -111,7 +110,7 @@ async def colunas(
     """
     fonte = select(*_COLUNAS).where(filtro).cte("visiveis") if poucos else None
 
-    def de(status: str) -> tuple[Any, Select[Any]]:
+    def de(status: str) -> tuple[Any, Any]:  # (the columns, the select) of one status
         if fonte is None:
             return Processo, select(*_COLUNAS).where(filtro, Processo.status == status)
         return fonte.c, select(*fonte.c).where(fonte.c.status == status)

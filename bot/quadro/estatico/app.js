@@ -189,7 +189,7 @@ function arrastavel(no, p) {
       limpar();
       if (!arrastou) { abrir(p.id); return; }
       const destino = colunaEm(ev.clientX, ev.clientY);
-      if (destino && destino.dataset.status !== p.status) mover_para(p, destino.dataset.status);
+      if (destino && destino.dataset.status !== p.status) moverPara(p, destino.dataset.status);
     };
     const limpar = () => {
       clearTimeout(segurar);
@@ -227,7 +227,7 @@ function nomeDoStatus(status) {
   return coluna ? coluna.nome : status;
 }
 
-async function mover_para(p, para) {
+async function moverPara(p, para) {
   const legais = estado.quadro.transicoes[p.status] || [];
   if (!legais.includes(para)) {
     mostrar(TEXTOS.proibido(nomeDoStatus(p.status), nomeDoStatus(para)));
