@@ -84,7 +84,7 @@ def filtro_do_quadro(
     return and_(*condicoes)
 
 
-CONTAGEM_MAX = 99  # beyond this an open column says "99+": a gestor's 1,000 cost 4 ms each
+CONTAGEM_MAX = 99  # beyond this an open column says "99+": 1,000 of a status cost 3-6 ms
 
 
 def de_uma_pessoa(usuario: Usuario, meus: bool, responsavel_id: int | None) -> bool:
@@ -106,7 +106,7 @@ async def colunas(
 
     `poucos`: the filter names a person (a membro's own, *Meus*, one responsável), a few
     hundred rows: read once through their indexes, then split, instead of walking the
-    whole-table indexes once per column for them (measured 12 -> 3 ms for a busy membro).
+    whole-table indexes once per column (bench, 100,000 processos: server p50 5.8 -> 0.9 ms).
     """
     fonte = select(*_COLUNAS).where(filtro).cte("visiveis") if poucos else None
 
