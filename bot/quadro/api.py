@@ -76,6 +76,7 @@ class Estado:
 
 
 ESTADO = web.AppKey("estado", Estado)
+_DUMPS = functools.partial(json.dumps, ensure_ascii=False)
 STATUS_HTTP: dict[type[CogepError], int] = {
     InvalidInput: 400,
     NotFound: 404,
@@ -85,8 +86,13 @@ STATUS_HTTP: dict[type[CogepError], int] = {
 }
 
 
+def _json(dados: object, *, status: int = 200) -> web.Response:
+    """JSON with pt-BR text as UTF-8, not \\u escapes."""
+    return web.json_response(dados, status=status, dumps=_DUMPS)
+
+
 def _resposta_de_erro(status: int, mensagem: str) -> web.Response:
-    return web.json_response({"erro": to_plain(mensagem)}, status=status)
+    return _json({"erro": to_plain(mensagem)}, status=status)
 
 
 @web.middleware
@@ -178,13 +184,13 @@ def _agora(services: Services) -> datetime:
 
 async def _detalhe_json(services: Services, usuario: Usuario, processo_id: int) -> web.Response:
     detalhe = await services.processos.historico(usuario, processo_id)
-    return web.json_response(formato.detalhe(detalhe, usuario, _agora(services)))
+    return _json(formato.detalhe(detalhe, usuario, _agora(services)))
 
 
 # -- routes ------------------------------------------------------------------------------------
 async def eu(request: web.Request, services: Services, usuario: Usuario) -> web.Response:
     """Who is calling, and whether they manage (assign, filter by responsável)."""
-    return web.json_response(formato.eu(usuario, gestor=gerencia(usuario)))
+    return _json(formato.eu(usuario, gestor=gerencia(usuario)))
 
 
 async def processos(request: web.Request, services: Services, usuario: Usuario) -> web.Response:
@@ -198,7 +204,7 @@ async def processos(request: web.Request, services: Services, usuario: Usuario) 
         texto=q.get("q", "")[:200],
     )
     quadro = await services.processos.quadro(usuario, filtros)
-    return web.json_response(formato.quadro(quadro, usuario))
+    return _json(formato.quadro(quadro, usuario))
 
 
 async def processo(request: web.Request, services: Services, usuario: Usuario) -> web.Response:
@@ -246,14 +252,14 @@ async def mudar_prazo(request: web.Request, services: Services, usuario: Usuario
 async def responsaveis(request: web.Request, services: Services, usuario: Usuario) -> web.Response:
     """Whom a gestor may assign."""
     pessoas = await services.processos.candidatos_a_responsavel(usuario)
-    return web.json_response([{"id": p.id, "nome": p.nome} for p in pessoas])
+    return _json([{"id": p.id, "nome": p.nome} for p in pessoas])
 
 
 async def lembretes(request: web.Request, services: Services, usuario: Usuario) -> web.Response:
     """The caller's active reminders, soonest first."""
     itens = await services.lembretes.listar(usuario)
     agora = services.lembretes.agora()
-    return web.json_response([formato.lembrete(item, usuario, agora) for item in itens])
+    return _json([formato.lembrete(item, usuario, agora) for item in itens])
 
 
 async def criar_lembrete(
@@ -279,7 +285,7 @@ async def conhecimento(request: web.Request, services: Services, usuario: Usuari
     if not consulta:
         raise InvalidInput(texts.QUADRO_BUSCA_VAZIA)
     passagens = await services.conhecimento.buscar(usuario, consulta, limite=10)
-    return web.json_response([formato.passagem(p) for p in passagens])
+    return _json([formato.passagem(p) for p in passagens])
 
 
 def api(estado: Estado) -> web.Application:
