@@ -191,3 +191,23 @@ async def test_on_a_phone_a_tap_opens_the_card_and_cancelling_asks_first(
     assert await page.evaluate("__telegram.confirmacoes.length") == 1
     assert await status_de(quadro, equipe.p1.id) == "cancelado"
     await page.context.close()
+
+
+async def test_the_reminders_tab_lists_and_creates_reminders(
+    navegador: Browser,
+    quadro: Quadro,
+    equipe: Equipe,
+) -> None:
+    await quadro.services.lembretes.criar_de_texto(equipe.ana, "amanhã 9h revisar o contrato")
+    page = await abrir_quadro(navegador, quadro, equipe.ana, largura=390, altura=760)
+    await page.locator(f".cartao[data-id='{equipe.p1.id}']").wait_for()
+
+    await page.get_by_role("tab", name="Lembretes").click()
+    await page.get_by_text("revisar o contrato").wait_for()
+    await page.fill("#texto-lembrete", "sexta 10h ligar para a Marta")
+    await page.get_by_role("button", name="Lembrar").click()
+
+    await page.get_by_text("ligar para a Marta").wait_for()
+    textos = [item.texto for item in await quadro.services.lembretes.listar(equipe.ana)]
+    assert sorted(textos) == ["ligar para a Marta", "revisar o contrato"]
+    await page.context.close()
