@@ -265,8 +265,9 @@ async def medir_preparo(
         texto = f"Como lidar com {palavras} no nosso caso {indice}?"
         pergunta = Pergunta(usuario=usuario, chat_id=ASKER, texto=texto)
         inicio = time.monotonic()
-        await mentor.verificar_limite(usuario)
-        await mentor.responder(pergunta, lambda _t: None, asyncio.Event())
+        admitida = await mentor.admitir(pergunta)
+        assert admitida is not None
+        await mentor.responder(admitida, lambda _t: None, asyncio.Event())
         if indice >= 5:  # warm-up discarded
             overhead.append((ai.chegadas[-1] - inicio) * 1000)
         inicio = time.perf_counter()

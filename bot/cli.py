@@ -1,4 +1,4 @@
-"""The `cogep` command (also `python -m bot`): run, console, migrate, ingest.
+"""The `cogep` command (also `python -m bot`): run, console, migrate, ingest, backup, restore.
 
 Every expected failure (bad setting, database down, outdated schema) ends in one clear line on
 stderr and exit code 2; tracebacks are for bugs.
@@ -7,6 +7,7 @@ stderr and exit code 2; tracebacks are for bugs.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +15,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from bot.errors import CogepError
-from bot.settings import Settings, load_settings
+from bot.errors import CogepError, ConfigError
+from bot.settings import Settings, Webhook, load_settings
 
 cli = typer.Typer(
     help="Cogep: processos, contatos e mentor para a sua equipe, no Telegram.",
@@ -40,7 +41,7 @@ def _settings() -> Settings:
         )
         if s is not None
     ]
-    configure_logging(settings.log_level, secrets=secrets)
+    configure_logging(settings.log_level, secrets=secrets, log_textos=settings.log_textos)
     return settings
 
 
@@ -65,22 +66,36 @@ def run(
     from bot.app import build_application
 
     settings = _settings()
+    webhook = _guard(settings.webhook)
     app = _guard(lambda: build_application(settings, migrate=migrate))
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        path = "telegram"
-        webhook_url = f"{settings.webhook_url.rstrip('/')}/{path}"
+    if webhook is not None:
         _guard(
-            lambda: app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=path,
-                webhook_url=webhook_url,
-                secret_token=secret,
+            lambda: _serving_port(
+                webhook,
+                lambda: app.run_webhook(
+                    listen=webhook.listen,
+                    port=webhook.port,
+                    url_path=webhook.path,
+                    webhook_url=webhook.url,
+                    secret_token=webhook.secret,
+                ),
             )
         )
     else:
         _guard(lambda: app.run_polling())
+
+
+def _serving_port(webhook: Webhook, serve: Callable[[], None]) -> None:
+    """Run `serve`; a port that cannot be bound becomes one line naming it."""
+    try:
+        serve()
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        raise ConfigError(
+            f"Não foi possível escutar em {webhook.listen}:{webhook.port} "
+            f"({exc.strerror or exc}). Escolha outra WEBHOOK_PORT ou pare o que a ocupa."
+        ) from None
 
 
 @cli.command()
@@ -138,6 +153,37 @@ def ingest(
     settings = _settings()
     codigo = _guard(lambda: asyncio.run(executar(settings, caminhos, privado=privado, dono=dono)))
     raise typer.Exit(codigo)
+
+
+@cli.command()
+def backup(
+    arquivo: Annotated[Path, typer.Argument(help="Arquivo a criar (formato do pg_dump).")],
+) -> None:
+    """Back up the configured database into a file (pg_dump, custom format)."""
+    from bot import backup as copias
+
+    settings = _settings()
+    programa = _guard(lambda: asyncio.run(copias.backup(settings, arquivo)))
+    tamanho = arquivo.stat().st_size / 1_048_576
+    typer.echo(f"Backup gravado em {arquivo} ({tamanho:.1f} MB, {programa.caminho}).")
+
+
+@cli.command()
+def restore(
+    arquivo: Annotated[Path, typer.Argument(help="Arquivo feito por `cogep backup`.")],
+    substituir: Annotated[
+        bool,
+        typer.Option("--substituir", help="Apagar o que o banco já tem e pôr o backup no lugar."),
+    ] = False,
+) -> None:
+    """Restore a backup into the configured database (an empty one, or --substituir)."""
+    from bot import backup as copias
+
+    settings = _settings()
+    _guard(lambda: asyncio.run(copias.restore(settings, arquivo, substituir=substituir)))
+    typer.echo(
+        f"Backup {arquivo} restaurado. Se ele é de uma versão anterior, rode `cogep migrate`."
+    )
 
 
 def main() -> None:

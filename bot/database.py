@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import (
     AsyncRetrying,
     before_sleep_log,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_delay,
     wait_exponential,
 )
@@ -74,9 +74,39 @@ async def open_database(
     return Database(engine=engine, sessions=create_sessions(engine), embedded=embedded)
 
 
+# Answers from a server that is up: waiting will not change them, so they are told at once.
+MISSING_DATABASE, REFUSED_LOGIN = "3D000", ("28000", "28P01")
+
+
+def _sqlstate(exc: BaseException) -> str:
+    return str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "")
+
+
+def _refusal(engine: AsyncEngine, exc: BaseException) -> DatabaseUnavailable | None:
+    """The one line for a server that answered but will not let us in; None for an outage."""
+    where = f"{engine.url.host or 'socket local'}:{engine.url.port or 5432}"
+    sqlstate = _sqlstate(exc)
+    if sqlstate == MISSING_DATABASE:
+        return DatabaseUnavailable(
+            f"O banco de dados {engine.url.database!r} não existe em {where}. Crie-o "
+            f"(createdb {engine.url.database}) ou corrija o nome em DATABASE_URL."
+        )
+    if sqlstate in REFUSED_LOGIN:
+        return DatabaseUnavailable(
+            f"O PostgreSQL em {where} recusou o usuário {engine.url.username!r} "
+            "(senha ou permissão). Verifique DATABASE_URL."
+        )
+    return None
+
+
 async def _wait_until_reachable(engine: AsyncEngine, *, patience: float) -> None:
     retrying = AsyncRetrying(
-        retry=retry_if_exception_type((OperationalError, DBAPIError, OSError, TimeoutError)),
+        retry=retry_if_exception(
+            lambda exc: (
+                isinstance(exc, OperationalError | DBAPIError | OSError | TimeoutError)
+                and _refusal(engine, exc) is None
+            )
+        ),
         wait=wait_exponential(multiplier=0.5, max=8),
         stop=stop_after_delay(patience),
         before_sleep=before_sleep_log(log, logging.WARNING),
@@ -88,6 +118,9 @@ async def _wait_until_reachable(engine: AsyncEngine, *, patience: float) -> None
                 async with engine.connect() as connection:
                     await connection.execute(text("SELECT 1"))
     except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
+        refusal = _refusal(engine, exc)
+        if refusal is not None:
+            raise refusal from None
         host = engine.url.host or "socket local"
         raise DatabaseUnavailable(
             f"Banco de dados inacessível em {host}:{engine.url.port or 5432} "
@@ -115,3 +148,13 @@ def is_outage(exc: BaseException) -> bool:
         or exc.statement is None
         or sqlstate.startswith(OUTAGE_SQLSTATE_CLASSES)
     )
+
+
+async def server_facts(engine: AsyncEngine) -> tuple[int, bool]:
+    """The server's major version and whether the database already holds tables."""
+    async with engine.connect() as conexao:
+        numero = int(await conexao.scalar(text("SHOW server_version_num")) or 0)
+        tabelas = await conexao.scalar(
+            text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        )
+    return numero // 10000, bool(tabelas)

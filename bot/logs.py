@@ -1,8 +1,13 @@
-"""Logging set-up: one format, quiet libraries, and no secret ever written out.
+"""Logging set-up: one format, quiet libraries, no secret and no user's text ever written out.
 
 httpx logs every request URL at INFO, and a Bot API URL contains the bot token; the
 `RedactSecrets` filter replaces every configured secret (and anything shaped like a bot token)
 before a record reaches any handler.
+
+At DEBUG the libraries log whole bodies: python-telegram-bot every update and Bot API call
+(users' messages, the bot's answers), openai every request (the conversation), httpcore the
+bytes. Those loggers never go below INFO, whatever LOG_LEVEL says, unless COGEP_LOG_TEXTOS=true
+(the person debugging has then chosen to see the texts).
 """
 
 from __future__ import annotations
@@ -42,13 +47,25 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
-    """Log to stderr at `level`, with secrets redacted and chatty libraries at WARNING."""
+# Libraries that log message bodies at DEBUG, and those that are noisy at INFO as well.
+CARRY_BODIES = ("telegram", "openai", "tornado", "aiohttp", "hpack")
+NOISY = ("httpx", "httpcore", "apscheduler", "telegram.ext.Application")
+
+
+def configure_logging(level: str, *, secrets: Iterable[str] = (), log_textos: bool = False) -> None:
+    """Log to stderr at `level`, with secrets redacted, chatty libraries at WARNING, and
+    libraries' DEBUG records (which carry users' texts) off unless `log_textos`."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.Application"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    for name in CARRY_BODIES:
+        logging.getLogger(name).setLevel(
+            root.level if log_textos else max(logging.INFO, root.level)
+        )
+    for noisy in NOISY:
+        logging.getLogger(noisy).setLevel(
+            root.level if log_textos else max(logging.WARNING, root.level)
+        )

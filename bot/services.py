@@ -57,7 +57,7 @@ class Services:
         conhecimento = ConhecimentoService(sessions, settings, notifier or caixa)
         mentor = MentorService(
             sessions, settings, processos, modelo=Modelo.de(settings),
-            conhecimento=conhecimento, lembretes=lembretes,
+            conhecimento=conhecimento, lembretes=lembretes, caixa=caixa, botoes=botoes_de_aviso,
         )  # fmt: skip
         return cls(
             settings=settings,

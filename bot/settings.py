@@ -7,8 +7,11 @@ The variable names are a contract with deployments (see DESIGN.md): `TELEGRAM_BO
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -18,6 +21,19 @@ from bot.errors import ConfigError
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_BASE_URL = "https://api.telegram.org/file/bot"
+# What setWebhook accepts as secret_token.
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where the webhook listens and what Telegram is told: the path is WEBHOOK_URL's own."""
+
+    listen: str
+    port: int
+    url: str
+    path: str
+    secret: str
 
 
 class Settings(BaseSettings):
@@ -45,10 +61,14 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     timezone: str = "America/Sao_Paulo"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # Lets the libraries log whole updates and requests (users' texts) at DEBUG: off by default.
+    log_textos: bool = Field(default=False, alias="COGEP_LOG_TEXTOS")
     # How long start-up waits for the database (docker-compose starts them together).
     db_patience: float = Field(default=60.0, gt=0, alias="COGEP_DB_PATIENCE")
     # How long start-up retries an unreachable Bot API (network down, 5xx) before giving up.
     telegram_patience: float = Field(default=60.0, gt=0, alias="COGEP_TELEGRAM_PATIENCE")
+    # How long shutdown waits for the background tasks (bot.tarefas) before cancelling them.
+    shutdown_timeout: float = Field(default=20.0, gt=0, alias="COGEP_SHUTDOWN_TIMEOUT")
     # With admins configured, newcomers wait for an admin's approval unless this is true.
     cadastro_aberto: bool = Field(default=False, alias="COGEP_CADASTRO_ABERTO")
     # The mentor (bot.mentor): timeouts in seconds, budgets in tokens, prices in USD per million.
@@ -71,6 +91,7 @@ class Settings(BaseSettings):
     ingest_tempo: float = Field(default=120.0, gt=0, alias="COGEP_INGEST_TEMPO")
     ingest_por_usuario: int = Field(default=3, gt=0, alias="COGEP_INGEST_POR_USUARIO")
     ingest_processos: int = Field(default=1, gt=0, le=16, alias="COGEP_INGEST_PROCESSOS")
+    ingest_memoria_mb: int = Field(default=1024, ge=256, alias="COGEP_INGEST_MEMORIA_MB")
     # Lets /ingerir fetch private, loopback and link-local addresses (tests; intranets).
     ingest_permitir_rede_local: bool = Field(
         default=False, alias="COGEP_INGEST_PERMITIR_REDE_LOCAL"
@@ -135,6 +156,52 @@ class Settings(BaseSettings):
         if not url.startswith("postgresql+asyncpg://"):
             raise ValueError("esperado postgresql+asyncpg://usuario:senha@host:porta/banco")
         return SecretStr(url)
+
+    @field_validator("database_url")
+    @classmethod
+    def _numeric_port(cls, value: SecretStr | None) -> SecretStr | None:
+        """Refuse a port that is not a number now, not as a traceback when connecting."""
+        if value is not None:
+            try:
+                _ = urlsplit(value.get_secret_value()).port  # raises on a non-number
+            except ValueError:
+                raise ValueError("a porta do servidor deve ser um número (host:5432)") from None
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """Accept only what Telegram accepts as a secret token."""
+        if value is None or not value.get_secret_value():
+            return None
+        if not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "use de 1 a 256 caracteres entre A-Z, a-z, 0-9, _ e - (o Telegram recusa outros)"
+            )
+        return value
+
+    def webhook(self) -> Webhook | None:
+        """The webhook to serve when WEBHOOK_URL is set (None: polling); a secret is required."""
+        if not self.webhook_url:
+            return None
+        if self.webhook_secret is None:
+            raise ConfigError(
+                "WEBHOOK_SECRET não definido: no modo webhook ele é obrigatório, senão qualquer um "
+                "pode enviar updates falsos ao bot (ex.: WEBHOOK_SECRET=$(openssl rand -hex 32))."
+            )
+        parts = urlsplit(self.webhook_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(
+                "Configuração inválida em WEBHOOK_URL: esperado o endereço público completo "
+                "que o Telegram chama, ex.: https://bot.exemplo.com.br/telegram"
+            )
+        return Webhook(
+            listen=self.webhook_listen,
+            port=self.webhook_port,
+            url=self.webhook_url,
+            path=parts.path.lstrip("/"),
+            secret=self.webhook_secret.get_secret_value(),
+        )
 
     @field_validator("public_url")
     @classmethod

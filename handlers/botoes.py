@@ -1,6 +1,6 @@
 """Every kind of inline button Cogep sends, one typed `Callback` each (see `handlers.callbacks`).
 
-`handlers.keyboards` builds them and `handlers.__init__.register` routes each kind to its
+`handlers.keyboards` builds them and each feature's `ROTAS` routes its kinds (`on_button`) to a
 handler, which receives the decoded button; data that does not decode (stale, forged, from an
 older version) is answered as an expired button and changes nothing.
 
@@ -20,7 +20,8 @@ older version) is answered as an expired button and changes nothing.
     nvp:<prioridade>  nvc:<contato>  answers of the guided /novo: a priority, a contact
     ct:<id>  cl:<pagina>     a contact's card, a page of /contatos
     ce:<id>  cv:<id>         the card's edit choices, and back;  cf:<id>:<campo>  edit one field
-    pf:<acao>[:<valor>]      /perfil: nome, fuso[:<i>], notif, hora[:<h>]
+    pf:<acao>[:<valor>]      /perfil: nome, fuso[:<i>]; notif opens /notificacoes (so does an
+                             old hora[:<h>], setting that hour first)
     ua:<usuario>:s|n[:l]     let a newcomer in (s) or keep them out (n); l: pressed in /usuarios
     dv:<doc>  dl:<pagina>    a document's card, a page of /documentos
     dp:<doc>  dn:<doc>       toggle private / team-wide; keep it (removal cancelled)
@@ -46,6 +47,8 @@ from dataclasses import dataclass
 from bot import texts
 from bot.processos.regras import CODIGO_STATUS
 from handlers.callbacks import Callback
+
+MAX_PAGINA = 10**6  # far beyond any real list; a forged page past it would overflow the offset
 
 
 def _exigir(condicao: bool) -> None:
@@ -143,6 +146,9 @@ class Lista(Callback, prefixo="pl"):
     pagina: int = 0
     responsavel_id: int | None = None  # 0: the ones nobody has yet
 
+    def __post_init__(self) -> None:
+        _exigir(0 <= self.pagina <= MAX_PAGINA)
+
 
 @dataclass(frozen=True)
 class FiltrarPorResponsavel(Callback, prefixo="pu"):
@@ -190,7 +196,7 @@ class PaginaContatos(Callback, prefixo="cl"):
     pagina: int
 
     def __post_init__(self) -> None:
-        _exigir(self.pagina >= 0)
+        _exigir(0 <= self.pagina <= MAX_PAGINA)
 
 
 @dataclass(frozen=True)
@@ -217,7 +223,7 @@ class EditarCampo(Callback, prefixo="cf"):
 
 @dataclass(frozen=True)
 class Perfil(Callback, prefixo="pf"):
-    acao: str  # "nome" | "fuso" | "notif" | "hora"
+    acao: str  # "nome" | "fuso" | "notif" | "hora" (sent before /notificacoes owned it)
     valor: int | None = None  # a time zone's index in `fusos.COMUNS`, or a digest hour
 
     def __post_init__(self) -> None:
@@ -247,6 +253,9 @@ class AbrirDocumento(Callback, prefixo="dv"):
 class PaginaDeDocumentos(Callback, prefixo="dl"):
     pagina: int
 
+    def __post_init__(self) -> None:
+        _exigir(0 <= self.pagina <= MAX_PAGINA)
+
 
 @dataclass(frozen=True)
 class AlternarPrivado(Callback, prefixo="dp"):
@@ -272,10 +281,7 @@ class VerMais(Callback, prefixo="kv"):
     @classmethod
     def de(cls, trecho_id: int, consulta: str) -> VerMais:
         """The button, carrying as much of the query (for highlighting) as fits in 64 bytes."""
-        limpa = " ".join(consulta.replace(":", " ").split())
-        while len(f"kv:{trecho_id}:{limpa}".encode()) > 64:
-            limpa = limpa[:-1]
-        return cls(trecho_id, limpa)
+        return cls(trecho_id, _caber(f"kv:{trecho_id}:", consulta))
 
 
 @dataclass(frozen=True)
@@ -284,11 +290,21 @@ class BuscarNosDocumentos(Callback, prefixo="kb"):
 
     @classmethod
     def de(cls, consulta: str) -> BuscarNosDocumentos:
-        """The button, with as much of the query as fits in 64 bytes."""
-        limpa = " ".join(consulta.replace(":", " ").split())
-        while len(f"kb:{limpa}".encode()) > 64:
-            limpa = limpa[:-1]
-        return cls(limpa)
+        """The button, with as many whole words of the query as fit in 64 bytes."""
+        return cls(_caber("kb:", consulta))
+
+
+def _caber(cabeca: str, consulta: str) -> str:
+    """The query's first whole words that fit in a button after `cabeca` (`:` is the codec's
+    separator, so it becomes a space; the parser of `db.busca` reads both alike)."""
+    palavras = consulta.replace(":", " ").split()
+    while palavras and len(f"{cabeca}{' '.join(palavras)}".encode()) > 64:
+        if len(palavras) == 1:
+            palavras[0] = palavras[0][:-1]
+            palavras = [p for p in palavras if p]
+        else:
+            palavras.pop()
+    return " ".join(palavras)
 
 
 # --- the mentor (handlers.mentor) ----------------------------------------------------------

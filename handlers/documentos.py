@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ExtBot
+from telegram.ext import ExtBot, MessageHandler, filters
 
 from bot import texts
 from bot.conhecimento import PaginaDocumentos, Passagem, pode_remover
@@ -32,10 +32,11 @@ from handlers.botoes import (
     RemoverDocumento,
     VerMais,
 )
-from handlers.common import registered
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.keyboards import botao as tecla
 from handlers.reply import edit_html, reply_html
+from handlers.rotas import MESSAGES, Comando, Rotas
 
 MARCA_PRIVADO = "#privado"
 TELEGRAM_MAX_DOWNLOAD = 20 * 1024 * 1024  # what the Bot API lets a bot download
@@ -111,11 +112,16 @@ def _privado(legenda: str | None) -> bool:
     return MARCA_PRIVADO in (legenda or "").lower()
 
 
+def _em_grupo(update: Update) -> bool:
+    """Whether everyone in a group reads the reply: then only team-wide documents show."""
+    return update.effective_chat is not None and update.effective_chat.type != "private"
+
+
 # -- /documentos ------------------------------------------------------------------------------
 @registered
 async def documentos(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """List the documents the caller may see, with buttons to their cards."""
-    pagina = await context.services.conhecimento.listar(usuario)
+    pagina = await context.services.conhecimento.listar(usuario, so_da_equipe=_em_grupo(update))
     html, teclado = _lista(pagina, usuario)
     await reply_html(update, context.bot, html, keyboard=teclado)
 
@@ -152,7 +158,9 @@ async def abrir(
     """Open a document's card."""
     assert update.callback_query is not None
     await update.callback_query.answer()
-    doc = await context.services.conhecimento.documento(usuario, botao.documento_id)
+    doc = await context.services.conhecimento.documento(
+        usuario, botao.documento_id, so_da_equipe=_em_grupo(update)
+    )
     html, teclado = _cartao(doc, usuario)
     await reply_html(update, context.bot, html, keyboard=teclado)
 
@@ -163,7 +171,9 @@ async def paginar(
     """Show another page of /documentos."""
     assert update.callback_query is not None
     await update.callback_query.answer()
-    pagina = await context.services.conhecimento.listar(usuario, pagina=botao.pagina)
+    pagina = await context.services.conhecimento.listar(
+        usuario, pagina=botao.pagina, so_da_equipe=_em_grupo(update)
+    )
     html, lista = _lista(pagina, usuario)
     await _mostrar(update, context, html, lista)
 
@@ -185,7 +195,9 @@ async def manter(
     """Keep a document whose removal was asked for."""
     assert update.callback_query is not None
     await update.callback_query.answer(texts.REMOCAO_CANCELADA)
-    doc = await context.services.conhecimento.documento(usuario, botao.documento_id)
+    doc = await context.services.conhecimento.documento(
+        usuario, botao.documento_id, so_da_equipe=_em_grupo(update)
+    )
     html, teclado = _cartao(doc, usuario)
     await _mostrar(update, context, html, teclado)
 
@@ -198,7 +210,7 @@ async def remover(
     assert query is not None and usuario is not None
     servico = context.services.conhecimento
     if not botao.confirmado:
-        doc = await servico.documento(usuario, botao.documento_id)
+        doc = await servico.documento(usuario, botao.documento_id, so_da_equipe=_em_grupo(update))
         if not pode_remover(usuario, doc):
             raise InvalidInput(texts.SO_QUEM_ENVIOU_OU_ADMIN)
         await query.answer()
@@ -237,7 +249,9 @@ async def conhecimento(update: Update, context: CogepContext, usuario: Usuario) 
     if not consulta.strip():
         await reply_html(update, context.bot, texts.CONHECIMENTO_USO)
         return
-    passagens = await context.services.conhecimento.buscar(usuario, consulta)
+    passagens = await context.services.conhecimento.buscar(
+        usuario, consulta, so_da_equipe=_em_grupo(update)
+    )
     await reply_html(
         update,
         context.bot,
@@ -275,7 +289,9 @@ async def buscar_nos_documentos(
     if not botao.consulta:
         raise InvalidInput(texts.BOTAO_EXPIRADO)
     await update.callback_query.answer()
-    passagens = await context.services.conhecimento.buscar(usuario, botao.consulta)
+    passagens = await context.services.conhecimento.buscar(
+        usuario, botao.consulta, so_da_equipe=_em_grupo(update)
+    )
     await reply_html(
         update,
         context.bot,
@@ -288,7 +304,27 @@ async def ver_mais(update: Update, context: CogepContext, usuario: Usuario, bota
     """Show a whole passage, its matched words in bold."""
     assert update.callback_query is not None
     passagem = await context.services.conhecimento.trecho(
-        usuario, botao.trecho_id, consulta=botao.consulta
+        usuario, botao.trecho_id, consulta=botao.consulta, so_da_equipe=_em_grupo(update)
     )
     await update.callback_query.answer()
     await reply_html(update, context.bot, texts.trecho_completo(passagem))
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[
+        Comando("documentos", documentos, texts.AJUDA_DOCUMENTOS),
+        Comando("ingerir", ingerir, texts.AJUDA_INGERIR),
+        Comando("conhecimento", conhecimento, texts.AJUDA_CONHECIMENTO),
+    ],
+    handlers=[
+        on_button(AbrirDocumento, abrir),
+        on_button(PaginaDeDocumentos, paginar),
+        on_button(AlternarPrivado, alternar_privado),
+        on_button(RemoverDocumento, remover),
+        on_button(ManterDocumento, manter),
+        on_button(VerMais, ver_mais),
+        on_button(BuscarNosDocumentos, buscar_nos_documentos),
+        MessageHandler(MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, receber),
+    ],
+)

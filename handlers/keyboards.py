@@ -19,8 +19,6 @@ from db.models import Contato, Processo, Usuario
 from handlers import botoes as b
 from handlers.callbacks import Callback
 
-HORAS_RESUMO = (6, 7, 8, 9, 10, 12, 14, 18)
-
 
 def botao(label: str, dados: Callback) -> InlineKeyboardButton:
     """A button carrying the typed `dados`."""
@@ -280,23 +278,23 @@ def adiar_lembrete(lembrete_id: int, lista: int = 0) -> Acoes:
 BOTOES_DE_AVISO = BotoesDeAviso(
     adiar_lembrete=adiar_lembrete,
     abrir_processo=lambda processo_id: b.VerProcesso(processo_id).encode(),
+    repetir_pergunta=lambda mensagem_id: [
+        (texts.BOTAO_TENTAR_DE_NOVO, b.TentarDeNovo(mensagem_id).encode())
+    ],
 )
 """The buttons under pushed notices, handed to the services by the composition root."""
 
 
 def perfil(usuario: Usuario) -> InlineKeyboardMarkup:
-    """Under /perfil: edit the name, the time zone, notices and the digest hour."""
-    notificacoes = (
-        texts.BOTAO_NOTIFICACOES_ON if usuario.notificacoes_ativas else texts.BOTAO_NOTIFICACOES_OFF
-    )
+    """Under /perfil: edit the name and the time zone; notices open /notificacoes (their one
+    owner, `NotificacaoService`)."""
     return InlineKeyboardMarkup(
         [
             [
                 botao(texts.BOTAO_NOME, b.Perfil("nome")),
                 botao(texts.BOTAO_FUSO, b.Perfil("fuso")),
             ],
-            [botao(notificacoes, b.Perfil("notif"))],
-            [botao(texts.BOTAO_RESUMO.format(hora=usuario.hora_resumo), b.Perfil("hora"))],
+            [botao(texts.BOTAO_PERFIL_NOTIFICACOES, b.Perfil("notif"))],
         ]
     )
 
@@ -306,12 +304,6 @@ def fusos() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[botao(rotulo, b.Perfil("fuso", i))] for i, (rotulo, _) in enumerate(COMUNS)]
     )
-
-
-def horas_resumo() -> InlineKeyboardMarkup:
-    """The digest hours on offer."""
-    row = [botao(f"{h:02d}:00", b.Perfil("hora", h)) for h in HORAS_RESUMO]
-    return InlineKeyboardMarkup([row[:4], row[4:]])
 
 
 # --- the mentor --------------------------------------------------------------------------

@@ -3,7 +3,12 @@
 A question is queued per (chat, person) in a `Fila` and answered in a task of its own, so the
 update that brought it returns at once: the person's next update (⏹ Parar, /cancelar, another
 question, which is told it is queued) is never stuck behind a running answer, and nobody else
-waits for it either. The answer streams through `handlers.transmissao`.
+waits for it either. The question is stored and counted against the limits when it is
+queued (`MentorService.admitir`). The answer streams through `handlers.transmissao`.
+
+`vigiar` (started with the app) keeps the heartbeat of this process's questions and, for the
+ones a killed process left pending, finishes their frozen group placeholders (the service
+offers 🔁 through the outbox).
 
 Its buttons are kinds of `handlers.botoes` (PerguntarAoProfessor, PararResposta, TentarDeNovo,
 ConfirmarAcao, RecusarAcao), routed here by `on_button` already decoded.
@@ -11,48 +16,58 @@ ConfirmarAcao, RecusarAcao), routed here by `on_button` already decoded.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import ExtBot
+from telegram.ext import ExtBot, TypeHandler
 
 from bot import texts
 from bot.database import is_outage
 from bot.errors import CogepError
 from bot.fluxos import Fluxo
 from bot.mentor.fila import Atendimento, Fila
-from bot.mentor.servico import Pergunta, Resposta
+from bot.mentor.servico import Interrompida, Pergunta, Resposta
 from bot.render import to_plain
 from bot.services import Services
+from bot.usuarios.regras import administra
 from db.models import Processo, Usuario
 from handlers import botoes as b
 from handlers import keyboards
-from handlers.common import registered
-from handlers.context import CogepContext
+from handlers.common import on_button, registered
+from handlers.context import CogepApplication, CogepContext
 from handlers.reply import edit_keyboard, reply_html
+from handlers.rotas import Comando, Rotas
 from handlers.transmissao import Servidor, Transmissao
 
 log = logging.getLogger("cogep.mentor.handlers")
 
 FLOW = "mentor"  # the next message is a question about a processo (after 🎓 on its card)
-FILA_KEY = "mentor_fila"
-SERVIDOR_KEY = "mentor_servidor"
 STOPPED_UPDATE = "stopped_message_generation"  # Bot API 10.3; PTB 22.8 keeps it in api_kwargs
+VIGIA_INTERVALO = 15.0  # seconds between heartbeats of the questions in flight
+VIGIA_SILENCIO = timedelta(seconds=60)  # a question silent this long lost its process
 
 
 def _fila(context: CogepContext) -> Fila:
-    fila: Fila | None = context.application.bot_data.get(FILA_KEY)
-    if fila is None:
-        fila = context.application.bot_data[FILA_KEY] = Fila(context.application.create_task)
-    return fila
+    return _fila_de(context.application)
+
+
+def _fila_de(app: CogepApplication) -> Fila:
+    estado = app.bot_data
+    if estado.fila_do_mentor is None:
+        estado.fila_do_mentor = Fila(app.create_task)
+    return estado.fila_do_mentor
 
 
 def _servidor(context: CogepContext) -> Servidor:
-    servidor: Servidor = context.application.bot_data.setdefault(SERVIDOR_KEY, Servidor())
-    return servidor
+    estado = context.bot_data
+    if estado.servidor_do_mentor is None:
+        estado.servidor_do_mentor = Servidor()
+    return estado.servidor_do_mentor
 
 
 def _sem_mencao(texto: str, bot_username: str) -> str:
@@ -86,7 +101,6 @@ async def _perguntar(
     if not texto:
         await reply_html(update, context.bot, texts.AJUDA_MENTOR_VAZIA)
         return
-    await context.services.mentor.verificar_limite(usuario)
     pergunta = Pergunta(
         usuario=usuario,
         chat_id=message.chat_id,
@@ -98,15 +112,20 @@ async def _perguntar(
 
 
 async def _enfileirar(
-    update: Update, context: CogepContext, pergunta: Pergunta, *, responder_a: int | None
+    update: Update, context: CogepContext, pedida: Pergunta, *, responder_a: int | None
 ) -> None:
+    """Store the question (counted against the limits now) and queue its answer."""
     assert update.effective_user is not None
     services, bot, servidor = context.services, context.bot, _servidor(context)
+    pergunta = await services.mentor.admitir(pedida)
+    if pergunta is None:  # the rest of a burst whose refusal was already told
+        return
 
     async def trabalho(atendimento: Atendimento) -> None:
         await _atender(bot, services, servidor, pergunta, atendimento, responder_a=responder_a)
 
-    a_frente = _fila(context).enfileirar((pergunta.chat_id, update.effective_user.id), trabalho)
+    chave = (pergunta.chat_id, update.effective_user.id)
+    a_frente = _fila(context).enfileirar(chave, trabalho, pergunta_id=pergunta.pergunta_id)
     if a_frente:
         await reply_html(update, context.bot, texts.mentor_na_fila(a_frente))
 
@@ -128,8 +147,11 @@ async def _atender(
     )  # fmt: skip
     try:
         await transmissao.comecar()
+        if transmissao.marcador_id is not None:
+            await services.mentor.guardar_marcador(pergunta, transmissao.marcador_id)
         resposta = await services.mentor.responder(pergunta, transmissao.crescer, atendimento.parar)
     except Exception as exc:  # the processo in focus vanished, the database is down, a bug
+        await _abandonar(services, pergunta)
         if isinstance(exc, CogepError):
             aviso = exc.message or texts.ERRO_INTERNO
         elif is_outage(exc):
@@ -145,6 +167,14 @@ async def _atender(
         return
     await transmissao.terminar(_markdown_final(resposta), teclado=_teclado_final(resposta))
     await services.mentor.resumir(pergunta.chat_id, pergunta.usuario, resposta)
+
+
+async def _abandonar(services: Services, pergunta: Pergunta) -> None:
+    """A question whose answer broke waits for 🔁 instead of staying pending."""
+    try:
+        await services.mentor.abandonar(pergunta)
+    except Exception as exc:  # the database is down: the start-up sweep will find it
+        log.warning("could not mark question %s failed: %s", pergunta.pergunta_id, exc)
 
 
 def _markdown_final(resposta: Resposta) -> str:
@@ -163,6 +193,37 @@ def _teclado_final(resposta: Resposta) -> InlineKeyboardMarkup | None:
     repetir = resposta.pergunta_id if resposta.estado == "falhou" else None
     propostas = [(p.acao_id, p.resumo) for p in resposta.propostas]
     return keyboards.fim_da_resposta(propostas, repetir=repetir)
+
+
+# -- questions in flight, and those a crash cut off ------------------------------------------
+async def vigiar(app: CogepApplication) -> None:
+    """Every VIGIA_INTERVALO: renew the heartbeat of this process's questions, fail those of
+    a dead process (silent past VIGIA_SILENCIO; at start-up that is a crash before it), which
+    offers 🔁 through the outbox, and finish their frozen group placeholders with a note."""
+    services = app.bot_data.services
+    while True:
+        try:
+            await services.mentor.manter_vivas(_fila_de(app).perguntas())
+            interrompidas = await services.mentor.recolher_interrompidas(silencio=VIGIA_SILENCIO)
+            for interrompida in interrompidas:
+                if interrompida.marcador_id is not None:
+                    await _finalizar_marcador(app.bot, interrompida)
+        except Exception as exc:  # the database is down: next round
+            log.warning("mentor watch round failed: %s", exc)
+        await asyncio.sleep(VIGIA_INTERVALO)
+
+
+async def _finalizar_marcador(bot: Bot, interrompida: Interrompida) -> None:
+    assert interrompida.marcador_id is not None
+    try:
+        await bot.edit_message_text(
+            texts.MENTOR_INTERROMPIDA_NO_MARCADOR,
+            chat_id=interrompida.chat_id,
+            message_id=interrompida.marcador_id,
+            reply_markup=InlineKeyboardMarkup([]),
+        )
+    except TelegramError as exc:  # deleted, too old, or the group is gone: nothing to finish
+        log.info("could not finish placeholder in chat %s: %s", interrompida.chat_id, exc)
 
 
 # -- stopping -------------------------------------------------------------------------------
@@ -282,7 +343,7 @@ async def uso(update: Update, context: CogepContext, usuario: Usuario) -> None:
         meu.hoje, meu.mes, custo_hoje=mentor.custo(*meu.hoje), custo_mes=mentor.custo(*meu.mes),
         limite=meu.limite_diario,
     )  # fmt: skip
-    if usuario.papel == "admin":
+    if administra(usuario):
         equipe = await mentor.uso_da_equipe(usuario)
         linhas = [(u, e, s, mentor.custo(e, s)) for u, e, s in equipe]
         html += "\n\n" + texts.uso_da_equipe(linhas)
@@ -296,3 +357,23 @@ async def persona(update: Update, context: CogepContext, usuario: Usuario) -> No
     texto = mentor.persona_para(usuario)
     modelo = mentor.modelo.nome if mentor.modelo is not None else None
     await reply_html(update, context.bot, texts.persona(texto, modelo=modelo))
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[
+        Comando("nova_conversa", nova_conversa, texts.AJUDA_NOVA_CONVERSA),
+        Comando("uso", uso, texts.AJUDA_USO),
+        Comando("persona", persona, texts.AJUDA_PERSONA, secao="admin"),
+    ],
+    handlers=[
+        on_button(b.PararResposta, botao_parar),
+        on_button(b.TentarDeNovo, botao_repetir),
+        on_button(b.PerguntarAoProfessor, botao_perguntar_sobre),
+        on_button(b.ConfirmarAcao, botao_confirmar),
+        on_button(b.RecusarAcao, botao_recusar),
+    ],
+    perguntas={FLOW: pergunta_sobre_processo},
+    # Bot API 10.3's `stopped_message_generation` (a draft's stop button) has no PTB type yet.
+    grupos={1: [TypeHandler(Update, rascunho_parado)]},
+)

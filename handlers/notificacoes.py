@@ -1,4 +1,8 @@
-"""/notificacoes: a switch per kind, the digest hour and the quiet hours, all by buttons (nf:)."""
+"""/notificacoes: a switch per kind, the digest hour and the quiet hours, all by buttons (nf:).
+
+The one place a user changes notice preferences (`NotificacaoService` owns them); /perfil shows
+them and its 🔔 button opens this screen.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,10 @@ from bot.notificacoes.preferencias import ligados
 from db.models import Usuario
 from handlers import keyboards
 from handlers.botoes import Notificacoes
-from handlers.common import registered
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.reply import edit_html, reply_html
+from handlers.rotas import Comando, Rotas
 
 HORAS = (6, 7, 8, 9, 10, 12, 14, 18)
 SILENCIOS = ((22, 8), (23, 7), (21, 7), (20, 9), (0, 0))
@@ -24,7 +29,8 @@ def _botao(
     return keyboards.botao(rotulo, Notificacoes(acao, a, b))
 
 
-def _tela(usuario: Usuario) -> tuple[str, InlineKeyboardMarkup]:
+def tela(usuario: Usuario) -> tuple[str, InlineKeyboardMarkup]:
+    """The /notificacoes screen (also opened from /perfil's 🔔 button)."""
     chaves = ligados(usuario)
     html = texts.notificacoes_tela(
         geral=usuario.notificacoes_ativas, ligados=chaves, hora_resumo=usuario.hora_resumo,
@@ -46,7 +52,7 @@ def _tela(usuario: Usuario) -> tuple[str, InlineKeyboardMarkup]:
 @registered
 async def notificacoes(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Show the caller's notice switches."""
-    html, teclado = _tela(usuario)
+    html, teclado = tela(usuario)
     await reply_html(update, context.bot, html, keyboard=teclado)
 
 
@@ -77,5 +83,12 @@ async def botao(
         me = await servico.definir_silencio(me, dados.a, dados.b)
     else:
         me = await servico.alternar(me, dados.acao)
-    html, teclado = _tela(me)
+    html, teclado = tela(me)
     await edit_html(query.message, html, keyboard=teclado)
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[Comando("notificacoes", notificacoes, texts.AJUDA_NOTIFICACOES)],
+    handlers=[on_button(Notificacoes, botao)],
+)

@@ -1,7 +1,9 @@
-"""/perfil: show the profile and edit nome, fuso horário and notice preferences.
+"""/perfil: show the profile and edit nome and fuso horário; notices link to /notificacoes.
 
 Buttons (`botoes.Perfil`) carry everything they need, so they still work after a restart; typed
-answers (a new name, a time zone) go through the persisted flow `perfil`.
+answers (a new name, a time zone) go through the persisted flow `perfil`. Notice preferences
+(the master switch, the digest hour) have one owner, `NotificacaoService`: the card shows them
+and 🔔 opens the /notificacoes screen, where they change.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from bot import texts
 from bot.fluxos import Fluxo
 from bot.fusos import COMUNS
 from db.models import Usuario
-from handlers import botoes, keyboards
-from handlers.common import registered
+from handlers import botoes, keyboards, notificacoes
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import encerrar_fluxo, retomar
 from handlers.reply import edit_html, reply_html
+from handlers.rotas import Comando, Rotas
 
 FLOW = "perfil"
 
@@ -59,15 +62,14 @@ async def perfil_botao(
     pergunta = botao.acao in ("nome", "fuso") and botao.valor is None
     # A button answers (or replaces) an open name/time-zone question: drop it.
     rascunho = None if pergunta else await _largar_pergunta(update, context)
-    if botao.acao == "notif":
-        me = await usuarios.definir_notificacoes(me.telegram_id, not me.notificacoes_ativas)
-    elif botao.acao == "hora" and botao.valor is None:
-        teclado = keyboards.horas_resumo()
-        await reply_html(update, context.bot, texts.PERGUNTA_HORA_RESUMO, keyboard=teclado)
+    if botao.acao in ("notif", "hora"):  # "hora": a button sent before /notificacoes owned it
+        if botao.acao == "hora" and botao.valor is not None:
+            me = await context.services.notificacoes.definir_hora_resumo(me, botao.valor)
+        html, teclado = notificacoes.tela(me)
+        await reply_html(update, context.bot, html, keyboard=teclado)
+        await retomar(update, context, rascunho)
         return
-    elif botao.acao == "hora" and botao.valor is not None:
-        me = await usuarios.definir_hora_resumo(me.telegram_id, botao.valor)
-    elif botao.valor is not None:  # a time zone from the list
+    if botao.valor is not None:  # a time zone from the list
         if not 0 <= botao.valor < len(COMUNS):
             return
         me = await usuarios.definir_fuso(me.telegram_id, COMUNS[botao.valor][1])
@@ -106,3 +108,11 @@ async def perfil_resposta(
     html = f"{texts.PERFIL_ATUALIZADO}\n\n{_card(me)}"
     await reply_html(update, context.bot, html, keyboard=keyboards.perfil(me))
     await retomar(update, context, rascunho)
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[Comando("perfil", perfil, texts.AJUDA_PERFIL)],
+    handlers=[on_button(botoes.Perfil, perfil_botao)],
+    perguntas={FLOW: perfil_resposta},
+)

@@ -87,6 +87,11 @@ class Transmissao:
         self.compasso = Compasso(self._parcial, intervalo=intervalo)
 
     @property
+    def marcador_id(self) -> int | None:
+        """The placeholder message's id (groups, or when drafts are refused)."""
+        return self._marcador.message_id if self._marcador is not None else None
+
+    @property
     def usa_rascunho(self) -> bool:
         """Whether this answer streams as drafts (private chat, server supports them)."""
         return self._rascunho

@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import json
 import random
+import struct
 import zipfile
+import zlib
 from datetime import UTC, datetime
 
 import docx
@@ -110,3 +112,63 @@ def bomba_zip() -> bytes:
             for _ in range(200):
                 parte.write(bloco)
     return saida.getvalue()
+
+
+def docx_bomba_falsificada(*, espacos: int = 2**30) -> bytes:
+    """A 'docx' whose document.xml is 1 GiB of spaces (~1 MB compressed), its sizes forged
+    in both the local header and the central directory to look like 1 MB inflated."""
+    inicio = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        b"<w:body><w:p><w:r><w:t>"
+    )
+    fim = b"</w:t></w:r></w:p></w:body></w:document>"
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    pedacos = [compressor.compress(inicio)]
+    bloco = b" " * 2**20
+    for _ in range(espacos // len(bloco)):
+        pedacos.append(compressor.compress(bloco))
+    pedacos += [compressor.compress(fim), compressor.flush()]
+    dados = b"".join(pedacos)
+    nome = b"word/document.xml"
+    declarado = 1_000_000  # the lie: what both headers say it inflates to
+    crc = zlib.crc32(b"mentira")
+    local = struct.pack(
+        "<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(dados), declarado, len(nome), 0
+    )
+    central = struct.pack(
+        "<4s6H3L5H2L",
+        b"PK\x01\x02",
+        20,
+        20,
+        0,
+        8,
+        0,
+        0,
+        crc,
+        len(dados),
+        declarado,
+        len(nome),
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+    )
+    corpo = local + nome + dados
+    diretorio = central + nome
+    fim_do_diretorio = struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(diretorio), len(corpo), 0
+    )
+    return corpo + diretorio + fim_do_diretorio
+
+
+def csv_cabecalho_largo() -> bytes:
+    """330 KB: a 128 KB header cell, then 100,000 one-character rows (each row repeats it)."""
+    return b"a" * 128_000 + b",b\n" + b"1\n" * 100_000
+
+
+def json_chave_longa() -> bytes:
+    """140 KB: one 100 kB key over 20,000 items (each item's path repeats it)."""
+    return json.dumps({"k" * 100_000: [1] * 20_000}).encode()

@@ -60,6 +60,72 @@ def test_handlers_never_import_sqlalchemy_or_the_composition_root() -> None:
     assert _offenders("handlers", {"sqlalchemy", *root}) == {}
 
 
+# The only modules of bot/ that may import the handlers: they assemble the application.
+ASSEMBLY = {"bot/app.py", "bot/console.py", "bot/cli.py"}
+# Until `EntradaIndisponivel` moves from handlers.common into bot/entrada (branch `envio`).
+ASSEMBLY_PENDING = {"bot/entrada/porta.py"}
+# Where bot/ may write SQL: the engine's own checks, migrations and the embedded server.
+SQL_ALLOWED = {"bot/database.py", "bot/migrations.py", "bot/embedded_db.py"}
+# What a service may take from SQLAlchemy: exceptions to catch and session types to annotate.
+# (and URL and connection types from sqlalchemy.engine: they build no SQL).
+SQLALCHEMY_FOR_SERVICES = {"sqlalchemy.exc", "sqlalchemy.ext.asyncio", "sqlalchemy.engine"}
+# The inbox's session factory watches the statements others run; it writes none itself.
+SQLALCHEMY_FOR_THE_INBOX = {"sqlalchemy.event", "sqlalchemy.engine.default"}
+INBOX = "bot/entrada/efeito.py"
+
+
+def _sql_imports(path: Path) -> set[str]:
+    """The SQL-building parts of SQLAlchemy `path` imports (`select`, `text`, dialects, ORM)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "sqlalchemy":  # `from sqlalchemy import select, text, ...`
+                found.update(f"sqlalchemy.{alias.name}" for alias in node.names)
+                continue
+            modules = [node.module]
+        else:
+            continue
+        found.update(
+            m
+            for m in modules
+            if m.split(".")[0] == "sqlalchemy" and m not in SQLALCHEMY_FOR_SERVICES
+        )
+    return found
+
+
+def test_services_never_write_sql() -> None:
+    offenders = {
+        _relative(path): sorted(bad)
+        for path in _modules("bot")
+        if _relative(path) not in SQL_ALLOWED
+        and (
+            bad := _sql_imports(path)
+            - (SQLALCHEMY_FOR_THE_INBOX if _relative(path) == INBOX else set())
+        )
+    }
+    assert offenders == {}, "SQL goes in db/repositories/"
+
+
+def test_sql_building_is_recognised_however_it_is_imported(tmp_path: Path) -> None:
+    servico = tmp_path / "servico.py"
+    servico.write_text(
+        "from sqlalchemy.exc import IntegrityError\n"
+        "from sqlalchemy.ext.asyncio import AsyncSession\n"
+        "def f():\n    from sqlalchemy import select, text\n"
+        "import sqlalchemy.dialects.postgresql\n"
+    )
+    assert _sql_imports(servico) == {
+        "sqlalchemy.select", "sqlalchemy.text", "sqlalchemy.dialects.postgresql"
+    }  # fmt: skip
+
+
+def test_only_the_assembly_imports_the_handlers() -> None:
+    allowed = frozenset(ASSEMBLY | ASSEMBLY_PENDING)
+    assert _offenders("bot", {"handlers"}, allowed=allowed) == {}
+
+
 def test_db_knows_nothing_above_it() -> None:
     assert _offenders("db", {"telegram", "handlers", "bot"}) == {}
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
 from bot.database import Database
 from tests.fake_telegram import FakeTelegram
@@ -168,3 +170,56 @@ async def test_the_console_streams_the_mentors_answer(
     assert result.stdout.count("Versione só quando o contrato quebra.") == 1  # printed as it grew
     assert "[fim]" in result.stdout
     assert ai.pedidos[0]["messages"][-1]["content"] == "Como versiono uma API?"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("DATABASE_URL", "postgresql://cogep:senha@db:porta/cogep", "porta do servidor"),
+        ("WEBHOOK_SECRET", "segredo com espaço!", "A-Z, a-z, 0-9, _ e -"),
+    ],
+)
+def test_start_up_mistakes_are_one_line_naming_the_variable(
+    variable: str, value: str, said: str
+) -> None:
+    result = cogep("run", env={"TELEGRAM_BOT_TOKEN": "1:x", variable: value})
+
+    assert result.returncode == 2
+    assert f"Configuração inválida em {variable}" in result.stderr and said in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "senha" not in result.stderr  # the password of a malformed URL is not echoed
+
+
+def test_a_database_that_does_not_exist_is_named(database_url: str) -> None:
+    url = make_url(database_url).set(database="cogep_nao_existe")
+
+    result = cogep("migrate", env={"DATABASE_URL": url.render_as_string(hide_password=False)})
+
+    assert result.returncode == 2
+    assert "O banco de dados 'cogep_nao_existe' não existe" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+async def test_a_webhook_port_in_use_is_one_line_naming_it(
+    tg: FakeTelegram, database: Database, database_url: str
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            "TELEGRAM_BOT_TOKEN": tg.token,
+            "TELEGRAM_API_BASE_URL": tg.base_url,
+            "DATABASE_URL": database_url,
+            "WEBHOOK_URL": "https://bot.exemplo.com.br/telegram",
+            "WEBHOOK_SECRET": "segredo",
+            "WEBHOOK_LISTEN": "127.0.0.1",
+            "WEBHOOK_PORT": str(port),
+        }
+        result = await asyncio.to_thread(cogep, "run", env=env)
+
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert result.returncode == 2
+    assert last_line.startswith(f"cogep: Não foi possível escutar em 127.0.0.1:{port}")
+    assert "WEBHOOK_PORT" in last_line
+    assert "Traceback" not in result.stderr

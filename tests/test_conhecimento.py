@@ -90,6 +90,18 @@ async def test_accented_pdf_is_found_without_accents_and_cited_by_section_and_pa
     assert [p.trecho_id for p in por_verbo] == [passagens[0].trecho_id]
 
 
+async def test_a_pdf_renamed_txt_is_read_as_the_pdf_it_is_not_as_garbage(
+    servico: ConhecimentoService, database: Database, tmp_path: Path
+) -> None:
+    ana = await pessoa(database, 1, "Ana")
+
+    resultado = await ingerir(servico, tmp_path, "manual.txt", arquivos.pdf_manual(), dono=ana)
+    passagens = await servico.buscar(ana, "rollback")
+
+    assert resultado.desfecho == "pronto" and resultado.trechos == 2
+    assert [p.citacao for p in passagens] == ["Manual de Deploy › Rollback, p. 2"]
+
+
 async def test_prefixes_phrases_and_exclusions(
     servico: ConhecimentoService, database: Database, tmp_path: Path
 ) -> None:
@@ -338,6 +350,9 @@ def test_chunks_keep_their_section_overlap_and_stay_under_the_maximum() -> None:
         "http://127.0.0.1:8080/admin",
         "http://localhost/",
         "http://[::1]/",
+        "http://[64:ff9b::7f00:1]/",
+        "http://[2002:a9fe:a9fe::]/latest/meta-data/",
+        "http://[::ffff:10.0.0.5]/",
         "http://169.254.169.254/latest/meta-data/",
         "http://10.0.0.5/intranet",
         "http://0.0.0.0/",

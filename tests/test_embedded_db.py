@@ -259,6 +259,17 @@ def test_non_cluster_directory_is_refused(tmp_path: Path) -> None:
         EmbeddedPostgres(tmp_path / "pgdata").start()
 
 
+def test_a_data_dir_of_another_major_version_says_how_to_move_it(tmp_path: Path) -> None:
+    (tmp_path / "pgdata").mkdir()
+    (tmp_path / "pgdata" / "PG_VERSION").write_text("15\n")
+    with pytest.raises(EmbeddedDatabaseError) as refused:
+        EmbeddedPostgres(tmp_path / "pgdata").start()
+
+    assert "made by PostgreSQL 15 and the bundled one is 16" in refused.value.message
+    assert "cogep restore" in refused.value.message
+    assert "\n" not in refused.value.message
+
+
 def test_missing_binaries_are_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(EmbeddedDatabaseError, match="PostgreSQL binaries not found"):
         EmbeddedPostgres(tmp_path / "pgdata", bin_dir=tmp_path / "nope").start()

@@ -87,10 +87,12 @@ async def test_perfil_edits_name_timezone_and_notices(
     refused = await ana.diz("Marte/Olympus")
     await ana.diz("manaus")
     card = await ana.diz("/perfil")
-    edited = await ana.toca(card, "Notificações")
+    tela = await ana.toca(card, "Notificações")  # the /notificacoes screen, where they change
+    edited = await ana.toca(tela, "Desligar tudo")
+    card = await ana.diz("/perfil")
 
     assert "Não reconheci o fuso Marte/Olympus" in refused["text"]
-    assert "desligadas" in edited["text"]
+    assert "desligadas" in edited["text"] and "Notificações: desligadas" in card["text"]
     usuario = await _usuario(database, 101)
     assert usuario is not None
     assert usuario.nome == "Ana <Souza> & Cia"
@@ -105,7 +107,8 @@ async def test_digest_hour_is_chosen_with_buttons(
     await ana.diz("/start")
     card = await ana.diz("/perfil")
 
-    hours = await ana.toca(card, "Resumo diário")
+    tela = await ana.toca(card, "Resumo diário")  # /perfil links to /notificacoes
+    hours = await ana.toca(tela, "Resumo às")
     await ana.toca(hours, "18:00")
 
     usuario = await _usuario(database, 101)
@@ -128,8 +131,8 @@ async def test_time_zones_by_button_city_or_offset_and_questions_do_not_linger(
     assert "Fuso horário: UTC−03:00" in por_texto["text"]
 
     await ana.toca(await ana.diz("/perfil"), "Fuso")  # asked, then left for something else
-    horas = await ana.toca(await ana.diz("/perfil"), "Resumo diário")
-    await ana.toca(horas, "09:00")
+    tela = await ana.toca(await ana.diz("/perfil"), "Resumo diário")
+    await ana.toca(await ana.toca(tela, "Resumo às"), "09:00")
     solto = await ana.diz("8:30")  # no longer taken as a time zone
 
     assert "fuso" not in solto["text"].lower()

@@ -19,7 +19,6 @@ from bot.errors import InvalidDate
 from bot.mentor import MentorService, Modelo
 from bot.services import Services
 from db.models import Lembrete, Usuario
-from handlers.context import SERVICES_KEY
 from tests.conftest import mentor_settings
 from tests.fake_openai import JSON, Chamada, FakeOpenAI, Resposta
 from tests.fake_telegram import FakeTelegram
@@ -206,14 +205,17 @@ class LembretesDeTeste:
     def __init__(self) -> None:
         self.criados: list[LembreteDeTeste] = []
 
-    async def criar(
-        self, usuario: Usuario, quando: str, texto: str, *, processo: str | None = None
-    ) -> LembreteDeTeste:
+    def validar_quando(self, usuario: Usuario, quando: str) -> datetime:
         agora = datetime.now(UTC)
         momento = parse_when(quando, now=agora, tz=usuario.fuso_horario)
         if momento is None or momento <= agora:
             raise InvalidDate(f"Não entendi quando: {quando}")
-        lembrete = LembreteDeTeste(usuario.id, momento, texto)
+        return momento
+
+    async def criar(
+        self, usuario: Usuario, quando: str, texto: str, *, processo: str | None = None
+    ) -> LembreteDeTeste:
+        lembrete = LembreteDeTeste(usuario.id, self.validar_quando(usuario, quando), texto)
         self.criados.append(lembrete)
         return lembrete
 
@@ -225,12 +227,12 @@ async def com_lembretes(
     lembretes = LembretesDeTeste()
     settings = mentor_settings(tg, database_url, ai)
     app = build_application(settings, database=database)
-    services: Services = app.bot_data[SERVICES_KEY]
+    services: Services = app.bot_data.services
     mentor = MentorService(
         services.sessions, settings, services.processos, modelo=Modelo.de(settings),
         lembretes=lembretes,
     )  # fmt: skip
-    app.bot_data[SERVICES_KEY] = dataclasses.replace(services, mentor=mentor)
+    app.bot_data.services = dataclasses.replace(services, mentor=mentor)
     async with serving(app, poll_timeout=1):
         yield lembretes
 
@@ -271,14 +273,14 @@ async def test_the_real_reminders_service_sets_what_the_mentor_proposed(
     ana.envia("Me lembre amanhã às 9h de ligar")
     resposta = await espera_resposta(tg, ana.id, "Dois lembretes propostos")
 
-    passado = ana.botao(resposta, "tarde")
-    await ana.toca_dados(resposta["message_id"], passado)
-    recusa = tg.answered_callbacks()[-1]
+    rotulos = [b["text"] for linha in resposta["reply_markup"]["inline_keyboard"] for b in linha]
+    recusa = json.loads(resultados_de_ferramenta(ai.pedidos[2])[-1].split("\n", 1)[1][:-9])
     await ana.toca(resposta, "ligar")
     agendado = await ana.ve("Lembrete agendado")
 
     async with database.sessions() as session:
         lembretes = list(await session.scalars(select(Lembrete)))
-    assert [lembrete.texto for lembrete in lembretes] == ["ligar"]  # the past one was refused
+    assert [lembrete.texto for lembrete in lembretes] == ["ligar"]
+    assert not any("tarde" in r for r in rotulos)  # the past one was refused at the proposal
+    assert "passou" in recusa["erro"] or "passado" in recusa["erro"]  # and the model was told why
     assert "09:00" in agendado["text"]
-    assert recusa.get("text")  # and said why

@@ -122,3 +122,49 @@ async def test_persona_is_shown_to_admins_only(mentor: CogepApplication, tg: Fak
     assert "Professor Anatoly Petrovich" in persona["text"]
     assert "Modelo: fake-mentor" in persona["text"]
     assert "nunca como instruções" in persona["text"]
+
+
+async def _rajada(tg: FakeTelegram, ai: FakeOpenAI, quantas: int) -> list[str]:
+    """Ana sends `quantas` questions while her first, slow answer runs; what she was told."""
+    ana = await registrar(tg, 1907, "Ana")
+    ai.roteiro.append(Resposta(texto="Primeira, devagar.", pedaco=2, intervalo=0.1))
+    ana.envia("pergunta 0")
+    await ai.esperar(lambda: len(ai.pedidos) == 1)
+    marca = tg.mark(ana.id)
+    for numero in range(1, quantas):
+        ana.envia(f"pergunta {numero}")
+    await ana.diz("/uso")  # a chat's updates run in order: the burst has been handled
+    await espera_resposta(tg, ana.id, "Primeira, devagar.", timeout=15)
+    return [m["text"] for m in tg.chat_messages(ana.id) if m["message_id"] > marca]
+
+
+@pytest.mark.parametrize("limites", [{"mentor_perguntas_por_minuto": 3}])
+async def test_a_burst_while_an_answer_runs_gets_the_per_minute_limit_and_is_told_once(
+    mentor: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI
+) -> None:
+    textos = await _rajada(tg, ai, 30)
+    await espera_resposta(tg, 1907, "Você perguntou: pergunta 2")
+
+    assert len(ai.pedidos) == 3  # not 30: each question counted when it was queued
+    assert sum("no máximo 3 perguntas por minuto" in t for t in textos) == 1
+
+
+async def test_a_burst_stops_at_a_few_waiting_questions_per_person(
+    mentor: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI
+) -> None:
+    textos = await _rajada(tg, ai, 30)
+    await espera_resposta(tg, 1907, "Você perguntou: pergunta 3")
+
+    assert len(ai.pedidos) == 4  # the one running and three waiting
+    assert sum("perguntas suas esperando" in t for t in textos) == 1
+
+
+@pytest.mark.parametrize("limites", [{"mentor_tokens_por_dia": 20_000}])
+async def test_a_burst_cannot_reserve_more_than_the_daily_token_budget(
+    mentor: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI
+) -> None:
+    textos = await _rajada(tg, ai, 10)  # each waiting question reserves 6,000 + 1,500 tokens
+    await espera_resposta(tg, 1907, "Você perguntou: pergunta 2")
+
+    assert len(ai.pedidos) == 3
+    assert sum("tokens diários" in t for t in textos) == 1

@@ -77,3 +77,21 @@ async def test_the_processo_changes_switch_is_honoured(
         assert (
             await session.scalar(select(Notificacao).where(Notificacao.tipo == "processo")) is None
         )
+
+
+async def test_perfil_shows_the_notices_and_sends_to_notificacoes_to_change_them(
+    tg: FakeTelegram, bot: object, database: Database
+) -> None:
+    ana = await registrar(tg, 104, "Ana")
+    card = await ana.diz("/perfil")
+    assert "Resumo diário: 08:00" in card["text"] and "/notificacoes" in card["text"]
+    assert not any("Resumo diário:" in b for b in ana.botoes(card))  # nothing edited here
+
+    tela = await ana.toca(card, "Notificações")
+    escolha = await ana.toca(tela, "Resumo às")
+    await ana.toca(escolha, "07:00")
+    antigo = await ana.toca_dados(card["message_id"], "pf:hora:18")  # a button from before
+
+    assert (await usuario(database, ana.id)).hora_resumo == 18
+    assert "Resumo diário às" in antigo["text"]  # it opened /notificacoes, showing the change
+    assert "Resumo diário: 18:00" in (await ana.diz("/perfil"))["text"]

@@ -1,12 +1,13 @@
 """Knowledge base: extract, chunk, store and search the team's documents.
 
-    extracao   bytes -> text blocks with heading path and page (pure; run in a child process)
+    extracao   bytes -> text blocks with heading path and page (pure; run in a child process),
+               memory bounded as the text is produced; the type sniffed from the bytes
     fatiar     blocks -> chunks with overlap, one heading path each
-    processo   the extraction process pool with a time limit
-    web        SSRF-safe download of a URL
-    consulta   what people type -> tsquery (prefixes, phrases, exclusions)
+    processo   extraction child processes: time and memory limits, replaced after a failure
+               or a large document, gone with the bot
+    web        SSRF-safe download of a URL (`endereco_publico`: IPv6 judged by its IPv4)
     vetores    optional embeddings (OpenAI-compatible) stored with pgvector
-    busca      full-text or hybrid (RRF) search, scoped in SQL; `Passagem`
+    busca      full-text (`db.busca.documentos`) or hybrid (RRF) search, scoped in SQL; `Passagem`
     ingestao   one document through the pipeline, one transaction to store it
     fila       background workers that resume unfinished documents
     servico    `ConhecimentoService`, the public face

@@ -9,11 +9,10 @@ Visibility is applied inside each SQL query, never after.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
-from bot.conhecimento import consulta as consultas
 from bot.conhecimento.vetores import Vetores
+from db.busca import documentos, palavras
 from db.engine import Sessions
 from db.models import Usuario
 from db.repositories import conhecimento as repo
@@ -21,7 +20,6 @@ from db.repositories import conhecimento as repo
 log = logging.getLogger("cogep.conhecimento")
 RRF_K = 60
 CANDIDATOS = 30  # per list, before fusion
-_PALAVRAS = re.compile(r"\w+(?:-\w+)*")
 
 
 @dataclass(frozen=True)
@@ -66,9 +64,12 @@ class Busca:
         self._sessions = sessions
         self._vetores = vetores
 
-    async def passagens(self, usuario: Usuario, texto: str, *, limite: int) -> list[Passagem]:
-        """The best passages for `texto`, best first, with the matched words."""
-        consulta = consultas.montar(texto)
+    async def passagens(
+        self, usuario: Usuario, texto: str, *, limite: int, so_da_equipe: bool = False
+    ) -> list[Passagem]:
+        """The best passages for `texto`, best first, with the matched words (only team-wide
+        documents when `so_da_equipe`)."""
+        consulta = documentos(texto)
         vetor = await self._vetores.da_consulta(texto) if self._vetores else None
         if consulta.vazia and vetor is None:
             return []
@@ -79,8 +80,9 @@ class Busca:
                 else await repo.buscar(
                     session,
                     usuario=usuario,
-                    tsquery=consulta.tsquery,
+                    consulta=consulta,
                     limite=max(limite, CANDIDATOS) if vetor else limite,
+                    so_da_equipe=so_da_equipe,
                 )
             )
             if vetor is not None and self._vetores is not None:
@@ -89,31 +91,31 @@ class Busca:
                 )
                 achados = _fundir(
                     por_texto,
-                    await repo.trechos_por_ids(session, usuario=usuario, ids=ids),
+                    await repo.trechos_por_ids(
+                        session, usuario=usuario, ids=ids, so_da_equipe=so_da_equipe
+                    ),
                     ids,
                     limite,
                 )
             else:
                 achados = [(a, a.pontuacao) for a in por_texto[:limite]]
-            palavras = sorted({p for a, _ in achados for p in _PALAVRAS.findall(a.texto)})
-            casam = set(
-                await repo.palavras_que_casam(
-                    session, palavras=palavras, tsquery_ou=consulta.termos
-                )
-            )
+            vistas = sorted({p for a, _ in achados for p in palavras(a.texto)})
+            casam = set(await repo.palavras_que_casam(session, palavras=vistas, consulta=consulta))
         return [_passagem(a, nota, tuple(p for p in casam if p in a.texto)) for a, nota in achados]
 
-    async def trecho(self, usuario: Usuario, trecho_id: int, texto: str = "") -> Passagem | None:
+    async def trecho(
+        self, usuario: Usuario, trecho_id: int, texto: str = "", *, so_da_equipe: bool = False
+    ) -> Passagem | None:
         """One passage by id (for 'ver mais'), if the user may see it."""
-        consulta = consultas.montar(texto)
+        consulta = documentos(texto)
         async with self._sessions() as session:
-            achado = await repo.trecho_visivel(session, usuario=usuario, trecho_id=trecho_id)
+            achado = await repo.trecho_visivel(
+                session, usuario=usuario, trecho_id=trecho_id, so_da_equipe=so_da_equipe
+            )
             if achado is None:
                 return None
-            palavras = sorted(set(_PALAVRAS.findall(achado.texto)))
-            casam = await repo.palavras_que_casam(
-                session, palavras=palavras, tsquery_ou=consulta.termos
-            )
+            vistas = sorted(set(palavras(achado.texto)))
+            casam = await repo.palavras_que_casam(session, palavras=vistas, consulta=consulta)
         return _passagem(achado, achado.pontuacao, tuple(casam))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
-from sqlalchemy import select
 
 from bot import migrations
 from bot.conhecimento import lote
@@ -16,6 +15,7 @@ from bot.notificacoes import SilentNotifier
 from bot.settings import Settings
 from db.engine import Sessions
 from db.models import Usuario
+from db.repositories import usuarios as usuarios_repo
 
 
 async def executar(
@@ -56,7 +56,7 @@ async def _dono(sessions: Sessions, telegram_id: int | None) -> Usuario | None:
     if telegram_id is None:
         return None
     async with sessions() as session:
-        usuario = await session.scalar(select(Usuario).where(Usuario.telegram_id == telegram_id))
+        usuario = await usuarios_repo.por_telegram_id(session, telegram_id=telegram_id)
     if usuario is None:
         raise ConfigError(
             f"Nenhum usuário com id de Telegram {telegram_id} (ele já mandou /start?)."

@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
-from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,8 +36,9 @@ from bot.conhecimento.vetores import Vetores
 from bot.notificacoes.caixa import Mensageiro
 from bot.settings import Settings
 from db.engine import Sessions
-from db.models import Documento, Usuario
+from db.models import Documento
 from db.repositories import conhecimento as repo
+from db.repositories import usuarios as usuarios_repo
 
 log = logging.getLogger("cogep.conhecimento")
 # A live worker renews its claim every PULSO_S; one silent for three beats has died (SIGKILL,
@@ -244,10 +244,8 @@ class Ingestao:
     async def _descartar(self, doc: Documento, existente: Documento) -> Resultado:
         """A duplicate is not stored: its row goes, the sender is told which document it is."""
         async with self._sessions.begin() as session:
-            await session.execute(
-                delete(Documento).where(
-                    Documento.id == doc.id, Documento.tentativas == doc.tentativas
-                )
+            await repo.descartar_do_trabalhador(
+                session, documento_id=doc.id, tentativa=doc.tentativas
             )
         return Resultado(doc.id, doc.titulo, "duplicado", texts.duplicado(existente))
 
@@ -287,7 +285,8 @@ class Ingestao:
 async def _telegram_id(session: AsyncSession, usuario_id: int | None) -> int | None:
     if usuario_id is None:
         return None
-    return await session.scalar(select(Usuario.telegram_id).where(Usuario.id == usuario_id))
+    remetente = await usuarios_repo.por_id(session, usuario_id=usuario_id)
+    return remetente.telegram_id if remetente else None
 
 
 def _ler_arquivo(caminho: Path, limite: int) -> bytes:

@@ -6,7 +6,8 @@
     iniciar / parar                                      the background queue's life
 
 Who may do what: everyone registered sees team-wide documents and their own private ones
-(`visivel_para`, in SQL); only the sender changes who sees a document; the sender or an admin
+(`visivel_para`, in SQL), and in a group only team-wide ones, whoever asks (`so_da_equipe`:
+everyone there reads the reply); only the sender changes who sees a document; the sender or an admin
 removes it, chunks included, in one statement (ON DELETE CASCADE), so a search a moment later
 cannot return them.
 """
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot import texts
@@ -31,12 +31,14 @@ from bot.conhecimento.vetores import Vetores, criar
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.notificacoes.caixa import Mensageiro
 from bot.settings import Settings
+from bot.usuarios.regras import administra
 from db.engine import Sessions
 from db.models import Documento, Usuario
 from db.repositories import conhecimento as repo
 
 POR_PAGINA = 8
 LIMITE_BUSCA = 5
+PAGINA_MAX = 100_000  # a forged page number never reaches the database as an overflow
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,8 @@ class PaginaDocumentos:
 
 
 def pode_remover(usuario: Usuario, documento: Documento) -> bool:
-    """The sender or an admin."""
-    return documento.enviado_por_id == usuario.id or usuario.papel == "admin"
+    """The sender or an admin (let in)."""
+    return documento.enviado_por_id == usuario.id or administra(usuario)
 
 
 class ConhecimentoService:
@@ -74,7 +76,9 @@ class ConhecimentoService:
         self._sessions = sessions
         self._settings = settings
         self._vetores = vetores if vetores is not None else criar(settings)
-        self._extrator = Extrator(processos=settings.ingest_processos)
+        self._extrator = Extrator(
+            processos=settings.ingest_processos, memoria_mb=settings.ingest_memoria_mb
+        )
         self.ingestao = Ingestao(
             sessions, settings, notifier, self._extrator, baixador=baixador, vetores=self._vetores
         )
@@ -180,19 +184,29 @@ class ConhecimentoService:
         return await self.ingestao.processar(documento_id)
 
     # -- /documentos ----------------------------------------------------------------------------
-    async def listar(self, usuario: Usuario, *, pagina: int = 0) -> PaginaDocumentos:
+    async def listar(
+        self, usuario: Usuario, *, pagina: int = 0, so_da_equipe: bool = False
+    ) -> PaginaDocumentos:
         """The documents the user may see, newest first, a page at a time."""
-        pagina = max(pagina, 0)
+        pagina = min(max(pagina, 0), PAGINA_MAX)
         async with self._sessions() as session:
             itens, total = await repo.pagina(
-                session, usuario=usuario, offset=pagina * POR_PAGINA, limite=POR_PAGINA
+                session,
+                usuario=usuario,
+                offset=pagina * POR_PAGINA,
+                limite=POR_PAGINA,
+                so_da_equipe=so_da_equipe,
             )
         return PaginaDocumentos(itens, pagina, total)
 
-    async def documento(self, usuario: Usuario, documento_id: int) -> Documento:
+    async def documento(
+        self, usuario: Usuario, documento_id: int, *, so_da_equipe: bool = False
+    ) -> Documento:
         """One document the user may see."""
         async with self._sessions() as session:
-            doc = await repo.por_id(session, usuario=usuario, documento_id=documento_id)
+            doc = await repo.por_id(
+                session, usuario=usuario, documento_id=documento_id, so_da_equipe=so_da_equipe
+            )
         if doc is None:
             raise NotFound(texts.DOCUMENTO_NAO_ENCONTRADO)
         return doc
@@ -207,7 +221,7 @@ class ConhecimentoService:
                 raise NotFound(texts.DOCUMENTO_NAO_ENCONTRADO)
             if not pode_remover(usuario, doc):
                 raise NotAllowed(texts.SO_QUEM_ENVIOU_OU_ADMIN)
-            await session.execute(delete(Documento).where(Documento.id == documento_id))
+            await repo.remover(session, documento_id=documento_id)
         return doc
 
     async def alternar_privado(self, usuario: Usuario, documento_id: int) -> Documento:
@@ -228,14 +242,24 @@ class ConhecimentoService:
 
     # -- search ---------------------------------------------------------------------------------
     async def buscar(
-        self, usuario: Usuario, consulta: str, *, limite: int = LIMITE_BUSCA
+        self,
+        usuario: Usuario,
+        consulta: str,
+        *,
+        limite: int = LIMITE_BUSCA,
+        so_da_equipe: bool = False,
     ) -> list[Passagem]:
-        """The best passages for `consulta` among the documents `usuario` may see."""
-        return await self._busca.passagens(usuario, consulta, limite=max(1, min(limite, 50)))
+        """The best passages for `consulta` among the documents `usuario` may see (only
+        team-wide ones when `so_da_equipe`, as in a group)."""
+        return await self._busca.passagens(
+            usuario, consulta, limite=max(1, min(limite, 50)), so_da_equipe=so_da_equipe
+        )
 
-    async def trecho(self, usuario: Usuario, trecho_id: int, *, consulta: str = "") -> Passagem:
+    async def trecho(
+        self, usuario: Usuario, trecho_id: int, *, consulta: str = "", so_da_equipe: bool = False
+    ) -> Passagem:
         """One whole passage (for 'ver mais'), with the query's words highlighted."""
-        passagem = await self._busca.trecho(usuario, trecho_id, consulta)
+        passagem = await self._busca.trecho(usuario, trecho_id, consulta, so_da_equipe=so_da_equipe)
         if passagem is None:
             raise NotFound(texts.TRECHO_NAO_ENCONTRADO)
         return passagem

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import openai
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import (
     AsyncRetrying,
@@ -26,6 +25,7 @@ from tenacity import (
 
 from db.engine import Sessions
 from db.models import Usuario
+from db.repositories import vetores as repo
 
 log = logging.getLogger("cogep.conhecimento")
 LOTE = 64
@@ -53,26 +53,18 @@ class Vetores:
     async def preparar(self, sessions: Sessions) -> bool:
         """Enable vectors if pgvector exists (creating the extension); log what search runs."""
         async with sessions() as session:
-            disponivel = await session.scalar(
-                text("SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'")
-            )
-            if not disponivel:
+            if not await repo.pgvector_disponivel(session):
                 log.info(
                     "knowledge base: full-text search only (OPENAI_EMBEDDING_MODEL is set, "
                     "but this PostgreSQL has no pgvector)"
                 )
                 return False
             try:
-                await session.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+                await repo.instalar_pgvector(session)
             except Exception as exc:  # no privilege to create it
                 log.warning("knowledge base: full-text search only (pgvector: %s)", exc)
                 return False
-            self._dimensao = await session.scalar(
-                text(
-                    "SELECT atttypmod FROM pg_attribute"
-                    " WHERE attrelid = to_regclass('trecho_vetores') AND attname = 'embedding'"
-                )
-            )
+            self._dimensao = await repo.dimensao(session)
         self.ativo = True
         log.info("knowledge base: hybrid search (full text + %s vectors)", self._modelo)
         return True
@@ -112,20 +104,7 @@ class Vetores:
             return False
         dimensao = len(vetores[0])
         if self._dimensao is None:
-            await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('trecho_vetores'))"))
-            await session.execute(
-                text(
-                    "CREATE TABLE IF NOT EXISTS trecho_vetores ("
-                    " trecho_id bigint PRIMARY KEY REFERENCES trechos (id) ON DELETE CASCADE,"
-                    f" embedding vector({dimensao}) NOT NULL)"
-                )
-            )
-            await session.execute(
-                text(
-                    "CREATE INDEX IF NOT EXISTS ix_trecho_vetores_embedding ON trecho_vetores"
-                    " USING hnsw (embedding vector_cosine_ops)"
-                )
-            )
+            await repo.criar_tabela(session, dimensao=dimensao)
             self._dimensao = dimensao
         if dimensao != self._dimensao:
             log.error(
@@ -135,32 +114,16 @@ class Vetores:
             )
             self.ativo = False
             return False
-        await session.execute(
-            text(
-                "INSERT INTO trecho_vetores (trecho_id, embedding)"
-                " SELECT unnest(CAST(:ids AS bigint[])), unnest(CAST(:vetores AS text[]))::vector"
-            ),
-            {"ids": list(ids), "vetores": [_literal(v) for v in vetores]},
-        )
+        await repo.gravar(session, ids=ids, vetores=[_literal(v) for v in vetores])
         return True
 
     async def proximos(
         self, session: AsyncSession, *, usuario: Usuario, vetor: Sequence[float], limite: int
     ) -> list[int]:
         """Ids of the nearest chunks the user may see, nearest first."""
-        if self._dimensao is None or usuario.acesso != "liberado":
+        if self._dimensao is None:
             return []
-        linhas = await session.execute(
-            text(
-                "SELECT v.trecho_id FROM trecho_vetores v"
-                " JOIN trechos t ON t.id = v.trecho_id"
-                " JOIN documentos d ON d.id = t.documento_id"
-                " WHERE d.status = 'pronto' AND (NOT d.privado OR d.enviado_por_id = :usuario)"
-                " ORDER BY v.embedding <=> CAST(:vetor AS vector) LIMIT :limite"
-            ),
-            {"usuario": usuario.id, "vetor": _literal(vetor), "limite": limite},
-        )
-        return [int(linha[0]) for linha in linhas]
+        return await repo.proximos(session, usuario=usuario, vetor=_literal(vetor), limite=limite)
 
 
 def _literal(vetor: Sequence[float]) -> str:

@@ -1,9 +1,12 @@
 """`/ingerir <url>`: fetch a page or file without letting a user reach internal services.
 
 Every hop (the URL and each redirect, at most `REDIRECIONAMENTOS`) is resolved first and refused
-unless all its addresses are public; the request then goes to the checked address itself (with
-the original Host header and TLS server name), so a DNS answer that changes between check and
-connect (rebinding) cannot point it elsewhere. Size and time are bounded while streaming.
+unless all its addresses are public (`endereco_publico`: an IPv6 form that embeds an IPv4
+address, such as NAT64, 6to4, Teredo, IPv4-mapped or -compatible, is judged by the IPv4 address
+it carries, since a translator on the path delivers it there); the request then goes to the
+checked address itself (with the original Host header and TLS server name), so a DNS answer
+that changes between check and connect (rebinding) cannot point it elsewhere. Size and time
+are bounded while streaming.
 `permitir_rede_local` (COGEP_INGEST_PERMITIR_REDE_LOCAL) lifts the address check, for tests and
 for teams that ingest from their intranet on purpose.
 """
@@ -105,10 +108,42 @@ async def _endereco_permitido(host: str, porta: int | None, permitir_rede_local:
     enderecos = [str(info[4][0]) for info in infos]
     if not permitir_rede_local:
         for endereco in enderecos:
-            ip = ipaddress.ip_address(endereco.split("%")[0])
-            if not ip.is_global or ip.is_multicast:
+            if not endereco_publico(ipaddress.ip_address(endereco.split("%")[0])):
                 raise Recusado(texts.FALHA_REDE_LOCAL)
     return enderecos[0]
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the IPv4 address in the last 32 bits
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: a network's own translator
+_IPV4_COMPATIVEL = ipaddress.IPv6Network("::/96")  # deprecated ::a.b.c.d
+
+
+def endereco_publico(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether `ip` is a public unicast address, judging IPv6 forms by the IPv4 they embed.
+
+    `is_global` alone says yes to 64:ff9b::127.0.0.1 or 2002:7f00:1::, which a NAT64 or 6to4
+    relay delivers to the embedded (here loopback) address.
+    """
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL:
+            return False  # where it leads depends on the local network's prefix
+        embutidos = _ipv4_embutidos(ip)
+        if embutidos:
+            return all(endereco_publico(v4) for v4 in embutidos)
+    return ip.is_global and not ip.is_multicast
+
+
+def _ipv4_embutidos(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (mapped, compatible, NAT64, 6to4, Teredo)."""
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)  # (server, client): both are reached
+    if ip in _NAT64 or ip in _IPV4_COMPATIVEL:
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return []
 
 
 def _fixar(partes: SplitResult, endereco: str) -> tuple[str, dict[str, str], dict[str, str]]:

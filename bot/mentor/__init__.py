@@ -4,12 +4,15 @@ persona.txt / persona   the persona, a text file beside the code, read once
 modelo                  AsyncOpenAI client: streaming, timeouts, bounded retries, faults
 tokens                  token estimates calibrated by the model's usage (no tiktoken)
 memoria                 context within a token budget; summaries of older turns
-ferramentas             tools run as the asking user, through the scoped services
+ferramentas             the tools' registry, run as the asking user through the scoped
+                        services; in a group only what every member may see
 contratos               Protocols for the knowledge base (and later reminders)
-servico                 MentorService: one question in, one answer out
+servico                 MentorService: a question admitted (stored, limits counted) when
+                        queued, answered in its turn; data markers neutralised; questions a
+                        crash cut off found by their silent heartbeat and offered 🔁
 formato                 the model's Markdown as Telegram-HTML (the non-rich path)
 ritmo                   throttled streaming updates (newest text wins)
-fila                    per-person answer queues
+fila                    per-person answer queues (and the questions they hold)
 """
 
 from bot.mentor.modelo import FalhaDoModelo, Modelo

@@ -1,10 +1,12 @@
 """What the mentor needs from other domains, as Protocols, so it works (and is tested) with
 whatever implements them: the knowledge base's search, and the reminders service (whose
-`criar(usuario, quando, texto, processo=...)` validates the time and the processo itself).
+`criar(usuario, quando, texto, processo=...)` validates the time and the processo itself, and
+whose `validar_quando` refuses a past time before anything is proposed).
 
 The knowledge base (bot.conhecimento) answers `buscar(usuario, consulta, limite=5)` with
-passages the user may see, best first; each names its document and where in it (`citacao`,
-e.g. "Manual de Deploy › Rollback"), which is what the mentor cites.
+passages the user may see (only team-wide ones with `so_da_equipe`, for a group), best first;
+each names its document and where in it (`citacao`, e.g. "Manual de Deploy › Rollback"), which
+is what the mentor cites.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class BaseDeConhecimento(Protocol):
     """Search over the documents the user may see."""
 
     async def buscar(
-        self, usuario: Usuario, consulta: str, *, limite: int = 5
+        self, usuario: Usuario, consulta: str, *, limite: int = 5, so_da_equipe: bool = False
     ) -> Sequence[Passagem]: ...
 
 
@@ -52,6 +54,8 @@ class LembreteCriado(Protocol):
 
 class Lembretes(Protocol):
     """Personal reminders, created as the user."""
+
+    def validar_quando(self, usuario: Usuario, quando: str) -> object: ...
 
     async def criar(
         self, usuario: Usuario, quando: str, texto: str, *, processo: str | None = None

@@ -3,7 +3,9 @@
 A `Fila` runs jobs keyed by (chat, user): a job starts at once when that key is idle, otherwise
 it waits behind the running one (the caller is told its place). Different keys run at the same
 time. Each running job has an `Atendimento` with a stop event and a number (used as the draft
-id, so a stop from the draft's own button finds it). State is per process, like the tasks.
+id, so a stop from the draft's own button finds it), and the id of the stored question it
+answers: `perguntas()` lists those of every job waiting or running, whose heartbeat this
+process keeps. State is per process, like the tasks.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Atendimento:
 
     numero: int
     chave: Chave
+    pergunta_id: int | None = None
     parar: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -41,9 +44,11 @@ class Fila:
         self._rodando: dict[Chave, Atendimento] = {}
         self._numeros = itertools.count(1)
 
-    def enfileirar(self, chave: Chave, trabalho: Trabalho) -> int:
+    def enfileirar(
+        self, chave: Chave, trabalho: Trabalho, *, pergunta_id: int | None = None
+    ) -> int:
         """Queue a job; how many jobs are ahead of it (0: it starts now)."""
-        atendimento = Atendimento(numero=next(self._numeros), chave=chave)
+        atendimento = Atendimento(numero=next(self._numeros), chave=chave, pergunta_id=pergunta_id)
         fila = self._esperando.setdefault(chave, deque())
         fila.append((atendimento, trabalho))
         if chave in self._rodando:
@@ -66,6 +71,12 @@ class Fila:
     def rodando(self, chave: Chave) -> Atendimento | None:
         """The job running for `chave`, if any."""
         return self._rodando.get(chave)
+
+    def perguntas(self) -> list[int]:
+        """The stored questions of every job waiting or running here."""
+        atendimentos = [*self._rodando.values()]
+        atendimentos += [a for fila in self._esperando.values() for a, _ in fila]
+        return [a.pergunta_id for a in atendimentos if a.pergunta_id is not None]
 
     def _proximo(self, chave: Chave) -> None:
         fila = self._esperando.get(chave)

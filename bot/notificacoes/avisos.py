@@ -16,16 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, String, and_, cast, func, literal, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.errors import InvalidInput, NotAllowed, NotFound, StaleState
+from bot.errors import InvalidInput, NotFound, StaleState
 from bot.notificacoes.caixa import PRIORIDADE, Caixa
 from bot.render import escape
+from bot.usuarios.regras import exigir_admin
 from db.engine import Sessions
-from db.models import Aviso, Notificacao, Usuario
+from db.models import Aviso, Usuario
 from db.repositories import notificacoes as repo
 
 AVISO_MAX = 3500  # leaves room for the header within one message
@@ -74,50 +73,35 @@ class AvisoService:
 
     async def preparar(self, admin: Usuario, texto: str) -> Previa:
         """A draft of `texto` (plain text; shown as the readers will see it)."""
-        _exigir_admin(admin)
+        exigir_admin(admin)
         texto = texto.strip()
         if not texto:
             raise InvalidInput(texts.AVISO_USO)
         if len(texto) > AVISO_MAX:
             raise InvalidInput(texts.texto_longo(len(texto), AVISO_MAX))
         async with self._sessions.begin() as session:
-            destinatarios = await session.scalar(
-                select(func.count()).select_from(Usuario).where(_destinatario(admin))
-            )
+            destinatarios = await repo.contar_leitores_do_aviso(session, autor_id=admin.id)
             if not destinatarios:  # no draft, and no Enviar button that could only disappoint
                 raise InvalidInput(texts.AVISO_NINGUEM)
             aviso = Aviso(autor_id=admin.id, texto=texto, chat_id=admin.telegram_id)
             session.add(aviso)
             await session.flush()
-        return Previa(aviso, int(destinatarios))
+        return Previa(aviso, destinatarios)
 
     async def confirmar(self, admin: Usuario, aviso_id: int) -> Aviso:
         """Queue the announcement for everyone (one statement), once."""
-        _exigir_admin(admin)
+        exigir_admin(admin)
         async with self._sessions.begin() as session:
             aviso = await self._travar(session, aviso_id)
             if aviso.status != "rascunho":
                 raise StaleState(texts.AVISO_JA_ENVIADO)
-            html = texts.aviso_recebido(escape(aviso.texto))
-            linhas = select(
-                literal(f"aviso:{aviso.id}:") + cast(Usuario.id, String),
-                literal("aviso"),
-                Usuario.id,
-                Usuario.telegram_id,
-                literal(html),
-                literal(PRIORIDADE["aviso"]),
-                literal(self._agora()),
-                literal(aviso.id),
-            ).where(_destinatario(admin))
-            colunas = ["chave", "tipo", "usuario_id", "chat_id", "texto", "prioridade",
-                       "devido_em", "aviso_id"]  # fmt: skip
-            stmt = (
-                insert(Notificacao)
-                .from_select(colunas, linhas)
-                .on_conflict_do_nothing(index_elements=[Notificacao.chave])
+            aviso.total = await repo.enfileirar_aviso(
+                session,
+                aviso=aviso,
+                html=texts.aviso_recebido(escape(aviso.texto)),
+                prioridade=PRIORIDADE["aviso"],
+                devido_em=self._agora(),
             )
-            resultado = await session.execute(stmt)
-            aviso.total = int(getattr(resultado, "rowcount", 0) or 0)
             if not aviso.total:  # rolls the draft back as it was
                 raise InvalidInput(texts.AVISO_NINGUEM)
             aviso.status = "enviando"
@@ -126,7 +110,7 @@ class AvisoService:
 
     async def cancelar(self, admin: Usuario, aviso_id: int) -> Aviso:
         """Drop a draft, or stop a running announcement."""
-        _exigir_admin(admin)
+        exigir_admin(admin)
         async with self._sessions.begin() as session:
             aviso = await self._travar(session, aviso_id)
             if aviso.status in ("rascunho", "enviando"):
@@ -180,13 +164,3 @@ class AvisoService:
         if aviso is None:
             raise NotFound(texts.BOTAO_EXPIRADO)
         return aviso
-
-
-def _destinatario(autor: Usuario) -> ColumnElement[bool]:
-    """Everyone let in and active, but the author."""
-    return and_(Usuario.ativo.is_(True), Usuario.acesso == "liberado", Usuario.id != autor.id)
-
-
-def _exigir_admin(usuario: Usuario) -> None:
-    if usuario.papel != "admin" or usuario.acesso != "liberado":
-        raise NotAllowed(texts.SO_ADMIN)

@@ -52,6 +52,7 @@ class BotoesDeAviso:
 
     adiar_lembrete: Callable[[int], Acoes]  # the snooze choices under a reminder that fires
     abrir_processo: Callable[[int], str]  # the data of a button that opens a processo
+    repetir_pergunta: Callable[[int], Acoes] = lambda _id: ()  # 🔁 under an interrupted question
 
 
 def teclado(acoes: Acoes) -> Teclado | None:

@@ -5,7 +5,7 @@
                                                       `quando` a datetime, or pt-BR text
                                                       ("amanhã 9h", "toda segunda 9h")
     criar_de_texto(usuario, linha)                    "/lembrar [2026-0042] <quando> <texto>"
-    listar / cancelar / adiar                         /lembretes and its buttons
+    listar / cancelar / adiavel / adiar               /lembretes and its buttons
     disparar_devidos(limite)                          the scheduler's part: due reminders become
                                                       outbox rows, in the same transaction that
                                                       advances or closes them
@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -38,6 +37,7 @@ from db.engine import Sessions
 from db.models import LEMBRETE_MAX, Lembrete, Usuario
 from db.repositories import notificacoes as repo
 from db.repositories import processos as processos_repo
+from db.repositories import usuarios as usuarios_repo
 
 ATRASO_TOLERADO = timedelta(minutes=5)  # later than this, the reminder says it is late
 ADIAMENTOS = {"10m": timedelta(minutes=10), "1h": timedelta(hours=1)}
@@ -95,6 +95,11 @@ class LembreteService:
                 texts.lembrete_passado(momento, zona=usuario.fuso_horario, agora=agora)
             )
         return Quando(momento), resto
+
+    def validar_quando(self, usuario: Usuario, quando: str) -> None:
+        """Refuse (InvalidDate, with the reason) a time `criar` would refuse: the mentor checks
+        a proposed reminder before it shows the button."""
+        self._quando(usuario, quando)
 
     def _quando(self, usuario: Usuario, quando: datetime | str | Quando) -> Quando:
         if isinstance(quando, Quando):
@@ -190,6 +195,14 @@ class LembreteService:
                 raise NotFound(texts.LEMBRETE_NAO_ENCONTRADO)
             lembrete.status = "cancelado"
 
+    async def adiavel(self, usuario: Usuario, lembrete_id: int) -> Lembrete:
+        """One of the user's reminders that may be snoozed (💤's choices), or NotFound."""
+        async with self._sessions() as session:
+            lembrete = await repo.lembrete(session, usuario_id=usuario.id, lembrete_id=lembrete_id)
+        if lembrete is None or lembrete.status == "cancelado":
+            raise NotFound(texts.LEMBRETE_NAO_ENCONTRADO)
+        return lembrete
+
     async def adiar(self, usuario: Usuario, lembrete_id: int, opcao: str) -> Lembrete:
         """Snooze: 10 min, 1 h or tomorrow 09:00. A recurring one keeps its rhythm: the snooze
         is a one-off copy."""
@@ -236,12 +249,8 @@ class LembreteService:
             devidos = await repo.lembretes_devidos(session, agora=agora, limite=limite)
             if not devidos:
                 return 0
-            donos = {
-                u.id: u
-                for u in await session.scalars(
-                    select(Usuario).where(Usuario.id.in_({lb.usuario_id for lb in devidos}))
-                )
-            }
+            ids = sorted({lb.usuario_id for lb in devidos})
+            donos = {u.id: u for u in await usuarios_repo.por_ids(session, ids=ids)}
             notas = []
             for lembrete in devidos:
                 dono = donos[lembrete.usuario_id]

@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.engine import Sessions
+from db.repositories import travas
 
 log = logging.getLogger("cogep.notificacoes")
 CHAVE_DO_LIDER = 0x636F676570  # "cogep"
@@ -33,7 +33,7 @@ class Lider:
         """Whether this process holds the lock (taking it when it is free)."""
         if self._conexao is not None:
             try:
-                await self._conexao.execute(select(1))
+                await travas.viva(self._conexao)
                 return True
             except Exception as exc:  # the connection died, and the lock with it
                 log.warning("scheduler leadership lost: %s", exc)
@@ -41,7 +41,7 @@ class Lider:
         pilha = contextlib.AsyncExitStack()
         conexao = await pilha.enter_async_context(self._sessions.connect())
         try:
-            if await conexao.scalar(select(func.pg_try_advisory_lock(self._chave))):
+            if await travas.tentar(conexao, chave=self._chave):
                 self._pilha, self._conexao = pilha, conexao
                 log.info("this process now leads the notices scheduler")
                 return True
@@ -58,7 +58,7 @@ class Lider:
         if pilha is None or conexao is None:
             return
         try:  # the connection goes back to the pool: the session-level lock must go first
-            await conexao.scalar(select(func.pg_advisory_unlock(self._chave)))
+            await travas.soltar(conexao, chave=self._chave)
         except Exception:
             with contextlib.suppress(Exception):
                 await conexao.invalidate()  # a dead connection: PostgreSQL already let go

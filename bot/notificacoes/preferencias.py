@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.usuarios.regras import administra, gerencia, tem_acesso
 from db.models import Usuario
 
 # Kinds the switches govern; the others (reminders, access, announcements, replies) always go.
@@ -35,9 +36,9 @@ TIPOS_TELA = {
 def pode_escolher(usuario: Usuario, tipo: str) -> bool:
     """Whether the switch is offered: the stale list to gestores, the health line to admins."""
     if tipo == "parados":
-        return usuario.papel in ("gestor", "admin")
+        return gerencia(usuario)
     if tipo == "saude":
-        return usuario.papel == "admin"
+        return administra(usuario)
     return tipo == "tudo" or tipo in TIPOS_TELA
 
 
@@ -52,7 +53,7 @@ def ligados(usuario: Usuario) -> dict[str, bool]:
 
 def quer(usuario: Usuario, tipo: str) -> bool:
     """Whether `usuario` gets notices of this kind now."""
-    if not usuario.ativo or usuario.acesso != "liberado":
+    if not usuario.ativo or not tem_acesso(usuario):
         return False
     chave = CHAVES.get(tipo)
     if chave is None:

@@ -1,6 +1,6 @@
 """The scheduler's round: find what is due and write it to the outbox (the sender does the rest).
 
-`Vigia.rodada()` runs every minute on the leader (handlers.delivery schedules it). It is driven
+`Vigia.rodada()` runs every 30 s on the leader (handlers.delivery schedules it). It is driven
 by state, not by the trigger: each kind asks "what should exist by now and does not yet?" and
 writes it with a dedupe key, so a missed or doubled tick changes nothing, and work due while the
 bot was down is found at the first round after it comes back.
@@ -24,8 +24,6 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import and_
 
 from bot import texts
 from bot.notificacoes.caixa import BotoesDeAviso, Caixa, Nota, Teclado, teclado
@@ -142,9 +140,8 @@ class Vigia:
         agora = self._agora()
         async with self._sessions() as session:
             devidos = await repo.na_hora_do_resumo(
-                session, agora=agora, prefixo="resumo", janela=JANELA_DO_RESUMO,
-                condicao=Usuario.notif_resumo.is_(True),
-            )  # fmt: skip
+                session, agora=agora, tipo="resumo", prefixo="resumo", janela=JANELA_DO_RESUMO
+            )
             notas = []
             for usuario, atraso in devidos:
                 processos = await repo.abertos_de(session, usuario_id=usuario.id, limite=RESUMO_MAX)
@@ -176,10 +173,8 @@ class Vigia:
         agora = self._agora()
         async with self._sessions() as session:
             devidos = await repo.na_hora_do_resumo(
-                session, agora=agora, prefixo="paradosdia", janela=JANELA_DO_RESUMO,
-                condicao=and_(Usuario.papel.in_(("gestor", "admin")),
-                              Usuario.notif_parados.is_(True)),
-            )  # fmt: skip
+                session, agora=agora, tipo="parados", prefixo="paradosdia", janela=JANELA_DO_RESUMO
+            )
             segunda = [
                 u for u, _ in devidos if agora.astimezone(ZoneInfo(u.fuso_horario)).weekday() == 0
             ]
@@ -208,9 +203,8 @@ class Vigia:
         agora = self._agora()
         async with self._sessions() as session:
             devidos = await repo.na_hora_do_resumo(
-                session, agora=agora, prefixo="saude", janela=JANELA_DO_RESUMO,
-                condicao=and_(Usuario.papel == "admin", Usuario.notif_saude.is_(True)),
-            )  # fmt: skip
+                session, agora=agora, tipo="saude", prefixo="saude", janela=JANELA_DO_RESUMO
+            )
             notas = []
             for admin, _ in devidos:
                 zona = ZoneInfo(admin.fuso_horario)

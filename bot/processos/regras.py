@@ -11,7 +11,7 @@ from typing import Final
 
 from bot.acentos import sem_acentos
 from db.models import ABERTOS, PRIORIDADES, Usuario
-from db.repositories.processos import ve_tudo
+from db.repositories.usuarios import gerencia  # the rule's home; bot.usuarios would be a cycle
 
 __all__ = [  # ABERTOS and PRIORIDADES are facts of the schema (db.models), repeated here for use
     "ABERTOS",
@@ -21,7 +21,6 @@ __all__ = [  # ABERTOS and PRIORIDADES are facts of the schema (db.models), repe
     "STATUS_CODIGO",
     "TRANSICOES",
     "formatar_numero",
-    "gerencia",
     "ler_numero",
     "ler_prioridade",
     "pode_cancelar",
@@ -52,12 +51,6 @@ NUMERO = re.compile(r"^#?\s*(?:(?P<ano>\d{4})\s*[-/.]\s*)?(?P<seq>\d{1,9})$")
 def pode_transitar(de: str, para: str) -> bool:
     """Whether the status machine allows `de -> para`."""
     return para in TRANSICOES.get(de, ())
-
-
-def gerencia(usuario: Usuario) -> bool:
-    """Gestores and admins (with access) see and assign every processo: the very rule the
-    repository's SQL applies (`ve_tudo`), so the handlers and the queries never disagree."""
-    return ve_tudo(usuario)
 
 
 def pode_cancelar(usuario: Usuario, solicitante_id: int) -> bool:

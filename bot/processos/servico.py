@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.acentos import sem_acentos
 from bot.dates import parse_when
-from bot.entrada.efeito import efeito_unico
+from bot.entrada.efeito import referencia
 from bot.errors import (
     IllegalTransition,
     InvalidDate,
@@ -37,13 +37,13 @@ from bot.processos.quadro import BUSCA_MAX, POR_COLUNA, Filtros, Quadro, em_colu
 from bot.processos.regras import (
     TRANSICOES,
     formatar_numero,
-    gerencia,
     ler_numero,
     ler_prioridade,
     pode_cancelar,
     pode_transitar,
 )
 from bot.settings import Settings
+from bot.usuarios.regras import gerencia, tem_acesso
 from db.busca import palavras
 from db.engine import Sessions
 from db.models import TITULO_MAX, Contato, Processo, ProcessoEvento, Usuario
@@ -264,7 +264,7 @@ class ProcessoService:
         if not gerencia(usuario):
             raise NotAllowed(texts.SO_GESTOR_ATRIBUI)
         async with self._sessions() as session:
-            return await usuarios_repo.listar(session, ativos=True, acesso="liberado")
+            return await usuarios_repo.listar(session, ativos=True, so_com_acesso=True)
 
     # -- writes --------------------------------------------------------------------------
     async def abrir(
@@ -306,7 +306,7 @@ class ProcessoService:
             )
             session.add(processo)
             await session.flush()
-            await efeito_unico(session, referencia=f"processo {processo.numero}")
+            referencia(session, f"processo {processo.numero}")
             repo.registrar_evento(session, processo=processo, autor=autor, tipo="criado")
             if contato_id is not None:  # the confirmation names the contact
                 await session.refresh(processo, ["contato"])
@@ -344,7 +344,7 @@ class ProcessoService:
             raise InvalidInput(texts.texto_longo(len(comentario), COMENTARIO_MAX))
         async with self._sessions.begin() as session:
             processo = await self._travar(session, usuario, processo_id, None)
-            await efeito_unico(session, referencia=f"comentário no processo {processo.numero}")
+            referencia(session, f"comentário no processo {processo.numero}")
             evento = repo.registrar_evento(
                 session, processo=processo, autor=usuario, tipo="comentario", texto=comentario
             )
@@ -436,7 +436,7 @@ class ProcessoService:
             if responsavel_id is not None:
                 encontrados = await usuarios_repo.por_ids(session, ids=[responsavel_id])
                 novo = encontrados[0] if encontrados else None
-                if novo is None or not novo.ativo or novo.acesso != "liberado":
+                if novo is None or not novo.ativo or not tem_acesso(novo):
                     raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
             antes = processo.responsavel
             if (novo.id if novo else None) == processo.responsavel_id:

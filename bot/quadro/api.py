@@ -51,12 +51,12 @@ from bot.errors import (
     StaleState,
 )
 from bot.processos.quadro import Filtros
-from bot.processos.regras import gerencia
 from bot.quadro import formato
 from bot.quadro.initdata import InitDataInvalida, verificar
 from bot.render import to_plain
 from bot.services import Services
 from bot.usuarios import motivo_sem_acesso
+from bot.usuarios.regras import gerencia
 from db.models import STATUS, Usuario
 
 log = logging.getLogger("cogep.quadro")

@@ -28,12 +28,16 @@ __all__ = [
     "FALHA_CODIFICACAO",
     "FALHA_CORROMPIDO",
     "FALHA_CRIPTOGRAFADO",
+    "FALHA_DESCOMPACTADO",
     "FALHA_INTERNA",
+    "FALHA_LEITOR_CAIU",
+    "FALHA_MEMORIA",
     "FALHA_PAGINAS",
     "FALHA_REDE_LOCAL",
     "FALHA_SEM_TEXTO",
     "FALHA_TEMPO",
     "FALHA_VAZIO",
+    "FALHA_ZIP_DESCONHECIDO",
     "INGERIR_USO",
     "JA_EXISTE_NO_OUTRO_ESCOPO",
     "NENHUM_DOCUMENTO",
@@ -106,6 +110,19 @@ FALHA_PAGINAS = "o documento tem páginas demais."
 FALHA_REDE_LOCAL = "o endereço aponta para a rede interna, que o bot não acessa."
 FALHA_ARQUIVO_SUMIU = "o arquivo não está mais no caminho de onde foi enviado."
 FALHA_INTERNA = "um erro inesperado na leitura; a equipe técnica foi avisada pelos logs."
+FALHA_MEMORIA = "a leitura do arquivo precisaria de memória demais; divida-o em partes menores."
+FALHA_LEITOR_CAIU = (
+    "a leitura do arquivo foi interrompida (memória demais ou arquivo malformado); "
+    "divida-o em partes menores ou envie outro formato."
+)
+FALHA_ZIP_DESCONHECIDO = (
+    "o arquivo é um pacote compactado (zip) que não é um documento Word (.docx), e esse tipo "
+    "não é suportado (aceito: txt, md, pdf, docx, html, csv e json)."
+)
+# A zip container that inflates past the budget, whatever its headers declare.
+FALHA_DESCOMPACTADO = (
+    "o arquivo descompactado é grande demais para ler (parece uma bomba de compressão)."
+)
 
 
 def falha_tipo(nome: str) -> str:
@@ -131,9 +148,8 @@ def falha_paginas(paginas: int, limite: int) -> str:
 
 def falha_caracteres(limite: int) -> str:
     """Too much text."""
-    return f"o documento tem mais de {limite:,} caracteres de texto, o limite da base.".replace(
-        ",", "."
-    )
+    milhares = f"{limite:,}".replace(",", ".")
+    return f"o documento tem mais de {milhares} caracteres de texto, o limite da base."
 
 
 def falha_tempo(segundos: float) -> str:

@@ -26,6 +26,8 @@ __all__ = [
     "BOTAO_TENTAR_DE_NOVO",
     "MENTOR_ACAO_INDISPONIVEL",
     "MENTOR_CORTADA_MD",
+    "MENTOR_GRUPO_DESAUTORIZADO",
+    "MENTOR_INTERROMPIDA_NO_MARCADOR",
     "MENTOR_JA_RESPONDIDA",
     "MENTOR_NADA_PARA_PARAR",
     "MENTOR_PARADA",
@@ -35,10 +37,13 @@ __all__ = [
     "MENTOR_PERGUNTA_SUMIU",
     "MENTOR_PROPOSTA_RECUSADA",
     "MENTOR_SEM_RESPOSTA_MD",
+    "REFERENCIA_PERGUNTA",
     "botao_abrir",
     "falha_md",
     "fontes_md",
     "lembrete_do_mentor",
+    "mentor_fila_cheia",
+    "mentor_interrompida",
     "mentor_limite_diario",
     "mentor_limite_minuto",
     "mentor_na_fila",
@@ -63,6 +68,9 @@ MENTOR_PARADA = "⏹ Parei a resposta do professor."
 MENTOR_NADA_PARA_PARAR = "Essa resposta já terminou."
 MENTOR_PARAR_ALHEIO = "Só quem perguntou pode parar esta resposta."
 MENTOR_PERGUNTA_SUMIU = "Essa pergunta não está mais guardada (talvez a conversa tenha sido reiniciada com /nova_conversa)."
+MENTOR_GRUPO_DESAUTORIZADO = (
+    "Esse grupo não está mais autorizado a usar o Cogep, então a pergunta não será respondida lá."
+)
 MENTOR_JA_RESPONDIDA = "Essa pergunta já foi respondida (ou está sendo respondida agora)."
 MENTOR_ACAO_INDISPONIVEL = (
     "Essa proposta não vale mais: já foi decidida, ou não foi feita para você."
@@ -120,6 +128,26 @@ def mentor_na_fila(a_frente: int) -> str:
     """A question sent while the previous answer is still running."""
     quantas = "a anterior" if a_frente == 1 else f"as {a_frente} anteriores"
     return f"⏳ Sua pergunta entrou na fila: respondo assim que terminar {quantas}."
+
+
+def mentor_interrompida(pergunta: str) -> str:
+    """A question whose answer a restart cut off (found by the start-up sweep)."""
+    resumo = pergunta if len(pergunta) <= 120 else pergunta[:119] + "…"
+    return (
+        f"⚠️ O professor foi interrompido (o bot reiniciou) antes de responder a: "
+        f"<i>{escape(resumo)}</i>\nToque em 🔁 para perguntar de novo."
+    )
+
+
+MENTOR_INTERROMPIDA_NO_MARCADOR = "⚠️ Resposta interrompida: o bot reiniciou."
+
+
+def mentor_fila_cheia(limite: int) -> str:
+    """Too many questions waiting for one person."""
+    return (
+        f"Já há {limite} perguntas suas esperando o professor. "
+        "Espere as respostas antes de mandar outras."
+    )
 
 
 def mentor_limite_minuto(limite: int) -> str:
@@ -207,3 +235,6 @@ def persona(texto: str, *, modelo: str | None) -> str:
     """/persona for admins."""
     qual = f"Modelo: <code>{escape(modelo)}</code>" if modelo else "Sem modelo (modo offline)"
     return f"<b>Persona do professor</b> · {qual}\n\n<pre>{escape(texto)}</pre>"
+
+
+REFERENCIA_PERGUNTA = "sua pergunta ao professor (a resposta chega aqui, ou um 🔁 para repetir)"

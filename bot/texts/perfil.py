@@ -8,16 +8,13 @@ from bot.render import escape, shorten
 __all__ = [
     "BOTAO_FUSO",
     "BOTAO_NOME",
-    "BOTAO_NOTIFICACOES_OFF",
-    "BOTAO_NOTIFICACOES_ON",
-    "BOTAO_RESUMO",
+    "BOTAO_PERFIL_NOTIFICACOES",
     "HORA_INVALIDA",
     "NOME_LONGO",
     "NOME_VAZIO",
     "PAPEL_NOME",
     "PERFIL_ATUALIZADO",
     "PERGUNTA_FUSO",
-    "PERGUNTA_HORA_RESUMO",
     "PERGUNTA_NOME",
     "fuso_invalido",
     "perfil",
@@ -46,9 +43,7 @@ PERGUNTA_FUSO = (
 PERFIL_ATUALIZADO = "Perfil atualizado."
 BOTAO_NOME = "✏️ Nome"
 BOTAO_FUSO = "🌎 Fuso horário"
-BOTAO_NOTIFICACOES_ON = "🔔 Notificações: ligadas"
-BOTAO_NOTIFICACOES_OFF = "🔕 Notificações: desligadas"
-BOTAO_RESUMO = "🕗 Resumo diário: {hora:02d}:00"
+BOTAO_PERFIL_NOTIFICACOES = "🔔 Notificações e resumo diário"
 
 PAPEL_NOME = {"membro": "membro", "gestor": "gestor", "admin": "administrador"}
 
@@ -71,9 +66,7 @@ def perfil(
         f"Papel: {PAPEL_NOME.get(papel, papel)}\n"
         f"Fuso horário: {escape(descrever_fuso(fuso))}\n"
         f"Notificações: {estado}\n"
-        f"Resumo diário: {hora_resumo:02d}:00 (tipos, horário e silêncio em /notificacoes)\n\n"
+        f"Resumo diário: {hora_resumo:02d}:00\n"
+        "(liga, desliga, horário do resumo e silêncio: /notificacoes)\n\n"
         "Toque num botão para alterar."
     )
-
-
-PERGUNTA_HORA_RESUMO = "A que horas você quer receber o resumo diário?"

@@ -21,6 +21,7 @@ from bot.fusos import ler_fuso
 from bot.higiene import inteiro, visivel
 from bot.notificacoes.caixa import Acoes, Nota, Notifier, SilentNotifier, teclado
 from bot.settings import Settings
+from bot.usuarios.regras import exigir_admin
 from db.engine import Sessions
 from db.models import Usuario
 from db.repositories import usuarios as repo
@@ -34,13 +35,6 @@ SINONIMOS_PAPEL = {
 BotoesDePedido = Callable[[int], Acoes]
 """The Liberar/Recusar buttons under an access request, given the newcomer's id: how a button
 is encoded is the handlers' business (`handlers.keyboards.pedido_de_acesso`), handed in."""
-
-
-def motivo_sem_acesso(usuario: Usuario) -> str | None:
-    """Why a registered user is kept out (waiting, or refused); None when they are let in."""
-    return {"pendente": texts.AGUARDANDO_LIBERACAO, "recusado": texts.ACESSO_RECUSADO}.get(
-        usuario.acesso
-    )
 
 
 @dataclass(frozen=True)
@@ -100,12 +94,14 @@ class UsuarioService:
                 promover=admin,
             )
 
+        # Registering again changes nothing, so /start is no change a replay must refuse
+        # (efeito=False): it stays one round trip.
         if acesso == "liberado":  # one upsert: atomic on its own, no BEGIN/COMMIT round trips
-            async with self._sessions.connect() as connection:
+            async with self._sessions.connect(efeito=False) as connection:
                 usuario, novo = await upsert(connection)
             return Registro(usuario=usuario, novo=novo)
         # A newcomer may be asking for access: the admins' notices commit with the row.
-        async with self._sessions.begin() as session:
+        async with self._sessions.begin(efeito=False) as session:
             usuario, novo = await upsert(await session.connection())
             if novo and usuario.acesso == "pendente":
                 await self._pedir_liberacao(session, usuario)
@@ -114,7 +110,7 @@ class UsuarioService:
 
     async def _pedir_liberacao(self, session: AsyncSession, novo: Usuario) -> None:
         """Ask every admin, with one-tap buttons, to let the newcomer in."""
-        admins = await repo.listar(session, ativos=True, acesso="liberado", papel="admin")
+        admins = await repo.admins_ativos(session)
         botoes = teclado(self._botoes_de_pedido(novo.id)) if self._botoes_de_pedido else None
         notas = [
             Nota(
@@ -137,7 +133,7 @@ class UsuarioService:
         `so_pendente` is for the buttons under a request: an old button never overturns what
         an admin already decided. The person is told when their access changes.
         """
-        _exigir_admin(admin)
+        exigir_admin(admin)
         acesso = "liberado" if liberar else "recusado"
         async with self._sessions.begin() as session:
             alvo = await repo.por_id(session, usuario_id=usuario_id, travar=True)
@@ -175,7 +171,7 @@ class UsuarioService:
 
     async def definir_acesso(self, admin: Usuario, quem: str, acao: str) -> Decisao:
         """`/acesso @ana liberar|revogar`."""
-        _exigir_admin(admin)
+        exigir_admin(admin)
         liberar = {"liberar": True, "revogar": False}.get(acao.strip().lower())
         if liberar is None:
             raise InvalidInput(texts.ACESSO_USO)
@@ -206,19 +202,9 @@ class UsuarioService:
             raise InvalidInput(texts.fuso_invalido(fuso))
         return await self._atualizar(telegram_id, fuso_horario=zona)
 
-    async def definir_notificacoes(self, telegram_id: int, ativas: bool) -> Usuario:
-        """Turn push notices on or off."""
-        return await self._atualizar(telegram_id, notificacoes_ativas=ativas)
-
-    async def definir_hora_resumo(self, telegram_id: int, hora: int) -> Usuario:
-        """Set the hour (0–23, in the user's zone) of the daily digest."""
-        if not 0 <= hora <= 23:
-            raise InvalidInput(texts.HORA_INVALIDA)
-        return await self._atualizar(telegram_id, hora_resumo=hora)
-
     async def listar(self, admin: Usuario) -> list[Usuario]:
         """Every user, for an admin."""
-        _exigir_admin(admin)
+        exigir_admin(admin)
         async with self._sessions() as session:
             return await repo.listar(session)
 
@@ -227,7 +213,7 @@ class UsuarioService:
 
         Returns the user and whether anything changed.
         """
-        _exigir_admin(admin)
+        exigir_admin(admin)
         escolhido = SINONIMOS_PAPEL.get(sem_acentos(papel.strip().lower()))
         if escolhido is None:
             raise InvalidInput(texts.papel_desconhecido(papel))
@@ -245,20 +231,15 @@ class UsuarioService:
 
     async def marcar_ativo(self, telegram_id: int, ativo: bool) -> None:
         """Record that the user blocked (False) or unblocked (True) the bot."""
-        async with self._sessions() as session:
+        async with self._sessions(efeito=False) as session:  # a fact, idempotent
             await repo.atualizar(session, telegram_id=telegram_id, ativo=ativo)
 
     async def _atualizar(self, telegram_id: int, **valores: object) -> Usuario:
-        async with self._sessions() as session:  # one UPDATE ... RETURNING
+        async with self._sessions.begin() as session:  # one UPDATE, and the update's mark
             usuario = await repo.atualizar(session, telegram_id=telegram_id, **valores)
         if usuario is None:
             raise NotRegistered(texts.PRECISA_CADASTRO)
         return usuario
-
-
-def _exigir_admin(usuario: Usuario) -> None:
-    if usuario.papel != "admin" or usuario.acesso != "liberado":
-        raise NotAllowed(texts.SO_ADMIN)
 
 
 async def _localizar(session: AsyncSession, quem: str) -> Usuario:

@@ -3,6 +3,11 @@
 A conversation is a chat: a private chat (one person) or a group (everyone in it), so a group's
 memory never mixes with a member's private one. `mensagens` keeps the turns and the summaries
 of older turns (`papel = 'resumo'`, covering every turn up to `resume_ate`).
+
+A question is stored when it is queued, as `pendente`; the process holding it (waiting or
+being answered) renews `vivo_em`, so one whose process died (kill -9) is found by the silence
+and offered 🔁; `marcador_id` is the group placeholder its answer streams into, finished with
+a note then.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ class Mensagem(Base):
         Index(None, "usuario_id", "criado_em"),
         # The latest summary of a chat, found without walking its turns.
         Index("ix_mensagens_resumos", "chat_id", "id", postgresql_where=text("papel = 'resumo'")),
+        # The questions waiting or being answered: few, swept for the silent ones.
+        Index("ix_mensagens_pendentes", "id", postgresql_where=text("estado = 'pendente'")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -55,6 +62,10 @@ class Mensagem(Base):
     # The processo the question was asked about (its card's "Perguntar ao professor").
     processo_id: Mapped[int | None] = mapped_column(ForeignKey("processos.id", ondelete="SET NULL"))
     resume_ate: Mapped[int | None] = mapped_column(BigInteger)
+    # A pending question's heartbeat, renewed by the process that holds it.
+    vivo_em: Mapped[datetime | None]
+    # The group placeholder (a Telegram message id) the answer streams into.
+    marcador_id: Mapped[int | None] = mapped_column(BigInteger)
     criado_em: Mapped[datetime] = mapped_column(server_default=func.now())
 
 

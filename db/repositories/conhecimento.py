@@ -1,7 +1,9 @@
 """Queries on `documentos` and `trechos`, scoped by `visivel_para` like every other read.
 
 visivel_para(usuario)   the one visibility rule: team-wide documents, and one's own private
-                        ones (an admin does not read other people's private documents)
+                        ones (an admin does not read other people's private documents);
+                        `so_da_equipe=True` narrows it to team-wide ones, for a group, where
+                        everyone reads what is shown, whoever asked
 por_id / pagina / trecho_visivel       reads for /documentos and 'ver mais'
 buscar / palavras_que_casam            full-text search and the words to highlight
 reivindicar / retomaveis / em_andamento  the ingestion queue's claims (fencing by tentativas)
@@ -19,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Text,
     and_,
+    delete,
     false,
     func,
     literal,
@@ -32,36 +35,43 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from db.busca import Consulta, tsquery
 from db.models import Documento, Trecho, Usuario
 from db.models.conhecimento import EM_ANDAMENTO
+from db.repositories import offset_seguro
+from db.repositories.usuarios import tem_acesso
 
 JANELA = 1000  # matches ranked per search: a very common word is ranked among the first 1000
 
 
-def visivel_para(usuario: Usuario) -> ColumnElement[bool]:
-    """The SQL condition for the documents `usuario` may see."""
-    if usuario.acesso != "liberado":
+def visivel_para(usuario: Usuario, *, so_da_equipe: bool = False) -> ColumnElement[bool]:
+    """The SQL condition for the documents `usuario` may see (only team-wide ones when
+    `so_da_equipe`: what every member of a group may see)."""
+    if not tem_acesso(usuario):
         return false()
+    if so_da_equipe:
+        return not_(Documento.privado)
     return or_(not_(Documento.privado), Documento.enviado_por_id == usuario.id)
 
 
-def consulta_sql(tsquery: str) -> ColumnElement[Any]:
-    """The tsquery for a query string built by `bot.conhecimento.consulta` (same folding as the
-    indexed side: `cogep_lexico`, then the `portuguese` stemmer)."""
-    return func.to_tsquery(
-        literal_column("'portuguese'"),
-        func.cogep_lexico(tsquery),
-    )
+def _tsquery(consulta: Consulta) -> ColumnElement[Any]:
+    """The SQL tsquery, folded as the indexed side is: `cogep_lexico`, then the stemmer."""
+    return tsquery(consulta, dobra="cogep_lexico")
 
 
 async def por_id(
-    session: AsyncSession, *, usuario: Usuario, documento_id: int, travar: bool = False
+    session: AsyncSession,
+    *,
+    usuario: Usuario,
+    documento_id: int,
+    travar: bool = False,
+    so_da_equipe: bool = False,
 ) -> Documento | None:
     """One document the user may see, with its sender."""
     stmt = (
         select(Documento)
         .options(joinedload(Documento.enviado_por))
-        .where(Documento.id == documento_id, visivel_para(usuario))
+        .where(Documento.id == documento_id, visivel_para(usuario, so_da_equipe=so_da_equipe))
     )
     if travar:
         stmt = stmt.with_for_update(of=Documento)
@@ -69,15 +79,15 @@ async def por_id(
 
 
 async def pagina(
-    session: AsyncSession, *, usuario: Usuario, offset: int, limite: int
+    session: AsyncSession, *, usuario: Usuario, offset: int, limite: int, so_da_equipe: bool = False
 ) -> tuple[list[Documento], int]:
     """A page of the documents the user may see, newest first, and how many there are."""
     stmt = (
         select(Documento, func.count().over())
         .options(joinedload(Documento.enviado_por))
-        .where(visivel_para(usuario))
+        .where(visivel_para(usuario, so_da_equipe=so_da_equipe))
         .order_by(Documento.criado_em.desc(), Documento.id.desc())
-        .offset(offset)
+        .offset(offset_seguro(offset))
         .limit(limite)
     )
     linhas = list(await session.execute(stmt))
@@ -85,7 +95,9 @@ async def pagina(
     if not linhas and offset:
         total = int(
             await session.scalar(
-                select(func.count()).select_from(Documento).where(visivel_para(usuario))
+                select(func.count())
+                .select_from(Documento)
+                .where(visivel_para(usuario, so_da_equipe=so_da_equipe))
             )
             or 0
         )
@@ -106,25 +118,35 @@ class Achado:
 
 
 async def buscar(
-    session: AsyncSession, *, usuario: Usuario, tsquery: str, limite: int, janela: int = JANELA
+    session: AsyncSession,
+    *,
+    usuario: Usuario,
+    consulta: Consulta,
+    limite: int,
+    janela: int = JANELA,
+    so_da_equipe: bool = False,
 ) -> list[Achado]:
-    """The best chunks for `tsquery` among the documents the user may see.
+    """The best chunks for `consulta` (`db.busca.documentos`) among the documents the user may see.
 
     Matches are collected (visibility applied in the same scan) up to `janela`, then ranked:
     ranking costs per match, and a word in half of 100,000 chunks would rank 50,000 of them
     (bench/ingest.py: ranking 2,000 candidates and reading their rows was 7 of the 11 ms).
     """
-    consulta = consulta_sql(tsquery)
+    condicao = _tsquery(consulta)
     candidatos = (
         select(Trecho.id.label("id"), Trecho.busca.label("busca"))
         .join(Documento, Documento.id == Trecho.documento_id)
-        .where(Trecho.busca.op("@@")(consulta), Documento.status == "pronto", visivel_para(usuario))
+        .where(
+            Trecho.busca.op("@@")(condicao),
+            Documento.status == "pronto",
+            visivel_para(usuario, so_da_equipe=so_da_equipe),
+        )
         .limit(janela)
         .cte("candidatos")
     )
     # ts_rank_cd normalisation 1: divided by 1 + log(length), so long chunks do not win by bulk.
     # Ranked on the candidates' vectors alone; only the winners' texts are read.
-    pontuacao = func.ts_rank_cd(candidatos.c.busca, consulta, 1)
+    pontuacao = func.ts_rank_cd(candidatos.c.busca, condicao, 1)
     melhores = (
         select(candidatos.c.id.label("id"), pontuacao.label("pontuacao"))
         .order_by(pontuacao.desc(), candidatos.c.id)
@@ -155,7 +177,7 @@ def _achado(linha: Sequence[Any]) -> Achado:
 
 
 async def trechos_por_ids(
-    session: AsyncSession, *, usuario: Usuario, ids: Sequence[int]
+    session: AsyncSession, *, usuario: Usuario, ids: Sequence[int], so_da_equipe: bool = False
 ) -> list[Achado]:
     """Chunks by id, only those the user may see (the vector side of a hybrid search)."""
     if not ids:
@@ -163,31 +185,37 @@ async def trechos_por_ids(
     stmt = (
         select(*_colunas_do_achado(literal(0.0)))
         .join(Documento, Documento.id == Trecho.documento_id)
-        .where(Trecho.id.in_(ids), Documento.status == "pronto", visivel_para(usuario))
+        .where(
+            Trecho.id.in_(ids),
+            Documento.status == "pronto",
+            visivel_para(usuario, so_da_equipe=so_da_equipe),
+        )
     )
     return [_achado(linha) for linha in await session.execute(stmt)]
 
 
 async def palavras_que_casam(
-    session: AsyncSession, *, palavras: Sequence[str], tsquery_ou: str
+    session: AsyncSession, *, palavras: Sequence[str], consulta: Consulta
 ) -> list[str]:
     """Which of `palavras` match any term of the query: the words to highlight."""
-    if not palavras or not tsquery_ou:
+    if not palavras or not consulta.termos:
         return []
     palavra = func.unnest(literal(list(palavras), ARRAY(Text))).table_valued("p").render_derived()
     vetor = func.to_tsvector(
         literal_column("'portuguese'"),
         func.cogep_lexico(palavra.c.p),
     )
-    stmt = select(palavra.c.p).where(vetor.op("@@")(consulta_sql(tsquery_ou)))
+    stmt = select(palavra.c.p).where(vetor.op("@@")(_tsquery(Consulta(consulta.termos))))
     return list(await session.scalars(stmt))
 
 
 async def trecho_visivel(
-    session: AsyncSession, *, usuario: Usuario, trecho_id: int
+    session: AsyncSession, *, usuario: Usuario, trecho_id: int, so_da_equipe: bool = False
 ) -> Achado | None:
     """One chunk, if the user may see its document."""
-    achados = await trechos_por_ids(session, usuario=usuario, ids=[trecho_id])
+    achados = await trechos_por_ids(
+        session, usuario=usuario, ids=[trecho_id], so_da_equipe=so_da_equipe
+    )
     return achados[0] if achados else None
 
 
@@ -248,6 +276,20 @@ async def em_andamento(session: AsyncSession, *, usuario_id: int) -> int:
         Documento.enviado_por_id == usuario_id, Documento.status.in_(EM_ANDAMENTO)
     )
     return int(await session.scalar(stmt) or 0)
+
+
+async def remover(session: AsyncSession, *, documento_id: int) -> None:
+    """Delete a document; its chunks (and their vectors) go with it (ON DELETE CASCADE)."""
+    await session.execute(delete(Documento).where(Documento.id == documento_id))
+
+
+async def descartar_do_trabalhador(
+    session: AsyncSession, *, documento_id: int, tentativa: int
+) -> None:
+    """Delete the document if this worker's claim (its `tentativa`) still holds."""
+    await session.execute(
+        delete(Documento).where(Documento.id == documento_id, Documento.tentativas == tentativa)
+    )
 
 
 async def do_trabalhador(

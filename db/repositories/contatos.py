@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.busca import consulta_prefixos, palavras
+from db.busca import prefixos, tsquery
 from db.models import Contato, Processo, Usuario
+from db.repositories import offset_seguro
 from db.repositories.processos import visivel_para
 
 
@@ -31,9 +32,10 @@ async def por_email(session: AsyncSession, *, email: str) -> Contato | None:
 
 async def buscar(session: AsyncSession, *, texto: str, limite: int) -> list[Contato]:
     """Contacts whose name, company or e-mail match every word (prefixes, no accents)."""
-    if not palavras(texto):
+    consulta = prefixos(texto)
+    if consulta.vazia:
         return []
-    query = consulta_prefixos(texto, config="simple")
+    query = tsquery(consulta, config="simple")
     # The stored vector is stemmed in portuguese; names are better matched unstemmed too.
     simples = func.to_tsvector(
         literal_column("'simple'"),
@@ -51,7 +53,7 @@ async def buscar(session: AsyncSession, *, texto: str, limite: int) -> list[Cont
 async def pagina(session: AsyncSession, *, offset: int, limite: int) -> list[Contato]:
     """Contacts by name."""
     stmt = select(Contato).order_by(func.lower(Contato.nome), Contato.id)
-    return list(await session.scalars(stmt.offset(offset).limit(limite)))
+    return list(await session.scalars(stmt.offset(offset_seguro(offset)).limit(limite)))
 
 
 async def processos_do_contato(

@@ -114,6 +114,70 @@ async def esquecer(session: AsyncSession, *, chat_id: int) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+async def travar_usuario(session: AsyncSession, *, usuario_id: int) -> None:
+    """Lock the user's row: their questions are admitted one at a time, limits included."""
+    await session.execute(select(Usuario.id).where(Usuario.id == usuario_id).with_for_update())
+
+
+async def pendentes(session: AsyncSession, *, usuario_id: int) -> int:
+    """How many of the user's questions wait or are being answered."""
+    total = await session.scalar(
+        select(func.count())
+        .select_from(Mensagem)
+        .where(
+            Mensagem.usuario_id == usuario_id,
+            Mensagem.papel == "usuario",
+            Mensagem.estado == "pendente",
+        )
+    )
+    return int(total or 0)
+
+
+async def retomar_pergunta(session: AsyncSession, *, mensagem_id: int) -> bool:
+    """A failed question waits again (🔁); False when it is not failed (a doubled tap)."""
+    linha = await session.scalar(
+        update(Mensagem)
+        .where(Mensagem.id == mensagem_id, Mensagem.estado == "falhou")
+        .values(estado="pendente", vivo_em=func.now(), marcador_id=None)
+        .returning(Mensagem.id)
+    )
+    return linha is not None
+
+
+async def renovar_pendentes(session: AsyncSession, *, ids: Sequence[int]) -> None:
+    """The heartbeat of the pending questions this process holds."""
+    if ids:
+        await session.execute(
+            update(Mensagem)
+            .where(Mensagem.id.in_(ids), Mensagem.estado == "pendente")
+            .values(vivo_em=func.now())
+        )
+
+
+async def guardar_marcador(session: AsyncSession, *, mensagem_id: int, marcador_id: int) -> None:
+    """Remember the group placeholder a question's answer streams into."""
+    await session.execute(
+        update(Mensagem).where(Mensagem.id == mensagem_id).values(marcador_id=marcador_id)
+    )
+
+
+async def interromper_silenciosas(session: AsyncSession, *, silencio_s: float) -> list[Mensagem]:
+    """Fail the pending questions nobody has renewed for `silencio_s` (their process died),
+    and return them; one UPDATE, so with several replicas each is taken once."""
+    limite = func.now() - func.make_interval(0, 0, 0, 0, 0, 0, silencio_s)
+    stmt = (
+        update(Mensagem)
+        .where(
+            Mensagem.estado == "pendente",
+            Mensagem.papel == "usuario",
+            func.coalesce(Mensagem.vivo_em, Mensagem.criado_em) < limite,
+        )
+        .values(estado="falhou")
+        .returning(Mensagem)
+    )
+    return list(await session.scalars(stmt))
+
+
 async def perguntas_desde(session: AsyncSession, *, usuario_id: int, desde: datetime) -> int:
     """How many questions the user asked since `desde` (the rate limit)."""
     total = await session.scalar(

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from db.models import Aviso, Lembrete, Notificacao, Processo, ProcessoEvento, Usuario
+from db.repositories.usuarios import administradores, com_acesso, gestores
 
 Linha = dict[str, Any]
 
@@ -132,6 +133,43 @@ async def motivos(session: AsyncSession, *, aviso_id: int) -> dict[str, int]:
         .group_by(Notificacao.motivo)
     )
     return {str(m): int(n) for m, n in (await session.execute(stmt)).all()}
+
+
+def _leitores_do_aviso(autor_id: int) -> ColumnElement[bool]:
+    """Everyone let in and active, but the author."""
+    return and_(Usuario.ativo.is_(True), com_acesso(), Usuario.id != autor_id)
+
+
+async def contar_leitores_do_aviso(session: AsyncSession, *, autor_id: int) -> int:
+    """How many people an announcement by `autor_id` would reach."""
+    stmt = select(func.count()).select_from(Usuario).where(_leitores_do_aviso(autor_id))
+    return int(await session.scalar(stmt) or 0)
+
+
+async def enfileirar_aviso(
+    session: AsyncSession, *, aviso: Aviso, html: str, prioridade: int, devido_em: datetime
+) -> int:
+    """One outbox row per reader (`aviso:<id>:<usuario>`), in one INSERT ... SELECT; a row
+    already there is left alone. How many were written."""
+    linhas = select(
+        literal(f"aviso:{aviso.id}:") + cast(Usuario.id, String),
+        literal("aviso"),
+        Usuario.id,
+        Usuario.telegram_id,
+        literal(html),
+        literal(prioridade),
+        literal(devido_em),
+        literal(aviso.id),
+    ).where(_leitores_do_aviso(aviso.autor_id))
+    colunas = ["chave", "tipo", "usuario_id", "chat_id", "texto", "prioridade", "devido_em",
+               "aviso_id"]  # fmt: skip
+    stmt = (
+        insert(Notificacao)
+        .from_select(colunas, linhas)
+        .on_conflict_do_nothing(index_elements=[Notificacao.chave])
+    )
+    resultado = await session.execute(stmt)
+    return int(getattr(resultado, "rowcount", 0) or 0)
 
 
 async def descartar_aviso(session: AsyncSession, *, aviso_id: int, motivo: str) -> int:
@@ -246,12 +284,24 @@ def _hora_local(agora: datetime) -> ColumnElement[Any]:
     return func.extract("hour", func.timezone(Usuario.fuso_horario, agora))
 
 
+def _quer_o_diario(tipo: str) -> ColumnElement[bool]:
+    """Who receives each daily notice: the digest to who wants it, the stale list to gestores,
+    the health line to admins (each switched on)."""
+    if tipo == "resumo":
+        return Usuario.notif_resumo.is_(True)
+    if tipo == "parados":
+        return and_(gestores(), Usuario.notif_parados.is_(True))
+    if tipo == "saude":
+        return and_(administradores(), Usuario.notif_saude.is_(True))
+    raise ValueError(f"unknown daily notice: {tipo!r}")
+
+
 async def na_hora_do_resumo(
-    session: AsyncSession, *, agora: datetime, prefixo: str, janela: int,
-    condicao: ColumnElement[bool],
-) -> list[tuple[Usuario, int]]:  # fmt: skip
-    """Users whose digest hour passed less than `janela` hours ago (local), with how many hours
-    ago, and who have no `<prefixo>:<id>:<local date>` notice yet."""
+    session: AsyncSession, *, agora: datetime, tipo: str, prefixo: str, janela: int
+) -> list[tuple[Usuario, int]]:
+    """Users who receive the daily notice `tipo` (resumo, parados, saude) and whose digest hour
+    passed less than `janela` hours ago (local), with how many hours ago, and who have no
+    `<prefixo>:<id>:<local date>` notice yet."""
     atraso = (_hora_local(agora) - Usuario.hora_resumo + 24) % 24
     data_local = func.to_char(func.timezone(Usuario.fuso_horario, agora), "YYYY-MM-DD")
     chave = literal(f"{prefixo}:") + cast(Usuario.id, String) + literal(":") + data_local
@@ -260,10 +310,10 @@ async def na_hora_do_resumo(
         select(Usuario, atraso)
         .where(
             Usuario.ativo.is_(True),
-            Usuario.acesso == "liberado",
+            com_acesso(),
             Usuario.notificacoes_ativas.is_(True),
             atraso < janela,
-            condicao,
+            _quer_o_diario(tipo),
             ~existe,
         )
         .order_by(Usuario.id)

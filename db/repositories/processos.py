@@ -24,20 +24,17 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from db.busca import consulta_prefixos
+from db.busca import prefixos, tsquery
 from db.models import ABERTOS, Contato, Processo, ProcessoEvento, Usuario
-
-
-def ve_tudo(usuario: Usuario) -> bool:
-    """Gestores and admins with access see every processo."""
-    return usuario.acesso == "liberado" and usuario.papel in ("gestor", "admin")
+from db.repositories import offset_seguro
+from db.repositories.usuarios import gerencia, tem_acesso
 
 
 def visivel_para(usuario: Usuario) -> ColumnElement[bool]:
     """The SQL condition for the processos `usuario` may see."""
-    if usuario.acesso != "liberado":  # the handlers stop them first; this is the second wall
+    if not tem_acesso(usuario):  # the handlers stop them first; this is the second wall
         return false()
-    if ve_tudo(usuario):
+    if gerencia(usuario):  # gestores and admins see every processo
         return true()
     return or_(Processo.solicitante_id == usuario.id, Processo.responsavel_id == usuario.id)
 
@@ -101,7 +98,7 @@ async def pagina(
         stmt = stmt.where(Processo.responsavel_id.is_(None))
     elif responsavel_id is not None:
         stmt = stmt.where(Processo.responsavel_id == responsavel_id)
-    stmt = _com_pessoas(stmt.order_by(*order).offset(offset).limit(limite))
+    stmt = _com_pessoas(stmt.order_by(*order).offset(offset_seguro(offset)).limit(limite))
     return list((await session.scalars(stmt)).unique())
 
 
@@ -120,13 +117,13 @@ async def buscar(
     newest `JANELA_RECENTE` processos answer when there are enough of them, and the full index
     search runs only for words too rare for that (and rare words are cheap to look up).
     """
-    query = consulta_prefixos(texto)
+    query = tsquery(prefixos(texto))
     # The contacts the words name, looked up first: as literal ids the processo index serves
     # them, where a subquery made the planner scan every processo (measured 6 -> 28 ms p95).
     contatos = list(
         await session.scalars(select(Contato.id).where(Contato.busca.op("@@")(query)).limit(50))
     )
-    if ve_tudo(usuario):
+    if gerencia(usuario):
         ids = await _ids_encontrados(session, query, contatos, limite=limite, janela=JANELA_RECENTE)
         if len(ids) < limite:
             ids = await _ids_encontrados(session, query, contatos, limite=limite, janela=None)

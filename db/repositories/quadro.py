@@ -31,7 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ABERTOS, STATUS, Processo, Usuario
-from db.repositories.processos import ve_tudo, visivel_para
+from db.repositories.processos import visivel_para
+from db.repositories.usuarios import gerencia
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ CONTAGEM_MAX = 99  # beyond this an open column says "99+": 1,000 of a status co
 
 def de_uma_pessoa(usuario: Usuario, meus: bool, responsavel_id: int | None) -> bool:
     """Whether the board's filter names one person's processos (a few hundred at most)."""
-    return not ve_tudo(usuario) or meus or responsavel_id not in (None, 0)
+    return not gerencia(usuario) or meus or responsavel_id not in (None, 0)
 
 
 _COLUNAS = (

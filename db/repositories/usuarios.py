@@ -1,16 +1,68 @@
-"""Queries on `usuarios`."""
+"""Queries on `usuarios`, and who is who: each rule once in Python and once in SQL, side by side.
+
+    tem_acesso(u)  / com_acesso()       let in (`acesso = 'liberado'`)
+    administra(u)  / administradores()  an admin with access: users, /aviso, every private limit
+    gerencia(u)    / gestores()         a gestor or admin with access: sees and assigns every
+                                        processo, hears about stale ones
+
+Services and handlers read the rules through `bot.usuarios.regras`; queries use the SQL twins.
+tests/test_usuarios_regras.py checks both forms agree for every papel and access.
+"""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Final, cast
 
-from sqlalchemy import Boolean, Table, bindparam, case, func, literal_column, select, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.dml import ReturningInsert
 
 from db.models import Usuario
+
+GESTAO: Final = ("gestor", "admin")  # the papéis that manage processos
+
+
+def tem_acesso(usuario: Usuario) -> bool:
+    """Let in: may use the bot at all."""
+    return usuario.acesso == "liberado"
+
+
+def administra(usuario: Usuario) -> bool:
+    """An admin who is let in."""
+    return tem_acesso(usuario) and usuario.papel == "admin"
+
+
+def gerencia(usuario: Usuario) -> bool:
+    """A gestor or admin who is let in."""
+    return tem_acesso(usuario) and usuario.papel in GESTAO
+
+
+def com_acesso() -> ColumnElement[bool]:
+    """SQL twin of `tem_acesso`."""
+    return Usuario.acesso == "liberado"
+
+
+def administradores() -> ColumnElement[bool]:
+    """SQL twin of `administra`."""
+    return and_(com_acesso(), Usuario.papel == "admin")
+
+
+def gestores() -> ColumnElement[bool]:
+    """SQL twin of `gerencia`."""
+    return and_(com_acesso(), Usuario.papel.in_(GESTAO))
 
 
 async def por_id(session: AsyncSession, *, usuario_id: int, travar: bool = False) -> Usuario | None:
@@ -104,20 +156,20 @@ async def atualizar(session: AsyncSession, *, telegram_id: int, **valores: Any) 
 
 
 async def listar(
-    session: AsyncSession,
-    *,
-    ativos: bool | None = None,
-    acesso: str | None = None,
-    papel: str | None = None,
+    session: AsyncSession, *, ativos: bool | None = None, so_com_acesso: bool = False
 ) -> list[Usuario]:
-    """Users by name, optionally only active or inactive ones, of one access or papel."""
+    """Users by name, optionally only active (or inactive) ones, optionally only those let in."""
     stmt = select(Usuario).order_by(func.lower(Usuario.nome), Usuario.id)
     if ativos is not None:
         stmt = stmt.where(Usuario.ativo.is_(ativos))
-    if acesso is not None:
-        stmt = stmt.where(Usuario.acesso == acesso)
-    if papel is not None:
-        stmt = stmt.where(Usuario.papel == papel)
+    if so_com_acesso:
+        stmt = stmt.where(com_acesso())
+    return list(await session.scalars(stmt))
+
+
+async def admins_ativos(session: AsyncSession) -> list[Usuario]:
+    """The admins (let in) who still accept messages."""
+    stmt = select(Usuario).where(administradores(), Usuario.ativo.is_(True)).order_by(Usuario.id)
     return list(await session.scalars(stmt))
 
 

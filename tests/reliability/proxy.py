@@ -21,10 +21,12 @@ Corte = Literal["antes", "depois"]
 
 
 class ProxyDeCorte:
-    """Listen on 127.0.0.1 and forward to the database at (host, port)."""
+    """Listen on 127.0.0.1 and forward to the database at (host, port), or at a unix socket
+    (the embedded server listens on nothing else)."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, *, unix_socket: str | None = None) -> None:
         self._destino = (host, port)
+        self._unix_socket = unix_socket
         self._servidor: asyncio.Server | None = None
         self.porta = 0
         self.corte: Corte | None = None
@@ -57,7 +59,10 @@ class ProxyDeCorte:
             cliente_w.close()
             return
         try:
-            servidor_r, servidor_w = await asyncio.open_connection(*self._destino)
+            if self._unix_socket is not None:
+                servidor_r, servidor_w = await asyncio.open_unix_connection(self._unix_socket)
+            else:
+                servidor_r, servidor_w = await asyncio.open_connection(*self._destino)
         except OSError:
             cliente_w.close()
             return

@@ -24,7 +24,10 @@ from tests.test_processos import registrar
 @pytest.fixture
 async def proxy(database: Database) -> AsyncIterator[ProxyDeCorte]:
     url = database.engine.url
-    async with ProxyDeCorte(url.host or "127.0.0.1", url.port or 5432) as proxy:
+    # The embedded server's URL names its socket directory in the query (?host=/dir&port=N).
+    socket_dir, port = url.query.get("host"), int(str(url.query.get("port") or url.port or 5432))
+    unix_socket = f"{socket_dir}/.s.PGSQL.{port}" if isinstance(socket_dir, str) else None
+    async with ProxyDeCorte(url.host or "127.0.0.1", port, unix_socket=unix_socket) as proxy:
         yield proxy
 
 
@@ -33,7 +36,9 @@ async def pela_proxy(
     tg: FakeTelegram, database: Database, database_url: str, proxy: ProxyDeCorte
 ) -> AsyncIterator[None]:
     """The bot, talking to PostgreSQL through the proxy."""
-    url = make_url(database_url).set(host="127.0.0.1", port=proxy.porta)
+    # Without the query's host and port, which would override these and bypass the proxy.
+    url = make_url(database_url).difference_update_query(["host", "port"])
+    url = url.set(host="127.0.0.1", port=proxy.porta)
     engine = create_engine(url.render_as_string(hide_password=False), pool_size=5)
     app = build_application(
         make_settings(tg, database_url),
