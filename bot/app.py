@@ -17,13 +17,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand
+from telegram import BotCommand, MenuButtonWebApp, WebAppInfo
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
-from bot import migrations
+from bot import migrations, texts
 from bot.database import Database, open_database
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import SessoesComEntrada
@@ -165,6 +165,8 @@ def _tarefas(app: CogepApplication, raiz: _Raiz) -> None:
         parar=services.notificacoes.lider.largar,
     )
     tarefas.laco("comandos", functools.partial(_publicar_comandos, app.bot))
+    if raiz.settings.quadro_url is not None:  # the menu button opens the board (bot.quadro)
+        tarefas.laco("menu-quadro", functools.partial(_publicar_quadro, app.bot, raiz.settings))
 
 
 async def _fechar_entrada(porta: Porta) -> None:
@@ -225,6 +227,16 @@ async def _publicar_comandos(bot: BotComEntrada) -> None:
                 espera,
             )
         await asyncio.sleep(espera)
+
+
+async def _publicar_quadro(bot: BotComEntrada, settings: Settings) -> None:
+    """The chat's menu button becomes "Quadro", opening the board at COGEP_PUBLIC_URL."""
+    assert settings.quadro_url is not None
+    botao = MenuButtonWebApp(texts.MENU_QUADRO, WebAppInfo(settings.quadro_url))
+    try:
+        await bot.set_chat_menu_button(menu_button=botao)
+    except TelegramError as exc:  # the chat works without it; /processos still offers 🗂
+        log.warning("could not set the menu button to the board (%s)", exc.message)
 
 
 async def _parar_tarefas(app: CogepApplication) -> None:

@@ -23,6 +23,7 @@ from bot.entrada.efeito import JaFeito
 from bot.errors import CogepError, InvalidInput
 from bot.render import to_plain
 from bot.saida.envio import RespostaAdiada, reply_html
+from bot.usuarios import motivo_sem_acesso
 from db.models import Usuario
 from handlers.callbacks import Callback
 from handlers.context import CogepContext
@@ -95,13 +96,6 @@ async def admitido(update: Update, context: CogepContext) -> Usuario | None:
 async def barrado(update: Update, context: CogepContext) -> bool:
     """True (after telling them) when the caller is not registered or not let in yet."""
     return await admitido(update, context) is None
-
-
-def motivo_sem_acesso(usuario: Usuario) -> str | None:
-    """Why a registered user is kept out (waiting, or refused); None when they are let in."""
-    return {"pendente": texts.AGUARDANDO_LIBERACAO, "recusado": texts.ACESSO_RECUSADO}.get(
-        usuario.acesso
-    )
 
 
 async def _largar_pergunta_esquecida(update: Update, context: CogepContext) -> None:

@@ -87,7 +87,10 @@ async def _page(
         agora=context.services.processos.agora(),
         responsavel=_nome_do_filtro(page),
     )
-    teclado = keyboards.lista(page, gestor=gerencia(usuario))
+    # Telegram opens a Mini App button only in private chats; a group gets the menu button.
+    privado = update.effective_chat is not None and update.effective_chat.type == "private"
+    quadro = context.services.settings.quadro_url if privado else None
+    teclado = keyboards.lista(page, gestor=gerencia(usuario), quadro=quadro)
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):
         await edit_html(query.message, html, keyboard=teclado)
