@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     mentor_tokens_por_dia: int = Field(default=200_000, ge=0, alias="MENTOR_TOKENS_POR_DIA")
     mentor_preco_entrada: float = Field(default=0.15, ge=0, alias="MENTOR_PRECO_ENTRADA")
     mentor_preco_saida: float = Field(default=0.60, ge=0, alias="MENTOR_PRECO_SAIDA")
+    # Bot API 10.1 rich messages (sendRichMessage, sendRichMessageDraft) for the mentor's answers:
+    # off by default, since several clients (Web, macOS, third-party) show them as blank.
+    mensagens_ricas: bool = Field(default=False, alias="COGEP_MENSAGENS_RICAS")
     # The embedded PostgreSQL's folder (when DATABASE_URL is unset); default: the user data dir.
     data_dir: Path | None = Field(default=None, alias="COGEP_DATA_DIR")
     # Knowledge base: embeddings are optional (full-text search alone without them).

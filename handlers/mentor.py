@@ -66,7 +66,7 @@ def _fila_de(app: CogepApplication) -> Fila:
 def _servidor(context: CogepContext) -> Servidor:
     estado = context.bot_data
     if estado.servidor_do_mentor is None:
-        estado.servidor_do_mentor = Servidor()
+        estado.servidor_do_mentor = Servidor(rico=context.services.settings.mensagens_ricas)
     return estado.servidor_do_mentor
 
 
@@ -149,7 +149,9 @@ async def _atender(
         await transmissao.comecar()
         if transmissao.marcador_id is not None:
             await services.mentor.guardar_marcador(pergunta, transmissao.marcador_id)
-        resposta = await services.mentor.responder(pergunta, transmissao.crescer, atendimento.parar)
+        resposta = await services.mentor.responder(
+            pergunta, transmissao.crescer, atendimento.parar, ao_consultar=transmissao.consultar
+        )
     except Exception as exc:  # the processo in focus vanished, the database is down, a bug
         await _abandonar(services, pergunta)
         if isinstance(exc, CogepError):
@@ -165,7 +167,10 @@ async def _atender(
         except TelegramError:
             log.warning("could not tell chat %s that its answer failed", pergunta.chat_id)
         return
-    await transmissao.terminar(_markdown_final(resposta), teclado=_teclado_final(resposta))
+    try:
+        await transmissao.terminar(_markdown_final(resposta), teclado=_teclado_final(resposta))
+    except TelegramError as exc:  # even plain text was refused: the answer stays stored
+        log.warning("answer in chat %s not delivered: %s", pergunta.chat_id, exc)
     await services.mentor.resumir(pergunta.chat_id, pergunta.usuario, resposta)
 
 

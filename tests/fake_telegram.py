@@ -200,6 +200,7 @@ class _Fault:
     times: int
     chat_id: int | None
     after: int = 0  # matching calls let through before the first failure
+    kind: str = "status"  # "status": answer `error`; "timeout": hang; "network": hang up
 
 
 @dataclass
@@ -563,6 +564,7 @@ class FakeTelegram:
     # Pauses before each webhook redelivery after the first attempt fails.
     webhook_retry_delays: tuple[float, ...] = (0.05, 0.1, 0.2)
     strict_html_ampersand: bool = True
+    hang_seconds: float = 3.0  # how long a `fail_next(kind="timeout")` call hangs
     _METHODS: ClassVar[dict[str, tuple[str, ApiMethod]]] = {}  # lower name -> (name, impl)
 
     def __init__(
@@ -957,16 +959,20 @@ class FakeTelegram:
         times: int = 1,
         chat_id: int | None = None,
         after: int = 0,
+        kind: str = "status",
     ) -> None:
         """Answer the next `times` calls to method (optionally only for chat_id) with an error,
-        after letting `after` of them through."""
+        after letting `after` of them through. `kind="timeout"` instead holds the call for
+        `hang_seconds` and does nothing (the client's read timeout fires first);
+        `kind="network"` closes the connection without an answer."""
+        assert kind in ("status", "timeout", "network"), kind
         parameters: JSON = {}
         if retry_after is not None:
             parameters["retry_after"] = retry_after
         if migrate_to_chat_id is not None:
             parameters["migrate_to_chat_id"] = migrate_to_chat_id
         error = ApiError(error_code, description, parameters or None)
-        self._faults.append(_Fault(method.lower(), error, times, chat_id, after))
+        self._faults.append(_Fault(method.lower(), error, times, chat_id, after, kind))
 
     def hold_downloads(self) -> None:
         """Make file downloads wait (a slow network, or a bot killed mid-download)."""
@@ -1033,8 +1039,8 @@ class FakeTelegram:
             429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
         )
 
-    def _take_fault(self, method: str, params: JSON) -> ApiError | None:
-        """Consume and return the first injected error matching this call, if any."""
+    def _take_fault(self, method: str, params: JSON) -> _Fault | None:
+        """Consume and return the first injected fault matching this call, if any."""
         for fault in self._faults:
             if fault.method != method.lower():
                 continue
@@ -1046,7 +1052,7 @@ class FakeTelegram:
             fault.times -= 1
             if fault.times <= 0:
                 self._faults.remove(fault)
-            return fault.error
+            return fault
         return None
 
     # ----------------------------------------------------------------------- HTTP plumbing
@@ -1063,7 +1069,17 @@ class FakeTelegram:
         try:
             if handler is None:
                 raise ApiError(404, "Not Found")
-            fault = self._take_fault(call.method, params) or self._flood_check(call.method, params)
+            injected = self._take_fault(call.method, params)
+            if injected is not None and injected.kind == "timeout":
+                await asyncio.sleep(self.hang_seconds)
+                raise injected.error
+            if injected is not None and injected.kind == "network":
+                call.error = {"network": "connection closed"}
+                if request.transport is not None:
+                    request.transport.close()
+                return web.Response(status=500)
+            fault = injected.error if injected is not None else None
+            fault = fault or self._flood_check(call.method, params)
             if fault is not None:
                 raise fault
             call.result = await handler(self, params)

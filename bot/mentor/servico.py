@@ -29,7 +29,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -228,9 +228,11 @@ class MentorService:
 
     # -- answering -------------------------------------------------------------------------
     async def responder(
-        self, pergunta: Pergunta, ao_crescer: Callable[[str], None], parar: asyncio.Event
-    ) -> Resposta:
-        """Answer `pergunta`, calling `ao_crescer(markdown_so_far)` as the answer grows."""
+        self, pergunta: Pergunta, ao_crescer: Callable[[str], None], parar: asyncio.Event,
+        *, ao_consultar: Callable[[], Awaitable[None]] | None = None,
+    ) -> Resposta:  # fmt: skip
+        """Answer `pergunta`, calling `ao_crescer(markdown_so_far)` as the answer grows and
+        awaiting `ao_consultar()` before each round of tools (which may take a while)."""
         assert pergunta.pergunta_id is not None, "admitir() stores a question before its turn"
         texto, pergunta_id = pergunta.texto, pergunta.pergunta_id
         if self.modelo is None:
@@ -244,7 +246,9 @@ class MentorService:
             except NotFound:
                 await self._marcar(pergunta_id, "falhou")
                 raise
-            resposta = await self._conversar(pergunta, mensagens, passagens, ao_crescer, parar)
+            resposta = await self._conversar(
+                pergunta, mensagens, passagens, ao_crescer, parar, ao_consultar
+            )
             if resposta.falha != "contexto" or resposta.texto or tentativa:
                 break
             # The model's window is smaller than our budget: once more with a quarter of it
@@ -411,6 +415,7 @@ class MentorService:
         passagens: list[Passagem],
         ao_crescer: Callable[[str], None],
         parar: asyncio.Event,
+        ao_consultar: Callable[[], Awaitable[None]] | None = None,
     ) -> Resposta:
         """The model rounds, with tools; stops and faults become a Resposta, never a raise."""
         assert self.modelo is not None
@@ -448,6 +453,8 @@ class MentorService:
             if dito and not dito.endswith("\n"):
                 dito += "\n\n"
             mensagens.append(rodada.mensagem)
+            if ao_consultar is not None:
+                await ao_consultar()
             for chamada in rodada.chamadas:
                 resultado = await self.ferramentas.executar(
                     Chamador(pergunta.usuario, grupo=pergunta.grupo),

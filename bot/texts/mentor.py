@@ -27,6 +27,7 @@ __all__ = [
     "MENTOR_ACAO_INDISPONIVEL",
     "MENTOR_CORTADA_MD",
     "MENTOR_GRUPO_DESAUTORIZADO",
+    "MENTOR_CONSULTANDO",
     "MENTOR_INTERROMPIDA_NO_MARCADOR",
     "MENTOR_JA_RESPONDIDA",
     "MENTOR_NADA_PARA_PARAR",
@@ -57,6 +58,7 @@ __all__ = [
 
 AJUDA_MENTOR_VAZIA = "Escreva sua pergunta ao professor junto com a menção, por exemplo: <i>@bot como versiono uma API?</i>"
 MENTOR_PENSANDO = "🎓 <i>O professor está pensando…</i>"
+MENTOR_CONSULTANDO = "🔎 <i>consultando processos…</i>"
 BOTAO_PARAR = "⏹ Parar"
 BOTAO_TENTAR_DE_NOVO = "🔁 Tentar de novo"
 BOTAO_PERGUNTAR_PROFESSOR = "🎓 Perguntar ao professor"
