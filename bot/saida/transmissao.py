@@ -87,7 +87,8 @@ class Transmissao:
         self._servidor = servidor
         self._chat_id = chat_id
         # What this answer still uses; each failure turns one off for the rest of it.
-        self._rico = servidor.rico
+        self._rico = servidor.rico  # the final message
+        self._rascunho_rico = servidor.rico
         self._rascunho = privado and servidor.rascunho
         self._edicao = True
         self._numero = numero  # the draft id
@@ -144,11 +145,15 @@ class Transmissao:
         self._rascunho = False
         self.compasso.intervalo = INTERVALO_EDICAO
 
-    def _sem_rico(self, exc: TelegramError) -> None:
-        """Rich messages off for the rest of this answer (and the process, when unknown)."""
-        self._rico = False
+    def _sem_rico(self, exc: TelegramError, *, rascunho: bool = False) -> None:
+        """Rich drafts, or the rich final message, off for the rest of this answer (and every
+        rich method for the process, when the server does not know it)."""
+        if rascunho:
+            self._rascunho_rico = False
+        else:
+            self._rico = False
         if metodo_desconhecido(exc):
-            self._servidor.rico = False
+            self._servidor.rico = self._rico = self._rascunho_rico = False
             log.info("this Bot API server has no rich messages; using HTML from now on")
         else:
             log.warning("rich message refused in chat %s (%s); using HTML", self._chat_id,
@@ -185,7 +190,7 @@ class Transmissao:
             self._edicao = False
 
     async def _rascunho_parcial(self, markdown: str) -> None:
-        if self._rico:
+        if self._rascunho_rico:
             try:
                 await self._bot.do_api_request(
                     "sendRichMessageDraft",
@@ -198,7 +203,7 @@ class Transmissao:
             except RetryAfter:
                 raise
             except TelegramError as exc:
-                self._sem_rico(exc)
+                self._sem_rico(exc, rascunho=True)
         # The draft shows the part being written: the tail, once the text outgrows a message.
         parte = split_html(markdown_para_html(markdown))[-1:] or [""]
         try:
