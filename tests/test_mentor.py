@@ -60,9 +60,13 @@ def respostas_finais(tg: FakeTelegram, chat_id: int) -> list[Call]:
 async def espera_resposta(
     tg: FakeTelegram, chat_id: int, contem: str, *, timeout: float = 8
 ) -> JSON:
-    return await tg.wait_for_message(
-        chat_id, predicate=lambda m: contem in m.get("text", ""), timeout=timeout
-    )
+    """The answer containing `contem`, once final (a streaming preview ends with "▌")."""
+
+    def final(m: JSON) -> bool:
+        texto = m.get("text", "")
+        return contem in texto and not texto.endswith("▌")
+
+    return await tg.wait_for_message(chat_id, predicate=final, timeout=timeout)
 
 
 @RICAS
