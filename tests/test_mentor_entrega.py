@@ -7,7 +7,6 @@ stored, and the failed way is not tried again for the rest of that answer.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -24,12 +23,18 @@ from tests.test_mentor import RESPOSTA, como_html, espera_resposta
 from tests.test_processos import registrar, tornar_gestor
 
 LEITURA = 0.75  # the bot's read timeout here; a hung call is given up after it
-FALHAS = {
-    "400": {"error_code": 400, "description": "Bad Request: DRAFT_INVALID"},
-    "500": {"error_code": 500, "description": "Internal Server Error"},
-    "timeout": {"error_code": 500, "description": "hung", "kind": "timeout"},
-    "rede": {"error_code": 500, "description": "dropped", "kind": "network"},
+FALHAS = {  # name: (status, description, kind)
+    "400": (400, "Bad Request: DRAFT_INVALID", "status"),
+    "500": (500, "Internal Server Error", "status"),
+    "timeout": (500, "hung", "timeout"),
+    "rede": (500, "dropped", "network"),
 }
+
+
+def falhar(tg: FakeTelegram, metodo: str, falha: str, **kwargs: int) -> None:
+    """Make `metodo` fail the way `falha` names."""
+    status, descricao, tipo = FALHAS[falha]
+    tg.fail_next(metodo, error_code=status, description=descricao, kind=tipo, **kwargs)
 
 
 @pytest.fixture
@@ -80,7 +85,7 @@ async def test_a_failing_draft_turns_drafts_off_for_that_answer_and_the_answer_a
 ) -> None:  # fmt: skip
     ana = await registrar(tg, 2101, "Ana")
     ai.roteiro.append(Resposta(texto=RESPOSTA, pedaco=6, intervalo=0.03))
-    tg.fail_next("sendMessageDraft", times=50, after=1, **FALHAS[falha])  # "thinking" passes
+    falhar(tg, "sendMessageDraft", falha, times=50, after=1)  # "thinking" passes
     inicio = len(tg.calls)
 
     ana.envia("Como versionar uma API?")
@@ -100,7 +105,7 @@ async def test_a_failing_rich_draft_steps_down_to_html_drafts(
 ) -> None:  # fmt: skip
     ana = await registrar(tg, 2102, "Ana")
     ai.roteiro.append(Resposta(texto=RESPOSTA, pedaco=6, intervalo=0.03))
-    tg.fail_next("sendRichMessageDraft", times=50, **FALHAS[falha])
+    falhar(tg, "sendRichMessageDraft", falha, times=50)
     inicio = len(tg.calls)
 
     ana.envia("Como versionar uma API?")
@@ -121,7 +126,7 @@ async def test_a_failing_rich_message_is_sent_as_html(
 ) -> None:  # fmt: skip
     ana = await registrar(tg, 2103, "Ana")
     ai.roteiro.append(Resposta(texto=RESPOSTA, pedaco=40))
-    tg.fail_next("sendRichMessage", times=50, **FALHAS[falha])
+    falhar(tg, "sendRichMessage", falha, times=50)
     inicio = len(tg.calls)
 
     ana.envia("Como versionar uma API?")
@@ -141,7 +146,7 @@ async def test_a_failing_html_answer_is_sent_as_plain_text(
 ) -> None:  # fmt: skip
     ana = await registrar(tg, 2104, "Ana")
     ai.roteiro.append(Resposta(texto=RESPOSTA, pedaco=40))
-    tg.fail_next("sendMessage", chat_id=ana.id, **FALHAS[falha])
+    falhar(tg, "sendMessage", falha, chat_id=ana.id)
     inicio = len(tg.calls)
 
     ana.envia("Como versionar uma API?")
@@ -172,7 +177,7 @@ async def test_a_failing_edit_in_a_group_stops_the_previews_and_the_answer_is_se
 ) -> None:  # fmt: skip
     ana = await registrar(tg, 2105, "Ana")
     ai.roteiro.append(Resposta(texto=RESPOSTA, pedaco=6, intervalo=0.03))
-    tg.fail_next("editMessageText", times=50, **FALHAS[falha])
+    falhar(tg, "editMessageText", falha, times=50)
     inicio = len(tg.calls)
 
     ana.envia("@cogep_test_bot como versionar uma API?", chat=grupo)
@@ -180,7 +185,7 @@ async def test_a_failing_edit_in_a_group_stops_the_previews_and_the_answer_is_se
 
     assert final["text"] == como_html(RESPOSTA)
     assert chamadas(tg, "editMessageText", grupo["id"], desde=inicio) == 1
-    await tg.wait_for(lambda: tg.calls_to("deleteMessage") and tg.calls_to("deleteMessage")[-1].result)
+    await tg.wait_for(lambda: [c for c in tg.calls_to("deleteMessage") if c.result])
     restantes = [m["text"] for m in tg.chat_messages(grupo["id"])]
     assert not any("pensando" in t for t in restantes)  # the frozen placeholder was removed
     assert await ultima_resposta_guardada(database) == ("ok", RESPOSTA)

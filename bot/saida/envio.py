@@ -11,8 +11,10 @@
 The handlers' calls raise instead (PTB's errors reach `handlers.common.on_error`):
 `send_html`/`reply_html` wait out a 429 `FLOOD_RETRIES` times (Telegram guarantees a refused
 message was not sent, so the retry cannot duplicate it; a timeout gives no such guarantee and
-is not retried), then hand what is left to the outbox (`FilaDeRespostas`, the `resposta` kind,
-sent before any notice) and raise `RespostaAdiada`, which ends the handler quietly.
+is not retried, except by `send_html(teimoso=True)`, which sends a refused part once more as
+plain text, for an answer that must arrive), then hand what is left to the outbox
+(`FilaDeRespostas`, the `resposta` kind, sent before any notice) and raise `RespostaAdiada`,
+which ends the handler quietly.
 `edit_html` and `edit_keyboard` wait out 429s the same way. Pacing is not done here but on the
 bot itself (`bot.saida.ritmo.Limitador`), so no send of the process escapes it.
 """

@@ -23,6 +23,7 @@ is a success, and a 429 while streaming slows the updates (`ritmo.Devagar`) inst
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from dataclasses import dataclass
@@ -237,11 +238,9 @@ class Transmissao:
             except TelegramError as exc:
                 log.warning("final edit refused in chat %s (%s); sending anew", self._chat_id,
                             _motivo(exc))  # fmt: skip
-        try:
+        with contextlib.suppress(RespostaAdiada):  # flood control: the outbox sends the rest
             await send_html(self._bot, self._chat_id, html, keyboard=teclado,
                             reply_to=self._responder_a, teimoso=True)  # fmt: skip
-        except RespostaAdiada:  # flood control: the outbox sends the rest when allowed
-            pass
         await self._apagar_marcador()
 
     async def _final_rico(self, markdown: str, teclado: InlineKeyboardMarkup | None) -> bool:
