@@ -31,6 +31,7 @@ from handlers import (
     novo,
     perfil,
     processos,
+    voz,
 )
 from handlers.context import CogepApplication
 from handlers.formulario import Conversas
@@ -50,6 +51,7 @@ ROTAS: tuple[Rotas, ...] = (
     admin.ROTAS,
     grupos.ROTAS,
     mentor.ROTAS,
+    voz.ROTAS,
     aviso.ROTAS,
     inicio.FIM,
 )

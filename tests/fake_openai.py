@@ -13,6 +13,10 @@ tool calls, the `usage` numbers, a delay before the first piece and between piec
 error with a code and a `Retry-After`, a stream cut after N pieces (no finish, no [DONE]) or a
 malformed chunk. `desconexoes` counts streams whose client went away before the end: a stop
 that really cancels the model request shows up there.
+
+`POST /v1/audio/transcriptions` (multipart: file, model, language) answers the next entry of
+`transcricoes` (a `Transcricao`: the text, or an HTTP error status), else "(silêncio)";
+`audios` records each request's fields and the file's size.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 JSON = dict[str, Any]
 
@@ -60,6 +64,15 @@ class Resposta:
     sem_uso: bool = False  # leave the usage fields out
 
 
+@dataclass
+class Transcricao:
+    """One scripted answer of the transcription endpoint."""
+
+    texto: str = ""
+    status: int = 200
+    atraso: float = 0.0
+
+
 def eco(pedido: JSON) -> Resposta:
     """The default answer: repeats the last user message."""
     ultima = next((m for m in reversed(pedido["messages"]) if m["role"] == "user"), None)
@@ -79,6 +92,8 @@ class FakeOpenAI:
         self.concluidas = 0
         self.chegadas: list[float] = []  # time.monotonic() of each request's arrival
         self.primeiros_pedacos: list[float] = []  # time.monotonic() of each stream's first piece
+        self.transcricoes: list[Transcricao] = []
+        self.audios: list[JSON] = []  # model, language, file name and size of each request
         self._port = 0
         self._runner: web.AppRunner | None = None
         self._ids = itertools.count(1)
@@ -92,6 +107,7 @@ class FakeOpenAI:
     async def __aenter__(self) -> Self:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
+        app.router.add_post("/v1/audio/transcriptions", self._transcrever)
         self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -115,7 +131,27 @@ class FakeOpenAI:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._mudou.wait(), 0.05)
 
-    # -- the endpoint -----------------------------------------------------------------------
+    # -- the endpoints ----------------------------------------------------------------------
+    async def _transcrever(self, request: web.Request) -> web.Response:
+        campos: JSON = {}
+        async for parte in await request.multipart():
+            if not isinstance(parte, BodyPartReader) or parte.name is None:
+                continue
+            if parte.filename is not None:
+                conteudo = await parte.read()
+                campos["arquivo"], campos["tamanho"] = parte.filename, len(conteudo)
+            else:
+                campos[parte.name] = await parte.text()
+        self.audios.append(campos)
+        self._avisar()
+        roteiro = self.transcricoes.pop(0) if self.transcricoes else Transcricao("(silêncio)")
+        if roteiro.atraso:
+            await asyncio.sleep(roteiro.atraso)
+        if roteiro.status != 200:
+            erro = {"error": {"message": "transcription failed", "type": "server_error"}}
+            return web.json_response(erro, status=roteiro.status)
+        return web.json_response({"text": roteiro.texto})
+
     async def _completions(self, request: web.Request) -> web.StreamResponse:
         self.chegadas.append(time.monotonic())
         pedido: JSON = await request.json()

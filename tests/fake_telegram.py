@@ -752,6 +752,26 @@ class FakeTelegram:
             fields["caption"] = caption
         return self._queue({"message": self._user_message(user, chat, fields)})
 
+    def send_voice(
+        self,
+        user: JSON,
+        content: bytes,
+        *,
+        duration: int,
+        chat: JSON | None = None,
+        reply_to: JSON | None = None,
+        audio: bool = False,
+    ) -> JSON:
+        """Queue a voice note (or, with `audio`, an audio file) from user; getFile and download
+        then serve its content."""
+        stored = self._store_file("voz.oga" if not audio else "audio.mp3", content,
+                                  "audio/ogg" if not audio else "audio/mpeg")  # fmt: skip
+        media = {k: v for k, v in stored.as_document().items() if k != "file_name"}
+        fields: JSON = {"audio" if audio else "voice": {**media, "duration": duration}}
+        if reply_to is not None:
+            fields["reply_to_message"] = reply_to
+        return self._queue({"message": self._user_message(user, chat, fields)})
+
     def send_sticker(self, user: JSON, *, chat: JSON | None = None) -> JSON:
         """Queue a sticker message from user."""
         number = next(self._ids)

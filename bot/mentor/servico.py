@@ -42,6 +42,7 @@ from bot.acentos import sem_acentos
 from bot.entrada.efeito import referencia
 from bot.errors import NotAllowed, NotFound, StaleState
 from bot.mentor.contratos import BaseDeConhecimento, LembreteCriado, Lembretes, Passagem
+from bot.mentor.voz import Voz
 from bot.mentor.ferramentas import Chamador, Ferramentas, Proposta, processo_como_dados
 from bot.mentor.memoria import Contexto, Memoria
 from bot.mentor.modelo import FalhaDoModelo, Modelo, Rodada, TipoFalha
@@ -214,12 +215,15 @@ class MentorService:
         self.memoria = Memoria(sessions, self.estimador)
         self.ferramentas = Ferramentas(sessions, processos, conhecimento, lembretes)
         self.persona = carregar_persona()
+        self.voz = Voz.de(settings)  # voice notes: None without a model
         self._calados: dict[int, datetime] = {}  # usuario id -> refusals are quiet until then
 
     async def fechar(self) -> None:
         """Close the model client's connections (at shutdown)."""
         if self.modelo is not None:
             await self.modelo.fechar()
+        if self.voz is not None:
+            await self.voz.fechar()
 
     @property
     def offline(self) -> bool:

@@ -39,6 +39,10 @@ __all__ = [
     "MENTOR_PROPOSTA_RECUSADA",
     "MENTOR_SEM_RESPOSTA_MD",
     "REFERENCIA_PERGUNTA",
+    "VOZ_FALHOU",
+    "VOZ_GRANDE",
+    "VOZ_SEM_MODELO",
+    "VOZ_VAZIA",
     "botao_abrir",
     "falha_md",
     "fontes_md",
@@ -54,11 +58,36 @@ __all__ = [
     "persona",
     "uso_da_equipe",
     "uso_pessoal",
+    "voz_entendida",
+    "voz_longa",
 ]
 
 AJUDA_MENTOR_VAZIA = "Escreva sua pergunta ao professor junto com a menção, por exemplo: <i>@bot como versiono uma API?</i>"
 MENTOR_PENSANDO = "🎓 <i>O professor está pensando…</i>"
 MENTOR_CONSULTANDO = "🔎 <i>consultando processos…</i>"
+VOZ_SEM_MODELO = (
+    "🎙 Não consigo ouvir áudios: nenhum modelo de transcrição está configurado. "
+    "Escreva sua mensagem, por favor."
+)
+VOZ_FALHOU = (
+    "🎙 Não consegui transcrever o seu áudio agora. Nada foi enviado ao professor; "
+    "tente de novo em instantes ou escreva a mensagem."
+)
+VOZ_VAZIA = "🎙 Não entendi nada nesse áudio. Tente gravar de novo, mais perto do microfone."
+VOZ_GRANDE = "🎙 Esse áudio passa de 20 MB, o máximo que consigo baixar. Envie um trecho menor."
+
+
+def voz_longa(segundos: int, maximo: int) -> str:
+    """A voice note over COGEP_VOZ_MAX_SEGUNDOS."""
+    return (
+        f"🎙 Esse áudio tem {segundos} s; o máximo é {maximo} s. "
+        "Grave um trecho mais curto ou escreva a mensagem."
+    )
+
+
+def voz_entendida(texto: str) -> str:
+    """What was heard, shown before it is handled."""
+    return f"🎙 <i>{escape(texto)}</i>"
 BOTAO_PARAR = "⏹ Parar"
 BOTAO_TENTAR_DE_NOVO = "🔁 Tentar de novo"
 BOTAO_PERGUNTAR_PROFESSOR = "🎓 Perguntar ao professor"
