@@ -102,6 +102,11 @@ class Settings(BaseSettings):
         default=30.0, gt=0, le=30, alias="COGEP_NOTIFICACOES_POR_SEGUNDO"
     )
     lembretes_max: int = Field(default=50, ge=1, alias="COGEP_LEMBRETES_MAX")
+    # The web server (the Mini App under /app/) in polling mode, and the public https address
+    # Telegram opens it at (the menu button "Quadro"); unset: no board button is offered.
+    web_port: int | None = Field(default=None, ge=1, le=65535, alias="COGEP_WEB_PORT")
+    web_listen: str = Field(default="127.0.0.1", alias="COGEP_WEB_LISTEN")
+    public_url: str | None = Field(default=None, alias="COGEP_PUBLIC_URL")
 
     @property
     def aprovacao(self) -> bool:
