@@ -34,7 +34,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
 from db.engine import Sessions
 from db.repositories import metricas as repo
@@ -69,6 +69,7 @@ INGESTAO_FILA = Gauge("cogep_ingestao_fila", "Documents waiting or being process
 CONEXOES = Gauge("cogep_banco_conexoes_em_uso", "Database connections checked out of the pool.")
 
 METODO = re.compile(r"[A-Za-z]{1,64}")
+disable_created_metrics()  # no `_created` twin for every series: half the exposition, no use
 
 
 @dataclass
