@@ -6,6 +6,8 @@ Counted where it happens (one line at each place):
                                                second copy (repetida), by kind (message, ...)
     cogep_update_segundos{tipo}                handler latency, from the update's turn to done
     cogep_erros_total{tipo}                    errors the error handler saw, by exception class
+    cogep_webhook_total{status}                pushes answered, by HTTP status (403: a wrong
+                                               secret; 413: too big; 503: database down)
     cogep_bot_api_total{metodo,status}         HTTP calls to the Bot API by method and HTTP
                                                status (429 is Telegram's flood control)
     cogep_modelo_total{operacao,resultado}     model calls by outcome (ok, timeout, limite, ...)
@@ -47,6 +49,7 @@ LATENCIA = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
 ERROS = Counter("cogep_erros", "Errors seen by the error handler, by exception class.", ["tipo"])
+WEBHOOK = Counter("cogep_webhook", "Webhook pushes answered, by HTTP status.", ["status"])
 BOT_API = Counter(
     "cogep_bot_api", "HTTP calls to the Bot API by method and status.", ["metodo", "status"]
 )
@@ -69,7 +72,8 @@ INGESTAO_FILA = Gauge("cogep_ingestao_fila", "Documents waiting or being process
 CONEXOES = Gauge("cogep_banco_conexoes_em_uso", "Database connections checked out of the pool.")
 
 METODO = re.compile(r"[A-Za-z]{1,64}")
-disable_created_metrics()  # no `_created` twin for every series: half the exposition, no use
+# No `_created` twin for every series: half the exposition, of no use to a dashboard.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 
 @dataclass

@@ -163,6 +163,11 @@ async def test_a_push_without_the_right_secret_is_refused_and_nothing_is_stored(
     tg: FakeTelegram, database: Database, database_url: str, segredo: str | None
 ) -> None:
     headers = {} if segredo is None else {"X-Telegram-Bot-Api-Secret-Token": segredo}
+
+    def recusados() -> float:
+        return REGISTRY.get_sample_value("cogep_webhook_total", {"status": "403"}) or 0.0
+
+    antes = recusados()
     async with _no_ar(tg, database, database_url) as (_, base), httpx.AsyncClient() as client:
         forjado = await client.post(
             f"{base}/cogep/telegram", json=_start(9001, 666), headers=headers
@@ -170,6 +175,7 @@ async def test_a_push_without_the_right_secret_is_refused_and_nothing_is_stored(
         await asyncio.sleep(0.3)  # time enough for a handler to have answered, had it run
 
     assert forjado.status_code == 403
+    assert recusados() == antes + 1  # counted, for whoever watches for forged pushes
     assert [c for c in tg.calls_to("sendMessage") if c.params.get("chat_id") == 666] == []
     assert await _armazenados(database) == 0  # not even stored in the inbox
     async with database.sessions() as session:

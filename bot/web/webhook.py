@@ -20,6 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot import metricas
+
 log = logging.getLogger("cogep.web")
 
 CABECALHO_SEGREDO = "X-Telegram-Bot-Api-Secret-Token"
@@ -42,7 +44,12 @@ class RotaWebhook:
     espera_corpo: float = 10.0
 
     async def receber(self, request: web.Request) -> web.StreamResponse:
-        """One push."""
+        """One push, counted by the status it got."""
+        resposta = await self._receber(request)
+        metricas.WEBHOOK.labels(str(resposta.status)).inc()
+        return resposta
+
+    async def _receber(self, request: web.Request) -> web.Response:
         if not _mesmo(request.headers.get(CABECALHO_SEGREDO, ""), self.segredo):
             return _recusa(403, "Forbidden")
         tamanho = request.content_length
