@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from sqlalchemy import func, make_url, select
 
 from bot import metricas
 from bot.app import CogepApplication, build_application, serving
+from bot.conhecimento import ConhecimentoService
 from bot.database import Database
 from bot.errors import ConfigError
 from bot.tarefas import Tarefas
@@ -34,6 +36,7 @@ from tests.fake_openai import FakeOpenAI, Resposta
 from tests.fake_telegram import FakeTelegram
 from tests.people import Pessoa
 from tests.reliability.proxy import ProxyDeCorte
+from tests.test_conhecimento import Caixa, configuracao, ingerir, pessoa
 from tests.test_mentor import espera_resposta
 from tests.test_processos import registrar
 
@@ -494,3 +497,25 @@ def _aviso(chave: str, usuario_id: int, devido: datetime, status: str = "pendent
         status=status,
         devido_em=devido,
     )
+
+
+async def test_ingestion_outcomes_are_counted(
+    database: Database, database_url: str, tmp_path: Path
+) -> None:
+    servico = ConhecimentoService(database.sessions, configuracao(database_url), Caixa())
+    ana = await pessoa(database, 617, "Ana")
+
+    def contagem(resultado: str) -> float:
+        return REGISTRY.get_sample_value("cogep_ingestao_total", {"resultado": resultado}) or 0.0
+
+    antes = {r: contagem(r) for r in ("pronto", "falhou")}
+    try:
+        texto = "Arquitetura hexagonal separa o domínio dos adaptadores.".encode()
+        await ingerir(servico, tmp_path, "notas.txt", texto, dono=ana)
+        await ingerir(servico, tmp_path, "vazio.txt", b"", dono=ana)
+        await ingerir(servico, tmp_path, "planilha.xlsx", b"PK\x03\x04", dono=ana)
+    finally:
+        await servico.parar()
+
+    assert contagem("pronto") == antes["pronto"] + 1
+    assert contagem("falhou") == antes["falhou"] + 2
