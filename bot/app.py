@@ -25,13 +25,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, MenuButtonWebApp, Update, WebAppInfo
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 import handlers
-from bot import metricas, migrations
+from bot import metricas, migrations, quadro, texts
 from bot.database import Database, open_database
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import SessoesComEntrada
@@ -42,19 +42,20 @@ from bot.entrada.porta import (
     endereco_publico,
     tipo_do_update,
 )
-from bot.entrada.respostas import RespostasAdiadas
 from bot.errors import ConfigError
+from bot.notificacoes.ritmo import Ritmo
 from bot.ordering import Interrupcao, PerChatUpdateProcessor
+from bot.saida import transporte
+from bot.saida.ritmo import Limitador
 from bot.services import Services
 from bot.settings import Settings
 from bot.tarefas import Tarefas
-from bot.web import RotaWebhook, Saude, ServidorWeb
-from handlers import delivery
+from bot.web import Montagem, RotaWebhook, Saude, ServidorWeb
+from handlers import aviso
 from handlers import mentor as mentor_handlers
 from handlers.context import AppState, CogepApplication, CogepContext
 from handlers.documentos import TelegramBaixador
 from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
-from handlers.reply import send_later_part
 
 __all__ = ["CogepApplication", "OutdatedSchema", "build_application", "rodar", "serving"]
 log = logging.getLogger("cogep.app")
@@ -91,9 +92,10 @@ def build_application(
     migrate: bool = False,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
-    rate_limit: bool = False,
+    ritmo: Ritmo | None = None,
 ) -> CogepApplication:
-    """Build the bot; pass `request` objects to talk to something other than Telegram."""
+    """Build the bot; pass `request` objects to talk to something other than Telegram, and a
+    `ritmo` to pace its sends otherwise than the settings say (the console, benchmarks)."""
     token = settings.telegram_bot_token
     if token is None and request is None:
         raise ConfigError(
@@ -113,10 +115,9 @@ def build_application(
         get_updates_request=PedidoMedido(
             updates_request or request or HTTPXRequest(connection_pool_size=2)
         ),
-        # Off by default: it caps *all* sends at 30/s bot-wide, so a burst of replies queues
-        # behind it (bench/updates.py measured p50 0.5 s). Replies wait out 429s themselves
-        # (handlers.reply); bulk notices get their own paced delivery.
-        rate_limiter=AIORateLimiter(max_retries=3) if rate_limit else None,
+        # Every send of the process, replies and notices alike, paced under Telegram's limits
+        # (a 429 pauses that chat alone); bot.saida.envio then decides what a 429 means.
+        rate_limiter=Limitador(ritmo or _ritmo(settings)),
         porta=porta,
         paciencia=settings.telegram_patience,
         endereco=endereco_publico(settings.telegram_api_base_url),
@@ -143,6 +144,12 @@ def build_application(
         _ligar(app, raiz, database)
     handlers.register(app)
     return app
+
+
+def _ritmo(settings: Settings) -> Ritmo:
+    if settings.ritmo_por_chat:
+        return Ritmo(por_segundo=settings.notificacoes_por_segundo)
+    return Ritmo(por_segundo=settings.notificacoes_por_segundo, privado=0.0, grupo=0.0)
 
 
 class PedidoMedido(BaseRequest):
@@ -205,9 +212,9 @@ def _ligar(app: CogepApplication, raiz: _Raiz, database: Database) -> None:
     )
     services.conhecimento.usar_baixador(TelegramBaixador(app.bot))
     app.bot_data.services = services
-    respostas = RespostasAdiadas(database.sessions)
-    raiz.porta.ligar(CaixaDeEntrada(database.sessions), respostas)
-    _tarefas(app, raiz, respostas)
+    # A reply Telegram keeps refusing (429) waits in the outbox, the one send-later queue.
+    raiz.porta.ligar(CaixaDeEntrada(database.sessions), services.notificacoes.caixa)
+    _tarefas(app, raiz)
     app.bot_data.web = _servidor_web(app, raiz.settings, database)
 
 
@@ -215,7 +222,8 @@ def _servidor_web(
     app: CogepApplication, settings: Settings, database: Database
 ) -> ServidorWeb | None:
     """The web server: on the webhook's address in webhook mode, on COGEP_WEB_PORT when set in
-    polling mode, none otherwise."""
+    polling mode, none otherwise; the board (bot.quadro) mounted at /app/ when there is a token
+    to check its initData with."""
     pool = database.engine.pool
     metricas.medir_conexoes(lambda: int(getattr(pool, "checkedout", lambda: 0)()))
     saude = Saude(
@@ -223,18 +231,33 @@ def _servidor_web(
         tarefas=app.bot_data.tarefas,
         medir=functools.partial(metricas.medir_filas, database.sessions),
     )
+    montagens: list[Montagem] = []
+    if settings.telegram_bot_token is not None:
+        estado = quadro.Estado(
+            services=app.bot_data.services, token=settings.telegram_bot_token.get_secret_value()
+        )
+        montagens.append(functools.partial(quadro.montar, estado=estado))
     webhook = settings.webhook()
     if webhook is not None:
         rota = RotaWebhook(
             webhook.url, webhook.path, webhook.secret, functools.partial(_entregar, app)
         )
         return ServidorWeb(
-            webhook.listen, webhook.port, variavel="WEBHOOK_PORT", saude=saude, webhook=rota
+            webhook.listen,
+            webhook.port,
+            variavel="WEBHOOK_PORT",
+            saude=saude,
+            webhook=rota,
+            montagens=montagens,
         )
     if settings.web_port is None:
         return None
     return ServidorWeb(
-        settings.web_listen, settings.web_port, variavel="COGEP_WEB_PORT", saude=saude
+        settings.web_listen,
+        settings.web_port,
+        variavel="COGEP_WEB_PORT",
+        saude=saude,
+        montagens=montagens,
     )
 
 
@@ -243,7 +266,7 @@ async def _entregar(app: CogepApplication, dados: dict[str, Any]) -> None:
     await app.update_queue.put(Update.de_json(dados, app.bot))
 
 
-def _tarefas(app: CogepApplication, raiz: _Raiz, respostas: RespostasAdiadas) -> None:
+def _tarefas(app: CogepApplication, raiz: _Raiz) -> None:
     """Every background task, in start order (they stop in reverse)."""
     tarefas, services = app.bot_data.tarefas, app.bot_data.services
     tarefas.componente("entrada", parar=functools.partial(_fechar_entrada, raiz.porta))
@@ -253,19 +276,16 @@ def _tarefas(app: CogepApplication, raiz: _Raiz, respostas: RespostasAdiadas) ->
     tarefas.componente(
         "ingestao", iniciar=services.conhecimento.iniciar, parar=services.conhecimento.parar
     )
-
-    async def entregar_respostas() -> None:
-        respostas.iniciar(functools.partial(send_later_part, app.bot))
-
-    tarefas.componente("respostas-adiadas", iniciar=entregar_respostas, parar=respostas.parar)
-    entregador = services.notificacoes.entregador(delivery.TelegramTransporte(app.bot))
+    entregador = services.notificacoes.entregador(transporte.TelegramTransporte(app.bot))
     tarefas.laco("notificacoes-envio", entregador.rodar)
     tarefas.componente(
         "notificacoes-rodada",
-        iniciar=functools.partial(delivery.agendar, app),
-        parar=functools.partial(delivery.parar, app),
+        iniciar=functools.partial(transporte.agendar, app, services, ao_liderar=aviso.retomar),
+        parar=services.notificacoes.lider.largar,
     )
     tarefas.laco("comandos", functools.partial(_publicar_comandos, app.bot))
+    if raiz.settings.quadro_url is not None:  # the menu button opens the board (bot.quadro)
+        tarefas.laco("menu-quadro", functools.partial(_publicar_quadro, app.bot, raiz.settings))
 
 
 async def _fechar_entrada(porta: Porta) -> None:
@@ -326,6 +346,16 @@ async def _publicar_comandos(bot: BotComEntrada) -> None:
                 espera,
             )
         await asyncio.sleep(espera)
+
+
+async def _publicar_quadro(bot: BotComEntrada, settings: Settings) -> None:
+    """The chat's menu button becomes "Quadro", opening the board at COGEP_PUBLIC_URL."""
+    assert settings.quadro_url is not None
+    botao = MenuButtonWebApp(texts.MENU_QUADRO, WebAppInfo(settings.quadro_url))
+    try:
+        await bot.set_chat_menu_button(menu_button=botao)
+    except TelegramError as exc:  # the chat works without it; /processos still offers 🗂
+        log.warning("could not set the menu button to the board (%s)", exc.message)
 
 
 async def _parar_tarefas(app: CogepApplication) -> None:
