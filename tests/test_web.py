@@ -355,7 +355,7 @@ async def test_readyz_says_when_the_schema_is_behind() -> None:
     assert "cogep migrate" in resposta.json()["motivos"]["esquema"]
 
 
-async def test_polling_mode_serves_health_on_cogep_web_port(
+async def test_polling_mode_serves_health_and_the_board_on_cogep_web_port(
     tg: FakeTelegram, database: Database, database_url: str
 ) -> None:
     porta = _porta_livre()
@@ -364,9 +364,13 @@ async def test_polling_mode_serves_health_on_cogep_web_port(
         reply = await Pessoa(tg, 612, "Caio").diz("/start")
         vivo = await client.get(f"http://127.0.0.1:{porta}/healthz")
         pronto = await client.get(f"http://127.0.0.1:{porta}/readyz")
+        quadro = await client.get(f"http://127.0.0.1:{porta}/app/")
+        api_sem_initdata = await client.get(f"http://127.0.0.1:{porta}/app/api/eu")
 
     assert "Boas-vindas" in reply["text"]
     assert tg.calls_to("setWebhook") == []  # still polling
+    assert quadro.status_code == 200 and "<html" in quadro.text.lower()  # the board is mounted
+    assert api_sem_initdata.status_code == 401
     assert vivo.status_code == 200 and pronto.status_code == 200
     with pytest.raises(httpx.ConnectError):  # stopped with the bot
         async with httpx.AsyncClient() as client:
