@@ -72,7 +72,8 @@ def _start(update_id: int, user_id: int) -> JSON:
     user = {"id": user_id, "is_bot": False, "first_name": "Intruso"}
     chat = {"id": user_id, "type": "private", "first_name": "Intruso"}
     message = {"message_id": 1, "date": 1_700_000_000, "chat": chat, "from": user}
-    return {"update_id": update_id, "message": {**message, "text": "/start"}}
+    comando = [{"type": "bot_command", "offset": 0, "length": 6}]
+    return {"update_id": update_id, "message": {**message, "text": "/start", "entities": comando}}
 
 
 async def _armazenados(database: Database) -> int:
@@ -312,6 +313,47 @@ async def test_readyz_is_ready_then_names_the_database_while_it_is_unreachable(
     assert "banco inacessível" in fora.json()["motivos"]["banco"]
     assert vivo.status_code == 200  # the process itself is fine: no reason to restart it
     assert de_volta.status_code == 200
+
+
+async def test_a_push_while_the_database_is_down_gets_503_and_counts_when_delivered_again(
+    tg: FakeTelegram, database: Database, database_url: str, proxy: ProxyDeCorte
+) -> None:
+    url = make_url(database_url).difference_update_query(["host", "port"])
+    url = url.set(host="127.0.0.1", port=proxy.porta)
+    engine = create_engine(url.render_as_string(hide_password=False), pool_size=5)
+    pela_proxy = Database(engine=engine, sessions=create_sessions(engine))
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SEGREDO}
+    tg.user(671, "Intruso")  # a chat the fake Bot API knows, so the answer can reach it
+    try:
+        async with (
+            _no_ar(tg, pela_proxy, database_url) as (_, base),
+            httpx.AsyncClient() as client,
+        ):
+            proxy.derrubar(por=2.0)
+            fora = await client.post(
+                f"{base}/cogep/telegram", json=_start(9101, 671), headers=headers
+            )
+            await asyncio.sleep(2.2)
+            de_novo = await client.post(
+                f"{base}/cogep/telegram", json=_start(9101, 671), headers=headers
+            )
+            await tg.wait_for(
+                lambda: (
+                    any(
+                        "Boas-vindas" in c.params.get("text", "")
+                        for c in tg.calls_to("sendMessage")
+                        if c.params.get("chat_id") == 671
+                    )
+                    or None
+                ),
+                timeout=10,
+            )
+    finally:
+        await engine.dispose()
+
+    assert fora.status_code == 503  # Telegram keeps it and delivers it again
+    assert de_novo.status_code == 200
+    assert await _armazenados(database) == 1
 
 
 async def test_readyz_names_a_background_task_that_died(
