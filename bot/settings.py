@@ -90,6 +90,8 @@ class Settings(BaseSettings):
         default=None, alias="OPENAI_TRANSCRIPTION_BASE_URL"
     )
     voz_max_segundos: int = Field(default=300, gt=0, alias="COGEP_VOZ_MAX_SEGUNDOS")
+    # USD per minute of audio (whisper-1's price), for /uso.
+    voz_preco_minuto: float = Field(default=0.006, ge=0, alias="OPENAI_TRANSCRIPTION_PRECO")
     # The embedded PostgreSQL's folder (when DATABASE_URL is unset); default: the user data dir.
     data_dir: Path | None = Field(default=None, alias="COGEP_DATA_DIR")
     # Knowledge base: embeddings are optional (full-text search alone without them).

@@ -32,6 +32,7 @@ from bot.errors import CogepError
 from bot.fluxos import Fluxo
 from bot.mentor.fila import Atendimento, Fila
 from bot.mentor.servico import Interrompida, Pergunta, Resposta
+from bot.mentor.voz import TOKENS_POR_SEGUNDO
 from bot.render import to_plain
 from bot.saida.envio import edit_keyboard, reply_html
 from bot.saida.transmissao import Servidor, Transmissao
@@ -346,7 +347,8 @@ async def uso(update: Update, context: CogepContext, usuario: Usuario) -> None:
     meu = await mentor.uso(usuario)
     html = texts.uso_pessoal(
         meu.hoje, meu.mes, custo_hoje=mentor.custo(*meu.hoje), custo_mes=mentor.custo(*meu.mes),
-        limite=meu.limite_diario,
+        limite=meu.limite_diario, voz=(meu.voz_hoje, meu.voz_mes),
+        custo_voz=mentor.custo_voz(meu.voz_mes), voz_em_tokens=meu.voz_hoje * TOKENS_POR_SEGUNDO,
     )  # fmt: skip
     if administra(usuario):
         equipe = await mentor.uso_da_equipe(usuario)

@@ -26,8 +26,10 @@ def _para_o_bot(message: Message, bot_id: int) -> bool:
     if message.chat.type == "private":
         return True
     respondida = message.reply_to_message
-    return respondida is not None and respondida.from_user is not None and (
-        respondida.from_user.id == bot_id
+    return (
+        respondida is not None
+        and respondida.from_user is not None
+        and (respondida.from_user.id == bot_id)
     )
 
 
@@ -50,21 +52,20 @@ async def ouvir(update: Update, context: CogepContext) -> None:
         return
     if not _para_o_bot(message, context.bot.id):
         return
-    if await admitido(update, context) is None:
-        return
-    voz = context.services.mentor.voz
-    if voz is None:
-        await reply_html(update, context.bot, texts.VOZ_SEM_MODELO)
+    usuario = await admitido(update, context)
+    if usuario is None:
         return
     midia = message.voice or message.audio
     assert midia is not None
     duracao = midia.duration  # PTB 22 gives a timedelta (or an int, by its own setting)
     segundos = int(duracao.total_seconds()) if isinstance(duracao, timedelta) else int(duracao)
-    voz.validar(segundos=segundos, tamanho=midia.file_size)
+    mentor = context.services.mentor
+    await mentor.pode_ouvir(usuario, segundos=segundos, tamanho=midia.file_size)  # before fetching
     arquivo = await midia.get_file()
     conteudo = bytes(await arquivo.download_as_bytearray())
     nome = "voz.ogg" if message.audio is None else (message.audio.file_name or "audio.mp3")
-    texto = await voz.transcrever(conteudo, nome=nome)
+    texto = await mentor.ouvir(usuario, chat_id=message.chat_id, conteudo=conteudo,
+                               segundos=segundos, nome=nome)  # fmt: skip
     await reply_html(update, context.bot, texts.voz_entendida(texto))
     await texto_livre(como_texto(update, texto, context), context)
 

@@ -3,9 +3,14 @@ when too long, without a model, or when the transcription fails (nothing reaches
 
 from __future__ import annotations
 
-from bot.app import CogepApplication
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app import CogepApplication, build_application, serving
 from bot.database import Database
-from tests.fake_openai import FakeOpenAI, Transcricao
+from tests.conftest import mentor_settings
+from tests.fake_openai import FakeOpenAI, Resposta, Transcricao
 from tests.fake_telegram import JSON, FakeTelegram
 from tests.test_mentor import espera_resposta
 from tests.test_processos import registrar, tornar_gestor
@@ -110,3 +115,32 @@ async def test_in_a_group_only_a_note_replying_to_the_bot_is_heard(
     await espera_resposta(tg, grupo["id"], "Você perguntou: e filas, professor?")
 
     assert len(ai.audios) == 1  # the note between people was not even transcribed
+
+
+@pytest.fixture
+async def orcamento_curto(
+    tg: FakeTelegram, database: Database, database_url: str, ai: FakeOpenAI
+) -> AsyncIterator[CogepApplication]:
+    """The mentor with a daily budget of 10,000 tokens (a second of audio weighs 50)."""
+    settings = mentor_settings(tg, database_url, ai, mentor_tokens_por_dia=10_000)
+    app = build_application(settings, database=database)
+    async with serving(app, poll_timeout=1):
+        yield app
+
+
+async def test_voice_is_counted_in_uso_and_in_the_daily_budget(
+    orcamento_curto: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI
+) -> None:
+    ana = await registrar(tg, 2208, "Ana")
+    ai.transcricoes.append(Transcricao("uma pergunta falada"))
+    ai.padrao = lambda pedido: Resposta(texto="Certo.", entrada=100, saida=20)
+
+    tg.send_voice(ana.user, AUDIO, duration=120)  # 6,000 of the 10,000 tokens
+    await espera_resposta(tg, ana.id, "Certo.")
+    uso = await ana.diz("/uso")
+    tg.send_voice(ana.user, AUDIO, duration=90)  # 4,500 more: over the budget
+    recusa = await tg.wait_for_message(ana.id, predicate=lambda m: "limite" in m["text"].lower())
+
+    assert "Áudio transcrito: hoje 120 s · neste mês 120 s · ≈ US$ 0,012" in uso["text"]
+    assert "restam 3.880" in uso["text"]  # 10,000 - 120 - 6,000
+    assert recusa["text"] and len(ai.audios) == 1  # the second note was not even transcribed

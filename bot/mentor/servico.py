@@ -40,14 +40,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.acentos import sem_acentos
 from bot.entrada.efeito import referencia
-from bot.errors import NotAllowed, NotFound, StaleState
+from bot.errors import InvalidInput, NotAllowed, NotFound, ServiceUnavailable, StaleState
 from bot.mentor.contratos import BaseDeConhecimento, LembreteCriado, Lembretes, Passagem
-from bot.mentor.voz import Voz
 from bot.mentor.ferramentas import Chamador, Ferramentas, Proposta, processo_como_dados
 from bot.mentor.memoria import Contexto, Memoria
 from bot.mentor.modelo import FalhaDoModelo, Modelo, Rodada, TipoFalha
 from bot.mentor.persona import carregar_persona
 from bot.mentor.tokens import Estimador
+from bot.mentor.voz import TOKENS_POR_SEGUNDO, Voz
 from bot.notificacoes.caixa import BotoesDeAviso, Nota, Notifier, teclado
 from bot.processos import ProcessoService, Rascunho
 from bot.settings import Settings
@@ -182,6 +182,8 @@ class Uso:
     hoje: tuple[int, int]
     mes: tuple[int, int]
     limite_diario: int | None
+    voz_hoje: int = 0  # seconds of audio transcribed
+    voz_mes: int = 0
 
 
 class MentorService:
@@ -603,13 +605,49 @@ class MentorService:
             return texts.mentor_limite_minuto(self._settings.mentor_perguntas_por_minuto)
         orcamento = self._settings.mentor_tokens_por_dia
         if orcamento and self.modelo is not None:
-            entrada, saida = await repo.uso_desde(
-                session, usuario_id=usuario.id, desde=self._inicio_do_dia(usuario)
-            )
+            gasto = await self._gasto_de_hoje(session, usuario)
             reserva = self._settings.mentor_contexto_tokens + self._settings.mentor_resposta_tokens
-            if entrada + saida + pendentes * reserva >= orcamento:
+            if gasto + pendentes * reserva >= orcamento:
                 return texts.mentor_limite_diario(orcamento)
         return None
+
+    async def _gasto_de_hoje(self, session: Any, usuario: Usuario) -> int:
+        """Today's tokens, voice included (TOKENS_POR_SEGUNDO per second of audio)."""
+        desde = self._inicio_do_dia(usuario)
+        entrada, saida = await repo.uso_desde(session, usuario_id=usuario.id, desde=desde)
+        segundos = await repo.voz_desde(session, usuario_id=usuario.id, desde=desde)
+        return entrada + saida + segundos * TOKENS_POR_SEGUNDO
+
+    # -- voice ----------------------------------------------------------------------------------
+    async def pode_ouvir(self, usuario: Usuario, *, segundos: int, tamanho: int | None) -> Voz:
+        """The transcription, once a note of `segundos` fits the limits and today's budget;
+        ServiceUnavailable without a model, InvalidInput past a limit (nothing is fetched)."""
+        if self.voz is None:
+            raise ServiceUnavailable(texts.VOZ_SEM_MODELO)
+        self.voz.validar(segundos=segundos, tamanho=tamanho)
+        orcamento = self._settings.mentor_tokens_por_dia
+        if orcamento and not administra(usuario):
+            async with self._sessions() as session:
+                gasto = await self._gasto_de_hoje(session, usuario)
+            if gasto + segundos * TOKENS_POR_SEGUNDO > orcamento:
+                raise InvalidInput(texts.mentor_limite_diario(orcamento))
+        return self.voz
+
+    async def ouvir(
+        self, usuario: Usuario, *, chat_id: int, conteudo: bytes, segundos: int, nome: str
+    ) -> str:
+        """What a voice note says (its seconds counted); see `pode_ouvir` for the refusals."""
+        voz = await self.pode_ouvir(usuario, segundos=segundos, tamanho=len(conteudo))
+        texto = await voz.transcrever(conteudo, nome=nome)
+        # Bookkeeping, not the update's change: what was said is handled as typed text next.
+        async with self._sessions.begin(efeito=False) as session:
+            repo.registrar_voz(session, usuario_id=usuario.id, chat_id=chat_id,
+                               modelo=voz.modelo, segundos=segundos)  # fmt: skip
+        return texto
+
+    def custo_voz(self, segundos: int) -> float:
+        """Estimated cost in USD of `segundos` of transcribed audio."""
+        return segundos * self._settings.voz_preco_minuto / 60
 
     def _inicio_do_dia(self, usuario: Usuario) -> datetime:
         local = self._agora().astimezone(ZoneInfo(usuario.fuso_horario))
@@ -623,11 +661,14 @@ class MentorService:
     async def uso(self, usuario: Usuario) -> Uso:
         """The user's own tokens today and this month."""
         hoje = self._inicio_do_dia(usuario)
+        inicio_do_mes = hoje.replace(day=1)
         async with self._sessions() as session:
             dia = await repo.uso_desde(session, usuario_id=usuario.id, desde=hoje)
-            mes = await repo.uso_desde(session, usuario_id=usuario.id, desde=hoje.replace(day=1))
+            mes = await repo.uso_desde(session, usuario_id=usuario.id, desde=inicio_do_mes)
+            voz_dia = await repo.voz_desde(session, usuario_id=usuario.id, desde=hoje)
+            voz_mes = await repo.voz_desde(session, usuario_id=usuario.id, desde=inicio_do_mes)
         limite = None if administra(usuario) else self._settings.mentor_tokens_por_dia or None
-        return Uso(hoje=dia, mes=mes, limite_diario=limite)
+        return Uso(hoje=dia, mes=mes, limite_diario=limite, voz_hoje=voz_dia, voz_mes=voz_mes)
 
     async def uso_da_equipe(self, usuario: Usuario) -> Sequence[tuple[Usuario, int, int]]:
         """Everyone's tokens this month (admins only)."""

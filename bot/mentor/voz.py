@@ -2,8 +2,10 @@
 
 The model is `OPENAI_TRANSCRIPTION_MODEL` (whisper-1), at `OPENAI_TRANSCRIPTION_BASE_URL` when
 it lives apart from the chat model (a local faster-whisper server), else `OPENAI_BASE_URL`;
-the language is Portuguese. What was heard is then handled exactly as if typed (the handler
-re-reads it as text), so this module only checks the limits and transcribes: a note over
+the language is Portuguese. The seconds heard are counted in `/uso` and in the daily budget
+(`TOKENS_POR_SEGUNDO`), by `MentorService.ouvir`. What was heard is then handled exactly as
+if typed (the handler re-reads it as text), so this module only checks the limits and
+transcribes: a note over
 `COGEP_VOZ_MAX_SEGUNDOS` or over the 20 MB a bot may download is refused before it is fetched,
 and without a key or when the endpoint fails the user is told so, nothing guessed.
 """
@@ -22,6 +24,9 @@ from bot.settings import Settings
 log = logging.getLogger("cogep.mentor.voz")
 
 MAX_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
+# In the daily budget (MENTOR_TOKENS_POR_DIA), a second of audio weighs this many tokens: a
+# 5-minute note as much as 15,000 tokens of conversation.
+TOKENS_POR_SEGUNDO = 50
 IDIOMA = "pt"
 
 

@@ -88,6 +88,8 @@ def voz_longa(segundos: int, maximo: int) -> str:
 def voz_entendida(texto: str) -> str:
     """What was heard, shown before it is handled."""
     return f"🎙 <i>{escape(texto)}</i>"
+
+
 BOTAO_PARAR = "⏹ Parar"
 BOTAO_TENTAR_DE_NOVO = "🔁 Tentar de novo"
 BOTAO_PERGUNTAR_PROFESSOR = "🎓 Perguntar ao professor"
@@ -234,17 +236,22 @@ def _tokens(n: int) -> str:
 
 def uso_pessoal(
     hoje: tuple[int, int], mes: tuple[int, int], *, custo_hoje: float, custo_mes: float,
-    limite: int | None,
+    limite: int | None, voz: tuple[int, int] = (0, 0), custo_voz: float = 0.0,
+    voz_em_tokens: int = 0,
 ) -> str:  # fmt: skip
-    """/uso for one person."""
+    """/uso for one person; `voz`: seconds of audio transcribed today and this month (their
+    cost this month), which weigh `voz_em_tokens` in today's budget."""
     linhas = [
         "<b>Seu uso do professor</b>",
         f"Hoje: {_tokens(hoje[0])} tokens de entrada + {_tokens(hoje[1])} de saída · "
         f"≈ {_dinheiro(custo_hoje)}",
         f"Neste mês: {_tokens(mes[0])} + {_tokens(mes[1])} tokens · ≈ {_dinheiro(custo_mes)}",
     ]
+    if voz[1]:
+        linhas.append(f"🎙 Áudio transcrito: hoje {voz[0]} s · neste mês {voz[1]} s · "
+                      f"≈ {_dinheiro(custo_voz)}")  # fmt: skip
     if limite:
-        restam = max(0, limite - hoje[0] - hoje[1])
+        restam = max(0, limite - hoje[0] - hoje[1] - voz_em_tokens)
         linhas.append(f"Limite diário: {_tokens(limite)} tokens (restam {_tokens(restam)}).")
     linhas.append("<i>Custos estimados pelos preços configurados.</i>")
     return "\n".join(linhas)
