@@ -27,11 +27,11 @@ from handlers import (
     inicio,
     lembretes,
     mentor,
+    midia,
     notificacoes,
     novo,
     perfil,
     processos,
-    voz,
 )
 from handlers.context import CogepApplication
 from handlers.formulario import Conversas
@@ -51,7 +51,7 @@ ROTAS: tuple[Rotas, ...] = (
     admin.ROTAS,
     grupos.ROTAS,
     mentor.ROTAS,
-    voz.ROTAS,
+    midia.ROTAS,
     aviso.ROTAS,
     inicio.FIM,
 )

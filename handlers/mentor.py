@@ -112,6 +112,22 @@ async def _perguntar(
     await _enfileirar(update, context, pergunta, responder_a=message.message_id)
 
 
+async def perguntar_com_imagem(
+    update: Update, context: CogepContext, usuario: Usuario, *, legenda: str, imagem: str
+) -> None:
+    """A photo (a data URL), its caption as the question: for the mentor, image and all."""
+    message = update.effective_message
+    assert message is not None
+    pergunta = Pergunta(
+        usuario=usuario,
+        chat_id=message.chat_id,
+        texto=texts.pergunta_com_imagem(_sem_mencao(legenda, context.bot.username)),
+        grupo=message.chat.type != "private",
+        imagem=imagem,
+    )
+    await _enfileirar(update, context, pergunta, responder_a=message.message_id)
+
+
 async def _enfileirar(
     update: Update, context: CogepContext, pedida: Pergunta, *, responder_a: int | None
 ) -> None:
@@ -185,6 +201,8 @@ async def _abandonar(services: Services, pergunta: Pergunta) -> None:
 
 def _markdown_final(resposta: Resposta) -> str:
     texto = resposta.texto
+    if resposta.sem_imagem:
+        texto = f"{texts.MENTOR_SEM_IMAGEM_MD}\n\n{texto}"
     if resposta.fontes:
         texto += texts.fontes_md(resposta.fontes)
     if resposta.parada:

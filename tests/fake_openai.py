@@ -16,7 +16,9 @@ that really cancels the model request shows up there.
 
 `POST /v1/audio/transcriptions` (multipart: file, model, language) answers the next entry of
 `transcricoes` (a `Transcricao`: the text, or an HTTP error status), else "(silêncio)";
-`audios` records each request's fields and the file's size.
+`audios` records each request's fields and the file's size. Image parts (`image_url` with a
+data URL) are read by `imagens_de`; `sem_imagens` refuses them with a 400, as a text-only
+model does.
 """
 
 from __future__ import annotations
@@ -73,10 +75,28 @@ class Transcricao:
     atraso: float = 0.0
 
 
+def texto_de(conteudo: str | list[JSON]) -> str:
+    """A message's text, whether plain or in parts (images shown as "[vi uma imagem]")."""
+    if isinstance(conteudo, str):
+        return conteudo
+    return " ".join(p["text"] if p["type"] == "text" else "[vi uma imagem]" for p in conteudo)
+
+
+def imagens_de(pedido: JSON) -> list[str]:
+    """The image URLs (data URLs) of every message of a request."""
+    return [
+        parte["image_url"]["url"]
+        for m in pedido["messages"]
+        if isinstance(m.get("content"), list)
+        for parte in m["content"]
+        if parte["type"] == "image_url"
+    ]
+
+
 def eco(pedido: JSON) -> Resposta:
     """The default answer: repeats the last user message."""
     ultima = next((m for m in reversed(pedido["messages"]) if m["role"] == "user"), None)
-    conteudo = ultima["content"] if ultima else ""
+    conteudo = texto_de(ultima["content"]) if ultima else ""
     return Resposta(texto=f"Você perguntou: {conteudo}")
 
 
@@ -94,6 +114,8 @@ class FakeOpenAI:
         self.primeiros_pedacos: list[float] = []  # time.monotonic() of each stream's first piece
         self.transcricoes: list[Transcricao] = []
         self.audios: list[JSON] = []  # model, language, file name and size of each request
+        self.sem_imagens = False  # answer a request with an image part with a 400, as text-only
+        # models do
         self._port = 0
         self._runner: web.AppRunner | None = None
         self._ids = itertools.count(1)
@@ -157,6 +179,9 @@ class FakeOpenAI:
         pedido: JSON = await request.json()
         self.pedidos.append(pedido)
         self._avisar()
+        if self.sem_imagens and imagens_de(pedido):
+            erro = "Invalid content type. image_url is only supported by certain models."
+            return self._erro(Resposta(texto=erro, status=400))
         resposta = self.roteiro.pop(0) if self.roteiro else self.padrao(pedido)
         if resposta.atraso:
             await asyncio.sleep(resposta.atraso)

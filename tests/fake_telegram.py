@@ -772,6 +772,30 @@ class FakeTelegram:
             fields["reply_to_message"] = reply_to
         return self._queue({"message": self._user_message(user, chat, fields)})
 
+    def send_photo(
+        self,
+        user: JSON,
+        sizes: list[bytes],
+        *,
+        caption: str | None = None,
+        chat: JSON | None = None,
+        reply_to: JSON | None = None,
+    ) -> JSON:
+        """Queue a photo from user, in the sizes given (smallest first, as Telegram lists
+        them); getFile and download then serve each size's content."""
+        photo = []
+        for i, content in enumerate(sizes):
+            stored = self._store_file(f"photo_{i}.jpg", content, "image/jpeg")
+            photo.append({"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                          "width": 90 * (i + 1), "height": 60 * (i + 1),
+                          "file_size": len(content)})  # fmt: skip
+        fields: JSON = {"photo": photo}
+        if caption is not None:
+            fields["caption"] = caption
+        if reply_to is not None:
+            fields["reply_to_message"] = reply_to
+        return self._queue({"message": self._user_message(user, chat, fields)})
+
     def send_sticker(self, user: JSON, *, chat: JSON | None = None) -> JSON:
         """Queue a sticker message from user."""
         number = next(self._ids)

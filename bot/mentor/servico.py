@@ -142,6 +142,9 @@ class Pergunta:
     grupo: bool = False
     processo_id: int | None = None  # asked from the processo's card
     pergunta_id: int | None = None  # the stored question: set by `admitir`, or by 🔁
+    # A photo, as a data URL: sent to the model as an image part, never stored (the memory
+    # keeps the text, "[imagem] <legenda>").
+    imagem: str | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -157,6 +160,8 @@ class Resposta:
     espera: float | None = None
     parada: bool = False  # stopped by the user (as opposed to cut by the length limit)
     contexto: Contexto | None = None
+    detalhe: str = ""  # the model's own words for a failure
+    sem_imagem: bool = False  # the model refused the image: answered from the text alone
     # Each model call made, with the characters it sent: what usage is recorded from.
     rodadas: list[tuple[Rodada, int]] = field(default_factory=list, repr=False)
 
@@ -219,6 +224,7 @@ class MentorService:
         self.persona = carregar_persona()
         self.voz = Voz.de(settings)  # voice notes: None without a model
         self._calados: dict[int, datetime] = {}  # usuario id -> refusals are quiet until then
+        self._sem_imagens: set[str] = set()  # models that refused an image part
 
     async def fechar(self) -> None:
         """Close the model client's connections (at shutdown)."""
@@ -255,6 +261,17 @@ class MentorService:
             resposta = await self._conversar(
                 pergunta, mensagens, passagens, ao_crescer, parar, ao_consultar
             )
+            if self._recusou_imagem(pergunta, resposta):
+                # Told once (this answer says so); later photos go to this model as text.
+                log.info("model %s refuses images; sending their text only", self.modelo.nome)
+                self._sem_imagens.add(self.modelo.nome)
+                mensagens, passagens, contexto = await self._montar(
+                    pergunta, texto, pergunta_id, orcamento=orcamento
+                )
+                resposta = await self._conversar(
+                    pergunta, mensagens, passagens, ao_crescer, parar, ao_consultar
+                )
+                resposta.sem_imagem = True
             if resposta.falha != "contexto" or resposta.texto or tentativa:
                 break
             # The model's window is smaller than our budget: once more with a quarter of it
@@ -266,6 +283,13 @@ class MentorService:
         resposta.pergunta_id, resposta.contexto = pergunta_id, contexto
         await self._concluir(pergunta, resposta)
         return resposta
+
+    def _recusou_imagem(self, pergunta: Pergunta, resposta: Resposta) -> bool:
+        """A 400 about the image part, from a model still believed to take images."""
+        return (
+            pergunta.imagem is not None and self._ve_imagens() and resposta.falha == "invalido"
+            and not resposta.texto and "image" in resposta.detalhe.lower()
+        )  # fmt: skip
 
     async def resumir(self, chat_id: int, usuario: Usuario, resposta: Resposta) -> None:
         """Summarise the turns an answer's context left out (after the answer was shown)."""
@@ -402,8 +426,18 @@ class MentorService:
             conteudo = turno.texto if turno.estado == "ok" else f"{turno.texto}\n[interrompida]"
             papel = "user" if turno.papel == "usuario" else "assistant"
             mensagens.append({"role": papel, "content": conteudo})
-        mensagens.append({"role": "user", "content": texto})
+        imagem = pergunta.imagem if self._ve_imagens() else None
+        if imagem is None:
+            mensagens.append({"role": "user", "content": texto})
+        else:
+            partes = [{"type": "text", "text": texto},
+                      {"type": "image_url", "image_url": {"url": imagem}}]  # fmt: skip
+            mensagens.append({"role": "user", "content": partes})
         return mensagens, passagens, contexto
+
+    def _ve_imagens(self) -> bool:
+        """Whether the configured model takes images (until it refused one, in this process)."""
+        return self.modelo is not None and self.modelo.nome not in self._sem_imagens
 
     def _sistema(self, pergunta: Pergunta) -> str:
         usuario = pergunta.usuario
@@ -488,6 +522,7 @@ class MentorService:
         )
         if falha is not None:
             resposta.falha, resposta.espera = falha.tipo, falha.espera
+            resposta.detalhe = str(falha)
             log.warning("mentor answer in chat %s failed: %s", pergunta.chat_id, falha)
         return resposta
 

@@ -24,6 +24,7 @@ __all__ = [
     "BOTAO_PARAR",
     "BOTAO_PERGUNTAR_PROFESSOR",
     "BOTAO_TENTAR_DE_NOVO",
+    "IMAGEM_GRANDE",
     "MENTOR_ACAO_INDISPONIVEL",
     "MENTOR_CONSULTANDO",
     "MENTOR_CORTADA_MD",
@@ -37,6 +38,7 @@ __all__ = [
     "MENTOR_PENSANDO",
     "MENTOR_PERGUNTA_SUMIU",
     "MENTOR_PROPOSTA_RECUSADA",
+    "MENTOR_SEM_IMAGEM_MD",
     "MENTOR_SEM_RESPOSTA_MD",
     "REFERENCIA_PERGUNTA",
     "VOZ_FALHOU",
@@ -54,6 +56,7 @@ __all__ = [
     "mentor_na_fila",
     "mentor_offline",
     "nova_conversa",
+    "pergunta_com_imagem",
     "pergunte_sobre",
     "persona",
     "uso_da_equipe",
@@ -65,6 +68,17 @@ __all__ = [
 AJUDA_MENTOR_VAZIA = "Escreva sua pergunta ao professor junto com a menção, por exemplo: <i>@bot como versiono uma API?</i>"
 MENTOR_PENSANDO = "🎓 <i>O professor está pensando…</i>"
 MENTOR_CONSULTANDO = "🔎 <i>consultando processos…</i>"
+MENTOR_SEM_IMAGEM_MD = (
+    "_ℹ️ O modelo configurado não aceita imagens; respondi só pelo texto que veio com ela._"
+)
+IMAGEM_GRANDE = "🖼 Essa imagem é grande demais para eu analisar. Envie uma captura menor."
+
+
+def pergunta_com_imagem(legenda: str) -> str:
+    """How a photo's question is kept in the memory: a marker and the caption, no bytes."""
+    return f"[imagem] {legenda}".strip()
+
+
 VOZ_SEM_MODELO = (
     "🎙 Não consigo ouvir áudios: nenhum modelo de transcrição está configurado. "
     "Escreva sua mensagem, por favor."
