@@ -164,6 +164,7 @@ class FakeOpenAI:
                 campos["arquivo"], campos["tamanho"] = parte.filename, len(conteudo)
             else:
                 campos[parte.name] = await parte.text()
+        campos["at"] = time.monotonic()
         self.audios.append(campos)
         self._avisar()
         roteiro = self.transcricoes.pop(0) if self.transcricoes else Transcricao("(silêncio)")
