@@ -209,7 +209,11 @@ async def test_a_tool_round_ends_the_draft_and_shows_that_processos_are_being_co
         c for c in tg.calls if c.method == "sendMessage" and "consultando" in c.params["text"]
     )
     drafts = [d for d in tg.drafts(ana.id) if d["text"]]
-    assert drafts and all(d["at"] < consulta.at for d in drafts)  # no draft after it
-    assert final["message_id"] == consulta.result["message_id"]  # it became the answer
+    antes = [d["text"] for d in drafts if d["at"] < consulta.at]
+    depois = [d["text"] for d in drafts if d["at"] > consulta.at]
+    assert antes and all("Você" not in t for t in antes)  # the draft ended before the tools
+    assert depois and "Você não" in depois[-1]  # and came back with the next round's text
+    await tg.wait_for(lambda: [c for c in tg.calls_to("deleteMessage") if c.result])
+    assert [m["text"] for m in tg.chat_messages(ana.id)][-1] == final["text"]
+    assert not [m for m in tg.chat_messages(ana.id) if "consultando" in m["text"]]
     assert final["text"] == "Vou olhar seus processos.\n\nVocê não tem processos abertos."
-    assert "consultando" not in final["text"]

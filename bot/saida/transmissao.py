@@ -5,8 +5,8 @@
     group          a placeholder with ⏹ Parar, edited at most once per second; then the final
                    text replaces it (drafts are not allowed in groups)
     tool round     a private answer ends its draft (a live draft locks the composer on some
-                   Android clients) and shows "🔎 consultando processos…" as a placeholder,
-                   which then streams by edits like a group's
+                   Android clients) and shows "🔎 consultando processos…" as a message until
+                   the final answer replaces it; drafts resume with the next round's text
 
 The final answer is HTML `sendMessage` (`bot.mentor.formato` + `bot.saida.envio`: split under
 4096, plain text when Telegram refuses the HTML, 429s waited out). Bot API 10.1 rich messages
@@ -117,12 +117,12 @@ class Transmissao:
         await self._mostrar_marcador(texts.MENTOR_PENSANDO)
 
     async def consultar(self) -> None:
-        """A tool round begins: end the draft and show "🔎 consultando processos…" instead."""
+        """A tool round begins: end the draft and show "🔎 consultando processos…" instead;
+        drafts resume with the next round's text, and the final answer replaces both."""
         if self._marcador is not None or not self._rascunho:
             return
         await self.compasso.fechar()
-        self._rascunho = False
-        self.compasso = Compasso(self._parcial, intervalo=INTERVALO_EDICAO)
+        self.compasso = Compasso(self._parcial, intervalo=INTERVALO_RASCUNHO)
         await self._mostrar_marcador(texts.MENTOR_CONSULTANDO)
 
     async def _mostrar_marcador(self, html: str) -> None:
@@ -230,7 +230,9 @@ class Transmissao:
         """The answer as HTML: into the placeholder when it fits, else as new message(s);
         any refusal of the HTML sends that part as plain text."""
         marcador = self._marcador
-        if marcador is not None and self._edicao and len(split_html(html)) == 1:
+        # Beside a draft, the placeholder is only "🔎 consultando…": a new message ends both.
+        substituir = marcador is not None and self._edicao and not self._rascunho
+        if marcador is not None and substituir and len(split_html(html)) == 1:
             await self.compasso.respeitar()  # an edit like the others: not closer than 1 s
             try:
                 await edit_html(marcador, html, keyboard=teclado)
