@@ -280,7 +280,13 @@ def _tarefas(app: CogepApplication, raiz: _Raiz) -> None:
     tarefas.laco("notificacoes-envio", entregador.rodar)
     tarefas.componente(
         "notificacoes-rodada",
-        iniciar=functools.partial(transporte.agendar, app, services, ao_liderar=aviso.retomar),
+        iniciar=functools.partial(
+            transporte.agendar,
+            app,
+            services,
+            ao_liderar=aviso.retomar,
+            intervalo=raiz.settings.notificacoes_rodada,
+        ),
         parar=services.notificacoes.lider.largar,
     )
     tarefas.laco("comandos", functools.partial(_publicar_comandos, app.bot))

@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         default=30.0, gt=0, le=30, alias="COGEP_NOTIFICACOES_POR_SEGUNDO"
     )
     ritmo_por_chat: bool = Field(default=True, alias="COGEP_RITMO_POR_CHAT")
+    # Seconds between the scheduler's rounds (digests, deadline alerts, stale lists, recurring
+    # reminders; the leader acts). 0: this process never schedules — a replica that only
+    # answers, or the tests, which drive the scheduler with a clock of their own instead of
+    # the wall clock (a digest due at 08:00 must not land in a test that runs at 08:25).
+    notificacoes_rodada: float = Field(default=30.0, ge=0, alias="COGEP_NOTIFICACOES_RODADA")
     lembretes_max: int = Field(default=50, ge=1, alias="COGEP_LEMBRETES_MAX")
     # The web server (the Mini App under /app/) in polling mode, and the public https address
     # Telegram opens it at (the menu button "Quadro"); unset: no board button is offered.
