@@ -98,7 +98,7 @@ def _registrar_statement() -> ReturningInsert[Any]:
     return stmt.on_conflict_do_update(
         index_elements=[_USUARIOS.c.telegram_id],
         set_={
-            "nome": stmt.excluded.nome,
+            # The name is Telegram's only at sign-up: after that it is the user's (/perfil).
             "username": stmt.excluded.username,
             "ativo": True,
             "papel": case((promover, stmt.excluded.papel), else_=_USUARIOS.c.papel),
@@ -126,7 +126,7 @@ async def registrar(
     acesso: str,
     promover: bool,
 ) -> tuple[Usuario, bool]:
-    """Insert the user, or refresh the known one (name, username, active); True when new."""
+    """Insert the user, or refresh the known one (username, active; never the name); True if new."""
     params = {
         "acesso": acesso,
         "telegram_id": telegram_id,
