@@ -47,22 +47,27 @@ async def novo(update: Update, context: CogepContext, usuario: Usuario) -> None:
         processo = await context.services.processos.abrir(usuario, resolvido)
         await _criado(update, context, usuario, processo)
         return
-    # Keep what was right and ask again for what was not, as the guided form would.
-    passo, erro = falha
-    if passo == "contato":  # the contact question itself says what matched
-        assert rascunho.contato is not None
+    # Keep what was right and ask again only for what was not, as the guided form would.
+    passo, erros = falha
+    if erros:
+        await reply_html(update, context.bot, "\n".join(erros))
+    if passo == "contato" and rascunho.contato is not None:  # the question says what matched
         fluxo = Fluxo(FORM.nome, "contato", dados)
         await FORM.salvar(update, context, fluxo)
         await _responder_contato(update, context, usuario, fluxo, rascunho.contato)
     else:
-        await reply_html(update, context.bot, erro.message)
         await FORM.perguntar(update, context, passo, dados)
 
 
 async def _validar_linha(
     context: CogepContext, usuario: Usuario, rascunho: Rascunho
-) -> tuple[dict[str, Any], tuple[str, CogepError] | None]:
-    """The form's answers a one-line /novo gives, and its first faulty step (with why)."""
+) -> tuple[dict[str, Any], tuple[str, list[str]] | None]:
+    """The form's answers a one-line /novo gives, and its first faulty step (with why).
+
+    A field left empty (`| prazo |`) is asked again; after a part naming no known field
+    (`| foo bar`) every field the line did not give is asked (each may be skipped), since that
+    part may have meant any of them.
+    """
     servico = context.services.processos
     validar: dict[str, Callable[[str], object]] = {
         "titulo": servico.validar_titulo,
@@ -70,29 +75,38 @@ async def _validar_linha(
         "prazo": lambda texto: servico.interpretar_prazo(usuario, texto),
         "prioridade": servico.validar_prioridade,
     }
+    vazios = {f.campo for f in rascunho.faltas if f.campo is not None}
+    perguntar_o_resto = any(f.campo is None for f in rascunho.faltas)
+    erros = [f.mensagem for f in rascunho.faltas]
     dados: dict[str, Any] = {}
-    falha: tuple[str, CogepError] | None = None
+    faltosos: list[str] = list(vazios)
     for passo, checar in validar.items():
         valor = getattr(rascunho, passo)
         if valor is None:
-            dados[passo] = None  # not given: not asked either
+            if passo not in vazios and not perguntar_o_resto:
+                dados[passo] = None  # not given: not asked either
             continue
         try:
             checar(valor)
         except CogepError as erro:
-            falha = falha or (passo, erro)
+            faltosos.append(passo)
+            erros.append(erro.message)
         else:
             dados[passo] = valor
     if rascunho.contato is None:
-        dados["contato"] = None
+        if "contato" not in vazios and not perguntar_o_resto:
+            dados["contato"] = None
     else:
         achados = await context.services.contatos.buscar(rascunho.contato)
         if len(achados) == 1:
             dados["contato"], dados["contato_id"] = achados[0].nome, achados[0].id
         else:
-            ambiguo = CogepError(texts.contato_ambiguo(rascunho.contato, len(achados)))
-            falha = falha or ("contato", ambiguo)
-    return dados, falha
+            faltosos.append("contato")
+    pendentes = [passo for passo in FORM.passos if passo not in dados]
+    if not faltosos and not erros:
+        return dados, None
+    primeiro = next(p for p in FORM.passos if p in faltosos or p in pendentes)
+    return dados, (primeiro, erros)
 
 
 async def resposta(update: Update, context: CogepContext, usuario: Usuario, fluxo: Fluxo) -> None:

@@ -546,6 +546,42 @@ async def test_a_one_line_novo_with_a_mistake_asks_only_for_what_was_wrong(
     assert processo.prazo is not None and processo.prazo.astimezone(SP).hour == 10
 
 
+async def test_a_one_line_novo_with_an_empty_field_asks_only_for_that_field(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+
+    erro = await ana.diz("/novo Corrigir bug do login | prazo | prioridade alta")
+    await ana.ve("Qual o prazo")
+    criado = await ana.diz("amanhã 10h")
+
+    assert "Faltou o valor de prazo" in erro["text"]
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    processo = await processo_por_numero(database, numero.group(1))
+    assert (processo.titulo, processo.prioridade) == ("Corrigir bug do login", "alta")
+    assert processo.prazo is not None and processo.prazo.astimezone(SP).hour == 10
+
+
+async def test_a_one_line_novo_with_an_unknown_field_keeps_the_rest_and_asks_what_is_missing(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+
+    erro = await ana.diz("/novo Trocar nobreak | dono Ana | prioridade alta | prazo amanhã 9h")
+    descricao = await ana.ve("Descreva")
+    contato = await ana.toca(descricao, "Pular")
+    criado = await ana.toca(contato, "Pular")
+
+    assert "Não conheço o campo dono" in erro["text"]
+    assert "contato" in contato["text"].lower()
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    processo = await processo_por_numero(database, numero.group(1))
+    assert (processo.titulo, processo.prioridade) == ("Trocar nobreak", "alta")
+    assert processo.prazo is not None and processo.prazo.astimezone(SP).hour == 9
+
+
 async def test_an_open_question_does_not_outlive_a_new_command(
     equipe: dict[str, Pessoa], database: Database
 ) -> None:
