@@ -28,8 +28,11 @@ How parse_when works:
    "30/11/2026 14h" as 26/11, and silently drops "25:00". Explicit time, else `default_time`.
 
 Rules:
-- dd/mm is day first. Without a year: this year, or next year once that day has passed (today's
-  date stays today, even when its default time has passed: the caller reports "no passado").
+- dd/mm is day first. Without a year: the next such day (today's date stays today, even when
+  its default time has passed: the caller reports "no passado"), except a day up to
+  RECENT_PAST (~2 months) back, which is that past day ("05/12" on 06/12 is a slip, reported
+  "já passou", not next December). Only a far-away day/month rolls to next year; the
+  confirmations say so (`bot.texts.ano_que_vem`).
 - A weekday means the next such day; today only while the time (or default_time) is ahead.
   "próxima sexta" / "sexta que vem" is the coming Friday too, but never today. Abbreviations
   ("ter", "sex", "dom") count only with a time ("ter 14h"): alone they are ordinary words.
@@ -61,10 +64,14 @@ from dateparser.date import (  # type: ignore[import-untyped, unused-ignore]
 
 from bot.acentos import sem_acentos
 
-__all__ = ["END_OF_MONTH_TIME", "format_when", "parse_when", "split_when"]
+__all__ = ["END_OF_MONTH_TIME", "RECENT_PAST", "format_when", "parse_when", "split_when"]
 
 # "Fim do mês" without a time means the end of that working day, not 09:00 of the last day.
 END_OF_MONTH_TIME: Final = time(18, 0)
+
+# A dd/mm without a year up to this far back is that past day (refused by the caller as
+# "já passou"); further back it is the next such day, next year.
+RECENT_PAST: Final = timedelta(days=62)
 
 # Longest date phrase split_when tries ("na próxima sexta-feira às 18h30 da tarde" is 7 words).
 _MAX_DATE_WORDS: Final = 8
@@ -277,16 +284,30 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 def _day_month(day: int, month: int, year: int | None, today: _Today) -> date | None:
-    """dd/mm[/yyyy], day first; without a year, this year unless that day already passed."""
+    """dd/mm[/yyyy], day first; without a year, see `_likely_year`."""
     if year is None:
-        this_year = _safe_date(today.day.year, month, day)
-        passed = this_year is not None and this_year < today.day
-        year = today.day.year + 1 if passed else today.day.year
+        year = _likely_year(day, month, today)
+        if year is None:
+            return None
     elif year < 100:
         year += 2000
     if _safe_date(year, month, day) is None:
         return None
     return _absolute_day(day, month, year, today)
+
+
+def _likely_year(day: int, month: int, today: _Today) -> int | None:
+    """The year a dd/mm without one means: a day up to RECENT_PAST back is that recent day
+    (the caller says it has passed: "05/12" typed on 06/12 is a slip, not next December);
+    otherwise the next such day, today included, which may be next year."""
+    candidates = [
+        (year, found)
+        for year in (today.day.year - 1, today.day.year, today.day.year + 1)
+        if (found := _safe_date(year, month, day)) is not None
+    ]
+    recent = [y for y, found in candidates if today.day - RECENT_PAST <= found < today.day]
+    ahead = [y for y, found in candidates if found >= today.day]
+    return recent[0] if recent else (ahead[0] if ahead else None)
 
 
 def _weekday(match: re.Match[str], today: _Today, clock: time | None) -> date | None:

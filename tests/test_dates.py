@@ -88,7 +88,9 @@ WED_CASES = [
     ("5/1", sp(2027, 1, 5)),
     ("01/12", sp(2026, 12, 1)),
     ("30.11", sp(2026, 11, 30)),
-    ("20/11", sp(2027, 11, 20)),  # already passed this year
+    ("20/11", sp(2026, 11, 20)),  # five days back: that day, which the caller says has passed
+    ("25/09", sp(2026, 9, 25)),  # two months back: still a slip, not next September
+    ("20/08", sp(2027, 8, 20)),  # three months back: next year
     ("25/11", sp(2026, 11, 25)),  # today stays today (the moment may be past)
     ("2026-12-01 10:00", sp(2026, 12, 1, 10)),
     ("2026-12-01T10:00", sp(2026, 12, 1, 10)),
@@ -189,7 +191,8 @@ YEAR_END_CASES = [
     ("amanhã 10h", sp(2027, 1, 1, 10)),
     ("05/01", sp(2027, 1, 5)),
     ("05/01 14h", sp(2027, 1, 5, 14)),
-    ("30/12", sp(2027, 12, 30)),
+    ("30/12", sp(2026, 12, 30)),  # yesterday: past, not next December
+    ("30/09", sp(2027, 9, 30)),  # three months back: next year
     ("31/12", sp(2026, 12, 31)),  # today: same day, moment already past
     ("dia 5", sp(2027, 1, 5)),
     ("semana que vem", sp(2027, 1, 4)),
@@ -198,8 +201,12 @@ YEAR_END_CASES = [
     ("em 3 dias", sp(2027, 1, 3)),
     ("em 1 mês", sp(2027, 1, 31)),
     ("fim do mês", sp(2026, 12, 31, 18)),
-    ("25 de dezembro", sp(2027, 12, 25)),
+    ("25 de dezembro", sp(2026, 12, 25)),  # last week
 ]
+
+
+def test_a_recent_day_of_last_december_is_that_day_in_january() -> None:
+    assert_same(parse_when("20/12", now=sp(2027, 1, 15), tz=SP), sp(2026, 12, 20), SP)
 
 
 @pytest.mark.parametrize(("text", "expected"), YEAR_END_CASES)

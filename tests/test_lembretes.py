@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -234,3 +234,20 @@ async def test_a_fired_reminder_is_snoozed_with_one_tap(
         salvo = await session.scalar(select(Lembrete))
     assert salvo is not None and salvo.status == "ativo"
     assert abs((salvo.quando - datetime.now(UTC)).total_seconds() - 3600) < 60
+
+
+async def test_a_reminder_a_few_days_back_has_passed_and_a_far_one_says_next_year(
+    tg: FakeTelegram, bot: object, database: Database
+) -> None:
+    ana = await registrar(tg, 101, "Ana")
+    hoje = datetime.now(ZoneInfo("America/Sao_Paulo")).date()
+    recente, longe = hoje - timedelta(days=3), hoje - timedelta(days=100)
+
+    passou = await ana.diz(f"/lembrar {recente:%d/%m} 14:00 pagar o boleto")
+    assert "já passou" in passou["text"] and await quantos(database) == 0
+
+    marcado = await ana.diz(f"/lembrar {longe:%d/%m} 14:00 renovar o domínio")
+    async with database.sessions() as session:
+        quando = await session.scalar(select(Lembrete.quando))
+    assert quando is not None and quando.date() > hoje
+    assert ("no ano que vem" in marcado["text"]) == (quando.year > hoje.year)

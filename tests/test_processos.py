@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -774,3 +774,25 @@ async def test_a_gestor_filters_by_responsavel_or_by_nobody(
     assert de_ninguem in ninguem["text"] and do_bruno not in ninguem["text"]
     assert "responsável: ninguém ainda" in ninguem["text"]
     assert "responsável: ninguém ainda" in todos["text"]  # the filter stays while paging on
+
+
+async def test_a_prazo_a_few_days_back_has_passed_and_a_far_one_is_next_year(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    hoje = datetime.now(SP).date()
+    recente, longe = hoje - timedelta(days=3), hoje - timedelta(days=100)
+
+    passou = await ana.diz(f"/novo Tarefa | prazo {recente:%d/%m} 14:00")
+    await ana.ve("Qual o prazo")  # asked again, the title kept
+    await ana.diz("/cancelar")
+    criado = await ana.diz(f"/novo Outra | prazo {longe:%d/%m} 14:00")
+
+    assert "já passou" in passou["text"]
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    processo = await processo_por_numero(database, numero.group(1))
+    assert processo.prazo is not None
+    prazo = processo.prazo.astimezone(SP)
+    assert (prazo.day, prazo.month) == (longe.day, longe.month) and prazo.date() > hoje
+    assert ("no ano que vem" in criado["text"]) == (prazo.year > hoje.year)

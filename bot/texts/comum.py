@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 __all__ = [
     "BANCO_INDISPONIVEL",
     "BOTAO_ANTERIOR",
@@ -10,6 +13,7 @@ __all__ = [
     "BOTAO_PROXIMA",
     "BOTAO_VOLTAR",
     "ERRO_INTERNO",
+    "ano_que_vem",
     "texto_longo",
 ]
 
@@ -31,3 +35,10 @@ BOTAO_PROXIMA = "▶"
 def texto_longo(tamanho: int, maximo: int) -> str:
     """A text field over the limit."""
     return f"Texto longo demais: {tamanho} caracteres (máximo {maximo})."
+
+
+def ano_que_vem(quando: datetime, *, zona: str, agora: datetime) -> str:
+    """A note for a confirmation whose date fell in a later year (a far dd/mm rolled over)."""
+    fuso = ZoneInfo(zona)
+    depois = quando.astimezone(fuso).year > agora.astimezone(fuso).year
+    return " <i>(no ano que vem)</i>" if depois else ""

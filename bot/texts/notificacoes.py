@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.dates import format_when
 from bot.render import escape, shorten
+from bot.texts.comum import ano_que_vem
 
 if TYPE_CHECKING:
     from db.models import Lembrete, Processo
@@ -159,7 +160,8 @@ def lembrete_criado(lembrete: Lembrete, *, zona: str, agora: datetime) -> str:
     quando = format_when(lembrete.quando, tz=zona, now=agora)
     repete = f"\n🔁 {regra_descrita(lembrete.regra)}" if lembrete.regra else ""
     return (
-        f"⏰ Combinado! Vou lembrar você <b>{quando}</b>{_ligado(numero)}:\n"
+        f"⏰ Combinado! Vou lembrar você <b>{quando}</b>"
+        f"{ano_que_vem(lembrete.quando, zona=zona, agora=agora)}{_ligado(numero)}:\n"
         f"{escape(lembrete.texto)}{repete}\n\nSeus lembretes: /lembretes"
     )
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.dates import format_when
 from bot.render import escape, shorten
+from bot.texts.comum import ano_que_vem
 from db.models.processos import ABERTOS
 
 if TYPE_CHECKING:
@@ -278,10 +279,11 @@ def processo_criado(
 ) -> str:
     """Confirmation of /novo, with the new number."""
     com = f" · Contato: {escape(contato)}" if contato else ""
+    ano = ano_que_vem(processo.prazo, zona=zona, agora=agora) if processo.prazo else ""
     return (
         f"✅ Processo <b>{processo.numero}</b> aberto: {escape(processo.titulo)}\n"
         f"Prioridade: {processo.prioridade} · Prazo: {prazo_de(processo, zona=zona, agora=agora)}"
-        f"{com}\nVeja e acompanhe com /processo {processo.numero}"
+        f"{ano}{com}\nVeja e acompanhe com /processo {processo.numero}"
     )
 
 
