@@ -842,6 +842,10 @@ class FakeTelegram:
         messages = self._messages.get(chat_id, {}).values()
         return [copy.deepcopy(m) for m in messages if m.get("from", {}).get("id") == self.bot_id]
 
+    def backdate(self, chat_id: int, message_id: int, when: float) -> None:
+        """Pretend the message was sent at `when` (Unix time), as later updates will see it."""
+        self._messages[chat_id][message_id]["date"] = int(when)
+
     def mark(self, chat_id: int) -> int:
         """Marker for wait_for_message(after=...): the chat's latest message_id so far."""
         return self._last_message_id.get(chat_id, 0)
