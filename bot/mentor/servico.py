@@ -662,8 +662,9 @@ class MentorService:
 
     async def confirmar(self, usuario: Usuario, acao_id: int) -> Processo | LembreteCriado:
         """Carry out a proposal, only for the user it was made to, only once; a failure (a
-        deadline now past, say) puts it back, so the user can fix it and tap again."""
-        async with self._sessions.begin() as session:
+        deadline now past, say) puts it back, so the user can fix it and tap again. The claim
+        and the putting back are not the tap's change: the processo or reminder is."""
+        async with self._sessions.begin(efeito=False) as session:
             acao = await repo.decidir_acao(
                 session, acao_id=acao_id, usuario_id=usuario.id, estado="feita"
             )
@@ -685,7 +686,7 @@ class MentorService:
                 ),
             )  # fmt: skip
         except BaseException:
-            async with self._sessions.begin() as session:
+            async with self._sessions.begin(efeito=False) as session:
                 await repo.reabrir_acao(session, acao_id=acao_id)
             raise
 
