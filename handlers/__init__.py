@@ -137,6 +137,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("papel", admin.papel, filters=MESSAGES),
             CommandHandler("acesso", admin.acesso, filters=MESSAGES),
             on_button(b.DecidirAcesso, admin.decidir),
+            on_button(b.CartaoUsuario, admin.cartao),
+            on_button(b.DefinirPapel, admin.definir_papel),
             CommandHandler("autorizar", grupos.autorizar, filters=MESSAGES),
             CommandHandler("desautorizar", grupos.desautorizar, filters=MESSAGES),
             ChatMemberHandler(grupos.participacao, ChatMemberHandler.MY_CHAT_MEMBER),

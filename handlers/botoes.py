@@ -22,7 +22,10 @@ older version) is answered as an expired button and changes nothing.
     ce:<id>  cv:<id>         the card's edit choices, and back;  cf:<id>:<campo>  edit one field
     pf:<acao>[:<valor>]      /perfil: nome, fuso[:<i>]; notif opens /notificacoes (so does an
                              old hora[:<h>], setting that hour first)
-    ua:<usuario>:s|n[:l]     let a newcomer in (s) or keep them out (n); l: pressed in /usuarios
+    ua:<usuario>:s|n[:l|c]   let someone in (s) or keep them out (n); l: a newcomer, pressed in
+                             /usuarios; c: from a person's card (any access), which is redrawn
+    uv:<usuario>             a person's card under /usuarios (papel and access buttons)
+    up:<usuario>:<papel>     set that person's papel (membro, gestor, admin)
     dv:<doc>  dl:<pagina>    a document's card, a page of /documentos
     dp:<doc>  dn:<doc>       toggle private / team-wide; keep it (removal cancelled)
     dr:<doc>[:1]             remove a document: ask, then confirmed
@@ -235,10 +238,24 @@ class Perfil(Callback, prefixo="pf"):
 class DecidirAcesso(Callback, prefixo="ua"):
     usuario_id: int
     resposta: str  # "s": let them in; "n": keep them out
-    origem: str | None = None  # "l": pressed under /usuarios, which is then redrawn
+    origem: str | None = None  # "l": under /usuarios (redrawn); "c": a person's card
 
     def __post_init__(self) -> None:
-        _exigir(self.resposta in ("s", "n") and self.origem in (None, "l"))
+        _exigir(self.resposta in ("s", "n") and self.origem in (None, "l", "c"))
+
+
+@dataclass(frozen=True)
+class CartaoUsuario(Callback, prefixo="uv"):
+    usuario_id: int
+
+
+@dataclass(frozen=True)
+class DefinirPapel(Callback, prefixo="up"):
+    usuario_id: int
+    papel: str
+
+    def __post_init__(self) -> None:
+        _exigir(self.papel in ("membro", "gestor", "admin"))
 
 
 # --- the knowledge base ----------------------------------------------------------------------

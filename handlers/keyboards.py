@@ -246,6 +246,36 @@ def pendentes(usuarios: Sequence[Usuario]) -> InlineKeyboardMarkup:
     )
 
 
+def usuarios(todos: Sequence[Usuario], *, limite: int = 40) -> list[list[InlineKeyboardButton]]:
+    """A button per person (two a row) opening their card; /papel by name past `limite`."""
+    botoes = [botao(f"👤 {u.nome[:28]}", b.CartaoUsuario(u.id)) for u in todos[:limite]]
+    return [botoes[i : i + 2] for i in range(0, len(botoes), 2)]
+
+
+def escolher_usuario(
+    candidatos: Sequence[Usuario], acao: Callable[[Usuario], Callback]
+) -> InlineKeyboardMarkup:
+    """One button per person a typed name fitted; `acao` is what a tap does to that one."""
+    return InlineKeyboardMarkup(
+        [[botao(f"{u.nome[:40]}" + (f" @{u.username}" if u.username else ""), acao(u))]
+         for u in candidatos]
+    )  # fmt: skip
+
+
+def cartao_usuario(usuario: Usuario) -> InlineKeyboardMarkup:
+    """Papel choices (the current one left out) and the access switch of a person's card."""
+    papeis = [
+        botao(rotulo, b.DefinirPapel(usuario.id, papel))
+        for papel, rotulo in texts.BOTAO_PAPEL.items()
+        if papel != usuario.papel or usuario.acesso != "liberado"
+    ]
+    if usuario.acesso == "liberado":
+        acesso = botao(texts.BOTAO_REVOGAR, b.DecidirAcesso(usuario.id, "n", "c"))
+    else:
+        acesso = botao(texts.BOTAO_LIBERAR, b.DecidirAcesso(usuario.id, "s", "c"))
+    return InlineKeyboardMarkup([papeis, [acesso]])
+
+
 def _rotulo(contato: Contato) -> str:
     """`Carlos Pereira · Padaria`: two contacts of one name still tell apart."""
     detalhe = contato.empresa or contato.email

@@ -3,7 +3,9 @@
     regras    who is who: `tem_acesso`, `administra`, `gerencia`, `exigir_admin` (each rule has
               its SQL twin in `db.repositories.usuarios`)
     servico   UsuarioService: /start (admins from ADMIN_TELEGRAM_IDS), access requests and
-              decisions (Liberar/Recusar), /papel, name and time zone, blocked/unblocked
+              decisions (Liberar/Recusar), /papel and /acesso (by name, @username or id; a
+              name several people fit raises `VariosUsuarios`), name and time zone,
+              blocked/unblocked
 
 A newcomer waits as `pendente` when admins are configured; `bot.usuarios` decides, the handlers'
 `registered` guard and every repository's SQL (`visivel_para`) enforce it. A new user setting is
@@ -18,6 +20,8 @@ from bot.usuarios.servico import (
     Decisao,
     Registro,
     UsuarioService,
+    VariosUsuarios,
+    ler_papel,
 )
 
 __all__ = [
@@ -27,4 +31,6 @@ __all__ = [
     "Decisao",
     "Registro",
     "UsuarioService",
+    "VariosUsuarios",
+    "ler_papel",
 ]
