@@ -112,6 +112,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             on_button(b.EditarContato, contatos.editar),
             on_button(b.VoltarAoContato, contatos.voltar),
             on_button(b.EditarCampo, contatos.pedir_campo),
+            on_button(b.ArquivarContato, contatos.arquivar),
+            on_button(b.RemoverContato, contatos.remover),
             CommandHandler("documentos", documentos.documentos, filters=MESSAGES),
             CommandHandler("ingerir", documentos.ingerir, filters=MESSAGES),
             CommandHandler("conhecimento", documentos.conhecimento, filters=MESSAGES),

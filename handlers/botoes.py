@@ -20,6 +20,8 @@ older version) is answered as an expired button and changes nothing.
     nvp:<prioridade>  nvc:<contato>  answers of the guided /novo: a priority, a contact
     ct:<id>  cl:<pagina>     a contact's card, a page of /contatos
     ce:<id>  cv:<id>         the card's edit choices, and back;  cf:<id>:<campo>  edit one field
+    ca:<id>:a|d              archive a contact (a) or bring it back (d)
+    cr:<id>[:1]              remove a contact: ask, then confirmed
     pf:<acao>[:<valor>]      /perfil: nome, fuso[:<i>]; notif opens /notificacoes (so does an
                              old hora[:<h>], setting that hour first)
     ua:<usuario>:s|n[:l|c]   let someone in (s) or keep them out (n); l: a newcomer, pressed in
@@ -256,6 +258,21 @@ class DefinirPapel(Callback, prefixo="up"):
 
     def __post_init__(self) -> None:
         _exigir(self.papel in ("membro", "gestor", "admin"))
+
+
+@dataclass(frozen=True)
+class ArquivarContato(Callback, prefixo="ca"):
+    contato_id: int
+    acao: str  # "a": archive; "d": bring back
+
+    def __post_init__(self) -> None:
+        _exigir(self.acao in ("a", "d"))
+
+
+@dataclass(frozen=True)
+class RemoverContato(Callback, prefixo="cr"):
+    contato_id: int
+    confirmado: int = 0
 
 
 # --- the knowledge base ----------------------------------------------------------------------

@@ -217,10 +217,30 @@ def contatos(itens: list[Contato], *, pagina: int, tem_mais: bool) -> InlineKeyb
     return InlineKeyboardMarkup([*rows, paging] if paging else rows)
 
 
-def cartao_contato(contato_id: int, processos: Sequence[Processo]) -> InlineKeyboardMarkup:
-    """Under a contact's card: open each of their processos, or edit the contact."""
-    editar = [botao(texts.BOTAO_EDITAR, b.EditarContato(contato_id))]
-    return InlineKeyboardMarkup([*_abrir(processos[:10]), editar])
+def cartao_contato(contato: Contato, processos: Sequence[Processo]) -> InlineKeyboardMarkup:
+    """Under a contact's card: open each of their processos; edit, archive or remove it."""
+    arquivado = contato.arquivado_em is not None
+    acoes = [
+        botao(texts.BOTAO_EDITAR, b.EditarContato(contato.id)),
+        botao(
+            texts.BOTAO_DESARQUIVAR if arquivado else texts.BOTAO_ARQUIVAR,
+            b.ArquivarContato(contato.id, "d" if arquivado else "a"),
+        ),
+        botao(texts.BOTAO_REMOVER_CONTATO, b.RemoverContato(contato.id)),
+    ]
+    return InlineKeyboardMarkup([*_abrir(processos[:10]), acoes])
+
+
+def remover_contato(contato_id: int) -> InlineKeyboardMarkup:
+    """Confirm a contact's removal, or go back to its card."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                botao(texts.BOTAO_CONFIRMAR_REMOCAO, b.RemoverContato(contato_id, 1)),
+                botao(texts.BOTAO_VOLTAR, b.VoltarAoContato(contato_id)),
+            ]
+        ]
+    )
 
 
 def editar_contato(contato_id: int) -> InlineKeyboardMarkup:
