@@ -748,8 +748,8 @@ async def test_list_filters_and_pages(equipe: dict[str, Pessoa], database: Datab
     segunda = await ana.toca(primeira, "▶")
     atrasados = await ana.toca(segunda, "atrasados")
 
-    assert numeros[-1] in primeira["text"] and numeros[0] not in primeira["text"]
-    assert numeros[0] in segunda["text"] and "página 2" in segunda["text"]
+    assert numeros[0] in primeira["text"] and numeros[1] not in primeira["text"]  # overdue first
+    assert numeros[1] in segunda["text"] and "página 2" in segunda["text"]
     assert numeros[0] in atrasados["text"] and "atrasado" in atrasados["text"]
     assert numeros[-1] not in atrasados["text"]
 
@@ -796,3 +796,25 @@ async def test_a_prazo_a_few_days_back_has_passed_and_a_far_one_is_next_year(
     prazo = processo.prazo.astimezone(SP)
     assert (prazo.day, prazo.month) == (longe.day, longe.month) and prazo.date() > hoje
     assert ("no ano que vem" in criado["text"]) == (prazo.year > hoje.year)
+
+
+async def test_processos_lists_the_most_urgent_first(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    sem_prazo = await abrir(ana, "Sem prazo | prioridade normal")
+    baixa = await abrir(ana, "Baixa | prazo em 5 dias | prioridade baixa")
+    atrasado = await abrir(ana, "Atrasado | prazo amanhã | prioridade baixa")
+    urgente = await abrir(ana, "Urgente | prazo em 5 dias | prioridade urgente")
+    urgente_sem_prazo = await abrir(ana, "Urgente sem prazo | prioridade urgente")
+    async with database.sessions.begin() as session:
+        await session.execute(
+            update(Processo)
+            .where(Processo.numero == atrasado)
+            .values(prazo=datetime.now(SP) - timedelta(days=1))
+        )
+
+    lista = await ana.diz("/processos")
+
+    ordem = NUMERO.findall(lista["text"])
+    assert ordem[:5] == [atrasado, urgente, baixa, urgente_sem_prazo, sem_prazo]

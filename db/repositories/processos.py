@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    case,
     false,
     func,
     or_,
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from db.busca import prefixos, tsquery
-from db.models import ABERTOS, Contato, Processo, ProcessoEvento, Usuario
+from db.models import ABERTOS, PRIORIDADES, Contato, Processo, ProcessoEvento, Usuario
 from db.repositories import offset_seguro
 from db.repositories.usuarios import gerencia, tem_acesso
 
@@ -84,22 +85,39 @@ async def pagina(
     limite: int,
     responsavel_id: int | None = None,
 ) -> list[Processo]:
-    """A page of the processos the user may see, by filter; newest first (overdue: oldest due)."""
+    """A page of the processos the user may see, by filter, most urgent first (`urgencia`);
+    concluded ones newest first."""
     stmt = select(Processo).where(visivel_para(usuario))
-    order: Sequence[Any] = (Processo.criado_em.desc(), Processo.id.desc())
+    order: Sequence[Any] = urgencia()
     if filtro == "abertos":
         stmt = stmt.where(Processo.status.in_(ABERTOS))
     elif filtro == "atrasados":
         stmt = stmt.where(Processo.status.in_(ABERTOS), Processo.prazo < agora)
-        order = (Processo.prazo.asc(), Processo.id.asc())
     elif filtro == "concluidos":  # cancelled ones were not concluded: they show under "todos"
         stmt = stmt.where(Processo.status == "concluido")
+        order = (Processo.criado_em.desc(), Processo.id.desc())
     if responsavel_id == 0:  # nobody yet
         stmt = stmt.where(Processo.responsavel_id.is_(None))
     elif responsavel_id is not None:
         stmt = stmt.where(Processo.responsavel_id == responsavel_id)
     stmt = _com_pessoas(stmt.order_by(*order).offset(offset_seguro(offset)).limit(limite))
     return list((await session.scalars(stmt)).unique())
+
+
+def urgencia() -> tuple[Any, ...]:
+    """What comes first in a list: open before closed; among the open, by prazo (so the overdue
+    lead; none last), then by priority (urgente first); then the newest."""
+    aberto = Processo.status.in_(ABERTOS)
+    prioridade = case(
+        {p: i for i, p in enumerate(reversed(PRIORIDADES))}, value=Processo.prioridade, else_=9
+    )
+    return (
+        case((aberto, 0), else_=1),
+        case((aberto, Processo.prazo)).asc().nulls_last(),
+        case((aberto, prioridade), else_=9),
+        Processo.criado_em.desc(),
+        Processo.id.desc(),
+    )
 
 
 JANELA_RECENTE = 1000  # gestores: look for matches among the newest processos first
