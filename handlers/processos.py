@@ -172,7 +172,8 @@ async def mudar_status(
         await query.answer(texts.BOTAO_EXPIRADO)
         await _show(update, context, usuario, await servico.detalhe(usuario, pid), edit=True)
         return
-    await query.answer(texts.STATUS_NOME[d.processo.status].capitalize())
+    estado = texts.STATUS_NOME[d.processo.status].capitalize()
+    await query.answer(texts.oferecer_assumir(estado) if d.assumir else estado)
     await _show(update, context, usuario, d, edit=True)
 
 

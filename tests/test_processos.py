@@ -818,3 +818,26 @@ async def test_processos_lists_the_most_urgent_first(
 
     ordem = NUMERO.findall(lista["text"])
     assert ordem[:5] == [atrasado, urgente, baixa, urgente_sem_prazo, sem_prazo]
+
+
+async def test_starting_a_processo_nobody_owns_offers_to_take_it(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Trocar toner")
+
+    iniciado = await ana.toca(await ana.diz(f"/processo {numero}"), "Iniciar")
+    assert "sem responsável" in ana.tg.answered_callbacks()[-1].get("text", "")
+    assumido = await ana.toca(iniciado, "Assumir")
+
+    assert "Responsável: Ana" in assumido["text"]
+    processo = await processo_por_numero(database, numero)
+    assert processo.responsavel_id == processo.solicitante_id
+    # Once someone owns it, only a gestor changes that: a forged button for Bruno is refused.
+    async with database.sessions() as session:
+        bruno_id = await session.scalar(select(Usuario.id).where(Usuario.telegram_id == 202))
+    tela = await ana.diz(f"/processo {numero}")
+    versao = ana.botao(tela, "Concluir").split(":")[-1]
+    await ana.toca_dados(tela["message_id"], f"pa:{processo.id}:{bruno_id}:{versao}")
+    assert "Só gestores" in ana.tg.answered_callbacks()[-1].get("text", "")
+    assert (await processo_por_numero(database, numero)).responsavel_id == processo.solicitante_id

@@ -38,6 +38,7 @@ from bot.processos.regras import (
     formatar_numero,
     ler_numero,
     ler_prioridade,
+    pode_atribuir,
     pode_cancelar,
     pode_transitar,
 )
@@ -72,6 +73,7 @@ class Detalhe:
     transicoes: tuple[str, ...]
     pode_atribuir: bool
     eventos_total: int = 0
+    assumir: int | None = None  # the viewer's id when they may take it (started, nobody owns it)
 
     @property
     def historico_cortado(self) -> bool:
@@ -399,14 +401,17 @@ class ProcessoService:
         *,
         versao: int | None = None,
     ) -> Detalhe:
-        """Make someone the responsável, or nobody (gestores and admins only).
+        """Make someone the responsável, or nobody (gestores and admins; anyone may take for
+        themselves one nobody owns, `regras.pode_atribuir`).
 
         The new and the previous responsável and the solicitante get a notice.
         """
-        if not gerencia(usuario):
+        if not gerencia(usuario) and responsavel_id != usuario.id:
             raise NotAllowed(texts.SO_GESTOR_ATRIBUI)
         async with self._sessions.begin() as session:
             processo = await self._travar(session, usuario, processo_id, versao, editar=True)
+            if not pode_atribuir(usuario, atual=processo.responsavel_id, para=responsavel_id):
+                raise NotAllowed(texts.SO_GESTOR_ATRIBUI)
             novo = None
             if responsavel_id is not None:
                 encontrados = await usuarios_repo.por_ids(session, ids=[responsavel_id])
@@ -489,6 +494,7 @@ class ProcessoService:
             ),
             pode_atribuir=gerencia(usuario),
             eventos_total=total,
+            assumir=usuario.id if _sem_dono_em_curso(processo) else None,
         )
 
     async def historico(self, usuario: Usuario, processo_id: int) -> Detalhe:
@@ -552,3 +558,8 @@ async def _trocou(
     await session.flush()
     await session.refresh(processo, [campo])
     return evento
+
+
+def _sem_dono_em_curso(processo: Processo) -> bool:
+    """Started (or waiting) and nobody owns it: whoever sees it is offered to take it."""
+    return processo.responsavel_id is None and processo.status in ("em_andamento", "aguardando")

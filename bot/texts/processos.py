@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from db.models import Processo, Usuario
 
 __all__ = [
+    "BOTAO_ASSUMIR",
     "BOTAO_ATRIBUIR",
     "BOTAO_ATUALIZAR",
     "BOTAO_COMENTAR",
@@ -62,6 +63,7 @@ __all__ = [
     "TITULO_FILTRO",
     "TITULO_VAZIO",
     "USUARIO_NAO_ENCONTRADO",
+    "oferecer_assumir",
     "aviso_atribuicao",
     "aviso_comentario",
     "aviso_status",
@@ -129,7 +131,11 @@ NUMERO_INVALIDO = (
     "Número inválido. Exemplos: <code>/processo 2026-0042</code> ou <code>/processo 42</code>."
 )
 BUSCA_VAZIA = "Diga o que buscar. Exemplo: <code>/buscar servidor de e-mail</code>."
-SO_GESTOR_ATRIBUI = "Só gestores e administradores podem atribuir responsáveis."
+SO_GESTOR_ATRIBUI = (
+    "Só gestores e administradores podem atribuir responsáveis (você pode assumir um processo "
+    "que ainda não tem responsável)."
+)
+BOTAO_ASSUMIR = "🙋 Assumir"
 SO_SOLICITANTE_CANCELA = "Só quem abriu o processo, ou um gestor, pode cancelá-lo."
 USUARIO_NAO_ENCONTRADO = "Usuário não encontrado ou inativo."
 COMENTARIO_VAZIO = "O comentário não pode ficar vazio."
@@ -359,3 +365,8 @@ def aviso_atribuicao(processo: Processo, autor: str, *, para: Usuario | None = N
         f"👤 <b>{processo.numero}</b> {escape(shorten(processo.titulo, 60))}\n"
         f"{escape(autor)} {o_que}. Veja com /processo {processo.numero}"
     )
+
+
+def oferecer_assumir(estado: str) -> str:
+    """The toast after "Iniciar" on a processo nobody owns."""
+    return f"{estado}. Está sem responsável: toque em {BOTAO_ASSUMIR} para ficar com ele."
