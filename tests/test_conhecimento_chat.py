@@ -95,7 +95,7 @@ async def test_a_pdf_sent_in_the_chat_is_searchable_with_highlights_and_ver_mais
     inteiro = await ana.toca(achado, "Ver mais 1")
 
     assert "Recebi" in recebido["text"] and "segundo plano" in recebido["text"]
-    assert "Manual de Deploy" in pronto["text"] and "2 página(s), 2 trecho(s)" in pronto["text"]
+    assert "Manual de Deploy" in pronto["text"] and "2 páginas, 2 trechos" in pronto["text"]
     assert "Manual de Deploy › Preparação, p. 1" in achado["text"]
     assert {"avaliações", "trimestrais"} <= negritos(achado)
     assert "Sem essa revisão, nenhuma versão sobe." in inteiro["text"]
@@ -172,7 +172,7 @@ async def test_a_duplicate_is_named_and_a_zip_bomb_refused(
     await envia_arquivo(ana, "relatorio.docx", arquivos.bomba_zip(), mime="application/zip")
     bomba = await aviso(ana, "Não consegui adicionar")
 
-    assert "já está na base, como «Manual de Deploy»" in duplicado["text"]
+    assert "já está na base, como “Manual de Deploy”" in duplicado["text"]
     assert "bomba de compressão" in bomba["text"]
     async with database.sessions() as session:
         status = list(await session.scalars(select(Documento.status).order_by(Documento.id)))

@@ -14,6 +14,7 @@ __all__ = [
     "BOTAO_VOLTAR",
     "ERRO_INTERNO",
     "ano_que_vem",
+    "contagem",
     "texto_longo",
 ]
 
@@ -42,3 +43,8 @@ def ano_que_vem(quando: datetime, *, zona: str, agora: datetime) -> str:
     fuso = ZoneInfo(zona)
     depois = quando.astimezone(fuso).year > agora.astimezone(fuso).year
     return " <i>(no ano que vem)</i>" if depois else ""
+
+
+def contagem(n: int, um: str, varios: str) -> str:
+    """`1 enviado`, `2 enviados`: the count with the word that agrees with it."""
+    return f"{n} {um if n == 1 else varios}"

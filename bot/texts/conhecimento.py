@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.render import escape
+from bot.texts.comum import contagem
 
 if TYPE_CHECKING:
     from bot.conhecimento.busca import Passagem
@@ -216,20 +217,20 @@ def muitos_em_andamento(limite: int) -> str:
 
 def duplicado(existente: Documento) -> str:
     """The same content is already in the base."""
-    return f"esse conteúdo já está na base, como «{existente.titulo}»."
+    return f"esse conteúdo já está na base, como “{existente.titulo}”."
 
 
 def ingestao_concluida(documento: Documento) -> str:
     """Notice: the document is searchable now."""
     medida = (
-        f"{documento.paginas} página(s)"
+        contagem(documento.paginas, "página", "páginas")
         if documento.paginas
         else f"{documento.caracteres or 0:,} caracteres".replace(",", ".")
     )
     privado = " 🔒 Só você o vê." if documento.privado else ""
     return (
         f"✅ <b>{escape(documento.titulo)}</b> está na base de conhecimento: {medida}, "
-        f"{documento.total_trechos} trecho(s).{privado}\n"
+        f"{contagem(documento.total_trechos, 'trecho', 'trechos')}.{privado}\n"
         "Procure com <code>/conhecimento …</code> ou veja em /documentos."
     )
 
