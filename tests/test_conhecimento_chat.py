@@ -272,3 +272,21 @@ async def test_one_sender_cannot_fill_the_queue(
 
     assert "Recebi" in primeiro["text"]
     assert "já tem 1 documentos sendo processados" in segundo["text"]
+
+
+async def test_a_failed_ingestion_is_listed_once_and_only_to_its_sender(
+    bot: CogepApplication, tg: FakeTelegram, database: Database, pagina_local: str
+) -> None:
+    ana = await registrar(tg, 501, "Ana")
+    bruno = await registrar(tg, 502, "Bruno")
+    for _ in range(2):  # tried again: still refused
+        await ana.diz(f"/ingerir {pagina_local}")
+        await aviso(ana, "Não consegui adicionar")
+
+    da_ana = await ana.diz("/documentos")
+    do_bruno = await bruno.diz("/documentos")
+
+    assert da_ana["text"].count("127.0.0.1") == 1
+    assert "127.0.0.1" not in do_bruno["text"]
+    async with database.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Documento)) == 1
