@@ -290,3 +290,15 @@ async def test_a_failed_ingestion_is_listed_once_and_only_to_its_sender(
     assert "127.0.0.1" not in do_bruno["text"]
     async with database.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Documento)) == 1
+
+
+async def test_a_pasted_page_as_a_query_is_not_echoed_back_whole(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 501, "Ana")
+    colado = " ".join(["servidor"] + [f"palavra{i}" for i in range(600)])  # ~4,900 characters
+
+    resposta = await ana.diz(f"/conhecimento {colado}")
+
+    assert "Nada encontrado" in resposta["text"]
+    assert len(resposta["text"]) < 400 and "palavra599" not in resposta["text"]
