@@ -8,9 +8,10 @@ Only the console person's own chat is shown: what the bot sends to anyone else (
 notice, another member's reminder) is accepted and kept quiet, its buttons out of reach.
 Typing a number presses the inline button with that number while the message that carries
 those buttons is the latest one shown; after a question without buttons ("Digite o
-comentário") a number is an answer, typed text. /sair (or Ctrl-D) leaves. The mentor's answers stream into the terminal as its drafts
-grow (sendMessageDraft / sendRichMessageDraft), and the final message prints only what the
-drafts had not shown yet.
+comentário") a number is an answer, typed text. /sair (or Ctrl-D) leaves.
+
+The mentor's answers stream into the terminal as its drafts grow (sendMessageDraft /
+sendRichMessageDraft), and the final message prints only what the drafts had not shown yet.
 """
 
 from __future__ import annotations

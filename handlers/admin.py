@@ -11,9 +11,10 @@ from bot.render import to_plain
 from bot.usuarios import Decisao, VariosUsuarios, ler_papel
 from db.models import Usuario
 from handlers import botoes, keyboards
-from handlers.common import registered
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.reply import edit_html, reply_html
+from handlers.rotas import Comando, Rotas
 
 
 @registered
@@ -28,7 +29,7 @@ def _lista(todos: list[Usuario]) -> tuple[str, InlineKeyboardMarkup]:
     """The /usuarios text, Liberar/Recusar for whoever is waiting, and a card button each."""
     esperando = [u for u in todos if u.acesso == "pendente"]
     html = texts.lista_usuarios(todos) + (texts.pendentes(len(esperando)) if esperando else "")
-    linhas = list(keyboards.pendentes(esperando).inline_keyboard) if esperando else []
+    linhas = [list(r) for r in keyboards.pendentes(esperando).inline_keyboard] if esperando else []
     return html, InlineKeyboardMarkup(linhas + keyboards.usuarios(todos))
 
 
@@ -136,3 +137,18 @@ async def decidir(
 def _decisao_html(decisao: Decisao, por: str) -> str:
     alvo = decisao.usuario
     return texts.acesso_decidido(alvo.nome, acesso=alvo.acesso, antes=decisao.antes, por=por)
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[
+        Comando("usuarios", usuarios, texts.AJUDA_USUARIOS, secao="admin"),
+        Comando("papel", papel, texts.AJUDA_PAPEL, secao="admin", uso=texts.USO_PAPEL),
+        Comando("acesso", acesso, texts.AJUDA_ACESSO, secao="admin", uso=texts.USO_ACESSO),
+    ],
+    handlers=[
+        on_button(botoes.DecidirAcesso, decidir),
+        on_button(botoes.CartaoUsuario, cartao),
+        on_button(botoes.DefinirPapel, definir_papel),
+    ],
+)

@@ -198,6 +198,11 @@ class BotComEntrada(ExtBot[None]):
         self._endereco = endereco
 
     @property
+    def porta(self) -> Porta:
+        """Where this bot's updates come in (the inbox, once bound)."""
+        return self._porta
+
+    @property
     def respostas(self) -> FilaDeRespostas | None:
         """Where a reply still refused with 429 after its retries waits (once bound)."""
         return self._porta.respostas

@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.acentos import sem_acentos
+from bot.entrada.efeito import referencia
 from bot.errors import NotAllowed, NotFound, StaleState
 from bot.mentor.contratos import BaseDeConhecimento, LembreteCriado, Lembretes, Passagem
 from bot.mentor.ferramentas import Chamador, Ferramentas, Proposta, processo_como_dados
@@ -566,6 +567,9 @@ class MentorService:
                     session, chat_id=pergunta.chat_id, usuario_id=usuario.id, papel="usuario",
                     texto=texto, estado="pendente", processo_id=pergunta.processo_id,
                 )  # fmt: skip
+                # Storing the question is the update's change: a replay after a crash finds
+                # it stored (the watch loop offers 🔁 if its answer died) and asks nothing twice.
+                referencia(session, texts.REFERENCIA_PERGUNTA)
                 return dataclasses.replace(pergunta, texto=texto, pergunta_id=linha.id)
         agora = self._agora()
         if self._calados.get(usuario.id, agora) > agora:

@@ -230,7 +230,7 @@ def ingestao_concluida(documento: Documento) -> str:
     privado = " 🔒 Só você o vê." if documento.privado else ""
     return (
         f"✅ <b>{escape(documento.titulo)}</b> está na base de conhecimento: {medida}, "
-        f"{contagem(documento.total_trechos, 'trecho', 'trechos')}.{privado}\n"
+        f"{contagem(documento.total_trechos or 0, 'trecho', 'trechos')}.{privado}\n"
         "Procure com <code>/conhecimento …</code> ou veja em /documentos."
     )
 

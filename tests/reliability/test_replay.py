@@ -19,12 +19,11 @@ import pytest
 from aiohttp import web
 from sqlalchemy import func, select, text, update
 
-from bot.app import PORTA_KEY, CogepApplication, build_application, serving
+from bot.app import CogepApplication, build_application, serving
 from bot.database import Database
 from bot.entrada.porta import Porta
 from bot.services import Services
 from db.models import Contato, Lembrete, Mensagem, UpdateRecebido, Usuario
-from handlers.context import SERVICES_KEY
 from tests.conftest import ADMIN_ID, mentor_settings
 from tests.fake_openai import Chamada, FakeOpenAI, Resposta
 from tests.fake_telegram import FakeTelegram
@@ -155,7 +154,7 @@ async def adiar_lembrete(c: Cena) -> None:
     await c.ana.diz("/lembrar em 10 minutos ligar pro cliente")
     async with c.database.sessions.begin() as session:  # ten minutes pass
         await session.execute(update(Lembrete).values(quando=datetime.now(UTC)))
-    services: Services = c.app.bot_data[SERVICES_KEY]
+    services: Services = c.app.bot_data.services
     await services.lembretes.disparar_devidos()
     disparo = await c.ana.ve("⏰ Lembrete\nligar pro cliente")
     await c.ana.toca(disparo, "1 h")
@@ -334,7 +333,7 @@ async def _repetir_o_ultimo_update(c: Cena) -> str:
             .values(concluido_em=None)
         )
     desde = len(c.tg.calls)
-    porta: Porta = c.app.bot_data[PORTA_KEY]
+    porta: Porta = c.app.bot.porta
     assert await porta.reprocessar(c.app.bot, c.app.update_queue) == 1
 
     def resposta() -> str | None:
