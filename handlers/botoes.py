@@ -12,6 +12,7 @@ older version) is answered as an expired button and changes nothing.
     pi:<id>                  choose a priority;  pi:<id>:<prioridade> set it
     pe:<id>                  choose what to edit;  pet:<id>  ped:<id>  new title, description
     ph:<id>                  the whole history, comments in full
+    pn:<id>                  the processo's deep link (t.me/<bot>?start=p_<número>)
     pkc:<id>:<contato>       link the contact picked among several found
     pl:<filtro>[:<pagina>[:<usuario>]]  page of /processos (optionally one responsável; 0: nobody)
     pu:<filtro>              choose the responsável to filter by (gestores)
@@ -142,6 +143,11 @@ class EditarDescricao(Callback, prefixo="ped"):
 
 @dataclass(frozen=True)
 class Historico(Callback, prefixo="ph"):
+    processo_id: int
+
+
+@dataclass(frozen=True)
+class LinkDoProcesso(Callback, prefixo="pn"):
     processo_id: int
 
 

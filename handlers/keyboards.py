@@ -72,7 +72,12 @@ def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
         rows[2].insert(0, botao(texts.BOTAO_ATRIBUIR, b.EscolherResponsavel(pid)))
     if d.assumir is not None:  # started and nobody owns it: the viewer may take it
         rows[0].append(botao(texts.BOTAO_ASSUMIR, b.Atribuir(pid, d.assumir, d.versao)))
-    rows.append([botao(texts.BOTAO_PERGUNTAR_PROFESSOR, b.PerguntarAoProfessor(pid))])
+    rows.append(
+        [
+            botao(texts.BOTAO_PERGUNTAR_PROFESSOR, b.PerguntarAoProfessor(pid)),
+            botao(texts.BOTAO_LINK, b.LinkDoProcesso(pid)),
+        ]
+    )
     return InlineKeyboardMarkup([row for row in rows if row])
 
 

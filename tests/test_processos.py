@@ -842,3 +842,22 @@ async def test_starting_a_processo_nobody_owns_offers_to_take_it(
     await ana.toca_dados(tela["message_id"], f"pa:{processo.id}:{bruno_id}:{versao}")
     assert "Só gestores" in ana.tg.answered_callbacks()[-1].get("text", "")
     assert (await processo_por_numero(database, numero)).responsavel_id == processo.solicitante_id
+
+
+async def test_a_deep_link_opens_the_card_only_for_whoever_may_see_it(
+    equipe: dict[str, Pessoa], tg: FakeTelegram
+) -> None:
+    ana, bruno, gil = equipe["ana"], equipe["bruno"], equipe["gil"]
+    numero = await abrir(ana, "Renovar domínio")
+    card = await ana.diz(f"/processo {numero}")
+
+    compartilhado = await ana.toca(card, "Link")
+    link = f"https://t.me/{tg.bot_user['username']}?start=p_{numero}"
+    assert link in compartilhado["text"]
+
+    assert "Renovar domínio" in (await gil.diz(f"/start p_{numero}"))["text"]  # a gestor sees it
+    de_fora = await bruno.diz(f"/start p_{numero}")
+    assert "não encontrado" in de_fora["text"] and "Renovar" not in de_fora["text"]
+    novata = Pessoa(tg, 299, "Carla")
+    await novata.diz(f"/start p_{numero}")  # a newcomer: welcome, then the usual answer
+    assert "não encontrado" in (await novata.ve("não encontrado"))["text"]

@@ -21,6 +21,7 @@ __all__ = [
     "BOTAO_CONTATO",
     "BOTAO_DESCRICAO",
     "BOTAO_HISTORICO",
+    "BOTAO_LINK",
     "BOTAO_POR_RESPONSAVEL",
     "BOTAO_PRAZO",
     "BOTAO_RETOMAR",
@@ -49,6 +50,7 @@ __all__ = [
     "PERGUNTA_COMENTARIO",
     "PERGUNTA_CONTATO",
     "PERGUNTA_PRAZO",
+    "PREFIXO_LINK",
     "PRIORIDADE_ICONE",
     "PRIORIDADE_INVALIDA",
     "PROCESSO_CANCELADO",
@@ -71,6 +73,7 @@ __all__ = [
     "linha_chave_desconhecida",
     "linha_processo",
     "linha_valor_vazio",
+    "link_do_processo",
     "lista_processos",
     "nenhum_contato",
     "oferecer_assumir",
@@ -136,6 +139,8 @@ SO_GESTOR_ATRIBUI = (
     "que ainda não tem responsável)."
 )
 BOTAO_ASSUMIR = "🙋 Assumir"
+BOTAO_LINK = "🔗 Link"
+PREFIXO_LINK = "p_"  # /start p_2026-0042: a deep link to a processo
 SO_SOLICITANTE_CANCELA = "Só quem abriu o processo, ou um gestor, pode cancelá-lo."
 USUARIO_NAO_ENCONTRADO = "Usuário não encontrado ou inativo."
 COMENTARIO_VAZIO = "O comentário não pode ficar vazio."
@@ -370,3 +375,12 @@ def aviso_atribuicao(processo: Processo, autor: str, *, para: Usuario | None = N
 def oferecer_assumir(estado: str) -> str:
     """The toast after "Iniciar" on a processo nobody owns."""
     return f"{estado}. Está sem responsável: toque em {BOTAO_ASSUMIR} para ficar com ele."
+
+
+def link_do_processo(numero: str, bot: str) -> str:
+    """The card's 🔗: a link that opens the processo for whoever may see it."""
+    link = f"https://t.me/{bot}?start={PREFIXO_LINK}{numero}"
+    return (
+        f"🔗 Link do processo <b>{numero}</b>:\n{link}\n\n"
+        "Quem pode ver o processo o abre por aqui; para os outros, ele não existe."
+    )
