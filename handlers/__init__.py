@@ -31,6 +31,7 @@ from handlers import (
     novo,
     perfil,
     processos,
+    relatorios,
 )
 from handlers.context import CogepApplication
 from handlers.formulario import Conversas
@@ -43,6 +44,7 @@ ROTAS: tuple[Rotas, ...] = (
     formulario.ROTAS,
     novo.ROTAS,
     processos.ROTAS,
+    relatorios.ROTAS,
     contatos.ROTAS,
     documentos.ROTAS,
     lembretes.ROTAS,

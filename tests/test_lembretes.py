@@ -249,7 +249,7 @@ async def test_a_reminder_a_few_days_back_has_passed_and_a_far_one_says_next_yea
     async with database.sessions() as session:
         quando = await session.scalar(select(Lembrete.quando))
     assert quando is not None and quando.date() > hoje
-    assert ("no ano que vem" in marcado["text"]) == (quando.year > hoje.year)
+    assert ("no ano que vem" in marcado["text"]) == (quando.year == hoje.year + 1)
 
 
 async def test_snooze_counts_from_when_the_reminder_fired(

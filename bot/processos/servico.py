@@ -8,6 +8,7 @@ lost to a crash after the commit), then wakes the sender.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -32,6 +33,7 @@ from bot.fluxos import ChatUsuario, consumir
 from bot.higiene import visivel
 from bot.notificacoes.caixa import Nota, Notifier
 from bot.notificacoes.preferencias import quer
+from bot.processos.exportar import csv_de
 from bot.processos.linha import Rascunho
 from bot.processos.regras import (
     TRANSICOES,
@@ -58,6 +60,7 @@ HISTORICO_MAX = 500
 POR_PAGINA = 10
 SEM_RESPONSAVEL = 0  # as a responsável filter: processos nobody was assigned yet
 FILTROS = ("abertos", "atrasados", "concluidos", "todos")
+EXPORTAR_MAX = 50_000  # rows per CSV: ~10 MB, well under the 50 MB a bot may send
 PRAZO_PADRAO = time(18, 0)  # a deadline given as a day means the end of that working day
 SEM_PRAZO = {"sem prazo", "nenhum", "remover", "sem", "-"}
 SEM_DESCRICAO = {"sem descricao", "nenhuma", "remover", "apagar", "-"}  # as for contacts
@@ -80,6 +83,17 @@ class Detalhe:
         """Whether the screen leaves out older events or the end of a long comment."""
         longos = any(len(e.texto or "") > COMENTARIO_NA_TELA for e in self.eventos)
         return longos or self.eventos_total > len(self.eventos)
+
+
+@dataclass(frozen=True)
+class Exportacao:
+    """A CSV made by /exportar: its file name and bytes, how many rows, for which filter."""
+
+    nome: str
+    conteudo: bytes
+    quantos: int
+    filtro: str
+    cortado: bool  # more processos than EXPORTAR_MAX matched: the file has the first ones
 
 
 @dataclass(frozen=True)
@@ -221,6 +235,24 @@ class ProcessoService:
             responsavel=responsavel,
             sem_responsavel=responsavel_id == SEM_RESPONSAVEL,
         )
+
+    async def exportar(self, usuario: Usuario, pedido: str = "") -> Exportacao:
+        """/exportar [filtro]: the processos /processos shows with that filter, as a CSV
+        (`bot.processos.exportar`); written off the event loop, after the read."""
+        filtro = sem_acentos(pedido.strip().lower()) or "abertos"
+        if filtro not in FILTROS:
+            raise InvalidInput(texts.filtro_desconhecido(pedido))
+        agora = self._agora()
+        async with self._sessions() as session:
+            linhas = await repo.para_exportar(
+                session, usuario=usuario, filtro=filtro, agora=agora, limite=EXPORTAR_MAX + 1
+            )
+        cortado = len(linhas) > EXPORTAR_MAX
+        linhas = linhas[:EXPORTAR_MAX]
+        conteudo = await asyncio.to_thread(csv_de, linhas, zona=usuario.fuso_horario)
+        local = agora.astimezone(ZoneInfo(usuario.fuso_horario))
+        nome = f"processos-{filtro}-{local:%Y%m%d-%H%M}.csv"
+        return Exportacao(nome, conteudo, len(linhas), texts.FILTRO_NOME[filtro], cortado)
 
     async def buscar(self, usuario: Usuario, texto: str, *, limite: int = 10) -> list[Processo]:
         """Full-text search (portuguese, accent-insensitive, prefixes) within what the user sees."""

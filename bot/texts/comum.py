@@ -39,9 +39,9 @@ def texto_longo(tamanho: int, maximo: int) -> str:
 
 
 def ano_que_vem(quando: datetime, *, zona: str, agora: datetime) -> str:
-    """A note for a confirmation whose date fell in a later year (a far dd/mm rolled over)."""
+    """A note for a confirmation whose date falls next year (a far dd/mm rolled over)."""
     fuso = ZoneInfo(zona)
-    depois = quando.astimezone(fuso).year > agora.astimezone(fuso).year
+    depois = quando.astimezone(fuso).year == agora.astimezone(fuso).year + 1
     return " <i>(no ano que vem)</i>" if depois else ""
 
 

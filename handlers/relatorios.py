@@ -1,0 +1,39 @@
+"""/exportar (a CSV of the processos the caller may see) and /relatorio (a chart and numbers).
+
+Both read through `ProcessoService`, whose queries are scoped by `visivel_para` in SQL, so a
+file or a chart never holds a processo its reader could not open.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot import texts
+from db.models import Usuario
+from handlers.common import registered
+from handlers.context import CogepContext
+from handlers.reply import reply_html
+from handlers.rotas import Comando, Rotas
+
+
+@registered
+async def exportar(update: Update, context: CogepContext, usuario: Usuario) -> None:
+    """Send the processos of a /processos filter as a CSV: `/exportar atrasados`."""
+    assert update.effective_message is not None
+    feito = await context.services.processos.exportar(usuario, " ".join(context.args or []))
+    if not feito.quantos:
+        await reply_html(update, context.bot, texts.exportacao_vazia(feito.filtro))
+        return
+    await update.effective_message.reply_document(
+        document=feito.conteudo,
+        filename=feito.nome,
+        caption=texts.exportacao_legenda(feito.quantos, feito.filtro, cortado=feito.cortado),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+# -- declarations -------------------------------------------------------------------------------
+ROTAS = Rotas(
+    comandos=[Comando("exportar", exportar, texts.AJUDA_EXPORTAR, uso=texts.USO_EXPORTAR)],
+)
