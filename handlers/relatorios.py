@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot import texts
+from bot.render import to_plain
 from db.models import Usuario
 from handlers.common import registered
 from handlers.context import CogepContext
@@ -33,7 +34,30 @@ async def exportar(update: Update, context: CogepContext, usuario: Usuario) -> N
     )
 
 
+@registered
+async def relatorio(update: Update, context: CogepContext, usuario: Usuario) -> None:
+    """Send the chart and the numbers of the week or month: `/relatorio mes`."""
+    assert update.effective_message is not None
+    feito = await context.services.relatorios.gerar(usuario, " ".join(context.args or []))
+    cabe = len(to_plain(feito.texto)) <= LEGENDA_MAX  # else the text follows the chart
+    await update.effective_message.reply_photo(
+        photo=feito.png,
+        filename="relatorio.png",
+        caption=feito.texto if cabe else None,
+        parse_mode=ParseMode.HTML,
+    )
+    if not cabe:
+        await reply_html(update, context.bot, feito.texto)
+
+
+LEGENDA_MAX = 1024  # Telegram's limit for a photo's caption
+
+
 # -- declarations -------------------------------------------------------------------------------
 ROTAS = Rotas(
-    comandos=[Comando("exportar", exportar, texts.AJUDA_EXPORTAR, uso=texts.USO_EXPORTAR)],
+    comandos=[
+        Comando("exportar", exportar, texts.AJUDA_EXPORTAR, uso=texts.USO_EXPORTAR),
+        Comando("relatorio", relatorio, texts.AJUDA_RELATORIO, uso=texts.USO_RELATORIO),
+        Comando("estatisticas", relatorio, None),  # the name people looked for: /relatorio
+    ],
 )

@@ -1335,6 +1335,30 @@ class FakeTelegram:
             fields.update(parse_mode=parse_mode, source_text=source)
         return _public(self._bot_message(chat, fields, params))
 
+    @api("sendPhoto")
+    async def _api_send_photo(self, params: JSON) -> JSON:
+        """sendPhoto by multipart upload; like Telegram, refuses what is not a PNG/JPEG image
+        (and, through `_format`, a caption over 1024 characters)."""
+        chat = self._chat_for_send(params)
+        photo = params.get("photo")
+        if not isinstance(photo, Upload):
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        if not photo.content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        stored = self._store_file(photo.filename, photo.content, photo.mime_type)
+        size = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
+        foto = {**size, "width": 900, "height": 850, "file_size": len(photo.content)}
+        fields: JSON = {"photo": [foto]}
+        if "caption" in params:
+            source = str(params["caption"])
+            caption, entities, parse_mode = self._format(source, params, caption=True)
+            if caption:
+                fields["caption"] = caption
+            if entities:
+                fields["caption_entities"] = entities
+            fields.update(parse_mode=parse_mode, source_text=source)
+        return _public(self._bot_message(chat, fields, params))
+
     @api("getFile")
     async def _api_get_file(self, params: JSON) -> JSON:
         """getFile; like Telegram, refuses files over the 20 MB a bot may download."""

@@ -8,9 +8,11 @@ import re
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import CogepApplication
 from bot.database import Database
+from db.models import Processo
 from tests.fake_telegram import FakeTelegram, Upload
 from tests.people import Pessoa
 from tests.test_processos import SP, abrir, registrar, tornar_gestor
@@ -72,3 +74,28 @@ async def test_a_gestor_exports_everyone_and_filters_apply(equipe: dict[str, Pes
     assert "Nenhum processo atrasados" in vazio["text"]
     invalido = await gil.diz("/exportar ontem")
     assert "ontem" in invalido["text"] and datetime.now(SP).year > 2000
+
+
+async def test_relatorio_draws_the_team_for_a_gestor_and_a_membro_sees_only_their_own(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana, gil = equipe["ana"], equipe["gil"]
+    async with database.sessions() as session:
+        numero = await session.scalar(
+            select(Processo.numero).where(Processo.titulo == "Processo do Bruno")
+        )
+    tela = await gil.diz(f"/processo {numero}")  # Gil assigns it to Bruno and starts it
+    await gil.toca(await gil.toca(tela, "Atribuir"), "Bruno")
+    await gil.toca(await gil.diz(f"/processo {numero}"), "Iniciar")
+
+    da_equipe = await gil.diz("/relatorio")
+    foto = gil.tg.calls_to("sendPhoto")[-1].params["photo"]
+    assert isinstance(foto, Upload) and foto.content.startswith(b"\x89PNG")
+    texto = da_equipe.get("caption", "")
+    assert "da equipe" in texto and "Abertos: 3" in texto
+    assert "Bruno: 1 em aberto" in texto and "Primeira resposta (mediana):" in texto
+
+    dela = await ana.diz("/estatisticas mes")  # the alias
+    assert "Abertos: 2" in dela.get("caption", "") and "Bruno" not in dela.get("caption", "")
+    assert "dos últimos 30 dias" in dela.get("caption", "")
+    assert "Não conheço o período" in (await ana.diz("/relatorio ano"))["text"]

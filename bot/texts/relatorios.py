@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from bot.render import escape
 from bot.texts.comum import contagem
+from bot.texts.processos import NINGUEM, STATUS_NOME
+
+if TYPE_CHECKING:
+    from db.repositories.relatorios import PorResponsavel, Totais
 
 __all__ = [
     "AJUDA_EXPORTAR",
+    "AJUDA_RELATORIO",
     "CABECALHO_CSV",
+    "GRAFICO_ABERTOS",
+    "GRAFICO_ATRASADOS",
+    "GRAFICO_CONCLUIDOS",
+    "GRAFICO_POR_SEMANA",
+    "GRAFICO_POR_STATUS",
+    "GRAFICO_SEM_ATRASO",
     "USO_EXPORTAR",
+    "USO_RELATORIO",
+    "duracao",
     "exportacao_legenda",
     "exportacao_vazia",
+    "periodo_desconhecido",
+    "relatorio",
+    "titulo_relatorio",
 ]
 
 AJUDA_EXPORTAR = "Baixar seus processos numa planilha (CSV)"
@@ -33,3 +52,75 @@ def exportacao_legenda(quantos: int, filtro: str, *, cortado: bool) -> str:
 def exportacao_vazia(filtro: str) -> str:
     """/exportar with nothing to export."""
     return f"Nenhum processo {escape(filtro)} para exportar. Veja outros com /exportar todos."
+
+
+# -- /relatorio ----------------------------------------------------------------------------------
+AJUDA_RELATORIO = "Gráfico e números da semana ou do mês (os seus, ou os da equipe para gestores)"
+USO_RELATORIO = "[semana|mes]"
+GRAFICO_ABERTOS = "abertos"
+GRAFICO_CONCLUIDOS = "concluídos"
+GRAFICO_POR_SEMANA = "Abertos e concluídos por semana"
+GRAFICO_POR_STATUS = "Em aberto, por status"
+GRAFICO_ATRASADOS = "Atrasados, por responsável"
+GRAFICO_SEM_ATRASO = "Nenhum atrasado"  # drawn: DejaVu Sans has no emoji
+_PERIODO = {"semana": "dos últimos 7 dias", "mes": "dos últimos 30 dias"}
+
+
+def periodo_desconhecido(pedido: str) -> str:
+    """/relatorio with a period it does not know."""
+    return (
+        f"Não conheço o período <b>{escape(pedido[:30])}</b>. Use <code>/relatorio semana</code> "
+        "ou <code>/relatorio mes</code>."
+    )
+
+
+def titulo_relatorio(periodo: str, *, equipe: bool, nome: str) -> str:
+    """The chart's title (plain text: it is drawn, not sent as HTML)."""
+    de_quem = "Equipe" if equipe else nome
+    return f"{de_quem} — {'últimos 7 dias' if periodo == 'semana' else 'últimos 30 dias'}"
+
+
+def duracao(segundos: float | None) -> str:
+    """`45 min`, `3 h 20 min`, `4 dias e 2 h`; `—` when there is nothing to measure."""
+    if segundos is None:
+        return "—"
+    minutos = round(segundos / 60)
+    if minutos < 60:
+        return f"{minutos} min"
+    horas, minutos = divmod(minutos, 60)
+    if horas < 48:
+        return f"{horas} h {minutos:02d} min" if minutos else f"{horas} h"
+    dias, horas = divmod(horas, 24)
+    return f"{dias} dias e {horas} h" if horas else f"{dias} dias"
+
+
+def relatorio(
+    periodo: str,
+    totais: Totais,
+    primeira_resposta: float | None,
+    pessoas: Sequence[PorResponsavel],
+    *,
+    equipe: bool,
+    nome: str,
+) -> str:
+    """/relatorio's text, under the chart."""
+    de_quem = "da equipe" if equipe else f"de {escape(nome)} (os processos que você abriu ou cuida)"
+    em_aberto = " · ".join(f"{n} {STATUS_NOME[s]}" for s, n in totais.por_status.items())
+    linhas = [
+        f"📊 <b>Relatório {_PERIODO[periodo]}</b>, {de_quem}",
+        "",
+        f"Abertos: <b>{totais.abertos}</b> · Concluídos: <b>{totais.concluidos}</b> · "
+        f"Atrasados agora: <b>{totais.atrasados}</b>",
+        f"Em aberto: {em_aberto}",
+        f"Primeira resposta (mediana): {duracao(primeira_resposta)} · "
+        f"Resolução (mediana): {duracao(totais.resolucao_mediana)}",
+    ]
+    if pessoas:
+        linhas += ["", "<b>Por responsável</b>"]
+        for p in pessoas:
+            atraso = f" ({contagem(p.atrasados, 'atrasado', 'atrasados')})" if p.atrasados else ""
+            linhas.append(
+                f"• {escape(p.nome or NINGUEM)}: {p.abertos} em aberto{atraso} · "
+                f"{contagem(p.concluidos, 'concluído', 'concluídos')}"
+            )
+    return "\n".join(linhas)
