@@ -597,6 +597,7 @@ class FakeTelegram:
         self._downloads_open.set()
         self.downloads_started = 0
         self._open_callbacks: set[str] = set()
+        self._open_inline_queries: set[str] = set()
         self._blocked: set[int] = set()
         self._faults: list[_Fault] = []
         self._commands: dict[tuple[str, str], list[JSON]] = {}
@@ -731,6 +732,22 @@ class FakeTelegram:
             "data": data,
         }
         return self._queue({"callback_query": query})
+
+    def inline_query(self, user: JSON, query: str, *, chat_type: str = "sender") -> JSON:
+        """Queue an inline query: `user` typed `@bot query` in some chat."""
+        inline = {
+            "id": str(7_000_000_000 + next(self._ids)),
+            "from": user,
+            "query": query,
+            "offset": "",
+            "chat_type": chat_type,
+        }
+        self._open_inline_queries.add(inline["id"])
+        return self._queue({"inline_query": inline})
+
+    def inline_answers(self) -> list[JSON]:
+        """Parameters of every successful answerInlineQuery call."""
+        return [call.params for call in self.calls_to("answerInlineQuery") if call.error is None]
 
     def send_document(
         self,
@@ -1334,6 +1351,24 @@ class FakeTelegram:
                 fields["caption_entities"] = entities
             fields.update(parse_mode=parse_mode, source_text=source)
         return _public(self._bot_message(chat, fields, params))
+
+    @api("answerInlineQuery")
+    async def _api_answer_inline_query(self, params: JSON) -> bool:
+        """answerInlineQuery: once per query, at most 50 results with unique ids, as Telegram."""
+        query_id = str(params.get("inline_query_id"))
+        if query_id not in self._open_inline_queries:
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        resultados = params.get("results") or []
+        if isinstance(resultados, str):
+            resultados = json.loads(resultados)
+        ids = [r.get("id") for r in resultados]
+        if len(resultados) > 50 or len(set(ids)) != len(ids):
+            raise bad_request("RESULTS_TOO_MUCH" if len(resultados) > 50 else "RESULT_ID_DUPLICATE")
+        self._open_inline_queries.discard(query_id)
+        params["results"] = resultados
+        return True
 
     @api("sendPhoto")
     async def _api_send_photo(self, params: JSON) -> JSON:

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from datetime import datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -99,3 +100,33 @@ async def test_relatorio_draws_the_team_for_a_gestor_and_a_membro_sees_only_thei
     assert "Abertos: 2" in dela.get("caption", "") and "Bruno" not in dela.get("caption", "")
     assert "dos últimos 30 dias" in dela.get("caption", "")
     assert "Não conheço o período" in (await ana.diz("/relatorio ano"))["text"]
+
+
+async def respostas_inline(tg: FakeTelegram, pessoa: Pessoa, texto: str) -> dict[str, Any]:
+    """Type `@bot texto` as `pessoa`; the bot's answer to that inline query."""
+    antes = len(tg.inline_answers())
+    tg.inline_query(pessoa.user, texto)
+    await tg.wait_for(lambda: len(tg.inline_answers()) > antes or None)
+    return tg.inline_answers()[-1]
+
+
+async def test_inline_mode_lists_only_what_the_typer_may_see_personally(
+    equipe: dict[str, Pessoa], tg: FakeTelegram
+) -> None:
+    ana, bruno, gil = equipe["ana"], equipe["bruno"], equipe["gil"]
+
+    dela = await respostas_inline(tg, ana, "migrar")
+    dele = await respostas_inline(tg, bruno, "migrar")
+    do_gestor = await respostas_inline(tg, gil, "")  # nothing typed: the most urgent open ones
+    de_fora = await respostas_inline(tg, Pessoa(tg, 299, "Estranho"), "migrar")
+
+    assert dela["is_personal"] is True and int(str(dela["cache_time"])) <= 5
+    [resultado] = dela["results"]
+    assert "Migrar o servidor" in resultado["title"] and "aberto" in resultado["description"]
+    cartao = resultado["input_message_content"]["message_text"]
+    assert "Migrar o servidor" in cartao
+    botao = resultado["reply_markup"]["inline_keyboard"][0][0]
+    assert botao["url"].startswith(f"https://t.me/{tg.bot_user['username']}?start=p_")
+    assert dele["results"] == []
+    assert len(do_gestor["results"]) == 3
+    assert de_fora["results"] == [] and de_fora["button"]["text"] == "Abrir o Cogep"

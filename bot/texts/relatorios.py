@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING
 
 from bot.render import escape
 from bot.texts.comum import contagem
-from bot.texts.processos import NINGUEM, STATUS_NOME
+from bot.texts.processos import NINGUEM, STATUS_ICONE, STATUS_NOME, prazo_de
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from db.models import Processo
     from db.repositories.relatorios import PorResponsavel, Totais
 
 __all__ = [
@@ -22,11 +25,15 @@ __all__ = [
     "GRAFICO_POR_SEMANA",
     "GRAFICO_POR_STATUS",
     "GRAFICO_SEM_ATRASO",
+    "INLINE_ABRIR",
+    "INLINE_ABRIR_PROCESSO",
     "USO_EXPORTAR",
     "USO_RELATORIO",
     "duracao",
     "exportacao_legenda",
     "exportacao_vazia",
+    "inline_cartao",
+    "inline_descricao",
     "periodo_desconhecido",
     "relatorio",
     "titulo_relatorio",
@@ -124,3 +131,22 @@ def relatorio(
                 f"{contagem(p.concluidos, 'concluído', 'concluídos')}"
             )
     return "\n".join(linhas)
+
+
+# -- inline mode (@bot texto) --------------------------------------------------------------------
+INLINE_ABRIR = "Abrir o Cogep"
+INLINE_ABRIR_PROCESSO = "Abrir no Cogep"
+
+
+def inline_descricao(processo: Processo, *, zona: str, agora: datetime) -> str:
+    """A result's second line: status and prazo (plain text)."""
+    prazo = prazo_de(processo, zona=zona, agora=agora).replace("<b>", "").replace("</b>", "")
+    return f"{STATUS_NOME[processo.status]} · {prazo}"
+
+
+def inline_cartao(processo: Processo, *, zona: str, agora: datetime) -> str:
+    """The short card a chosen result posts in the chat."""
+    return (
+        f"{STATUS_ICONE[processo.status]} <b>{processo.numero}</b> {escape(processo.titulo)}\n"
+        f"{STATUS_NOME[processo.status]} · {prazo_de(processo, zona=zona, agora=agora)}"
+    )
