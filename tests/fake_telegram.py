@@ -735,14 +735,15 @@ class FakeTelegram:
 
     def inline_query(self, user: JSON, query: str, *, chat_type: str = "sender") -> JSON:
         """Queue an inline query: `user` typed `@bot query` in some chat."""
-        inline = {
-            "id": str(7_000_000_000 + next(self._ids)),
+        query_id = str(7_000_000_000 + next(self._ids))
+        inline: JSON = {
+            "id": query_id,
             "from": user,
             "query": query,
             "offset": "",
             "chat_type": chat_type,
         }
-        self._open_inline_queries.add(inline["id"])
+        self._open_inline_queries.add(query_id)
         return self._queue({"inline_query": inline})
 
     def inline_answers(self) -> list[JSON]:

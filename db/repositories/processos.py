@@ -86,8 +86,8 @@ async def pagina(
     limite: int,
     responsavel_id: int | None = None,
 ) -> list[Processo]:
-    """A page of the processos the user may see, by filter, most urgent first (`urgencia`);
-    concluded ones newest first."""
+    """A page of the processos the user may see, by filter: the open ones (abertos, atrasados)
+    most urgent first (`urgencia`), the history views (concluidos, todos) newest first."""
     stmt, order = _filtrado(select(Processo), usuario, filtro, agora, responsavel_id)
     stmt = _com_pessoas(stmt.order_by(*order).offset(offset_seguro(offset)).limit(limite))
     return list((await session.scalars(stmt)).unique())
@@ -101,14 +101,15 @@ def _filtrado(
 ) -> tuple[_S, Sequence[Any]]:
     """`stmt` limited to what the user sees under /processos' filter, and the list's order."""
     stmt = stmt.where(visivel_para(usuario))
-    order: Sequence[Any] = urgencia()
+    order: Sequence[Any] = (Processo.criado_em.desc(), Processo.id.desc())  # the history views
     if filtro == "abertos":
         stmt = stmt.where(Processo.status.in_(ABERTOS))
+        order = urgencia()
     elif filtro == "atrasados":
         stmt = stmt.where(Processo.status.in_(ABERTOS), Processo.prazo < agora)
+        order = urgencia()
     elif filtro == "concluidos":  # cancelled ones were not concluded: they show under "todos"
         stmt = stmt.where(Processo.status == "concluido")
-        order = (Processo.criado_em.desc(), Processo.id.desc())
     if responsavel_id == 0:  # nobody yet
         stmt = stmt.where(Processo.responsavel_id.is_(None))
     elif responsavel_id is not None:
@@ -162,16 +163,15 @@ async def para_exportar(
 
 
 def urgencia() -> tuple[Any, ...]:
-    """What comes first in a list: open before closed; among the open, by prazo (so the overdue
-    lead; none last), then by priority (urgente first); then the newest."""
-    aberto = Processo.status.in_(ABERTOS)
+    """The order of the open ones: by prazo (so the overdue lead; none last), then priority
+    (urgente first), then the newest. It starts with the partial index on open prazos, so a
+    page of a gestor's thousands of open processos reads a few index entries, not a sort."""
     prioridade = case(
         {p: i for i, p in enumerate(reversed(PRIORIDADES))}, value=Processo.prioridade, else_=9
     )
     return (
-        case((aberto, 0), else_=1),
-        case((aberto, Processo.prazo)).asc().nulls_last(),
-        case((aberto, prioridade), else_=9),
+        Processo.prazo.asc().nulls_last(),
+        prioridade,
         Processo.criado_em.desc(),
         Processo.id.desc(),
     )
