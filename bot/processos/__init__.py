@@ -3,6 +3,8 @@
     regras    status machine, priorities, numbers (2026-0042), who may do what
     linha     the one-line form of /novo (`Título | prazo sexta 18h | prioridade alta`)
     exportar  /exportar's CSV (`;`, UTF-8 with BOM, dd/mm/aaaa hh:mm, formulas defused)
+    relatorio RelatorioService: /relatorio's numbers (queries in `db.repositories.relatorios`)
+    grafico   /relatorio's PNG, drawn offline by matplotlib (Agg, no pyplot) in a worker thread
     servico   ProcessoService: open, list, search, show, and every change with its event
 
 A new rule goes in `regras`; a new change is a `ProcessoService` method that locks the row,
