@@ -1,6 +1,8 @@
 """/novo: open a processo in one line, or step by step (título, descrição, prazo, prioridade,
-contato). Each answer is validated before the flow moves on, and the flow lives in PostgreSQL,
-so a restart in the middle continues at the same question.
+contato); as a reply to a message, that message's text is the description and its author (a
+forward's original sender) is named in the history. Each answer is validated before the flow
+moves on, and the flow lives in PostgreSQL, so a restart in the middle continues at the same
+question.
 """
 
 from __future__ import annotations
@@ -9,7 +11,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from telegram import Update
+from telegram import (
+    Message,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    Update,
+)
 
 from bot import texts
 from bot.errors import CogepError
@@ -38,10 +47,16 @@ async def novo(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Open a processo: `/novo Título | prazo sexta 18h | prioridade alta`, or guided."""
     assert update.effective_message is not None
     linha = (update.effective_message.text or "").partition(" ")[2].strip()
+    citada = await _citada(update, context)
+    if not linha and citada is not None:  # a reply: its text is the description; ask the rest
+        await FORM.perguntar(update, context, "titulo", citada)
+        return
     if not linha:
         await FORM.comecar(update, context)
         return
     rascunho = interpretar_linha(linha)
+    if citada is not None and rascunho.descricao is None:
+        rascunho = replace(rascunho, descricao=citada["descricao"], origem=citada["origem"])
     dados, falha = await _validar_linha(context, usuario, rascunho)
     if falha is None:  # the contact found while validating is linked by id: no second search
         resolvido = replace(rascunho, contato=None, contato_id=dados.get("contato_id"))
@@ -58,6 +73,37 @@ async def novo(update: Update, context: CogepContext, usuario: Usuario) -> None:
         await _responder_contato(update, context, usuario, fluxo, rascunho.contato)
     else:
         await FORM.perguntar(update, context, passo, dados)
+
+
+async def _citada(update: Update, context: CogepContext) -> dict[str, Any] | None:
+    """/novo as a reply: the replied-to message's text as the description and its author's
+    name (a forwarded message's original sender) for the history; None when it has no text,
+    or its text is too long to be one (said, and the form goes on without it)."""
+    assert update.effective_message is not None
+    alvo = update.effective_message.reply_to_message
+    texto = (alvo.text or alvo.caption) if alvo is not None else None
+    if alvo is None or not texto:
+        return None
+    try:
+        descricao = context.services.processos.validar_descricao(texto)
+    except CogepError as erro:
+        await reply_html(update, context.bot, erro.message)
+        return None
+    return {"descricao": descricao, "origem": _autor(alvo)}
+
+
+def _autor(mensagem: Message) -> str | None:
+    """Who wrote a message: a forward's original sender (user, hidden user, chat, channel)."""
+    origem = mensagem.forward_origin
+    if isinstance(origem, MessageOriginUser):
+        return origem.sender_user.full_name
+    if isinstance(origem, MessageOriginHiddenUser):
+        return origem.sender_user_name
+    if isinstance(origem, MessageOriginChat):
+        return origem.sender_chat.title or origem.sender_chat.full_name
+    if isinstance(origem, MessageOriginChannel):
+        return origem.chat.title
+    return mensagem.from_user.full_name if mensagem.from_user else None
 
 
 async def _validar_linha(
@@ -94,6 +140,8 @@ async def _validar_linha(
             erros.append(erro.message)
         else:
             dados[passo] = valor
+    if rascunho.origem is not None:
+        dados["origem"] = rascunho.origem
     if rascunho.contato is None:
         if "contato" not in vazios and not perguntar_o_resto:
             dados["contato"] = None
@@ -173,6 +221,7 @@ async def _abrir(
         prazo=dados.get("prazo"),
         prioridade=dados.get("prioridade"),
         contato_id=dados.get("contato_id"),
+        origem=dados.get("origem"),
     )
     assert update.effective_chat is not None
     formulario = (update.effective_chat.id, usuario.telegram_id)

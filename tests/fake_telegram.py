@@ -733,6 +733,12 @@ class FakeTelegram:
         }
         return self._queue({"callback_query": query})
 
+    def forward_text(self, user: JSON, text: str, *, de: JSON) -> JSON:
+        """Queue a message `user` forwarded into their private chat, written by `de` (a user)."""
+        origem = {"type": "user", "date": int(time.time()) - 3600, "sender_user": de}
+        message = self._user_message(user, None, {"text": text, "forward_origin": origem})
+        return self._queue({"message": message})
+
     def inline_query(self, user: JSON, query: str, *, chat_type: str = "sender") -> JSON:
         """Queue an inline query: `user` typed `@bot query` in some chat."""
         query_id = str(7_000_000_000 + next(self._ids))

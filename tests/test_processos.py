@@ -861,3 +861,39 @@ async def test_a_deep_link_opens_the_card_only_for_whoever_may_see_it(
     novata = Pessoa(tg, 299, "Carla")
     await novata.diz(f"/start p_{numero}")  # a newcomer: welcome, then the usual answer
     assert "não encontrado" in (await novata.ve("não encontrado"))["text"]
+
+
+async def test_novo_as_a_reply_takes_the_message_as_description_and_names_its_author(
+    equipe: dict[str, Pessoa], tg: FakeTelegram, database: Database
+) -> None:
+    ana = equipe["ana"]
+    cliente = tg.user(900, "Carlos", last_name="Cliente")
+    encaminhada = tg.forward_text(ana.user, "A impressora do 2º andar não liga.", de=cliente)
+    await asyncio.sleep(0.3)  # the forward is free text: the mentor may answer it, that is all
+
+    ana._cursor = len(tg.calls)
+    citada = encaminhada["message"]["message_id"]
+    tg.send_text(ana.user, "/novo Impressora | prioridade alta", reply_to_message_id=citada)
+    criado = await ana.ve("aberto:")
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    processo = await processo_por_numero(database, numero.group(1))
+    assert processo.descricao == "A impressora do 2º andar não liga."
+
+    tela = await ana.diz(f"/processo {processo.numero}")
+    assert "a partir de uma mensagem de Carlos Cliente" in tela["text"]
+
+
+async def test_a_bare_novo_as_a_reply_asks_the_title_and_skips_the_description(
+    equipe: dict[str, Pessoa], tg: FakeTelegram, database: Database
+) -> None:
+    ana = equipe["ana"]
+    propria = tg.send_text(ana.user, "Trocar o toner da sala 3")
+    await asyncio.sleep(0.3)  # free text: the mentor may answer it
+
+    ana._cursor = len(tg.calls)
+    tg.send_text(ana.user, "/novo", reply_to_message_id=propria["message"]["message_id"])
+    await ana.ve("título")
+    prazo = await ana.diz("Toner")
+
+    assert "prazo" in prazo["text"] and "Descreva" not in prazo["text"]

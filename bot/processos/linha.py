@@ -37,6 +37,7 @@ class Rascunho:
     contato: str | None = None
     contato_id: int | None = None  # chosen with a button in the guided flow
     faltas: tuple[Falta, ...] = ()
+    origem: str | None = None  # who wrote the message it was made from (/novo as a reply)
 
 
 @dataclass(frozen=True)

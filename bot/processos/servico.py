@@ -60,6 +60,7 @@ HISTORICO_MAX = 500
 POR_PAGINA = 10
 SEM_RESPONSAVEL = 0  # as a responsável filter: processos nobody was assigned yet
 FILTROS = ("abertos", "atrasados", "concluidos", "todos")
+ORIGEM_MAX = 128  # the name of who wrote the message a processo was made from
 EXPORTAR_MAX = 50_000  # rows per CSV: ~10 MB, well under the 50 MB a bot may send
 PRAZO_PADRAO = time(18, 0)  # a deadline given as a day means the end of that working day
 SEM_PRAZO = {"sem prazo", "nenhum", "remover", "sem", "-"}
@@ -316,7 +317,8 @@ class ProcessoService:
             session.add(processo)
             await session.flush()
             referencia(session, f"processo {processo.numero}")
-            repo.registrar_evento(session, processo=processo, autor=autor, tipo="criado")
+            origem = (rascunho.origem or "")[:ORIGEM_MAX] or None  # /novo as a reply: whose
+            repo.registrar_evento(session, processo=processo, autor=autor, tipo="criado", de=origem)
             if contato_id is not None:  # the confirmation names the contact
                 await session.refresh(processo, ["contato"])
         return processo

@@ -65,7 +65,9 @@ def _contato(e: ProcessoEvento, _: _Leitura) -> str:
 
 
 EVENTOS: dict[str, Callable[[ProcessoEvento, _Leitura], str]] = {
-    "criado": lambda e, _: "abriu o processo",
+    "criado": lambda e, _: (
+        "abriu o processo" + (f" a partir de uma mensagem de <b>{escape(e.de)}</b>" if e.de else "")
+    ),
     "status": _status,
     "comentario": _comentario,
     "responsavel": _responsavel,
