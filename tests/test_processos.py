@@ -897,3 +897,26 @@ async def test_a_bare_novo_as_a_reply_asks_the_title_and_skips_the_description(
     prazo = await ana.diz("Toner")
 
     assert "prazo" in prazo["text"] and "Descreva" not in prazo["text"]
+
+
+async def test_comments_are_internal_unless_marked_for_the_client_and_shown_apart(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Orçamento do cliente")
+
+    pergunta = await ana.toca(await ana.diz(f"/processo {numero}"), "Comentar")
+    await ana.diz("Margem apertada, negociar frete")
+    await ana.toca(await ana.diz(f"/processo {numero}"), "Comentar")
+    await ana.diz("Cliente: enviamos a proposta revisada hoje")
+    tela = await ana.diz(f"/processo {numero}")
+
+    assert "interno" in pergunta["text"]
+    separado = tela["text"].split("Para o cliente")[1].split("Histórico")[0]
+    assert "enviamos a proposta revisada hoje" in separado and "Margem" not in separado
+    assert "escreveu para o cliente: enviamos a proposta" in tela["text"]
+    assert "comentou: Margem apertada" in tela["text"]
+    processo = await processo_por_numero(database, numero)
+    assert await eventos(database, processo.id) == [
+        ("criado", None), ("comentario", None), ("comentario", "cliente"),
+    ]  # fmt: skip

@@ -36,10 +36,12 @@ from bot.notificacoes.preferencias import quer
 from bot.processos.exportar import csv_de
 from bot.processos.linha import Rascunho
 from bot.processos.regras import (
+    PARA_CLIENTE,
     TRANSICOES,
     formatar_numero,
     ler_numero,
     ler_prioridade,
+    para_o_cliente,
     pode_atribuir,
     pode_cancelar,
     pode_transitar,
@@ -347,8 +349,9 @@ class ProcessoService:
         return detalhe
 
     async def comentar(self, usuario: Usuario, processo_id: int, texto: str) -> Detalhe:
-        """Add a comment to the history."""
-        comentario = texto.strip()
+        """Add a comment to the history: internal, or for the client (`regras.para_o_cliente`)."""
+        cliente, comentario = para_o_cliente(texto.strip())
+        comentario = comentario.strip()
         if not comentario:
             raise InvalidInput(texts.COMENTARIO_VAZIO)
         if len(comentario) > COMENTARIO_MAX:
@@ -357,7 +360,12 @@ class ProcessoService:
             processo = await self._travar(session, usuario, processo_id, None)
             referencia(session, f"comentário no processo {processo.numero}")
             evento = repo.registrar_evento(
-                session, processo=processo, autor=usuario, tipo="comentario", texto=comentario
+                session,
+                processo=processo,
+                autor=usuario,
+                tipo="comentario",
+                texto=comentario,
+                para=PARA_CLIENTE if cliente else None,
             )
             processo.atualizado_em = self._agora()
             await session.flush()

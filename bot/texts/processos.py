@@ -164,7 +164,10 @@ NOVO_DESCRICAO = "Descreva o processo (ou toque em Pular)."
 NOVO_PRAZO = f"Qual o <b>prazo</b>? Ex.: {EXEMPLOS_PRAZO} (ou Pular)."
 NOVO_PRIORIDADE = "Qual a <b>prioridade</b>?"
 NOVO_CONTATO = "Algum <b>contato</b> do cliente? Envie o nome para buscar (ou Pular)."
-PERGUNTA_COMENTARIO = "Escreva o comentário (ou /cancelar)."
+PERGUNTA_COMENTARIO = (
+    "Escreva o comentário: é interno, só a equipe vê. Para registrar o que foi dito ao "
+    "cliente, comece com <i>cliente:</i> (ou /cancelar)."
+)
 PERGUNTA_PRAZO = f"Qual o novo prazo? Ex.: {EXEMPLOS_PRAZO}, ou <i>sem prazo</i>. (/cancelar)"
 PERGUNTA_CONTATO = (
     "Envie o nome do contato para vincular, ou <i>remover</i> para desvincular (ou /cancelar)."
