@@ -2,10 +2,10 @@
 
 Public API (all results are aware datetimes in the user's `tz`; `now` is always injected):
 
-    parse_when(text, *, now, tz, default_time=09:00) -> datetime | None
+    parse_when(text, *, now, tz, default_time=09:00, calendario=None) -> datetime | None
         The moment the user meant, or None when the text is not a date. Past dates ("ontem",
         "hoje 8h" at 10:00) are returned as they are: refusing them is the caller's job.
-    split_when(text, *, now, tz, default_time=09:00) -> (datetime, rest) | None
+    split_when(text, *, now, tz, default_time=09:00, calendario=None) -> (datetime, rest) | None
         The longest leading run of words that is a date, and the rest of the text.
     format_when(moment, *, tz, now) -> str
         "hoje 18:00", "amanhã 09:00", "sex 27/11 18:00", "30/11/2027 14:00".
@@ -39,6 +39,8 @@ Rules:
 - "semana que vem" / "próxima semana": next Monday (never today) at default_time.
 - "fim do mês": last day of the current month at END_OF_MONTH_TIME (18:00, end of the working
   day) unless a time is given; on that day after 18:00 it is in the past, like "hoje 17h".
+- "em N dias úteis" skips weekends and holidays (`bot.calendario`: national ones, or a state's
+  when the caller passes its `calendario`), at default_time.
 - "em N dias/semanas/meses" lands on default_time; "em N horas/minutos" is exact elapsed time,
   added in UTC so it stays right across a DST change. A wall time in a DST gap moves forward.
 - "de manhã" 09:00, "à tarde" 14:00, "à noite" 19:00; "3 da tarde" 15:00; "às 9" 09:00.
@@ -63,6 +65,7 @@ from dateparser.date import (  # type: ignore[import-untyped, unused-ignore]
 )
 
 from bot.acentos import sem_acentos
+from bot.calendario import Calendario
 
 __all__ = ["END_OF_MONTH_TIME", "RECENT_PAST", "format_when", "parse_when", "split_when"]
 
@@ -176,6 +179,9 @@ _LONG_DURATION_RE: Final = re.compile(
     rf"(?:em|daqui\s+a|daqui|dentro\s+de)\s+(?P<n>{_NUM})\s+"
     r"(?P<unit>dias?|semanas?|mes|meses|anos?)"
 )
+_BUSINESS_DAYS_RE: Final = re.compile(
+    rf"(?:em|daqui\s+a|daqui|dentro\s+de)\s+(?P<n>{_NUM})\s+(?:dias\s+uteis|dia\s+util)"
+)
 _CONNECTOR_RE: Final = re.compile(r"^(?:de|do|da|na|no)\s+")
 _PREFIX_RE: Final = re.compile(
     r"(?:ate|para|pra|no|na|nesta|neste|nessa|nesse|esta|este|essa|esse)\s+"
@@ -255,7 +261,10 @@ def _in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
 class _Today:
     """The caller's `now` seen from `tz`, plus what the date rules need to know about it."""
 
-    def __init__(self, now: datetime, tz: str, default_time: time) -> None:
+    def __init__(
+        self, now: datetime, tz: str, default_time: time, calendario: Calendario | None = None
+    ) -> None:
+        self.calendario = calendario or Calendario()
         self.zone = ZoneInfo(tz)
         self.tz = tz
         local = _in_zone(now, self.zone)
@@ -379,6 +388,10 @@ _DATE_FORMS: Final = (
     ),
     _form(r"dia\s+(?P<d>\d{1,2})", lambda m, t, _c: _day_of_month(int(m["d"]), t)),
     _form(
+        _BUSINESS_DAYS_RE.pattern,
+        lambda m, t, _c: t.calendario.somar_dias_uteis(t.day, _number(m["n"])),
+    ),
+    _form(
         _LONG_DURATION_RE.pattern,
         lambda m, t, _c: _relative_day(f"em {_number(m['n'])} {m['unit']}", t),
     ),
@@ -447,14 +460,24 @@ def _parse_normalised(text: str, today: _Today) -> datetime | None:
 
 
 def parse_when(
-    text: str, *, now: datetime, tz: str, default_time: time = time(9, 0)
+    text: str,
+    *,
+    now: datetime,
+    tz: str,
+    default_time: time = time(9, 0),
+    calendario: Calendario | None = None,
 ) -> datetime | None:
     """Return the aware datetime (in `tz`) the user meant, or None when it is not a date."""
-    return _parse_normalised(_normalise(text), _Today(now, tz, default_time))
+    return _parse_normalised(_normalise(text), _Today(now, tz, default_time, calendario))
 
 
 def split_when(
-    text: str, *, now: datetime, tz: str, default_time: time = time(9, 0)
+    text: str,
+    *,
+    now: datetime,
+    tz: str,
+    default_time: time = time(9, 0),
+    calendario: Calendario | None = None,
 ) -> tuple[datetime, str] | None:
     """For '/lembrar amanhã 9h ligar para o cliente': the longest leading date, and the rest."""
     words = list(re.finditer(r"\S+", text))
@@ -462,7 +485,7 @@ def split_when(
         words = words[1:]  # a Telegram command ("/lembrar@CogepBot") is never part of the date
     if not words:
         return None
-    today = _Today(now, tz, default_time)
+    today = _Today(now, tz, default_time, calendario)
     start = words[0].start()
     for count in range(min(len(words), _MAX_DATE_WORDS), 0, -1):
         end = words[count - 1].end()

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.calendario import Calendario, regiao_valida
 from bot.errors import ConfigError
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
@@ -69,6 +70,8 @@ class Settings(BaseSettings):
     telegram_patience: float = Field(default=60.0, gt=0, alias="COGEP_TELEGRAM_PATIENCE")
     # How long shutdown waits for the background tasks (bot.tarefas) before cancelling them.
     shutdown_timeout: float = Field(default=20.0, gt=0, alias="COGEP_SHUTDOWN_TIMEOUT")
+    # Business days (`em 2 dias úteis`): Brazil's national holidays, plus a state's (BR-SP).
+    feriados: str = Field(default="BR", alias="COGEP_FERIADOS")
     # With admins configured, newcomers wait for an admin's approval unless this is true.
     cadastro_aberto: bool = Field(default=False, alias="COGEP_CADASTRO_ABERTO")
     # The mentor (bot.mentor): timeouts in seconds, budgets in tokens, prices in USD per million.
@@ -131,6 +134,20 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"fuso horário desconhecido: {value!r}") from None
         return value
+
+    @field_validator("feriados")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        """Refuse a holiday region the `holidays` package does not know."""
+        regiao = value.strip().upper()
+        if not regiao_valida(regiao):
+            raise ValueError(f"região de feriados desconhecida: {value!r} (ex.: BR, BR-SP)")
+        return regiao
+
+    @property
+    def calendario(self) -> Calendario:
+        """The business-day calendar of COGEP_FERIADOS."""
+        return Calendario(self.feriados)
 
     @field_validator("log_level", mode="before")
     @classmethod

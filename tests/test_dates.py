@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from bot.calendario import Calendario
 from bot.dates import format_when, parse_when, split_when
 
 SP = "America/Sao_Paulo"
@@ -433,3 +434,35 @@ def test_naive_now_and_moment_are_wall_time_in_tz() -> None:
     naive_now = datetime(2026, 11, 25, 10, 0)
     assert_same(parse_when("amanhã 9h", now=naive_now, tz=LIS), lis(2026, 11, 26, 9), LIS)
     assert format_when(datetime(2026, 11, 26, 9, 0), tz=SP, now=naive_now) == "amanhã 09:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "expected"),
+    [
+        ("em 2 dias úteis", WED, sp(2026, 11, 27)),  # Wednesday + 2 business days: Friday
+        ("em 3 dias uteis", WED, sp(2026, 11, 30)),  # over the weekend: Monday
+        ("daqui a 1 dia útil", NEW_YEARS_EVE, sp(2027, 1, 4)),  # 1 Jan a holiday, then a weekend
+        ("em 1 dia útil às 14h", sp(2026, 4, 2, 10), sp(2026, 4, 6, 14)),  # Good Friday skipped
+    ],
+)
+def test_business_days_skip_weekends_and_national_holidays(
+    text: str, now: datetime, expected: datetime
+) -> None:
+    assert_same(parse_when(text, now=now, tz=SP), expected, SP)
+
+
+def test_a_state_holiday_counts_only_with_that_state() -> None:
+    vespera = sp(2026, 7, 8, 10)  # 9 July: São Paulo's Revolução Constitucionalista
+
+    nacional = parse_when("em 1 dia útil", now=vespera, tz=SP)
+    paulista = parse_when("em 1 dia útil", now=vespera, tz=SP, calendario=Calendario("BR-SP"))
+
+    assert_same(nacional, sp(2026, 7, 9), SP)
+    assert_same(paulista, sp(2026, 7, 10), SP)
+
+
+def test_business_days_lead_a_reminder() -> None:
+    found = split_when("/lembrar em 2 dias úteis ligar pro cliente", now=WED, tz=SP)
+
+    assert found is not None and found[1] == "ligar pro cliente"
+    assert_same(found[0], sp(2026, 11, 27), SP)

@@ -920,3 +920,15 @@ async def test_comments_are_internal_unless_marked_for_the_client_and_shown_apar
     assert await eventos(database, processo.id) == [
         ("criado", None), ("comentario", None), ("comentario", "cliente"),
     ]  # fmt: skip
+
+
+async def test_a_prazo_in_business_days_lands_on_a_business_day(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    numero = await abrir(equipe["ana"], "Responder auditoria | prazo em 3 dias úteis")
+
+    processo = await processo_por_numero(database, numero)
+    assert processo.prazo is not None
+    prazo = processo.prazo.astimezone(SP)
+    assert prazo.weekday() < 5 and prazo.hour == 18  # a working day, at the end of it
+    assert 3 <= (prazo.date() - datetime.now(SP).date()).days <= 7

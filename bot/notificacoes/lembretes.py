@@ -83,7 +83,9 @@ class LembreteService:
         if recorrente is not None:
             regra, resto = recorrente
             return Quando(regra.proxima(agora, zona), regra), resto
-        achado = split_when(texto, now=agora, tz=usuario.fuso_horario)
+        achado = split_when(
+            texto, now=agora, tz=usuario.fuso_horario, calendario=self._settings.calendario
+        )
         if achado is None:
             data = _DATA_ESCRITA.match(texto.strip())
             if data is not None:

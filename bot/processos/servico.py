@@ -173,7 +173,13 @@ class ProcessoService:
             return None
         zona = usuario.fuso_horario
         agora = self._agora().astimezone(ZoneInfo(zona))
-        quando = parse_when(texto, now=agora, tz=zona, default_time=PRAZO_PADRAO)
+        quando = parse_when(
+            texto,
+            now=agora,
+            tz=zona,
+            default_time=PRAZO_PADRAO,
+            calendario=self._settings.calendario,
+        )
         if quando is None:
             raise InvalidDate(texts.prazo_invalido(texto))
         if quando <= agora:
