@@ -932,3 +932,28 @@ async def test_a_prazo_in_business_days_lands_on_a_business_day(
     prazo = processo.prazo.astimezone(SP)
     assert prazo.weekday() < 5 and prazo.hour == 18  # a working day, at the end of it
     assert 3 <= (prazo.date() - datetime.now(SP).date()).days <= 7
+
+
+async def test_the_prazo_clock_pauses_while_waiting_for_the_client(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Aguardar o cliente | prazo em 5 dias")
+    antes = (await processo_por_numero(database, numero)).prazo
+    assert antes is not None
+    tela = await ana.toca(await ana.diz(f"/processo {numero}"), "Iniciar")
+    tela = await ana.toca(tela, "Aguardar")
+    assert "pausado: aguardando o cliente" in tela["text"]
+    async with database.sessions.begin() as session:  # it has been waiting for two days
+        await session.execute(
+            update(ProcessoEvento)
+            .where(ProcessoEvento.tipo == "status", ProcessoEvento.para == "aguardando")
+            .values(criado_em=datetime.now(SP) - timedelta(days=2))
+        )
+
+    retomado = await ana.toca(await ana.diz(f"/processo {numero}"), "Retomar")
+
+    depois = (await processo_por_numero(database, numero)).prazo
+    assert depois is not None
+    assert abs((depois - antes) - timedelta(days=2)) < timedelta(minutes=1)
+    assert "o relógio parou enquanto aguardava" in retomado["text"]

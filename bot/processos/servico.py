@@ -50,7 +50,7 @@ from bot.settings import Settings
 from bot.usuarios.regras import gerencia, tem_acesso
 from db.busca import palavras
 from db.engine import Sessions
-from db.models import TITULO_MAX, Contato, Processo, ProcessoEvento, Usuario
+from db.models import PRAZO_CORRE, TITULO_MAX, Contato, Processo, ProcessoEvento, Usuario
 from db.repositories import contatos as contatos_repo
 from db.repositories import processos as repo
 from db.repositories import usuarios as usuarios_repo
@@ -62,6 +62,7 @@ HISTORICO_MAX = 500
 POR_PAGINA = 10
 SEM_RESPONSAVEL = 0  # as a responsável filter: processos nobody was assigned yet
 FILTROS = ("abertos", "atrasados", "concluidos", "todos")
+PAUSA_AGUARDANDO = "aguardando"  # `texto` of a prazo event moved by the paused clock
 ORIGEM_MAX = 128  # the name of who wrote the message a processo was made from
 EXPORTAR_MAX = 50_000  # rows per CSV: ~10 MB, well under the 50 MB a bot may send
 PRAZO_PADRAO = time(18, 0)  # a deadline given as a day means the end of that working day
@@ -344,6 +345,8 @@ class ProcessoService:
                 raise NotAllowed(texts.SO_SOLICITANTE_CANCELA)
             processo.status = para
             processo.concluido_em = self._agora() if para == "concluido" else None
+            if de == "aguardando" and para in PRAZO_CORRE:
+                await self._retomar_prazo(session, usuario, processo)
             evento = repo.registrar_evento(
                 session, processo=processo, autor=usuario, tipo="status", de=de, para=para
             )
@@ -502,6 +505,26 @@ class ProcessoService:
             return await self._detalhe(session, usuario, processo)
 
     # -- internals -----------------------------------------------------------------------
+    async def _retomar_prazo(
+        self, session: AsyncSession, usuario: Usuario, processo: Processo
+    ) -> None:
+        """Back from `aguardando`: the prazo moves on by the time spent waiting (its clock was
+        paused), written as a prazo event that says why."""
+        desde = await repo.entrou_em(session, processo_id=processo.id, status="aguardando")
+        if processo.prazo is None or desde is None:
+            return
+        antes = processo.prazo
+        processo.prazo = antes + (self._agora() - desde)
+        repo.registrar_evento(
+            session,
+            processo=processo,
+            autor=usuario,
+            tipo="prazo",
+            de=antes.isoformat(),
+            para=processo.prazo.isoformat(),
+            texto=PAUSA_AGUARDANDO,
+        )
+
     async def _travar(
         self,
         session: AsyncSession,

@@ -56,6 +56,8 @@ def _prazo(e: ProcessoEvento, leitura: _Leitura) -> str:
         if e.para
         else "sem prazo"
     )
+    if e.texto == "aguardando":  # the clock stood still while the client owed an answer
+        return f"o prazo passou para <b>{novo}</b> (o relógio parou enquanto aguardava)"
     return f"mudou o prazo para <b>{novo}</b>"
 
 

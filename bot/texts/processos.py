@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot.dates import format_when
 from bot.render import escape, shorten
 from bot.texts.comum import ano_que_vem
-from db.models.processos import ABERTOS
+from db.models.processos import PRAZO_CORRE
 
 if TYPE_CHECKING:
     from db.models import Processo, Usuario
@@ -284,7 +284,9 @@ def prazo_de(processo: Processo, *, zona: str, agora: datetime) -> str:
     if processo.prazo is None:
         return "sem prazo"
     dito = format_when(processo.prazo, tz=zona, now=agora)
-    atrasado = processo.prazo < agora and processo.status in ABERTOS
+    if processo.status == "aguardando":
+        return f"⏸ {dito} (pausado: aguardando o cliente)"
+    atrasado = processo.prazo < agora and processo.status in PRAZO_CORRE
     return f"⚠️ <b>{dito} (atrasado)</b>" if atrasado else dito
 
 

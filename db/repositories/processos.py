@@ -27,7 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 
 from db.busca import prefixos, tsquery
-from db.models import ABERTOS, PRIORIDADES, Contato, Processo, ProcessoEvento, Usuario
+from db.models import (
+    ABERTOS,
+    PRAZO_CORRE,
+    PRIORIDADES,
+    Contato,
+    Processo,
+    ProcessoEvento,
+    Usuario,
+)
 from db.repositories import offset_seguro
 from db.repositories.usuarios import gerencia, tem_acesso
 
@@ -107,6 +115,7 @@ def _filtrado(
         order = urgencia()
     elif filtro == "atrasados":
         stmt = stmt.where(Processo.status.in_(ABERTOS), Processo.prazo < agora)
+        stmt = stmt.where(Processo.status.in_(PRAZO_CORRE))  # aguardando: its clock is paused
         order = urgencia()
     elif filtro == "concluidos":  # cancelled ones were not concluded: they show under "todos"
         stmt = stmt.where(Processo.status == "concluido")
@@ -175,6 +184,21 @@ def urgencia() -> tuple[Any, ...]:
         Processo.criado_em.desc(),
         Processo.id.desc(),
     )
+
+
+async def entrou_em(session: AsyncSession, *, processo_id: int, status: str) -> datetime | None:
+    """When the processo last moved to `status` (from its history), or None."""
+    stmt = (
+        select(ProcessoEvento.criado_em)
+        .where(
+            ProcessoEvento.processo_id == processo_id,
+            ProcessoEvento.tipo == "status",
+            ProcessoEvento.para == status,
+        )
+        .order_by(ProcessoEvento.id.desc())
+        .limit(1)
+    )
+    return await session.scalar(stmt)
 
 
 JANELA_RECENTE = 1000  # gestores: look for matches among the newest processos first

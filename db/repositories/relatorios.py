@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import ABERTOS, Processo, ProcessoEvento, Usuario
+from db.models import ABERTOS, PRAZO_CORRE, Processo, ProcessoEvento, Usuario
 from db.repositories.processos import visivel_para
 
 
@@ -46,12 +46,11 @@ async def totais(
     session: AsyncSession, *, usuario: Usuario, desde: datetime, agora: datetime
 ) -> Totais:
     """Opened, concluded and overdue counts, open ones by status, the median resolution time."""
-    aberto = Processo.status.in_(ABERTOS)
     concluido_no_periodo = and_(Processo.status == "concluido", Processo.concluido_em >= desde)
     stmt = select(
         func.count().filter(Processo.criado_em >= desde),
         func.count().filter(concluido_no_periodo),
-        func.count().filter(aberto, Processo.prazo < agora),
+        func.count().filter(Processo.status.in_(PRAZO_CORRE), Processo.prazo < agora),
         *(func.count().filter(Processo.status == s) for s in ABERTOS),
         func.percentile_cont(0.5)
         .within_group(_segundos(Processo.concluido_em - Processo.criado_em))
@@ -126,7 +125,7 @@ async def por_responsavel(
         select(
             Usuario.nome,
             abertos,
-            func.count().filter(aberto, Processo.prazo < agora),
+            func.count().filter(Processo.status.in_(PRAZO_CORRE), Processo.prazo < agora),
             func.count().filter(Processo.status == "concluido", Processo.concluido_em >= desde),
         )
         .select_from(Processo)
