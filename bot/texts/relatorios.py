@@ -84,7 +84,7 @@ def periodo_desconhecido(pedido: str) -> str:
 def titulo_relatorio(periodo: str, *, equipe: bool, nome: str) -> str:
     """The chart's title (plain text: it is drawn, not sent as HTML)."""
     de_quem = "Equipe" if equipe else nome
-    return f"{de_quem} — {'últimos 7 dias' if periodo == 'semana' else 'últimos 30 dias'}"
+    return f"{de_quem} — relatório {'semanal' if periodo == 'semana' else 'mensal'}"
 
 
 def duracao(segundos: float | None) -> str:
