@@ -40,7 +40,8 @@ Rules:
 - "fim do mês": last day of the current month at END_OF_MONTH_TIME (18:00, end of the working
   day) unless a time is given; on that day after 18:00 it is in the past, like "hoje 17h".
 - "em N dias úteis" skips weekends and holidays (`bot.calendario`: national ones, or a state's
-  when the caller passes its `calendario`), at default_time.
+  when the caller passes its `calendario`), at default_time; "em N horas úteis" counts only the
+  calendar's working hours (default seg-sex 09-18).
 - "em N dias/semanas/meses" lands on default_time; "em N horas/minutos" is exact elapsed time,
   added in UTC so it stays right across a DST change. A wall time in a DST gap moves forward.
 - "de manhã" 09:00, "à tarde" 14:00, "à noite" 19:00; "3 da tarde" 15:00; "às 9" 09:00.
@@ -181,6 +182,9 @@ _LONG_DURATION_RE: Final = re.compile(
 )
 _BUSINESS_DAYS_RE: Final = re.compile(
     rf"(?:em|daqui\s+a|daqui|dentro\s+de)\s+(?P<n>{_NUM})\s+(?:dias\s+uteis|dia\s+util)"
+)
+_BUSINESS_HOURS_RE: Final = re.compile(
+    rf"(?:em|daqui\s+a|daqui|dentro\s+de)\s+(?P<n>{_NUM})\s+(?:horas\s+uteis|hora\s+util)"
 )
 _CONNECTOR_RE: Final = re.compile(r"^(?:de|do|da|na|no)\s+")
 _PREFIX_RE: Final = re.compile(
@@ -443,6 +447,8 @@ def _parse_normalised(text: str, today: _Today) -> datetime | None:
         return None
     if (short := _SHORT_DURATION_RE.fullmatch(text)) is not None:
         return _parse_short_duration(short, today)
+    if (uteis := _BUSINESS_HOURS_RE.fullmatch(text)) is not None:  # counted in working hours
+        return today.calendario.somar_horas_uteis(today.now, _number(uteis["n"]))
     if (alone := _clock(text)) is not None:
         return _parse_time_only(alone, today)
     result = _parse_date_part(text, today, None)

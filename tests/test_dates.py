@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bot.calendario import Calendario
+from bot.calendario import Calendario, ler_expediente
 from bot.dates import format_when, parse_when, split_when
 
 SP = "America/Sao_Paulo"
@@ -466,3 +466,27 @@ def test_business_days_lead_a_reminder() -> None:
 
     assert found is not None and found[1] == "ligar pro cliente"
     assert_same(found[0], sp(2026, 11, 27), SP)
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "expected"),
+    [
+        ("em 4 horas úteis", WED, sp(2026, 11, 25, 14)),
+        ("em 10 horas uteis", WED, sp(2026, 11, 26, 11)),  # 8 h left today, 2 h tomorrow
+        ("daqui a 2 horas úteis", FRI_NIGHT, sp(2026, 11, 30, 11)),  # after the weekend
+        ("em 1 hora útil", sp(2026, 12, 24, 17, 30), sp(2026, 12, 28, 9, 30)),  # Christmas
+    ],
+)
+def test_business_hours_count_only_the_working_hours(
+    text: str, now: datetime, expected: datetime
+) -> None:
+    assert_same(parse_when(text, now=now, tz=SP), expected, SP)
+
+
+def test_working_hours_are_read_from_the_setting() -> None:
+    sabado = Calendario.de("BR", "seg-sab 08-12")
+
+    assert ler_expediente("seg-sex 09-18") == ((0, 1, 2, 3, 4), 9, 18)
+    assert ler_expediente("segunda a sexta") is None and ler_expediente("seg-sex 18-09") is None
+    achado = parse_when("em 3 horas úteis", now=sp(2026, 11, 27, 11), tz=SP, calendario=sabado)
+    assert_same(achado, sp(2026, 11, 28, 10), SP)  # Friday 11-12, then Saturday 08-10
