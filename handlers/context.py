@@ -20,9 +20,9 @@ from db.models import Usuario
 
 if TYPE_CHECKING:
     from bot.mentor.fila import Fila
+    from bot.saida.transmissao import Servidor
     from handlers.formulario import Conversas
     from handlers.rotas import Comandos
-    from handlers.transmissao import Servidor
 
 
 @dataclass(eq=False)

@@ -22,8 +22,8 @@ from telegram.ext import InlineQueryHandler
 
 from bot import texts
 from bot.errors import InvalidInput
+from bot.usuarios import motivo_sem_acesso
 from db.models import Processo, Usuario
-from handlers.common import motivo_sem_acesso
 from handlers.context import CogepContext
 from handlers.rotas import Rotas
 

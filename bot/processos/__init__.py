@@ -6,6 +6,7 @@
     relatorio RelatorioService: /relatorio's numbers (queries in `db.repositories.relatorios`)
     grafico   /relatorio's PNG, drawn offline by matplotlib (Agg, no pyplot) in a worker thread
     servico   ProcessoService: open, list, search, show, and every change with its event
+    quadro    the board's shape (columns by status, filters) that `ProcessoService.quadro` fills
 
 A new rule goes in `regras`; a new change is a `ProcessoService` method that locks the row,
 writes the change and its `processo_eventos` row in one transaction and tells the people
