@@ -29,8 +29,10 @@ def desenhar(
     atrasados: Sequence[tuple[str, int]],
 ) -> bytes:
     """The PNG: opened vs concluded per week, open ones by status, overdue by responsável."""
-    figura = Figure(figsize=(9, 8.5), dpi=100, layout="constrained")
+    # Margins set by hand: the constrained layout doubled the drawing time (~0.4 -> 0.8 s).
+    figura = Figure(figsize=(9, 8.5), dpi=100)
     FigureCanvasAgg(figura)
+    figura.subplots_adjust(left=0.07, right=0.97, top=0.91, bottom=0.06, hspace=0.3, wspace=0.5)
     figura.suptitle(titulo, fontsize=14, fontweight="bold")
     grade = figura.add_gridspec(2, 2, height_ratios=(1.1, 1))
     semanal, status, atraso = (
@@ -46,8 +48,8 @@ def desenhar(
     semanal.bar([p + largura / 2 for p in posicoes], concluidos, largura,
                 label=texts.GRAFICO_CONCLUIDOS, color=CORES["concluidos"])  # fmt: skip
     semanal.set_xticks(list(posicoes), [f"{s:%d/%m}" for s in semanas])
-    semanal.set_title(texts.GRAFICO_POR_SEMANA)
-    semanal.legend(loc="upper left")
+    semanal.set_title(texts.GRAFICO_POR_SEMANA, loc="left")
+    semanal.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, frameon=False)
     semanal.yaxis.set_major_locator(MaxNLocator(integer=True))
 
     nomes = [texts.STATUS_NOME[s] for s in por_status]
