@@ -597,6 +597,7 @@ class FakeTelegram:
         self._downloads_open.set()
         self.downloads_started = 0
         self._open_callbacks: set[str] = set()
+        self._open_inline_queries: set[str] = set()
         self._blocked: set[int] = set()
         self._faults: list[_Fault] = []
         self._commands: dict[tuple[str, str], list[JSON]] = {}
@@ -733,6 +734,29 @@ class FakeTelegram:
         }
         return self._queue({"callback_query": query})
 
+    def forward_text(self, user: JSON, text: str, *, de: JSON) -> JSON:
+        """Queue a message `user` forwarded into their private chat, written by `de` (a user)."""
+        origem = {"type": "user", "date": int(time.time()) - 3600, "sender_user": de}
+        message = self._user_message(user, None, {"text": text, "forward_origin": origem})
+        return self._queue({"message": message})
+
+    def inline_query(self, user: JSON, query: str, *, chat_type: str = "sender") -> JSON:
+        """Queue an inline query: `user` typed `@bot query` in some chat."""
+        query_id = str(7_000_000_000 + next(self._ids))
+        inline: JSON = {
+            "id": query_id,
+            "from": user,
+            "query": query,
+            "offset": "",
+            "chat_type": chat_type,
+        }
+        self._open_inline_queries.add(query_id)
+        return self._queue({"inline_query": inline})
+
+    def inline_answers(self) -> list[JSON]:
+        """Parameters of every successful answerInlineQuery call."""
+        return [call.params for call in self.calls_to("answerInlineQuery") if call.error is None]
+
     def send_document(
         self,
         user: JSON,
@@ -842,6 +866,10 @@ class FakeTelegram:
         """
         messages = self._messages.get(chat_id, {}).values()
         return [copy.deepcopy(m) for m in messages if m.get("from", {}).get("id") == self.bot_id]
+
+    def backdate(self, chat_id: int, message_id: int, when: float) -> None:
+        """Pretend the message was sent at `when` (Unix time), as later updates will see it."""
+        self._messages[chat_id][message_id]["date"] = int(when)
 
     def mark(self, chat_id: int) -> int:
         """Marker for wait_for_message(after=...): the chat's latest message_id so far."""
@@ -1323,6 +1351,48 @@ class FakeTelegram:
         else:
             raise bad_request("wrong file identifier/HTTP URL specified")
         fields: JSON = {"document": stored.as_document()}
+        if "caption" in params:
+            source = str(params["caption"])
+            caption, entities, parse_mode = self._format(source, params, caption=True)
+            if caption:
+                fields["caption"] = caption
+            if entities:
+                fields["caption_entities"] = entities
+            fields.update(parse_mode=parse_mode, source_text=source)
+        return _public(self._bot_message(chat, fields, params))
+
+    @api("answerInlineQuery")
+    async def _api_answer_inline_query(self, params: JSON) -> bool:
+        """answerInlineQuery: once per query, at most 50 results with unique ids, as Telegram."""
+        query_id = str(params.get("inline_query_id"))
+        if query_id not in self._open_inline_queries:
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        resultados = params.get("results") or []
+        if isinstance(resultados, str):
+            resultados = json.loads(resultados)
+        ids = [r.get("id") for r in resultados]
+        if len(resultados) > 50 or len(set(ids)) != len(ids):
+            raise bad_request("RESULTS_TOO_MUCH" if len(resultados) > 50 else "RESULT_ID_DUPLICATE")
+        self._open_inline_queries.discard(query_id)
+        params["results"] = resultados
+        return True
+
+    @api("sendPhoto")
+    async def _api_send_photo(self, params: JSON) -> JSON:
+        """sendPhoto by multipart upload; like Telegram, refuses what is not a PNG/JPEG image
+        (and, through `_format`, a caption over 1024 characters)."""
+        chat = self._chat_for_send(params)
+        photo = params.get("photo")
+        if not isinstance(photo, Upload):
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        if not photo.content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        stored = self._store_file(photo.filename, photo.content, photo.mime_type)
+        size = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
+        foto = {**size, "width": 900, "height": 850, "file_size": len(photo.content)}
+        fields: JSON = {"photo": [foto]}
         if "caption" in params:
             source = str(params["caption"])
             caption, entities, parse_mode = self._format(source, params, caption=True)

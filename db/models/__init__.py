@@ -35,6 +35,7 @@ from db.models.mentor import Mensagem, MentorAcao, MentorUso
 from db.models.notificacoes import LEMBRETE_MAX, Aviso, Lembrete, Notificacao
 from db.models.processos import (
     ABERTOS,
+    PRAZO_CORRE,
     PRIORIDADES,
     STATUS,
     TIPOS_EVENTO,
@@ -51,6 +52,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "ORIGENS",
     "PAPEIS",
+    "PRAZO_CORRE",
     "PRIORIDADES",
     "REFERENCIA_MAX",
     "STATUS",
