@@ -17,6 +17,8 @@
                      MentorAcao       mentor_acoes      writes the mentor proposed, awaiting a tap
     entrada          UpdateRecebido   updates_recebidos the inbox: each update once, stored first
                      RespostaAdiada   respostas_adiadas replies waiting out Telegram's flood limit
+    replicas         VezDoMentor      mentor_fila       mentor answers running or waiting, in order
+                     RecursoDoServidor bot_api_recursos Bot API methods the server does not know
 
 A new table goes in its domain's module (or a new one) and is re-exported here, so Alembic's
 autogenerate and `from db.models import X` see it. Names are Portuguese, like `cogep_db`; all
@@ -43,6 +45,7 @@ from db.models.processos import (
     Processo,
     ProcessoEvento,
 )
+from db.models.replicas import RecursoDoServidor, VezDoMentor
 from db.models.usuarios import ACESSOS, PAPEIS, Usuario
 
 __all__ = [
@@ -71,9 +74,11 @@ __all__ = [
     "Notificacao",
     "Processo",
     "ProcessoEvento",
+    "RecursoDoServidor",
     "RespostaAdiada",
     "Timestamps",
     "Trecho",
     "UpdateRecebido",
     "Usuario",
+    "VezDoMentor",
 ]
