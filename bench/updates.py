@@ -350,7 +350,7 @@ async def cogep_bot(
     database = Database(engine=engine, sessions=create_sessions(engine))
     app = build_application(make_settings(tg, url), database=database, rate_limit=rate_limit)
     if not inbox:  # what the inbox costs: the same bot, its updates neither stored nor marked
-        app.bot_data["porta"].caixa = None
+        app.bot.porta.caixa = None
     async with serving(app, poll_timeout=1):
         yield app
 

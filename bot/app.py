@@ -3,7 +3,10 @@
 `build_application` is used by `cogep run`, by `cogep console` (with an in-process request
 object instead of HTTP) and by the tests (pointed at the fake Bot API). When no `Database` is
 handed in, `post_init` opens one (embedded when DATABASE_URL is unset) and refuses to start on an
-outdated schema unless asked to migrate; `post_shutdown` closes what post_init opened.
+outdated schema unless asked to migrate. Everything that runs in the background is a named
+entry of one `bot.tarefas.Tarefas` registry, listed in start order by `_tarefas`; post_init
+starts them, post_stop stops them in reverse within COGEP_SHUTDOWN_TIMEOUT (post_shutdown
+too, for a start-up that failed before the bot ran).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import BotCommand
@@ -19,7 +23,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
-from bot import migrations, texts
+from bot import migrations
 from bot.database import Database, open_database
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import SessoesComEntrada
@@ -29,21 +33,17 @@ from bot.errors import ConfigError
 from bot.ordering import Interrupcao, PerChatUpdateProcessor
 from bot.services import Services
 from bot.settings import Settings
+from bot.tarefas import Tarefas
 from handlers import delivery
 from handlers import mentor as mentor_handlers
-from handlers.context import SERVICES_KEY, CogepContext
+from handlers.context import AppState, CogepApplication, CogepContext
 from handlers.documentos import TelegramBaixador
 from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
 from handlers.reply import send_later_part
 
+__all__ = ["CogepApplication", "OutdatedSchema", "build_application", "serving"]
 log = logging.getLogger("cogep.app")
 
-CogepApplication = Application[Any, CogepContext, Any, Any, Any, Any]
-DATABASE_KEY = "database"
-PORTA_KEY = "porta"
-RESPOSTAS_KEY = "respostas_adiadas"
-COMANDOS_KEY = "publicar_comandos"
-VIGIA_MENTOR_KEY = "vigia_do_mentor"
 COMANDOS_ESPERAS = (5.0, 30.0, 120.0, 600.0)  # setMyCommands retries, seconds apart
 CONSOLE_TOKEN = "1:console"
 # Near the database pool's size (20 + 10 overflow): beyond it updates would only wait for a
@@ -57,6 +57,16 @@ PARADAS = Interrupcao(prefixos_de_botao=frozenset())
 
 class OutdatedSchema(ConfigError):
     """The database is behind the code's migrations."""
+
+
+@dataclass(frozen=True)
+class _Raiz:
+    """What only the composition root holds, handed to post_init (handlers never see it)."""
+
+    settings: Settings
+    porta: Porta
+    migrate: bool
+    banco_entregue: bool  # a Database was handed in: its owner closes it
 
 
 def build_application(
@@ -98,57 +108,81 @@ def build_application(
         ApplicationBuilder()
         .bot(bot)
         .update_queue(fila)
-        .context_types(ContextTypes(context=CogepContext))
+        .context_types(ContextTypes(context=CogepContext, bot_data=AppState))
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES, envolver=porta.tratando))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
     )
+    raiz = _Raiz(settings, porta, migrate=migrate, banco_entregue=database is not None)
+    builder.post_init(functools.partial(_post_init, raiz=raiz))
+    builder.post_stop(_parar_tarefas)  # before the bot's HTTP client closes
+    builder.post_shutdown(_parar_tarefas)  # when start-up failed after post_init: no post_stop
     app: CogepApplication = builder.build()
     fila.bot = app.bot
-    app.bot_data["settings"] = settings
-    app.bot_data["migrate"] = migrate
-    app.bot_data[PORTA_KEY] = porta
+    app.bot_data.tarefas = Tarefas(prazo=settings.shutdown_timeout)
     if database is not None:
-        _ligar(app, settings, database)
+        _ligar(app, raiz, database)
     handlers.register(app)
     return app
 
 
-def _ligar(app: CogepApplication, settings: Settings, database: Database) -> None:
-    """Services and inbox on `database`: the services' transactions resolve a lost COMMIT."""
+def _ligar(app: CogepApplication, raiz: _Raiz, database: Database) -> None:
+    """Services and inbox on `database` (the services' transactions resolve a lost COMMIT),
+    and the background tasks that work on them."""
     services = Services.build(
-        settings,
+        raiz.settings,
         SessoesComEntrada(database.engine),
         botoes_de_pedido=pedido_de_acesso,
         botoes_de_aviso=BOTOES_DE_AVISO,
     )
     services.conhecimento.usar_baixador(TelegramBaixador(app.bot))
-    app.bot_data[SERVICES_KEY] = services
-    porta: Porta = app.bot_data[PORTA_KEY]
-    respostas = app.bot_data[RESPOSTAS_KEY] = RespostasAdiadas(database.sessions)
-    porta.ligar(CaixaDeEntrada(database.sessions), respostas)
+    app.bot_data.services = services
+    respostas = RespostasAdiadas(database.sessions)
+    raiz.porta.ligar(CaixaDeEntrada(database.sessions), respostas)
+    _tarefas(app, raiz, respostas)
 
 
-async def _post_init(app: CogepApplication) -> None:
-    """Open the database if nobody handed one in, then publish the command list."""
-    settings: Settings = app.bot_data["settings"]
-    if SERVICES_KEY not in app.bot_data:
-        database = await open_database(settings)
-        app.bot_data[DATABASE_KEY] = database
-        await _ensure_schema(database, migrate=app.bot_data["migrate"])
-        _ligar(app, settings, database)
-    delivery.iniciar(app)
-    services: Services = app.bot_data[SERVICES_KEY]
-    await services.conhecimento.iniciar()  # background ingestion, resuming unfinished documents
+def _tarefas(app: CogepApplication, raiz: _Raiz, respostas: RespostasAdiadas) -> None:
+    """Every background task, in start order (they stop in reverse)."""
+    tarefas, services = app.bot_data.tarefas, app.bot_data.services
+    tarefas.componente("entrada", parar=functools.partial(_fechar_entrada, raiz.porta))
+    tarefas.componente("mentor", parar=services.mentor.fechar)
     # Mentor questions a crash cut off get 🔁; this process's own keep their heartbeat.
-    app.bot_data[VIGIA_MENTOR_KEY] = asyncio.create_task(
-        mentor_handlers.vigiar(app), name="vigia do mentor"
+    tarefas.laco("mentor-vigia", functools.partial(mentor_handlers.vigiar, app))
+    tarefas.componente(
+        "ingestao", iniciar=services.conhecimento.iniciar, parar=services.conhecimento.parar
     )
-    porta: Porta = app.bot_data[PORTA_KEY]
-    await porta.reprocessar(app.bot, app.update_queue)  # before any new update is fetched
-    respostas: RespostasAdiadas = app.bot_data[RESPOSTAS_KEY]
-    respostas.iniciar(functools.partial(send_later_part, app.bot))
-    await _publicar_comandos(app)
+
+    async def entregar_respostas() -> None:
+        respostas.iniciar(functools.partial(send_later_part, app.bot))
+
+    tarefas.componente("respostas-adiadas", iniciar=entregar_respostas, parar=respostas.parar)
+    entregador = services.notificacoes.entregador(delivery.TelegramTransporte(app.bot))
+    tarefas.laco("notificacoes-envio", entregador.rodar)
+    tarefas.componente(
+        "notificacoes-rodada",
+        iniciar=functools.partial(delivery.agendar, app),
+        parar=functools.partial(delivery.parar, app),
+    )
+    tarefas.laco("comandos", functools.partial(_publicar_comandos, app.bot))
+
+
+async def _fechar_entrada(porta: Porta) -> None:
+    """Write the inbox's last marks of done."""
+    if porta.caixa is not None:
+        await porta.caixa.fechar()
+
+
+async def _post_init(app: CogepApplication, *, raiz: _Raiz) -> None:
+    """Open the database if nobody handed one in, start the background tasks, replay the
+    updates a previous run left unfinished."""
+    settings = raiz.settings
+    tarefas = app.bot_data.tarefas
+    if not raiz.banco_entregue:  # open our own, closed last
+        database = await open_database(settings)
+        await _ensure_schema(database, migrate=raiz.migrate)
+        tarefas.componente("banco", parar=database.close)
+        _ligar(app, raiz, database)
+    await tarefas.iniciar()
+    await raiz.porta.reprocessar(app.bot, app.update_queue)  # before any new update is fetched
     if not settings.aprovacao:
         log.warning(
             "anyone who finds @%s can register and see the team's processos and contacts "
@@ -172,54 +206,28 @@ async def _ensure_schema(database: Database, *, migrate: bool) -> None:
     await migrations.upgrade(database.engine)
 
 
-async def _publicar_comandos(
-    app: CogepApplication, esperas: tuple[float, ...] | None = None
-) -> None:
-    """setMyCommands; when Telegram refuses, the bot starts anyway and tries again later."""
-    esperas = COMANDOS_ESPERAS if esperas is None else esperas
-    commands = [BotCommand(name, description) for name, description in texts.COMMANDS]
-    try:
-        await app.bot.set_my_commands(commands)
-        return
-    except TelegramError as exc:
-        if not esperas:
-            log.error("could not publish the command list (%s); giving up", exc.message)
+async def _publicar_comandos(bot: BotComEntrada) -> None:
+    """setMyCommands; when Telegram refuses, the bot runs anyway and this tries again later."""
+    comandos = [BotCommand(nome, descricao) for nome, descricao in handlers.COMANDOS.publicados()]
+    for espera in (*COMANDOS_ESPERAS, None):
+        try:
+            await bot.set_my_commands(comandos)
             return
-        log.warning(
-            "could not publish the command list (%s); trying again in %.0f s",
-            exc.message,
-            esperas[0],
-        )
-    # Not app.create_task: this may run before the application is running.
-    app.bot_data[COMANDOS_KEY] = asyncio.create_task(_depois(app, esperas))
+        except TelegramError as exc:
+            if espera is None:
+                log.error("could not publish the command list (%s); giving up", exc.message)
+                return
+            log.warning(
+                "could not publish the command list (%s); trying again in %.0f s",
+                exc.message,
+                espera,
+            )
+        await asyncio.sleep(espera)
 
 
-async def _depois(app: CogepApplication, esperas: tuple[float, ...]) -> None:
-    await asyncio.sleep(esperas[0])
-    await _publicar_comandos(app, esperas[1:])
-
-
-async def _post_shutdown(app: CogepApplication) -> None:
-    """Stop the background work (ingestion, the mentor's HTTP pool, the notice sender, held-back
-    replies), write the inbox's last marks of done, close the database."""
-    for chave in (COMANDOS_KEY, VIGIA_MENTOR_KEY):
-        tarefa: asyncio.Task[None] | None = app.bot_data.pop(chave, None)
-        if tarefa is not None:
-            tarefa.cancel()
-    services: Services | None = app.bot_data.get(SERVICES_KEY)
-    if services is not None:
-        await services.conhecimento.parar()
-        await services.mentor.fechar()
-    await delivery.parar(app)
-    respostas: RespostasAdiadas | None = app.bot_data.get(RESPOSTAS_KEY)
-    if respostas is not None:
-        await respostas.parar()
-    porta: Porta = app.bot_data[PORTA_KEY]
-    if porta.caixa is not None:
-        await porta.caixa.fechar()
-    database: Database | None = app.bot_data.pop(DATABASE_KEY, None)
-    if database is not None:
-        await database.close()
+async def _parar_tarefas(app: CogepApplication) -> None:
+    """Stop every background task, in reverse order, within the shutdown timeout (once)."""
+    await app.bot_data.tarefas.parar()
 
 
 class serving:
@@ -267,6 +275,8 @@ class serving:
             await app.updater.stop()
         if app.running:
             await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)

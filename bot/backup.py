@@ -25,10 +25,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import URL
 
-from bot.database import open_database
+from bot.database import open_database, server_facts
 from bot.embedded_db import find_bin_dir
 from bot.errors import CogepError
 from bot.settings import Settings
@@ -100,12 +99,8 @@ async def _aberto(settings: Settings) -> AsyncIterator[_Banco]:
     """The configured database (the embedded server kept up) while the block runs."""
     database = await open_database(settings, pool_size=1)
     try:
-        async with database.engine.connect() as conexao:
-            numero = int(await conexao.scalar(text("SHOW server_version_num")) or 0)
-            tabelas = await conexao.scalar(
-                text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-            )
-        yield _Banco(database.engine.url, numero // 10000, bool(tabelas))
+        versao, tem_tabelas = await server_facts(database.engine)
+        yield _Banco(database.engine.url, versao, tem_tabelas)
     finally:
         await database.close()
 

@@ -148,3 +148,13 @@ def is_outage(exc: BaseException) -> bool:
         or exc.statement is None
         or sqlstate.startswith(OUTAGE_SQLSTATE_CLASSES)
     )
+
+
+async def server_facts(engine: AsyncEngine) -> tuple[int, bool]:
+    """The server's major version and whether the database already holds tables."""
+    async with engine.connect() as conexao:
+        numero = int(await conexao.scalar(text("SHOW server_version_num")) or 0)
+        tabelas = await conexao.scalar(
+            text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        )
+    return numero // 10000, bool(tabelas)

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     db_patience: float = Field(default=60.0, gt=0, alias="COGEP_DB_PATIENCE")
     # How long start-up retries an unreachable Bot API (network down, 5xx) before giving up.
     telegram_patience: float = Field(default=60.0, gt=0, alias="COGEP_TELEGRAM_PATIENCE")
+    # How long shutdown waits for the background tasks (bot.tarefas) before cancelling them.
+    shutdown_timeout: float = Field(default=20.0, gt=0, alias="COGEP_SHUTDOWN_TIMEOUT")
     # With admins configured, newcomers wait for an admin's approval unless this is true.
     cadastro_aberto: bool = Field(default=False, alias="COGEP_CADASTRO_ABERTO")
     # The mentor (bot.mentor): timeouts in seconds, budgets in tokens, prices in USD per million.

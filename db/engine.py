@@ -10,6 +10,11 @@ So `Sessions` offers two doors:
     async with sessions.connect() as c: ... autocommit on a Core connection, no ORM session:
                                             for the few statements hot enough to measure it
 
+Each door takes `efeito=False` for bookkeeping done while an update is handled that is not the
+change the update asks for (dropping a stale prompt, claiming a proposal, refreshing a user's
+name): the inbox-aware subclass (`bot.entrada.efeito.SessoesComEntrada`) then leaves the
+update's exactly-once mark alone. Plain `Sessions` has no update to mark and ignores it.
+
 Stale connections after a database restart are not pinged for: the first failure invalidates
 the whole pool, the user is told to try again, and the next checkout reconnects.
 """
@@ -57,15 +62,15 @@ class Sessions:
         self._autocommit_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._autocommit = async_sessionmaker(self._autocommit_engine, expire_on_commit=False)
 
-    def begin(self) -> AbstractAsyncContextManager[AsyncSession]:
+    def begin(self, *, efeito: bool = True) -> AbstractAsyncContextManager[AsyncSession]:
         """A session inside one transaction, committed at the end of the block."""
         return self._transactional.begin()
 
-    def __call__(self) -> AsyncSession:
+    def __call__(self, *, efeito: bool = True) -> AsyncSession:
         """A session whose statements each commit on their own."""
         return self._autocommit()
 
-    def connect(self) -> AbstractAsyncContextManager[AsyncConnection]:
+    def connect(self, *, efeito: bool = True) -> AbstractAsyncContextManager[AsyncConnection]:
         """A Core connection whose statements each commit on their own."""
         return self._autocommit_engine.connect()
 

@@ -9,9 +9,10 @@ from bot.render import to_plain
 from bot.usuarios import Decisao
 from db.models import Usuario
 from handlers import botoes, keyboards
-from handlers.common import registered
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.reply import edit_html, reply_html
+from handlers.rotas import Comando, Rotas
 
 
 @registered
@@ -77,3 +78,14 @@ async def decidir(
 def _decisao_html(decisao: Decisao, por: str) -> str:
     alvo = decisao.usuario
     return texts.acesso_decidido(alvo.nome, acesso=alvo.acesso, antes=decisao.antes, por=por)
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[
+        Comando("usuarios", usuarios, texts.AJUDA_USUARIOS, secao="admin"),
+        Comando("papel", papel, texts.AJUDA_PAPEL, secao="admin", uso=texts.USO_PAPEL),
+        Comando("acesso", acesso, texts.AJUDA_ACESSO, secao="admin", uso=texts.USO_ACESSO),
+    ],
+    handlers=[on_button(botoes.DecidirAcesso, decidir)],
+)

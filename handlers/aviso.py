@@ -3,7 +3,8 @@
     av:<id>:s   send (confirm the preview)      av:<id>:n   discard the draft
     av:<id>:x   stop a running announcement
 
-The progress reporter is a task beside the app that edits the admin's message every couple of
+The progress reporter is a task of the background registry (bot.tarefas, so shutdown cancels
+it instead of waiting for the announcement to finish) that edits the admin's message every couple of
 seconds until nothing is left, then writes the final counts. A replica that restarts mid-send
 loses its reporter; the scheduler's round (handlers.delivery) starts a new one for any running
 announcement whose reporter has gone quiet.
@@ -12,31 +13,27 @@ announcement whose reporter has gone quiet.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
-from telegram.ext import Application
 
 from bot import texts
 from bot.errors import StaleState
 from bot.notificacoes.avisos import Progresso
 from bot.render import escape
-from bot.services import Services
 from db.models import Usuario
 from handlers import keyboards
 from handlers.botoes import Aviso
-from handlers.common import registered
-from handlers.context import SERVICES_KEY, CogepContext
+from handlers.common import on_button, registered
+from handlers.context import CogepApplication, CogepContext
 from handlers.reply import edit_html, reply_html
+from handlers.rotas import Comando, Rotas
 
 log = logging.getLogger("cogep.aviso")
 INTERVALO = 2.0  # seconds between progress edits
 SILENCIO = 15.0  # a reporter quiet for longer than this is presumed gone
-_REPORTERS_KEY = "avisos_acompanhados"
 
 
 def _botao(rotulo: str, aviso_id: int, acao: str) -> InlineKeyboardButton:
@@ -85,30 +82,26 @@ async def botao(update: Update, context: CogepContext, usuario: Usuario, dados: 
     acompanhar(context.application, enviado.id, query.message.chat_id, query.message.message_id)
 
 
-def acompanhar(
-    app: Application[Any, Any, Any, Any, Any, Any], aviso_id: int, chat_id: int, mensagem_id: int
-) -> None:
+def acompanhar(app: CogepApplication, aviso_id: int, chat_id: int, mensagem_id: int) -> None:
     """Start the progress reporter of an announcement in this process (once)."""
-    ativos: dict[int, asyncio.Task[None]] = app.bot_data.setdefault(_REPORTERS_KEY, {})
+    ativos = app.bot_data.avisos_acompanhados
     if aviso_id in ativos and not ativos[aviso_id].done():
         return
-    ativos[aviso_id] = app.create_task(
-        _acompanhar(app, aviso_id, chat_id, mensagem_id), name=f"aviso-{aviso_id}"
+    ativos[aviso_id] = app.bot_data.tarefas.criar(  # cancelled at shutdown, never waited for
+        f"aviso-{aviso_id}", _acompanhar(app, aviso_id, chat_id, mensagem_id)
     )
 
 
-async def retomar(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def retomar(app: CogepApplication) -> None:
     """Take over the progress of announcements whose reporter went quiet."""
-    services: Services = app.bot_data[SERVICES_KEY]
+    services = app.bot_data.services
     for quieto in await services.avisos.sem_acompanhamento(ha_segundos=SILENCIO):
         assert quieto.mensagem_id is not None
         acompanhar(app, quieto.id, quieto.chat_id, quieto.mensagem_id)
 
 
-async def _acompanhar(
-    app: Application[Any, Any, Any, Any, Any, Any], aviso_id: int, chat_id: int, mensagem_id: int
-) -> None:
-    services: Services = app.bot_data[SERVICES_KEY]
+async def _acompanhar(app: CogepApplication, aviso_id: int, chat_id: int, mensagem_id: int) -> None:
+    services = app.bot_data.services
     ultimo = ""
     while True:
         progresso = await services.avisos.progresso(aviso_id)
@@ -132,7 +125,7 @@ def _texto(p: Progresso) -> str:
 
 
 async def _editar(
-    app: Application[Any, Any, Any, Any, Any, Any], chat_id: int, mensagem_id: int, html: str,
+    app: CogepApplication, chat_id: int, mensagem_id: int, html: str,
     teclado: InlineKeyboardMarkup | None,
 ) -> None:  # fmt: skip
     """Edit the progress message; a 429 or an unchanged text only skips this update."""
@@ -150,11 +143,8 @@ async def _editar(
         log.warning("announcement progress not shown: %s", exc.message)
 
 
-async def parar_acompanhamentos(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Stop the reporters (shutdown); another replica's round takes over."""
-    ativos: dict[int, asyncio.Task[None]] = app.bot_data.pop(_REPORTERS_KEY, {})
-    for tarefa in ativos.values():
-        tarefa.cancel()
-    for tarefa in ativos.values():
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await tarefa
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[Comando("aviso", aviso, texts.AJUDA_AVISO, secao="admin", uso=texts.USO_AVISO)],
+    handlers=[on_button(Aviso, botao)],
+)

@@ -1,6 +1,6 @@
 """Every kind of inline button Cogep sends, one typed `Callback` each (see `handlers.callbacks`).
 
-`handlers.keyboards` builds them and `handlers.__init__.register` routes each kind to its
+`handlers.keyboards` builds them and each feature's `ROTAS` routes its kinds (`on_button`) to a
 handler, which receives the decoded button; data that does not decode (stale, forged, from an
 older version) is answered as an expired button and changes nothing.
 

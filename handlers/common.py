@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 
 from telegram import ChatMember, Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
 from bot import texts
 from bot.database import is_outage
+from bot.entrada.efeito import JaFeito
 from bot.entrada.respostas import RespostaAdiada
 from bot.errors import CogepError, InvalidInput
 from bot.render import to_plain
@@ -164,6 +165,8 @@ async def on_error(update: object, context: CogepContext) -> None:
         log.error("update %s failed", update.update_id, exc_info=error)
         message = texts.ERRO_INTERNO
     await _tell(update, context, message)
+    if isinstance(error, JaFeito):  # a replay of a done update: no later handler group runs
+        raise ApplicationHandlerStop
 
 
 def _log_outside_update(error: BaseException | None) -> None:

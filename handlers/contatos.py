@@ -11,10 +11,11 @@ from bot import texts
 from bot.fluxos import Fluxo
 from db.models import Usuario
 from handlers import botoes, keyboards
-from handlers.common import registered
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import Formulario, encerrar_fluxo, retomar
 from handlers.reply import edit_html, edit_keyboard, reply_html
+from handlers.rotas import Comando, Rotas
 
 FLOW = "contato"
 FLOW_EDICAO = "contato_edicao"
@@ -207,3 +208,21 @@ async def _criar(
 
 
 FORM = Formulario(FLOW, PERGUNTAS, responder=resposta, concluir=_criar)
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[
+        Comando("contatos", contatos, texts.AJUDA_CONTATOS),
+        Comando("contato", contato, texts.AJUDA_CONTATO),
+    ],
+    handlers=[
+        on_button(botoes.CartaoContato, abrir_cartao),
+        on_button(botoes.PaginaContatos, paginar),
+        on_button(botoes.EditarContato, editar),
+        on_button(botoes.VoltarAoContato, voltar),
+        on_button(botoes.EditarCampo, pedir_campo),
+    ],
+    formularios=[FORM],
+    perguntas={FLOW_EDICAO: resposta_edicao},
+)

@@ -1,18 +1,48 @@
-"""The typed callback context: `context.services` and the caller's `context.usuario`."""
+"""The typed callback context: `context.bot_data` is an `AppState`, `context.services` its
+services, `context.usuario` the caller's row.
+
+PTB's `bot_data` is a dict by default, reached with string keys that no type checker follows;
+here it is a dataclass (`ContextTypes(bot_data=AppState)`), so what the application holds for
+its lifetime is listed, and typed, in one place.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.services import Services
+from bot.tarefas import Tarefas
 from db.models import Usuario
 
-SERVICES_KEY = "services"
+if TYPE_CHECKING:
+    from bot.mentor.fila import Fila
+    from bot.mentor.recursos import RecursosDoServidor
+    from handlers.formulario import Conversas
+    from handlers.rotas import Comandos
 
 
-class CogepContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+@dataclass(eq=False)
+class AppState:
+    """What the application holds for its lifetime (PTB builds it empty, as `bot_data`).
+
+    `services` and `tarefas` are set by the composition root (`bot.app`) before the first
+    update, `conversas` and `comandos` by `handlers.register`; the rest is created on first use.
+    """
+
+    services: Services = field(init=False, repr=False)
+    tarefas: Tarefas = field(init=False, repr=False)
+    conversas: Conversas = field(init=False, repr=False)
+    comandos: Comandos = field(init=False, repr=False)
+    fila_do_mentor: Fila | None = field(default=None, repr=False)
+    recursos_do_mentor: RecursosDoServidor | None = field(default=None, repr=False)
+    avisos_acompanhados: dict[int, asyncio.Task[None]] = field(default_factory=dict, repr=False)
+
+
+class CogepContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppState]):
     """Callback context carrying the services and the caller's user row.
 
     The row is loaded on first need (`carregar_usuario`, which the `registered` guard calls) and
@@ -40,5 +70,8 @@ class CogepContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     @property
     def services(self) -> Services:
         """The services built at start-up."""
-        services: Services = self.application.bot_data[SERVICES_KEY]
-        return services
+        return self.bot_data.services
+
+
+CogepApplication = Application[Any, Any, Any, Any, AppState, Any]
+"""The PTB Application that `bot.app.build_application` builds."""

@@ -2,15 +2,14 @@
 
 `TelegramTransporte.enviar` turns one `notificacoes` row into sendMessage calls (HTML split
 under the limit, falling back to plain text when Telegram cannot parse it; or text + entities)
-and PTB's errors into the sender's outcomes (bot.notificacoes.entrega). `iniciar`/`parar` run
-the sender beside the application (post_init / post_shutdown in bot.app); `enfileirar_resposta`
-is the door for a reply that met flood control beyond its retries.
+and PTB's errors into the sender's outcomes (bot.notificacoes.entrega). The sender's loop and
+`agendar`/`parar` (the scheduler's tick and lead) are background tasks that bot.app registers
+in bot.tarefas; `enfileirar_resposta` is the door for a reply that met flood control beyond
+its retries.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
@@ -18,26 +17,16 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, MessageEntity
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application
 
 from bot.database import is_outage
-from bot.notificacoes.entrega import (
-    Bloqueado,
-    Definitiva,
-    Entregador,
-    Espere,
-    Transitoria,
-)
+from bot.notificacoes.entrega import Bloqueado, Definitiva, Espere, Transitoria
 from bot.render import split_html, to_plain
-from bot.services import Services
 from db.models import Notificacao
 from handlers import aviso
-from handlers.context import SERVICES_KEY
+from handlers.context import CogepApplication
 
 log = logging.getLogger("cogep.delivery")
-SENDER_KEY = "entregador"
 RODADA_A_CADA = 30.0  # seconds between scheduler rounds
-_TASK_KEY = "entregador_task"
 
 
 class TelegramTransporte:
@@ -94,17 +83,13 @@ class TelegramTransporte:
             await self._bot.send_message(nota.chat_id, to_plain(texto), reply_markup=markup)
 
 
-def iniciar(app: Application[Any, Any, Any, Any, Any, Any]) -> Entregador:
-    """Start this process's sender (every replica runs one) and the scheduler's tick.
+async def agendar(app: CogepApplication) -> None:
+    """Schedule the scheduler's tick (every replica runs one; the leader acts).
 
     The tick is PTB's JobQueue (APScheduler 3) with an interval trigger: it only decides who
     leads and finds due work (bot.notificacoes.vigia, state-driven, so a late or skipped tick
     loses nothing); `coalesce` and no misfire grace make a late tick run once, never be dropped.
     """
-    services: Services = app.bot_data[SERVICES_KEY]
-    entregador = services.notificacoes.entregador(TelegramTransporte(app.bot))
-    app.bot_data[SENDER_KEY] = entregador
-    app.bot_data[_TASK_KEY] = asyncio.create_task(entregador.rodar(), name="outbox-sender")
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             _rodada,
@@ -113,12 +98,11 @@ def iniciar(app: Application[Any, Any, Any, Any, Any, Any]) -> Entregador:
             name="notificacoes",
             job_kwargs={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
-    return entregador
 
 
 async def _rodada(context: Any) -> None:
     """Find due notices (on the scheduler leader only)."""
-    services: Services = context.application.bot_data[SERVICES_KEY]
+    services = context.application.bot_data.services
     try:
         if await services.notificacoes.rodada() is not None:  # this replica leads
             await aviso.retomar(context.application)
@@ -128,23 +112,14 @@ async def _rodada(context: Any) -> None:
         log.warning("notices round skipped: database unreachable (%s)", exc)
 
 
-async def parar(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Stop the sender and give up the scheduler's lead; rows in flight keep their lease and
-    are finished by whoever is next."""
-    await aviso.parar_acompanhamentos(app)
-    task: asyncio.Task[None] | None = app.bot_data.pop(_TASK_KEY, None)
-    app.bot_data.pop(SENDER_KEY, None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    services: Services | None = app.bot_data.get(SERVICES_KEY)
-    if services is not None:
-        await services.notificacoes.lider.largar()
+async def parar(app: CogepApplication) -> None:
+    """Give up the scheduler's lead; rows in flight keep their lease and are finished by
+    whoever is next."""
+    await app.bot_data.services.notificacoes.lider.largar()
 
 
 async def enfileirar_resposta(
-    app: Application[Any, Any, Any, Any, Any, Any],
+    app: CogepApplication,
     chat_id: int,
     html: str,
     *,
@@ -152,7 +127,7 @@ async def enfileirar_resposta(
     chave: str | None = None,
 ) -> bool:
     """Queue a Telegram-HTML reply for later delivery (flood control beyond its retries)."""
-    services: Services = app.bot_data[SERVICES_KEY]
+    services = app.bot_data.services
     teclado = keyboard.to_dict()["inline_keyboard"] if keyboard is not None else None
     return await services.notificacoes.caixa.enfileirar_resposta(
         chat_id, html, teclado=teclado, chave=chave

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ExtBot
+from telegram.ext import ExtBot, MessageHandler, filters
 
 from bot import texts
 from bot.conhecimento import PaginaDocumentos, Passagem, pode_remover
@@ -32,10 +32,11 @@ from handlers.botoes import (
     RemoverDocumento,
     VerMais,
 )
-from handlers.common import registered
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.keyboards import botao as tecla
 from handlers.reply import edit_html, reply_html
+from handlers.rotas import MESSAGES, Comando, Rotas
 
 MARCA_PRIVADO = "#privado"
 TELEGRAM_MAX_DOWNLOAD = 20 * 1024 * 1024  # what the Bot API lets a bot download
@@ -307,3 +308,23 @@ async def ver_mais(update: Update, context: CogepContext, usuario: Usuario, bota
     )
     await update.callback_query.answer()
     await reply_html(update, context.bot, texts.trecho_completo(passagem))
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[
+        Comando("documentos", documentos, texts.AJUDA_DOCUMENTOS),
+        Comando("ingerir", ingerir, texts.AJUDA_INGERIR),
+        Comando("conhecimento", conhecimento, texts.AJUDA_CONHECIMENTO),
+    ],
+    handlers=[
+        on_button(AbrirDocumento, abrir),
+        on_button(PaginaDeDocumentos, paginar),
+        on_button(AlternarPrivado, alternar_privado),
+        on_button(RemoverDocumento, remover),
+        on_button(ManterDocumento, manter),
+        on_button(VerMais, ver_mais),
+        on_button(BuscarNosDocumentos, buscar_nos_documentos),
+        MessageHandler(MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, receber),
+    ],
+)

@@ -5,9 +5,9 @@ validate a typed answer (`responder`) and what to do with the complete answers (
 skipping (typed or a button), drafts and moving on are the same for every form.
 A one-question prompt (a comment, a new deadline, a new name…) is just a `Resposta`.
 
-`Conversas` is the one registry of both, by flow name: `handlers.register` builds it and keeps it
-in `bot_data`, free text is routed through it, and a draft set aside for a detour is taken up
-again through it.
+`Conversas` is the one registry of both, by flow name: `handlers.register` builds it from each
+feature's declarations and keeps it in `AppState.conversas`; free text is routed through it,
+and a draft set aside for a detour is taken up again through it.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from bot.acentos import sem_acentos
 from bot.fluxos import RASCUNHO_GUARDADO, Fluxo
 from db.models import Usuario
 from handlers import botoes, keyboards
+from handlers.common import on_button
 from handlers.context import CogepContext
 from handlers.reply import reply_html
+from handlers.rotas import Rotas
 
 Pergunta = tuple[str, InlineKeyboardMarkup | None]
 Resposta = Callable[[Update, CogepContext, Usuario, Fluxo], Awaitable[None]]
@@ -34,7 +36,6 @@ Concluir = Callable[[Update, CogepContext, Usuario, dict[str, Any]], Awaitable[N
 
 # Typed instead of pressing Pular (after an error message the button is far up the chat).
 PALAVRAS_DE_PULAR = {"pular", "pula", "pule", "pulo", "proximo", "proxima", "skip"}
-CONVERSAS_KEY = "conversas"
 
 
 @dataclass(frozen=True)
@@ -181,8 +182,7 @@ class Conversas:
 
 def conversas(context: CogepContext) -> Conversas:
     """The registry `handlers.register` built."""
-    registro: Conversas = context.application.bot_data[CONVERSAS_KEY]
-    return registro
+    return context.bot_data.conversas
 
 
 async def pular(
@@ -247,3 +247,9 @@ async def retomar_se_houver(update: Update, context: CogepContext) -> None:
         chat_id=update.effective_chat.id, telegram_id=update.effective_user.id
     )
     await retomar(update, context, rascunho)
+
+
+# -- declarations (included by handlers.register): the buttons every form shares -------------
+ROTAS = Rotas(
+    handlers=[on_button(botoes.Pular, pular), on_button(botoes.Rascunho, decidir_rascunho)]
+)

@@ -8,13 +8,14 @@ because every handler ignores it anyway.
 from __future__ import annotations
 
 from telegram import ChatMember, ChatMemberRestricted, Message, Update
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, ChatMemberHandler, TypeHandler
 
 from bot import texts
 from db.models import Usuario
 from handlers.common import registered, track_block
 from handlers.context import CogepContext
 from handlers.reply import reply_html, send_html
+from handlers.rotas import Comando, Rotas
 from handlers.texto import addressed_to_bot
 
 GROUP_TYPES = ("group", "supergroup")
@@ -106,3 +107,15 @@ async def _autorizar(update: Update, context: CogepContext, usuario: Usuario, *,
     await reply_html(
         update, context.bot, texts.GRUPO_AUTORIZADO if sim else texts.GRUPO_DESAUTORIZADO
     )
+
+
+# -- declarations (included by handlers.register: PORTARIA first of all) ---------------------
+# Group -1: a group chat nobody authorised gets no further than this.
+PORTARIA = Rotas(grupos={-1: [TypeHandler(Update, porteiro)]})
+ROTAS = Rotas(
+    comandos=[
+        Comando("autorizar", autorizar, texts.AJUDA_AUTORIZAR, secao="gestor"),
+        Comando("desautorizar", desautorizar, None),  # shown in /autorizar's line
+    ],
+    handlers=[ChatMemberHandler(participacao, ChatMemberHandler.MY_CHAT_MEMBER)],
+)

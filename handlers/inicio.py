@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import texts
 from db.models import Usuario
 from handlers import mentor
-from handlers.common import motivo_sem_acesso, registered
+from handlers.common import botao_desconhecido, motivo_sem_acesso, registered
 from handlers.context import CogepContext
 from handlers.formulario import retomar
 from handlers.reply import reply_html
+from handlers.rotas import MESSAGES, Comando, Rotas
+from handlers.texto import texto_livre
 
 
 async def start(update: Update, context: CogepContext) -> None:
@@ -44,7 +47,7 @@ async def ajuda(update: Update, context: CogepContext) -> None:
         await reply_html(update, context.bot, motivo)
         return
     papel = usuario.papel if usuario else "membro"
-    await reply_html(update, context.bot, texts.ajuda(papel=papel))
+    await reply_html(update, context.bot, context.bot_data.comandos.ajuda(papel=papel))
 
 
 @registered
@@ -70,3 +73,24 @@ async def comando_desconhecido(update: Update, context: CogepContext) -> None:
 async def nao_suportado(update: Update, context: CogepContext) -> None:
     """Answer stickers, photos, voice and the like in a private chat."""
     await reply_html(update, context.bot, texts.NAO_SUPORTADO)
+
+
+# -- declarations (handlers.register includes ROTAS first and FIM last) ----------------------
+ROTAS = Rotas(
+    comandos=[
+        Comando("start", start, texts.AJUDA_START),
+        Comando("ajuda", ajuda, texts.AJUDA_AJUDA),
+        Comando("help", ajuda, None),  # Telegram's customary name for /ajuda
+    ]
+)
+# /cancelar, then the catch-alls: an unknown command, free text (a flow's answer or a question
+# for the mentor), unsupported media, a button of no known kind, so nothing falls through.
+FIM = Rotas(
+    comandos=[Comando("cancelar", cancelar, texts.AJUDA_CANCELAR)],
+    handlers=[
+        MessageHandler(MESSAGES & filters.COMMAND & filters.ChatType.PRIVATE, comando_desconhecido),
+        MessageHandler(MESSAGES & filters.TEXT, texto_livre),
+        MessageHandler(MESSAGES & filters.ChatType.PRIVATE & ~filters.TEXT, nao_suportado),
+        CallbackQueryHandler(botao_desconhecido),
+    ],
+)

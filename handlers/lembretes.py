@@ -8,9 +8,10 @@ from bot import texts
 from db.models import Lembrete, Usuario
 from handlers import keyboards
 from handlers.botoes import AdiarLembrete, CancelarLembrete
-from handlers.common import registered
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.reply import edit_html, edit_keyboard, reply_html
+from handlers.rotas import Comando, Rotas
 
 BOTOES_NA_LISTA = 20  # buttons for the soonest reminders (Telegram allows 100 per message)
 
@@ -117,3 +118,13 @@ async def _mostrar(
         await edit_html(query.message, f"{query.message.text_html}\n\n{aviso}")
     else:
         await reply_html(update, context.bot, aviso)
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[
+        Comando("lembrar", lembrar, texts.AJUDA_LEMBRAR),
+        Comando("lembretes", lembretes, texts.AJUDA_LEMBRETES),
+    ],
+    handlers=[on_button(CancelarLembrete, cancelar), on_button(AdiarLembrete, adiar)],
+)

@@ -27,7 +27,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ExtBot
+from telegram.ext import ExtBot, TypeHandler
 
 from bot import texts
 from bot.database import is_outage
@@ -42,41 +42,36 @@ from bot.usuarios.regras import administra
 from db.models import Processo, Usuario
 from handlers import botoes as b
 from handlers import keyboards
-from handlers.common import registered
-from handlers.context import SERVICES_KEY, CogepContext
+from handlers.common import on_button, registered
+from handlers.context import CogepApplication, CogepContext
 from handlers.reply import edit_keyboard, reply_html
+from handlers.rotas import Comando, Rotas
 from handlers.transmissao import Servidor, Transmissao
 
 log = logging.getLogger("cogep.mentor.handlers")
 
 FLOW = "mentor"  # the next message is a question about a processo (after 🎓 on its card)
-FILA_KEY = "mentor_fila"
-RECURSOS_KEY = "mentor_recursos"
-STOPPED_UPDATE = "stopped_message_generation"
+STOPPED_UPDATE = "stopped_message_generation"  # Bot API 10.3; PTB 22.8 keeps it in api_kwargs
 VIGIA_INTERVALO = 15.0  # seconds between heartbeats of the questions in flight
-VIGIA_SILENCIO = timedelta(
-    seconds=60
-)  # a question silent this long lost its process  # Bot API 10.3; PTB 22.8 keeps it in api_kwargs
+VIGIA_SILENCIO = timedelta(seconds=60)  # a question silent this long lost its process
 
 
 def _fila(context: CogepContext) -> Fila:
     return _fila_de(context.application)
 
 
-def _fila_de(app: Application[Any, Any, Any, Any, Any, Any]) -> Fila:
-    fila: Fila | None = app.bot_data.get(FILA_KEY)
-    if fila is None:
-        services: Services = app.bot_data[SERVICES_KEY]
-        fila = app.bot_data[FILA_KEY] = Fila(services.sessions, app.create_task)
-    return fila
+def _fila_de(app: CogepApplication) -> Fila:
+    estado = app.bot_data
+    if estado.fila_do_mentor is None:
+        estado.fila_do_mentor = Fila(estado.services.sessions, app.create_task)
+    return estado.fila_do_mentor
 
 
 def _recursos(context: CogepContext) -> RecursosDoServidor:
-    recursos: RecursosDoServidor | None = context.application.bot_data.get(RECURSOS_KEY)
-    if recursos is None:
-        recursos = RecursosDoServidor(context.services.sessions)
-        context.application.bot_data[RECURSOS_KEY] = recursos
-    return recursos
+    estado = context.bot_data
+    if estado.recursos_do_mentor is None:
+        estado.recursos_do_mentor = RecursosDoServidor(estado.services.sessions)
+    return estado.recursos_do_mentor
 
 
 def _sem_mencao(texto: str, bot_username: str) -> str:
@@ -212,11 +207,11 @@ def _teclado_final(resposta: Resposta) -> InlineKeyboardMarkup | None:
 
 
 # -- questions in flight, and those a crash cut off ------------------------------------------
-async def vigiar(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def vigiar(app: CogepApplication) -> None:
     """Every VIGIA_INTERVALO: renew the heartbeat of this process's questions, fail those of
     a dead process (silent past VIGIA_SILENCIO; at start-up that is a crash before it), which
     offers 🔁 through the outbox, and finish their frozen group placeholders with a note."""
-    services: Services = app.bot_data[SERVICES_KEY]
+    services = app.bot_data.services
     try:
         while True:
             try:
@@ -380,3 +375,23 @@ async def persona(update: Update, context: CogepContext, usuario: Usuario) -> No
     texto = mentor.persona_para(usuario)
     modelo = mentor.modelo.nome if mentor.modelo is not None else None
     await reply_html(update, context.bot, texts.persona(texto, modelo=modelo))
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[
+        Comando("nova_conversa", nova_conversa, texts.AJUDA_NOVA_CONVERSA),
+        Comando("uso", uso, texts.AJUDA_USO),
+        Comando("persona", persona, texts.AJUDA_PERSONA, secao="admin"),
+    ],
+    handlers=[
+        on_button(b.PararResposta, botao_parar),
+        on_button(b.TentarDeNovo, botao_repetir),
+        on_button(b.PerguntarAoProfessor, botao_perguntar_sobre),
+        on_button(b.ConfirmarAcao, botao_confirmar),
+        on_button(b.RecusarAcao, botao_recusar),
+    ],
+    perguntas={FLOW: pergunta_sobre_processo},
+    # Bot API 10.3's `stopped_message_generation` (a draft's stop button) has no PTB type yet.
+    grupos={1: [TypeHandler(Update, rascunho_parado)]},
+)

@@ -14,9 +14,10 @@ from bot.notificacoes.preferencias import ligados
 from db.models import Usuario
 from handlers import keyboards
 from handlers.botoes import Notificacoes
-from handlers.common import registered
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.reply import edit_html, reply_html
+from handlers.rotas import Comando, Rotas
 
 HORAS = (6, 7, 8, 9, 10, 12, 14, 18)
 SILENCIOS = ((22, 8), (23, 7), (21, 7), (20, 9), (0, 0))
@@ -84,3 +85,10 @@ async def botao(
         me = await servico.alternar(me, dados.acao)
     html, teclado = tela(me)
     await edit_html(query.message, html, keyboard=teclado)
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[Comando("notificacoes", notificacoes, texts.AJUDA_NOTIFICACOES)],
+    handlers=[on_button(Notificacoes, botao)],
+)

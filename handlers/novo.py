@@ -17,10 +17,11 @@ from bot.fluxos import Fluxo
 from bot.processos import Rascunho, interpretar_linha
 from db.models import Processo, Usuario
 from handlers import botoes, keyboards
-from handlers.common import registered
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import Formulario, retomar_se_houver
 from handlers.reply import reply_html
+from handlers.rotas import Comando, Rotas
 
 FLOW = "novo"
 PERGUNTAS = {
@@ -180,3 +181,14 @@ async def _criado(
 
 
 FORM = Formulario(FLOW, PERGUNTAS, responder=resposta, concluir=_abrir)
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[Comando("novo", novo, texts.AJUDA_NOVO)],
+    handlers=[
+        on_button(botoes.NovoPrioridade, escolher_prioridade),
+        on_button(botoes.NovoContato, escolher_contato),
+    ],
+    formularios=[FORM],
+)

@@ -15,10 +15,11 @@ from bot.fluxos import Fluxo
 from bot.fusos import COMUNS
 from db.models import Usuario
 from handlers import botoes, keyboards, notificacoes
-from handlers.common import registered
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import encerrar_fluxo, retomar
 from handlers.reply import edit_html, reply_html
+from handlers.rotas import Comando, Rotas
 
 FLOW = "perfil"
 
@@ -107,3 +108,11 @@ async def perfil_resposta(
     html = f"{texts.PERFIL_ATUALIZADO}\n\n{_card(me)}"
     await reply_html(update, context.bot, html, keyboard=keyboards.perfil(me))
     await retomar(update, context, rascunho)
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[Comando("perfil", perfil, texts.AJUDA_PERFIL)],
+    handlers=[on_button(botoes.Perfil, perfil_botao)],
+    perguntas={FLOW: perfil_resposta},
+)

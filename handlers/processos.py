@@ -16,10 +16,11 @@ from bot.processos.servico import FILTROS
 from bot.usuarios.regras import gerencia
 from db.models import Processo, Usuario
 from handlers import botoes, documentos, keyboards
-from handlers.common import registered
+from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import Resposta, encerrar_fluxo, retomar
 from handlers.reply import edit_html, edit_keyboard, reply_html
+from handlers.rotas import Comando, Rotas
 
 FLOW_COMENTARIO, FLOW_PRAZO, FLOW_VINCULO = "comentario", "prazo", "vinculo"
 FLOW_TITULO, FLOW_DESCRICAO = "titulo", "descricao"
@@ -348,3 +349,37 @@ async def vinculo(update: Update, context: CogepContext, usuario: Usuario, fluxo
             lambda cid: botoes.VincularContato(pid, cid), achados, pular=False
         )
         await reply_html(update, context.bot, texts.ESCOLHA_CONTATO, keyboard=teclado)
+
+
+# -- declarations (included by handlers.register) ---------------------------------------------
+ROTAS = Rotas(
+    comandos=[
+        Comando("processos", listar, texts.AJUDA_PROCESSOS),
+        Comando("processo", processo, texts.AJUDA_PROCESSO),
+        Comando("buscar", buscar, texts.AJUDA_BUSCAR),
+    ],
+    handlers=[
+        on_button(botoes.Lista, listar_pagina),
+        on_button(botoes.FiltrarPorResponsavel, filtrar_por_responsavel),
+        on_button(botoes.VerProcesso, ver),
+        on_button(botoes.MudarStatus, mudar_status),
+        on_button(botoes.EscolherResponsavel, escolher_responsavel),
+        on_button(botoes.Atribuir, atribuir),
+        on_button(botoes.Prioridade, prioridade),
+        on_button(botoes.Comentar, comentar),
+        on_button(botoes.MudarPrazo, pedir_prazo),
+        on_button(botoes.PedirContato, pedir_contato),
+        on_button(botoes.VincularContato, vincular),
+        on_button(botoes.Editar, editar),
+        on_button(botoes.EditarTitulo, pedir_titulo),
+        on_button(botoes.EditarDescricao, pedir_descricao),
+        on_button(botoes.Historico, historico),
+    ],
+    perguntas={
+        FLOW_COMENTARIO: comentario,
+        FLOW_PRAZO: prazo,
+        FLOW_VINCULO: vinculo,
+        FLOW_TITULO: titulo,
+        FLOW_DESCRICAO: descricao,
+    },
+)

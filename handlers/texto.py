@@ -8,9 +8,9 @@ from __future__ import annotations
 from telegram import Message, MessageEntity, Update
 
 from bot import texts
-from handlers.common import Handler, admitido
+from handlers.common import admitido
 from handlers.context import CogepContext
-from handlers.formulario import Conversas, encerrar_fluxo, retomar
+from handlers.formulario import encerrar_fluxo, retomar
 from handlers.mentor import perguntar
 from handlers.reply import reply_html
 
@@ -29,28 +29,24 @@ def addressed_to_bot(message: Message, bot_username: str, bot_id: int) -> bool:
     return any(m.lstrip("@").lower() == bot_username.lower() for m in mentions)
 
 
-def text_router(conversas: Conversas) -> Handler:
-    """A handler that sends text to the user's live flow, or answers it as free text."""
-
-    async def route_text(update: Update, context: CogepContext) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
-            return
-        if not addressed_to_bot(message, context.bot.username, context.bot.id):
-            return
-        usuario = await admitido(update, context)
-        if usuario is None:
-            return
-        fluxo = await context.services.fluxos.atual(chat_id=message.chat_id, telegram_id=user.id)
-        if fluxo is not None and (message.text or "").strip().lower() in PALAVRAS_DE_SAIDA:
-            rascunho = await encerrar_fluxo(update, context)
-            await reply_html(update, context.bot, texts.CANCELADO)
-            await retomar(update, context, rascunho)
-            return
-        resposta = conversas.resposta(fluxo.nome) if fluxo is not None else None
-        if fluxo is not None and resposta is not None:
-            await resposta(update, context, usuario, fluxo)
-            return
-        await perguntar(update, context, usuario)
-
-    return route_text
+async def texto_livre(update: Update, context: CogepContext) -> None:
+    """Send text to the user's live flow (`AppState.conversas`), or answer it as free text."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    if not addressed_to_bot(message, context.bot.username, context.bot.id):
+        return
+    usuario = await admitido(update, context)
+    if usuario is None:
+        return
+    fluxo = await context.services.fluxos.atual(chat_id=message.chat_id, telegram_id=user.id)
+    if fluxo is not None and (message.text or "").strip().lower() in PALAVRAS_DE_SAIDA:
+        rascunho = await encerrar_fluxo(update, context)
+        await reply_html(update, context.bot, texts.CANCELADO)
+        await retomar(update, context, rascunho)
+        return
+    resposta = context.bot_data.conversas.resposta(fluxo.nome) if fluxo is not None else None
+    if fluxo is not None and resposta is not None:
+        await resposta(update, context, usuario, fluxo)
+        return
+    await perguntar(update, context, usuario)

@@ -137,7 +137,7 @@ async def test_usuarios_lists_newcomers_with_buttons_only_admins_can_use(
 async def test_the_sql_itself_shows_nothing_to_someone_not_let_in(
     porteiro: CogepApplication, chefe: Pessoa, database: Database
 ) -> None:
-    services: Services = porteiro.bot_data["services"]
+    services: Services = porteiro.bot_data.services
     admin = await usuario(database, ADMIN_ID)
     await services.processos.abrir(admin, Rascunho(titulo="Contrato sigiloso"))
     assert len((await services.processos.listar(admin, filtro="todos")).itens) == 1

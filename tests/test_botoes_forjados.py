@@ -8,7 +8,6 @@ from bot.app import CogepApplication
 from bot.database import Database
 from bot.services import Services
 from db.models import Lembrete, Usuario
-from handlers.context import SERVICES_KEY
 from tests.fake_telegram import FakeTelegram
 from tests.test_processos import registrar, tornar_gestor
 
@@ -64,7 +63,7 @@ async def test_a_page_number_from_anywhere_never_overflows_the_query(
 ) -> None:
     gil = await registrar(tg, 724, "Gil")
     await tornar_gestor(database, gil)
-    services: Services = bot.bot_data[SERVICES_KEY]
+    services: Services = bot.bot_data.services
     async with database.sessions() as session:
         eu = await session.scalar(select(Usuario).where(Usuario.telegram_id == gil.id))
     assert eu is not None

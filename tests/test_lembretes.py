@@ -16,7 +16,6 @@ from bot.notificacoes import Caixa
 from bot.notificacoes.lembretes import LembreteService
 from bot.services import Services
 from db.models import Lembrete, Notificacao, Usuario
-from handlers.context import SERVICES_KEY
 from handlers.keyboards import BOTOES_DE_AVISO
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
@@ -224,7 +223,7 @@ async def test_a_fired_reminder_is_snoozed_with_one_tap(
     await ana.diz("/lembrar em 10 minutos ligar pro cliente")
     async with database.sessions.begin() as session:  # ten minutes pass
         await session.execute(update(Lembrete).values(quando=datetime.now(UTC)))
-    services: Services = bot.bot_data[SERVICES_KEY]
+    services: Services = bot.bot_data.services
     await services.lembretes.disparar_devidos()
     disparo = await ana.ve("⏰ Lembrete\nligar pro cliente")  # the app's own sender sends it
 

@@ -21,7 +21,6 @@ from bot.database import Database
 from bot.mentor import MentorService, Modelo
 from bot.services import Services
 from db.models import Usuario
-from handlers.context import SERVICES_KEY
 from tests import documentos_de_teste as arquivos
 from tests.conftest import mentor_settings
 from tests.fake_openai import Chamada, FakeOpenAI, Resposta
@@ -82,12 +81,12 @@ async def _servir(
 ) -> AsyncIterator[CogepApplication]:  # fmt: skip
     settings = mentor_settings(tg, database_url, ai, **overrides)
     app = build_application(settings, database=database)
-    services: Services = app.bot_data[SERVICES_KEY]
+    services: Services = app.bot_data.services
     mentor = MentorService(
         services.sessions, settings, services.processos, modelo=Modelo.de(settings),
         conhecimento=base,
     )  # fmt: skip
-    app.bot_data[SERVICES_KEY] = dataclasses.replace(services, mentor=mentor)
+    app.bot_data.services = dataclasses.replace(services, mentor=mentor)
     async with serving(app, poll_timeout=1):
         yield app
 
@@ -191,7 +190,7 @@ async def ingerir(
     app: CogepApplication, pasta: Path, nome: str, conteudo: bytes, *,
     dono: Pessoa | None = None, privado: bool = False,
 ) -> None:  # fmt: skip
-    services: Services = app.bot_data[SERVICES_KEY]
+    services: Services = app.bot_data.services
     usuario = await services.usuarios.carregar(dono.id) if dono is not None else None
     caminho = pasta / nome
     caminho.write_bytes(conteudo)

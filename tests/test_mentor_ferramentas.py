@@ -19,7 +19,6 @@ from bot.errors import InvalidDate
 from bot.mentor import MentorService, Modelo
 from bot.services import Services
 from db.models import Lembrete, Usuario
-from handlers.context import SERVICES_KEY
 from tests.conftest import mentor_settings
 from tests.fake_openai import JSON, Chamada, FakeOpenAI, Resposta
 from tests.fake_telegram import FakeTelegram
@@ -228,12 +227,12 @@ async def com_lembretes(
     lembretes = LembretesDeTeste()
     settings = mentor_settings(tg, database_url, ai)
     app = build_application(settings, database=database)
-    services: Services = app.bot_data[SERVICES_KEY]
+    services: Services = app.bot_data.services
     mentor = MentorService(
         services.sessions, settings, services.processos, modelo=Modelo.de(settings),
         lembretes=lembretes,
     )  # fmt: skip
-    app.bot_data[SERVICES_KEY] = dataclasses.replace(services, mentor=mentor)
+    app.bot_data.services = dataclasses.replace(services, mentor=mentor)
     async with serving(app, poll_timeout=1):
         yield lembretes
 

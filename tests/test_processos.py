@@ -490,8 +490,9 @@ async def test_a_form_becomes_one_processo_even_if_its_last_answer_comes_twice(
 ) -> None:
     ana = equipe["ana"]
     await ana.diz("/novo")  # the form now waits in the database for Ana's answers
-    services = bot.bot_data["services"]
+    services = bot.bot_data.services
     usuario = await services.usuarios.carregar(ana.id)
+    assert usuario is not None
     rascunho = Rascunho(titulo="Renovar certificado")
 
     # Two deliveries of the last answer at once, as two replicas would handle them.

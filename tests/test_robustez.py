@@ -7,6 +7,7 @@ import logging
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from sqlalchemy import make_url, select
@@ -129,7 +130,7 @@ async def test_a_crash_inside_a_handler_gets_an_apology(
     bot: CogepApplication, tg: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     ana = await registrar(tg, 507, "Ana")
-    services = bot.bot_data["services"]
+    services = bot.bot_data.services
 
     async def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("defeito inesperado")
@@ -176,11 +177,11 @@ async def test_one_slow_user_does_not_hold_up_another(
 ) -> None:
     ana = await registrar(tg, 510, "Ana")
     bia = await registrar(tg, 511, "Bia")
-    services = bot.bot_data["services"]
+    services = bot.bot_data.services
     release = asyncio.Event()
     original = services.processos.listar
 
-    async def slow(*args: object, **kwargs: object) -> object:
+    async def slow(*args: Any, **kwargs: Any) -> Any:
         await release.wait()
         return await original(*args, **kwargs)
 

@@ -22,7 +22,7 @@ from bot.contatos.regras import (
     validar_nome,
     validar_notas,
 )
-from bot.entrada.efeito import efeito_unico
+from bot.entrada.efeito import referencia
 from bot.errors import InvalidInput, NotFound
 from bot.fluxos import ChatUsuario, consumir
 from db.engine import Sessions
@@ -80,7 +80,7 @@ class ContatoService:
                 await consumir(session, formulario)
                 await _email_livre(session, contato.email, exceto=None)
                 session.add(contato)
-                await efeito_unico(session, referencia=f"contato {contato.nome}")
+                referencia(session, f"contato {contato.nome}")
         except IntegrityError:
             await self._explicar_conflito(contato.email, exceto=None)
             raise

@@ -3,8 +3,8 @@
     caixa    CaixaDeEntrada: the inbox in PostgreSQL (admit a batch, mark done, replay, prune)
     porta    BotComEntrada, FilaDeEntrada, Porta: where PTB hands updates over (getUpdates, the
              webhook) and where a start-up fault becomes one clear line
-    efeito   efeito_unico and SessoesComEntrada: a change and its inbox mark in one
-             transaction, so a replay never repeats it and a lost COMMIT is told truthfully
+    efeito   SessoesComEntrada: an update's first write transaction carries its inbox mark,
+             so a replay never repeats the change and a lost COMMIT is told truthfully
 
 An update's life: fetched -> cleaned (`bot.higiene`) -> stored (`updates_recebidos`, a second
 copy dropped) -> confirmed to Telegram -> handled in order per chat (`bot.ordering`), its

@@ -70,6 +70,7 @@ class Porta:
         self._repetidos: set[int] = set()  # second copies seen by get_updates
         self._em_curso: set[int] = set()  # queued or running, to be marked done
         self._avisados: set[int] = set()  # told "the database is down, your turn will come"
+        self._feitos: dict[int, str | None] = {}  # replayed, change committed before: reference
 
     def ligar(self, caixa: CaixaDeEntrada, respostas: FilaDeRespostas) -> None:
         """Start storing updates in `caixa`, and replies refused by 429 in `respostas`."""
@@ -132,6 +133,8 @@ class Porta:
         for pendente in pendentes:
             update = Update.de_json(pendente.dados, bot)
             self._liberados.add(update.update_id)
+            if pendente.efetivado:
+                self._feitos[update.update_id] = pendente.referencia
             await fila.put(update)
         if pendentes:
             log.info("replaying %d update(s) left unhandled by the last run", len(pendentes))
@@ -156,8 +159,9 @@ class Porta:
         if uid is None or uid not in self._em_curso or self.caixa is None:
             yield
             return
+        feito = uid in self._feitos
         try:
-            with entregando(uid):
+            with entregando(uid, feita_antes=feito, referencia=self._feitos.pop(uid, None)):
                 yield
         finally:
             self._em_curso.discard(uid)
@@ -192,6 +196,11 @@ class BotComEntrada(ExtBot[None]):
         self._porta = porta
         self._paciencia = paciencia
         self._endereco = endereco
+
+    @property
+    def porta(self) -> Porta:
+        """Where this bot's updates come in (the inbox, once bound)."""
+        return self._porta
 
     @property
     def respostas(self) -> FilaDeRespostas | None:

@@ -5,7 +5,7 @@ prompts), so a restart or another replica continues where the user was.
               finished form inside the transaction that acts on it), drafts kept across detours
 
 The questions themselves are the handlers' (`handlers.formulario`: `Formulario`, `Conversas`):
-a new form is a `Formulario` registered in `handlers.CONVERSAS`; a form whose draft must survive
+a new form is a `Formulario` declared in its feature's `ROTAS`; a form whose draft must survive
 a detour also joins `RASCUNHOS`.
 """
 

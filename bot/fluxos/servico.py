@@ -112,9 +112,10 @@ class FluxoService:
         """Drop a one-question prompt the user moved on from (a form's draft stays).
 
         A draft the prompt was keeping comes back; its question is asked again when the
-        person next writes to it, or by `/cancelar`.
+        person next writes to it, or by `/cancelar`. Bookkeeping before the command's own change,
+        so it does not count as the update's change (`efeito=False`).
         """
-        async with self._sessions.begin() as session:
+        async with self._sessions.begin(efeito=False) as session:
             dados = await repo.apagar(
                 session, chat_id=chat_id, telegram_id=telegram_id, exceto=RASCUNHOS
             )

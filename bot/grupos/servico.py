@@ -43,14 +43,14 @@ class GrupoService:
 
     async def bot_removido(self, chat_id: int, titulo: str) -> None:
         """The bot left or was removed: coming back needs a new authorisation."""
-        async with self._sessions() as session:
+        async with self._sessions(efeito=False) as session:  # a fact, idempotent
             await repo.definir(session, chat_id=chat_id, titulo=titulo, autorizado=False, por=None)
 
     async def autorizar(self, usuario: Usuario, chat_id: int, titulo: str, *, sim: bool) -> None:
         """Authorise (or stop serving) a group; gestores and admins only."""
         if not gerencia(usuario):
             raise NotAllowed(texts.GRUPO_SO_GESTORES)
-        async with self._sessions() as session:
+        async with self._sessions.begin() as session:  # with the update's mark
             await repo.definir(
                 session,
                 chat_id=chat_id,

@@ -13,6 +13,9 @@ pressed on any replica sets `parar` in the row, and the process running it sees 
 heartbeat of its rows; rows of a process that died go silent and, after `SILENCIO`, hold nobody
 up and are swept. `perguntas()` lists the stored questions of the jobs held here, whose own
 heartbeat (`mensagens.vivo_em`) `handlers.mentor.vigiar` keeps.
+
+The queue's writes are bookkeeping, never an update's change (the stored question is): they
+open their doors with `efeito=False` (see `bot.entrada.efeito`).
 """
 
 from __future__ import annotations
@@ -72,7 +75,7 @@ class Fila:
         self, chave: Chave, trabalho: Trabalho, *, pergunta_id: int | None = None
     ) -> int:
         """Queue a job; how many jobs of its key are ahead of it (0: it starts now)."""
-        async with self._sessions.begin() as session:
+        async with self._sessions.begin(efeito=False) as session:
             numero, a_frente = await repo.entrar(
                 session, chat_id=chave[0], telegram_id=chave[1], pergunta_id=pergunta_id,
                 silencio_s=self._silencio,
@@ -87,7 +90,7 @@ class Fila:
 
     async def parar(self, chave: Chave, *, numero: int | None = None) -> bool:
         """Stop the job running for `chave` (only job `numero`, when given); whether one was."""
-        async with self._sessions.connect() as conn:
+        async with self._sessions.connect(efeito=False) as conn:
             parado = await repo.pedir_parada(
                 conn, chat_id=chave[0], telegram_id=chave[1], numero=numero,
                 silencio_s=self._silencio,
@@ -102,7 +105,7 @@ class Fila:
         """The key of the job with this number, while it waits or runs (on any replica)."""
         if not 0 < numero < 2**63:  # a forged button or draft id: no row has it
             return None
-        async with self._sessions.connect() as conn:
+        async with self._sessions.connect(efeito=False) as conn:
             return await repo.dono_da_vez(conn, numero=numero)
 
     def perguntas(self) -> list[int]:
@@ -131,7 +134,7 @@ class Fila:
         finally:
             self._rodando.pop(atendimento.numero, None)
             try:
-                async with self._sessions.connect() as conn:
+                async with self._sessions.connect(efeito=False) as conn:
                     await repo.sair(conn, numero=atendimento.numero)
             except Exception as exc:  # the row goes silent and stops holding anyone up
                 log.warning("mentor job %s left its row behind: %s", atendimento.numero, exc)
@@ -152,7 +155,7 @@ class Fila:
             if not numeros:
                 break
             try:
-                async with self._sessions.connect() as conn:
+                async with self._sessions.connect(efeito=False) as conn:
                     if time.monotonic() - batida >= BATIMENTO:
                         batida = time.monotonic()
                         await repo.renovar(conn, numeros=numeros)

@@ -28,7 +28,7 @@ class RecursosDoServidor:
     async def recusados(self) -> frozenset[str]:
         """What the server refused so far (nothing, when the database cannot say)."""
         try:
-            async with self._sessions.connect() as conn:
+            async with self._sessions.connect(efeito=False) as conn:
                 return frozenset(await repo.recursos_recusados(conn))
         except Exception as exc:  # the answer tries them and learns again
             log.warning("could not read the Bot API's refused methods: %s", exc)
@@ -37,7 +37,7 @@ class RecursosDoServidor:
     async def recusar(self, nome: str) -> None:
         """Remember that the server refused `nome`."""
         try:
-            async with self._sessions.connect() as conn:
+            async with self._sessions.connect(efeito=False) as conn:
                 await repo.recusar_recurso(conn, nome=nome)
         except Exception as exc:  # learnt again by the next answer
             log.warning("could not store that the Bot API refused %s: %s", nome, exc)

@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.acentos import sem_acentos
+from bot.entrada.efeito import referencia
 from bot.errors import NotAllowed, NotFound, StaleState
 from bot.mentor.contratos import BaseDeConhecimento, LembreteCriado, Lembretes, Passagem
 from bot.mentor.ferramentas import Chamador, Ferramentas, Proposta, processo_como_dados
@@ -566,6 +567,9 @@ class MentorService:
                     session, chat_id=pergunta.chat_id, usuario_id=usuario.id, papel="usuario",
                     texto=texto, estado="pendente", processo_id=pergunta.processo_id,
                 )  # fmt: skip
+                # Storing the question is the update's change: a replay after a crash finds
+                # it stored (the watch loop offers 🔁 if its answer died) and asks nothing twice.
+                referencia(session, texts.REFERENCIA_PERGUNTA)
                 return dataclasses.replace(pergunta, texto=texto, pergunta_id=linha.id)
         agora = self._agora()
         if self._calados.get(usuario.id, agora) > agora:
@@ -662,8 +666,9 @@ class MentorService:
 
     async def confirmar(self, usuario: Usuario, acao_id: int) -> Processo | LembreteCriado:
         """Carry out a proposal, only for the user it was made to, only once; a failure (a
-        deadline now past, say) puts it back, so the user can fix it and tap again."""
-        async with self._sessions.begin() as session:
+        deadline now past, say) puts it back, so the user can fix it and tap again. The claim
+        and the putting back are not the tap's change: the processo or reminder is."""
+        async with self._sessions.begin(efeito=False) as session:
             acao = await repo.decidir_acao(
                 session, acao_id=acao_id, usuario_id=usuario.id, estado="feita"
             )
@@ -685,7 +690,7 @@ class MentorService:
                 ),
             )  # fmt: skip
         except BaseException:
-            async with self._sessions.begin() as session:
+            async with self._sessions.begin(efeito=False) as session:
                 await repo.reabrir_acao(session, acao_id=acao_id)
             raise
 

@@ -79,7 +79,7 @@ class NotificacaoService:
         return await self._atualizar(usuario, silencio_inicio=inicio, silencio_fim=fim)
 
     async def _atualizar(self, usuario: Usuario, **valores: object) -> Usuario:
-        async with self._sessions() as session:
+        async with self._sessions.begin() as session:  # with the update's mark
             atualizado = await usuarios_repo.atualizar(
                 session, telegram_id=usuario.telegram_id, **valores
             )

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.acentos import sem_acentos
 from bot.dates import parse_when
-from bot.entrada.efeito import efeito_unico
+from bot.entrada.efeito import referencia
 from bot.errors import (
     IllegalTransition,
     InvalidDate,
@@ -281,7 +281,7 @@ class ProcessoService:
             )
             session.add(processo)
             await session.flush()
-            await efeito_unico(session, referencia=f"processo {processo.numero}")
+            referencia(session, f"processo {processo.numero}")
             repo.registrar_evento(session, processo=processo, autor=autor, tipo="criado")
             if contato_id is not None:  # the confirmation names the contact
                 await session.refresh(processo, ["contato"])
@@ -319,7 +319,7 @@ class ProcessoService:
             raise InvalidInput(texts.texto_longo(len(comentario), COMENTARIO_MAX))
         async with self._sessions.begin() as session:
             processo = await self._travar(session, usuario, processo_id, None)
-            await efeito_unico(session, referencia=f"comentário no processo {processo.numero}")
+            referencia(session, f"comentário no processo {processo.numero}")
             evento = repo.registrar_evento(
                 session, processo=processo, autor=usuario, tipo="comentario", texto=comentario
             )

@@ -1,7 +1,7 @@
 """Every sentence a user reads, in pt-BR, in one place: one module per feature.
 
     comum        errors, expired buttons, generic button labels (Voltar, Editar, ◀ ▶)
-    inicio       /start, /ajuda (and COMMANDS, published with setMyCommands), /cancelar
+    inicio       /start, /ajuda (and each command's line in it), /cancelar
     formularios  guided forms: drafts, skipping, a question gone by
     perfil       /perfil
     usuarios     /usuarios, /papel, /acesso, access requests and decisions

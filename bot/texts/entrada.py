@@ -30,7 +30,7 @@ EM_ESPERA = (
     "⏳ O banco de dados está indisponível no momento. Sua mensagem ficou na fila e será "
     "atendida assim que ele voltar; não precisa repetir."
 )
-JA_FEITO = "✅ Isso já tinha sido feito antes (o Cogep reiniciou no meio). Veja em /processos."
+JA_FEITO = "✅ Isso já tinha sido feito antes (o Cogep reiniciou no meio)."
 
 
 def ja_feito(referencia: str | None) -> str:

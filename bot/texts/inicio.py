@@ -2,41 +2,79 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.render import escape
 
 __all__ = [
+    "AJUDA_ACESSO",
+    "AJUDA_AJUDA",
+    "AJUDA_AUTORIZAR",
+    "AJUDA_AVISO",
+    "AJUDA_BUSCAR",
+    "AJUDA_CANCELAR",
+    "AJUDA_CONHECIMENTO",
+    "AJUDA_CONTATO",
+    "AJUDA_CONTATOS",
+    "AJUDA_DOCUMENTOS",
+    "AJUDA_INGERIR",
+    "AJUDA_LEMBRAR",
+    "AJUDA_LEMBRETES",
+    "AJUDA_NOTIFICACOES",
+    "AJUDA_NOVA_CONVERSA",
+    "AJUDA_NOVO",
+    "AJUDA_PAPEL",
+    "AJUDA_PERFIL",
+    "AJUDA_PERSONA",
+    "AJUDA_PROCESSO",
+    "AJUDA_PROCESSOS",
+    "AJUDA_START",
+    "AJUDA_USO",
+    "AJUDA_USUARIOS",
     "CANCELADO",
     "COMANDO_DESCONHECIDO",
-    "COMMANDS",
     "NADA_A_CANCELAR",
     "NAO_SUPORTADO",
     "PRECISA_CADASTRO",
+    "USO_ACESSO",
+    "USO_AVISO",
+    "USO_PAPEL",
     "ajuda",
     "boas_vindas",
     "ja_cadastrado",
 ]
 
-# -- commands (name, description) in the order of /ajuda; registered with setMyCommands -------
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Cadastrar-se no Cogep"),
-    ("ajuda", "O que o Cogep sabe fazer"),
-    ("perfil", "Ver e editar seu nome e fuso horário"),
-    ("novo", "Abrir um processo"),
-    ("processos", "Listar seus processos"),
-    ("processo", "Ver um processo: /processo 2026-0042"),
-    ("buscar", "Buscar processos: /buscar texto"),
-    ("contatos", "Contatos de clientes (CRM)"),
-    ("contato", "Criar contato: /contato novo"),
-    ("documentos", "Documentos da base de conhecimento"),
-    ("ingerir", "Adicionar um link à base: /ingerir https://…"),
-    ("conhecimento", "Buscar nos documentos: /conhecimento texto"),
-    ("lembrar", "Criar lembrete: /lembrar amanhã 9h revisar o PR"),
-    ("lembretes", "Ver, adiar e cancelar seus lembretes"),
-    ("notificacoes", "Escolher quais notificações receber e quando"),
-    ("nova_conversa", "Recomeçar a conversa com o professor"),
-    ("uso", "Seu consumo do professor (tokens e custo)"),
-    ("cancelar", "Cancelar a operação em andamento"),
-)
+# -- each command's line in /ajuda (and, for everyone's, its setMyCommands description); the
+# -- command itself is declared in its feature's handlers module (handlers.rotas.Comando) -----
+AJUDA_START = "Cadastrar-se no Cogep"
+AJUDA_AJUDA = "O que o Cogep sabe fazer"
+AJUDA_PERFIL = "Ver e editar seu nome e fuso horário"
+AJUDA_NOVO = "Abrir um processo"
+AJUDA_PROCESSOS = "Listar seus processos"
+AJUDA_PROCESSO = "Ver um processo: /processo 2026-0042"
+AJUDA_BUSCAR = "Buscar processos: /buscar texto"
+AJUDA_CONTATOS = "Contatos de clientes (CRM)"
+AJUDA_CONTATO = "Criar contato: /contato novo"
+AJUDA_DOCUMENTOS = "Documentos da base de conhecimento"
+AJUDA_INGERIR = "Adicionar um link à base: /ingerir https://…"
+AJUDA_CONHECIMENTO = "Buscar nos documentos: /conhecimento texto"
+AJUDA_LEMBRAR = "Criar lembrete: /lembrar amanhã 9h revisar o PR"
+AJUDA_LEMBRETES = "Ver, adiar e cancelar seus lembretes"
+AJUDA_NOTIFICACOES = "Escolher quais notificações receber e quando"
+AJUDA_NOVA_CONVERSA = "Recomeçar a conversa com o professor"
+AJUDA_USO = "Seu consumo do professor (tokens e custo)"
+AJUDA_CANCELAR = "Cancelar a operação em andamento"
+# gestores:
+AJUDA_AUTORIZAR = "Enviado num grupo, faz o Cogep atender o grupo (/desautorizar desfaz)"
+# admins (USO_*: what follows the command's name in its line):
+AJUDA_USUARIOS = "Listar os usuários"
+AJUDA_PAPEL = "Mudar o papel de alguém"
+USO_PAPEL = "@usuario gestor"
+AJUDA_ACESSO = "Liberar ou revogar o acesso de alguém"
+USO_ACESSO = "@usuario liberar|revogar"
+AJUDA_PERSONA = "Ver a persona do professor (e o modelo em uso)"
+AJUDA_AVISO = "Enviar um aviso a todos (com prévia e confirmação)"
+USO_AVISO = "texto"
 
 
 def boas_vindas(nome: str, *, papel: str) -> str:
@@ -58,10 +96,16 @@ def ja_cadastrado(nome: str) -> str:
     )
 
 
-def ajuda(*, papel: str) -> str:
-    """The /ajuda text, with the admin commands for admins."""
-    linhas = [f"/{nome} — {escape(desc)}" for nome, desc in COMMANDS]
-    texto = "<b>Comandos do Cogep</b>\n\n" + "\n".join(linhas)
+def ajuda(
+    *,
+    papel: str,
+    todos: Sequence[tuple[str, str]],
+    gestor: Sequence[tuple[str, str]],
+    admin: Sequence[tuple[str, str]],
+) -> str:
+    """The /ajuda text: (command with its arguments, description) per section, the gestores'
+    and the admins' sections only for them."""
+    texto = "<b>Comandos do Cogep</b>\n\n" + _linhas(todos)
     texto += (
         "\n\n<b>Dicas</b>\n"
         "• Abrir em uma linha: <code>/novo Migrar servidor | prazo sexta 18h | "
@@ -72,19 +116,14 @@ def ajuda(*, papel: str) -> str:
         "(num grupo, mencione o bot ou responda a ele)"
     )
     if papel in ("gestor", "admin"):
-        texto += (
-            "\n\nComo gestor, você vê e atribui todos os processos.\n"
-            "/autorizar — Enviado num grupo, faz o Cogep atender o grupo (/desautorizar desfaz)"
-        )
+        texto += "\n\nComo gestor, você vê e atribui todos os processos.\n" + _linhas(gestor)
     if papel == "admin":
-        texto += (
-            "\n\n<b>Administração</b>\n/usuarios — Listar os usuários\n"
-            "/papel @usuario gestor — Mudar o papel de alguém\n"
-            "/acesso @usuario liberar|revogar — Liberar ou revogar o acesso de alguém\n"
-            "/persona — Ver a persona do professor (e o modelo em uso)\n"
-            "/aviso texto — Enviar um aviso a todos (com prévia e confirmação)"
-        )
+        texto += "\n\n<b>Administração</b>\n" + _linhas(admin)
     return texto
+
+
+def _linhas(comandos: Sequence[tuple[str, str]]) -> str:
+    return "\n".join(f"/{escape(comando)} — {escape(desc)}" for comando, desc in comandos)
 
 
 PRECISA_CADASTRO = "Ainda não conheço você por aqui. Envie /start para começar."

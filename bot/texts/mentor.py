@@ -37,6 +37,7 @@ __all__ = [
     "MENTOR_PERGUNTA_SUMIU",
     "MENTOR_PROPOSTA_RECUSADA",
     "MENTOR_SEM_RESPOSTA_MD",
+    "REFERENCIA_PERGUNTA",
     "botao_abrir",
     "falha_md",
     "fontes_md",
@@ -234,3 +235,6 @@ def persona(texto: str, *, modelo: str | None) -> str:
     """/persona for admins."""
     qual = f"Modelo: <code>{escape(modelo)}</code>" if modelo else "Sem modelo (modo offline)"
     return f"<b>Persona do professor</b> · {qual}\n\n<pre>{escape(texto)}</pre>"
+
+
+REFERENCIA_PERGUNTA = "sua pergunta ao professor (a resposta chega aqui, ou um 🔁 para repetir)"

@@ -94,12 +94,14 @@ class UsuarioService:
                 promover=admin,
             )
 
+        # Registering again changes nothing, so /start is no change a replay must refuse
+        # (efeito=False): it stays one round trip.
         if acesso == "liberado":  # one upsert: atomic on its own, no BEGIN/COMMIT round trips
-            async with self._sessions.connect() as connection:
+            async with self._sessions.connect(efeito=False) as connection:
                 usuario, novo = await upsert(connection)
             return Registro(usuario=usuario, novo=novo)
         # A newcomer may be asking for access: the admins' notices commit with the row.
-        async with self._sessions.begin() as session:
+        async with self._sessions.begin(efeito=False) as session:
             usuario, novo = await upsert(await session.connection())
             if novo and usuario.acesso == "pendente":
                 await self._pedir_liberacao(session, usuario)
@@ -229,11 +231,11 @@ class UsuarioService:
 
     async def marcar_ativo(self, telegram_id: int, ativo: bool) -> None:
         """Record that the user blocked (False) or unblocked (True) the bot."""
-        async with self._sessions() as session:
+        async with self._sessions(efeito=False) as session:  # a fact, idempotent
             await repo.atualizar(session, telegram_id=telegram_id, ativo=ativo)
 
     async def _atualizar(self, telegram_id: int, **valores: object) -> Usuario:
-        async with self._sessions() as session:  # one UPDATE ... RETURNING
+        async with self._sessions.begin() as session:  # one UPDATE, and the update's mark
             usuario = await repo.atualizar(session, telegram_id=telegram_id, **valores)
         if usuario is None:
             raise NotRegistered(texts.PRECISA_CADASTRO)

@@ -32,7 +32,8 @@ class Pendente:
 
     update_id: int
     dados: dict[str, Any]
-    efetivado: bool
+    efetivado: bool  # an attempt before the crash committed its change...
+    referencia: str | None  # ... and named it so
     tentativas: int
 
 
@@ -100,11 +101,13 @@ async def pendentes(conn: AsyncConnection) -> list[Pendente]:
             UpdateRecebido.update_id,
             UpdateRecebido.dados,
             UpdateRecebido.efetivado_em,
+            UpdateRecebido.referencia,
             UpdateRecebido.tentativas,
         )
     )
     itens = [
-        Pendente(r.update_id, r.dados, r.efetivado_em is not None, r.tentativas) for r in linhas
+        Pendente(r.update_id, r.dados, r.efetivado_em is not None, r.referencia, r.tentativas)
+        for r in linhas
     ]
     return sorted(itens, key=lambda p: p.update_id)
 

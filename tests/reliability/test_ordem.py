@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from telegram import Update
 
@@ -16,11 +17,11 @@ async def test_cancelar_is_answered_while_the_same_users_slow_request_runs(
     bot: CogepApplication, tg: FakeTelegram
 ) -> None:
     ana = await registrar(tg, 1001, "Ana")
-    services = bot.bot_data["services"]
+    services = bot.bot_data.services
     liberar = asyncio.Event()
     original = services.processos.listar
 
-    async def lento(*args: object, **kwargs: object) -> object:
+    async def lento(*args: Any, **kwargs: Any) -> Any:
         await liberar.wait()
         return await original(*args, **kwargs)
 
