@@ -23,10 +23,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +63,7 @@ class Proxy:
     eco: bool = False
     encaminhados: int = 0
     falhas: int = 0
+    chegadas: dict[int, float] = field(default_factory=dict)  # update_id -> when it arrived
     _porta: int = 0
     _runner: web.AppRunner | None = None
     _sessao: aiohttp.ClientSession | None = None
@@ -108,6 +111,8 @@ class Proxy:
 
     async def _encaminhar(self, request: web.Request) -> web.Response:
         corpo = await request.read()
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            self.chegadas.setdefault(int(json.loads(corpo)["update_id"]), time.monotonic())
         cabecalhos = {"Content-Type": "application/json"}
         if HEADER in request.headers:
             cabecalhos[HEADER] = request.headers[HEADER]
@@ -150,6 +155,16 @@ class Replica:
             return 0
         linha = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
         return int(linha.split()[1])
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) the process used so far (0 once it has ended)."""
+        if self.processo is None or self.processo.returncode is not None:
+            return 0.0
+        try:
+            campos = Path(f"/proc/{self.processo.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(campos[11]) + int(campos[12])) / os.sysconf("SC_CLK_TCK")
 
     def saida(self) -> str:
         """What the process logged so far."""
@@ -270,8 +285,6 @@ class Replicas:
 
     async def direto(self, replica: Replica, update: Mapping[str, object]) -> int:
         """POST an update to one replica directly, as Telegram would; its HTTP status."""
-        import json
-
         corpo = json.dumps(update).encode()
         cabecalhos = {"Content-Type": "application/json", HEADER: SEGREDO}
         return await self.proxy.enviar(replica.url, CAMINHO, corpo, cabecalhos)
