@@ -8,7 +8,8 @@ announcement. Each thing happens exactly once.
 
 The mentor's queue is also held on its own, two `Fila`s on one database standing for two
 replicas: one person's second question waits for the first wherever it arrived, and a stop
-pressed on one replica reaches the answer running on the other.
+pressed on one replica reaches the answer running on the other. And the inbox: a replica
+starting replays only what a dead replica left unfinished, never a live one's updates.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from bot.database import Database
+from bot.entrada.caixa import CaixaDeEntrada
 from bot.mentor.fila import Atendimento, Fila
 from db.models import Documento, Lembrete, Mensagem, Processo, ProcessoEvento, UpdateRecebido
 from tests import documentos_de_teste as arquivos
@@ -200,3 +202,25 @@ async def test_a_replica_that_died_holds_nobody_up(database: Database) -> None:
     await asyncio.wait_for(respondida.wait(), timeout=2)
     nunca.set()
     await viva.fechar()
+
+
+async def test_a_replica_starting_takes_over_only_what_a_dead_one_left(database: Database) -> None:
+    """Unfinished updates are replayed only when the replica holding them is gone."""
+    viva, morta = CaixaDeEntrada(database.sessions), CaixaDeEntrada(database.sessions)
+    await viva.presenca.abrir()
+    await morta.presenca.abrir()
+    await viva.admitir([(801, {"update_id": 801})])  # being handled by a live replica
+    await morta.admitir([(802, {"update_id": 802})])
+    await morta.presenca.fechar()  # that process died: PostgreSQL let its lock go
+
+    nova = CaixaDeEntrada(database.sessions)
+    await nova.presenca.abrir()
+    assert [p.update_id for p in await nova.pendentes()] == [802]
+    outra = CaixaDeEntrada(database.sessions)  # a third replica: 802 is the new one's now
+    await outra.presenca.abrir()
+    assert await outra.pendentes() == []
+
+    await viva.fechar()  # stopped with 801 unfinished: anybody's to replay now
+    assert [p.update_id for p in await outra.pendentes()] == [801]
+    for caixa in (nova, outra):
+        await caixa.fechar()

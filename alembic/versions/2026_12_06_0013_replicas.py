@@ -1,8 +1,11 @@
-"""State replicas share: the mentor's per-person queue and the Bot API methods refused.
+"""State replicas share: the mentor's per-person queue, the Bot API methods refused, and the
+owner of each inbox update.
 
-Both lived in each process's memory: with two replicas, one person's second question could be
-answered beside the first, a ⏹ pressed on the other replica found nothing to stop, and every
-replica paid its own refused call to learn that the server has no rich messages.
+The first two lived in each process's memory: with two replicas, one person's second question
+could be answered beside the first, a ⏹ pressed on the other replica found nothing to stop, and
+every replica paid its own refused call to learn that the server has no rich messages. And a
+replica starting replayed every unfinished update, the ones a live replica was handling too:
+`updates_recebidos.dono` names the process that holds each (`bot.entrada.presenca`).
 
 Revision ID: 0013
 Revises: 0012
@@ -21,6 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column("updates_recebidos", sa.Column("dono", sa.Integer(), nullable=True))
     op.create_table(
         "mentor_fila",
         sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
@@ -59,3 +63,4 @@ def downgrade() -> None:
     op.drop_table("bot_api_recursos")
     op.drop_index(op.f("ix_mentor_fila_chat_id_telegram_id_id"), table_name="mentor_fila")
     op.drop_table("mentor_fila")
+    op.drop_column("updates_recebidos", "dono")
