@@ -196,12 +196,34 @@ async def test_a_replica_that_died_holds_nobody_up(database: Database) -> None:
         respondida.set()
 
     await morta.enfileirar((30, 3), presa)
-    await morta.fechar()  # the process is gone: nobody beats for its row any more
+    assert morta._vigia is not None
+    morta._vigia.cancel()  # the process is gone (kill -9): nobody beats for its row any more
     await asyncio.sleep(0.6)
     assert await viva.enfileirar((30, 3), resposta) == 0
     await asyncio.wait_for(respondida.wait(), timeout=2)
     nunca.set()
     await viva.fechar()
+
+
+async def test_a_replica_stopping_gives_its_place_in_the_queue_up_at_once(
+    database: Database,
+) -> None:
+    """A deploy stops a replica mid-answer: the person's next question does not wait."""
+    parando, seguinte = Fila(database.sessions), Fila(database.sessions)
+    nunca, respondida = asyncio.Event(), asyncio.Event()
+
+    async def presa(atendimento: Atendimento) -> None:
+        await nunca.wait()
+
+    async def resposta(atendimento: Atendimento) -> None:
+        respondida.set()
+
+    await parando.enfileirar((40, 4), presa)
+    await parando.fechar()
+    assert await seguinte.enfileirar((40, 4), resposta) == 0
+    await asyncio.wait_for(respondida.wait(), timeout=2)
+    nunca.set()
+    await seguinte.fechar()
 
 
 async def test_a_replica_starting_takes_over_only_what_a_dead_one_left(database: Database) -> None:

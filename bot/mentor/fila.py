@@ -114,12 +114,20 @@ class Fila:
         return [a.pergunta_id for a in atendimentos if a.pergunta_id is not None]
 
     async def fechar(self) -> None:
-        """Stop looking at turns (at shutdown): jobs still waiting are left to the sweep."""
+        """Stop looking at turns (at shutdown) and give up this process's rows, so nobody's
+        next question waits behind an answer that will not come (its question is offered 🔁)."""
         vigia, self._vigia = self._vigia, None
         if vigia is not None:
             vigia.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await vigia
+        numeros = [*self._esperando, *self._rodando]
+        if numeros:
+            try:
+                async with self._sessions.connect(efeito=False) as conn:
+                    await repo.largar(conn, numeros=numeros)
+            except Exception as exc:  # they go silent and are swept after SILENCIO
+                log.warning("mentor queue rows left behind at shutdown: %s", exc)
 
     def _comecar(self, atendimento: Atendimento, trabalho: Trabalho) -> None:
         self._rodando[atendimento.numero] = atendimento

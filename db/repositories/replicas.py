@@ -89,6 +89,11 @@ async def sair(conn: AsyncConnection, *, numero: int) -> None:
     await conn.execute(delete(VezDoMentor).where(VezDoMentor.id == numero))
 
 
+async def largar(conn: AsyncConnection, *, numeros: Sequence[int]) -> None:
+    """This process stops: its answers, waiting or running, leave the queue."""
+    await conn.execute(delete(VezDoMentor).where(VezDoMentor.id.in_(numeros)))
+
+
 async def varrer(conn: AsyncConnection, *, silencio_s: float) -> int:
     """Forget answers whose process went silent; how many."""
     resultado = await conn.execute(
