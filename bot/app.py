@@ -17,29 +17,30 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand
+from telegram import BotCommand, MenuButtonWebApp, WebAppInfo
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
-from bot import migrations
+from bot import migrations, texts
 from bot.database import Database, open_database
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import SessoesComEntrada
 from bot.entrada.porta import BotComEntrada, FilaDeEntrada, Porta, endereco_publico
-from bot.entrada.respostas import RespostasAdiadas
 from bot.errors import ConfigError
+from bot.notificacoes.ritmo import Ritmo
 from bot.ordering import Interrupcao, PerChatUpdateProcessor
+from bot.saida import transporte
+from bot.saida.ritmo import Limitador
 from bot.services import Services
 from bot.settings import Settings
 from bot.tarefas import Tarefas
-from handlers import delivery
+from handlers import aviso
 from handlers import mentor as mentor_handlers
 from handlers.context import AppState, CogepApplication, CogepContext
 from handlers.documentos import TelegramBaixador
 from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
-from handlers.reply import send_later_part
 
 __all__ = ["CogepApplication", "OutdatedSchema", "build_application", "serving"]
 log = logging.getLogger("cogep.app")
@@ -77,9 +78,10 @@ def build_application(
     migrate: bool = False,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
-    rate_limit: bool = False,
+    ritmo: Ritmo | None = None,
 ) -> CogepApplication:
-    """Build the bot; pass `request` objects to talk to something other than Telegram."""
+    """Build the bot; pass `request` objects to talk to something other than Telegram, and a
+    `ritmo` to pace its sends otherwise than the settings say (the console, benchmarks)."""
     token = settings.telegram_bot_token
     if token is None and request is None:
         raise ConfigError(
@@ -97,10 +99,9 @@ def build_application(
         # poll may still hold the only connection; without a second one the confirmation times
         # out and the last updates are delivered again after a restart.
         get_updates_request=updates_request or request or HTTPXRequest(connection_pool_size=2),
-        # Off by default: it caps *all* sends at 30/s bot-wide, so a burst of replies queues
-        # behind it (bench/updates.py measured p50 0.5 s). Replies wait out 429s themselves
-        # (handlers.reply); bulk notices get their own paced delivery.
-        rate_limiter=AIORateLimiter(max_retries=3) if rate_limit else None,
+        # Every send of the process, replies and notices alike, paced under Telegram's limits
+        # (a 429 pauses that chat alone); bot.saida.envio then decides what a 429 means.
+        rate_limiter=Limitador(ritmo or _ritmo(settings)),
         porta=porta,
         paciencia=settings.telegram_patience,
         endereco=endereco_publico(settings.telegram_api_base_url),
@@ -125,6 +126,12 @@ def build_application(
     return app
 
 
+def _ritmo(settings: Settings) -> Ritmo:
+    if settings.ritmo_por_chat:
+        return Ritmo(por_segundo=settings.notificacoes_por_segundo)
+    return Ritmo(por_segundo=settings.notificacoes_por_segundo, privado=0.0, grupo=0.0)
+
+
 def _ligar(app: CogepApplication, raiz: _Raiz, database: Database) -> None:
     """Services and inbox on `database` (the services' transactions resolve a lost COMMIT),
     and the background tasks that work on them."""
@@ -136,12 +143,12 @@ def _ligar(app: CogepApplication, raiz: _Raiz, database: Database) -> None:
     )
     services.conhecimento.usar_baixador(TelegramBaixador(app.bot))
     app.bot_data.services = services
-    respostas = RespostasAdiadas(database.sessions)
-    raiz.porta.ligar(CaixaDeEntrada(database.sessions), respostas)
-    _tarefas(app, raiz, respostas)
+    # A reply Telegram keeps refusing (429) waits in the outbox, the one send-later queue.
+    raiz.porta.ligar(CaixaDeEntrada(database.sessions), services.notificacoes.caixa)
+    _tarefas(app, raiz)
 
 
-def _tarefas(app: CogepApplication, raiz: _Raiz, respostas: RespostasAdiadas) -> None:
+def _tarefas(app: CogepApplication, raiz: _Raiz) -> None:
     """Every background task, in start order (they stop in reverse)."""
     tarefas, services = app.bot_data.tarefas, app.bot_data.services
     tarefas.componente(
@@ -157,19 +164,16 @@ def _tarefas(app: CogepApplication, raiz: _Raiz, respostas: RespostasAdiadas) ->
     tarefas.componente(
         "ingestao", iniciar=services.conhecimento.iniciar, parar=services.conhecimento.parar
     )
-
-    async def entregar_respostas() -> None:
-        respostas.iniciar(functools.partial(send_later_part, app.bot))
-
-    tarefas.componente("respostas-adiadas", iniciar=entregar_respostas, parar=respostas.parar)
-    entregador = services.notificacoes.entregador(delivery.TelegramTransporte(app.bot))
+    entregador = services.notificacoes.entregador(transporte.TelegramTransporte(app.bot))
     tarefas.laco("notificacoes-envio", entregador.rodar)
     tarefas.componente(
         "notificacoes-rodada",
-        iniciar=functools.partial(delivery.agendar, app),
-        parar=functools.partial(delivery.parar, app),
+        iniciar=functools.partial(transporte.agendar, app, services, ao_liderar=aviso.retomar),
+        parar=services.notificacoes.lider.largar,
     )
     tarefas.laco("comandos", functools.partial(_publicar_comandos, app.bot))
+    if raiz.settings.quadro_url is not None:  # the menu button opens the board (bot.quadro)
+        tarefas.laco("menu-quadro", functools.partial(_publicar_quadro, app.bot, raiz.settings))
 
 
 async def _abrir_entrada(porta: Porta) -> None:
@@ -248,6 +252,16 @@ async def _publicar_comandos(bot: BotComEntrada) -> None:
                 espera,
             )
         await asyncio.sleep(espera)
+
+
+async def _publicar_quadro(bot: BotComEntrada, settings: Settings) -> None:
+    """The chat's menu button becomes "Quadro", opening the board at COGEP_PUBLIC_URL."""
+    assert settings.quadro_url is not None
+    botao = MenuButtonWebApp(texts.MENU_QUADRO, WebAppInfo(settings.quadro_url))
+    try:
+        await bot.set_chat_menu_button(menu_button=botao)
+    except TelegramError as exc:  # the chat works without it; /processos still offers 🗂
+        log.warning("could not set the menu button to the board (%s)", exc.message)
 
 
 async def _parar_tarefas(app: CogepApplication) -> None:

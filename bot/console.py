@@ -24,6 +24,7 @@ from rich.text import Text
 from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application, serving
+from bot.notificacoes.ritmo import Ritmo
 from bot.settings import Settings
 
 BOT_USER = {"id": 1, "is_bot": True, "first_name": "Cogep", "username": "cogep_console_bot"}
@@ -241,7 +242,7 @@ async def run_console(settings: Settings, *, user_id: int, name: str, admin: boo
     settings = settings.model_copy(
         update={"telegram_bot_token": None, "admin_telegram_ids": admins}
     )
-    app = build_application(settings, request=api, migrate=True)
+    app = build_application(settings, request=api, migrate=True, ritmo=Ritmo.livre())
     api.out.print(Text("Cogep no terminal. Digite /start para começar, um número para tocar "
                        "num botão e /sair para sair.", style="dim"))  # fmt: skip
     async with serving(app, poll_timeout=1):

@@ -7,7 +7,7 @@ queued) is never stuck behind a running answer, and nobody else waits for it eit
 may arrive at any replica: it goes through the queue's row to the one answering. What the Bot
 API server refused (rich messages, drafts) is read from `RecursosDoServidor` for each answer.
 The question is stored and counted against the limits when it is queued
-(`MentorService.admitir`). The answer streams through `handlers.transmissao`.
+(`MentorService.admitir`). The answer streams through `bot.saida.transmissao`.
 
 `vigiar` (started with the app) keeps the heartbeat of this process's questions and, for the
 ones a killed process left pending, finishes their frozen group placeholders (the service
@@ -37,6 +37,8 @@ from bot.mentor.fila import Atendimento, Fila
 from bot.mentor.recursos import RASCUNHO, RICO, RecursosDoServidor
 from bot.mentor.servico import Interrompida, Pergunta, Resposta
 from bot.render import to_plain
+from bot.saida.envio import edit_keyboard, reply_html
+from bot.saida.transmissao import Servidor, Transmissao
 from bot.services import Services
 from bot.usuarios.regras import administra
 from db.models import Processo, Usuario
@@ -44,9 +46,7 @@ from handlers import botoes as b
 from handlers import keyboards
 from handlers.common import on_button, registered
 from handlers.context import CogepApplication, CogepContext
-from handlers.reply import edit_keyboard, reply_html
 from handlers.rotas import Comando, Rotas
-from handlers.transmissao import Servidor, Transmissao
 
 log = logging.getLogger("cogep.mentor.handlers")
 

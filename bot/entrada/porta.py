@@ -11,8 +11,8 @@
                     `bot.ordering` which updates to mark done
 
 This module is part of the composition root (it wires Telegram in): services never see it, and
-the handlers reach what they need of it through `handlers.common.EntradaIndisponivel` and
-`handlers.reply.ComRespostasAdiadas`.
+the handlers know of it only that `EntradaIndisponivel` is caused by a database outage, and the
+send path (`bot.saida.envio`) finds the outbox for held-back replies as `BotComEntrada.respostas`.
 
 Polling: getUpdates(offset) confirms every update before `offset`, and PTB computes the offset
 from the batch `get_updates` returns, so a batch is returned whole (duplicates included) and the
@@ -43,12 +43,17 @@ from bot import texts
 from bot.database import is_outage
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import entregando
-from bot.entrada.respostas import FilaDeRespostas
 from bot.errors import ConfigError
 from bot.higiene import limpar_update
-from handlers.common import EntradaIndisponivel
+from bot.saida.envio import FilaDeRespostas
 
 log = logging.getLogger("cogep.entrada")
+
+
+class EntradaIndisponivel(NetworkError):
+    """The inbox could not store a getUpdates batch (database down): PTB polls again later
+    with the same offset, so the updates wait at Telegram; raised `from` the outage, which is
+    how `handlers.common.on_error` knows to log it as one line."""
 
 
 class TokenRecusado(ConfigError):
@@ -73,7 +78,8 @@ class Porta:
         self._feitos: dict[int, str | None] = {}  # replayed, change committed before: reference
 
     def ligar(self, caixa: CaixaDeEntrada, respostas: FilaDeRespostas) -> None:
-        """Start storing updates in `caixa`, and replies refused by 429 in `respostas`."""
+        """Start storing updates in `caixa`; replies refused by 429 go to `respostas` (the
+        outbox)."""
         self.caixa = caixa
         self.respostas = respostas
 

@@ -16,7 +16,6 @@
                      MentorUso        mentor_uso        tokens each model call spent
                      MentorAcao       mentor_acoes      writes the mentor proposed, awaiting a tap
     entrada          UpdateRecebido   updates_recebidos the inbox: each update once, stored first
-                     RespostaAdiada   respostas_adiadas replies waiting out Telegram's flood limit
     replicas         VezDoMentor      mentor_fila       mentor answers running or waiting, in order
                      RecursoDoServidor bot_api_recursos Bot API methods the server does not know
 
@@ -31,7 +30,7 @@ embedded PostgreSQL has no `unaccent` extension) plus hyphenated words also writ
 from db.models.base import NAMING_CONVENTION, Base, Timestamps
 from db.models.conhecimento import ORIGENS, STATUS_DOCUMENTO, Documento, Trecho
 from db.models.contatos import Contato
-from db.models.entrada import REFERENCIA_MAX, RespostaAdiada, UpdateRecebido
+from db.models.entrada import REFERENCIA_MAX, UpdateRecebido
 from db.models.fluxos import Fluxo
 from db.models.grupos import Grupo
 from db.models.mentor import Mensagem, MentorAcao, MentorUso
@@ -75,7 +74,6 @@ __all__ = [
     "Processo",
     "ProcessoEvento",
     "RecursoDoServidor",
-    "RespostaAdiada",
     "Timestamps",
     "Trecho",
     "UpdateRecebido",

@@ -7,8 +7,8 @@ every replica paid its own refused call to learn that the server has no rich mes
 replica starting replayed every unfinished update, the ones a live replica was handling too:
 `updates_recebidos.dono` names the process that holds each (`bot.entrada.presenca`).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06 11:00:00+00:00
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
