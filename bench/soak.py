@@ -5,7 +5,7 @@ grows at most 10% from the end of the warm-up to the end of the run. Also printe
 first-reaction latency p50/p99 (overall and per kind), database connections used.
 
     python -m bench.soak [--quick] [--duracao 180] [--usuarios 1000] [--replicas 2]
-                         [--pausa 30] [--seed 7]
+                         [--pausa 60] [--seed 7]
                          [--pasta DIR]
 
 Method
@@ -19,8 +19,9 @@ Method
   Like Telegram (max_connections 40), the fake keeps up to 40 pushes in flight, one per chat;
   one at a time it capped the run near 50 updates/s and the wait for the push was the latency.
 * Users: `--usuarios` private chats, each a closed loop: think (exponential, mean `--pausa`
-  seconds), act, wait for the bot's first reaction (at most 30 s), repeat until `--duracao` is
-  over. The first act is /start; then a weighted mix (`MISTURA`): /processos, /novo <unique
+  seconds: 60 keeps the replies near Telegram's 30 messages/s per bot, which each replica's
+  pacing enforces at 30 / replicas), act, wait for the bot's first reaction (at most 30 s),
+  repeat until `--duracao` is over. The first act is /start; then a weighted mix (`MISTURA`): /processos, /novo <unique
   title>, a button of the last /processos list, a question to the mentor, /lembrar amanhã 9h
   <unique text>, a small unique document, /buscar, /perfil, /ajuda.
 * Latency of one act = queued at the fake -> the fake's arrival time (`Call.at`) of the bot's
@@ -250,6 +251,13 @@ class Carga:
         return None
 
 
+def _envios(tg: FakeTelegram) -> int:
+    """Messages the bot sent so far (what Telegram's 30/s counts; edits and drafts aside)."""
+    return sum(
+        1 for c in tg.calls if c.method in ("sendMessage", "sendRichMessage", "sendDocument")
+    )
+
+
 def _percentil(valores: list[float], p: float) -> float:
     if not valores:
         return float("nan")
@@ -357,7 +365,13 @@ async def soak(args: argparse.Namespace) -> int:
             tg.webhook_concurrency = CONEXOES_DO_WEBHOOK
             print(f"soak: {args.replicas} replicas, {args.usuarios} users, {args.duracao:.0f} s, "
                   f"mean pause {args.pausa:.0f} s, database on {onde}")  # fmt: skip
-            extra = {"COGEP_CADASTRO_ABERTO": "true", "MENTOR_PERGUNTAS_POR_MINUTO": "30"}
+            # Telegram's 30 messages/s per bot, split between the replicas as the README says.
+            por_replica = max(1, 30 // args.replicas)
+            extra = {
+                "COGEP_CADASTRO_ABERTO": "true",
+                "MENTOR_PERGUNTAS_POR_MINUTO": "30",
+                "COGEP_NOTIFICACOES_POR_SEGUNDO": str(por_replica),
+            }
             async with Replicas(
                 tg, url, trabalho, quantas=args.replicas, ai=ai, extra=extra
             ) as rig:
@@ -377,10 +391,12 @@ async def soak(args: argparse.Namespace) -> int:
                 cpu_proprio = time.process_time()
                 carga_aquecido = os.getloadavg()[0]
                 updates_aquecido = tg._next_update_id
+                envios_aquecido = _envios(tg)
                 t_aquecido = time.monotonic()
                 await asyncio.gather(*usuarios)
                 t_fim = time.monotonic()
                 updates_fim = tg._next_update_id
+                envios_fim = _envios(tg)
                 carga_fim = os.getloadavg()[0]
                 await asyncio.sleep(3.0)  # notices and marks of done settle
                 rss_fim = [r.rss_kib() for r in rig.replicas]
@@ -401,7 +417,11 @@ async def soak(args: argparse.Namespace) -> int:
     total = tg._next_update_id - PRIMEIRO_UPDATE
     todas = [x for valores in carga.latencias.values() for x in valores]
     taxa = (updates_fim - updates_aquecido) / max(t_fim - t_aquecido, 1e-9)
-    print(f"updates: {total} in {t_fim - inicio:.0f} s; after warm-up {taxa:.1f} updates/s")
+    envios = (envios_fim - envios_aquecido) / max(t_fim - t_aquecido, 1e-9)
+    print(
+        f"updates: {total} in {t_fim - inicio:.0f} s; after warm-up {taxa:.1f} updates/s, "
+        f"{envios:.1f} messages/s sent (Telegram allows about 30 per bot)"
+    )
     print(
         f"first reaction: p50 {1000 * statistics.median(todas):.0f} ms, "
         f"p99 {1000 * _percentil(todas, 0.99):.0f} ms over {len(todas)} acts"
@@ -475,13 +495,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duracao", type=float, default=180.0, help="seconds of load")
     parser.add_argument("--usuarios", type=int, default=1000)
     parser.add_argument("--replicas", type=int, default=2)
-    parser.add_argument("--pausa", type=float, default=30.0, help="mean think time, seconds")
+    parser.add_argument("--pausa", type=float, default=60.0, help="mean think time, seconds")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pasta", help="keep the replicas' logs in this folder")
     parser.add_argument("--quick", action="store_true", help="CI smoke: about 25 s")
     args = parser.parse_args(argv)
     if args.quick:
-        args.duracao, args.usuarios, args.pausa = 12.0, 200, 4.0
+        args.duracao, args.usuarios, args.pausa = 12.0, 200, 12.0
     return args
 
 
