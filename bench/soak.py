@@ -21,9 +21,10 @@ Method
 * Users: `--usuarios` private chats, each a closed loop: think (exponential, mean `--pausa`
   seconds: 60 keeps the replies near Telegram's 30 messages/s per bot, which each replica's
   pacing enforces at 30 / replicas), act, wait for the bot's first reaction (at most 30 s),
-  repeat until `--duracao` is over. The first act is /start; then a weighted mix (`MISTURA`): /processos, /novo <unique
-  title>, a button of the last /processos list, a question to the mentor, /lembrar amanhã 9h
-  <unique text>, a small unique document, /buscar, /perfil, /ajuda.
+  repeat until `--duracao` is over. The first act is /start; then a weighted mix
+  (`MISTURA`): /processos, /novo <unique title>, a button of the last /processos list, a
+  question to the mentor, /lembrar amanhã 9h <unique text>, a small unique document, /buscar,
+  /perfil, /ajuda.
 * Latency of one act = queued at the fake -> the fake's arrival time (`Call.at`) of the bot's
   first call for that chat (a message, an edit, a draft, a chat action, or the
   answerCallbackQuery of that button). A mentor question's first reaction is its "thinking"
