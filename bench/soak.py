@@ -20,8 +20,8 @@ Method
   one at a time it capped the run near 50 updates/s and the wait for the push was the latency.
 * Users: `--usuarios` private chats, each a closed loop: think (exponential, mean `--pausa`
   seconds: 120 keeps the replies well under Telegram's 30 messages/s per bot, which each
-  replica's pacing enforces at 30 / replicas), act, wait for the bot's first reaction (at most 30 s),
-  repeat until `--duracao` is over. The first act is /start; then a weighted mix
+  replica's pacing enforces at 30 / replicas), act, wait for the bot's first reaction (at most
+  30 s), repeat until `--duracao` is over. The first act is /start; then a weighted mix
   (`MISTURA`): /processos, /novo <unique title>, a button of the last /processos list, a
   question to the mentor, /lembrar amanhã 9h <unique text>, a small unique document, /buscar,
   /perfil, /ajuda.

@@ -240,7 +240,13 @@ async def run_console(settings: Settings, *, user_id: int, name: str, admin: boo
     api = ConsoleBotApi(user_id=user_id, name=name)
     admins = settings.admin_telegram_ids | {user_id} if admin else settings.admin_telegram_ids
     settings = settings.model_copy(
-        update={"telegram_bot_token": None, "admin_telegram_ids": admins}
+        # No web server either: the terminal is the only way in.
+        update={
+            "telegram_bot_token": None,
+            "admin_telegram_ids": admins,
+            "webhook_url": None,
+            "web_port": None,
+        }
     )
     app = build_application(settings, request=api, migrate=True, ritmo=Ritmo.livre())
     api.out.print(Text("Cogep no terminal. Digite /start para começar, um número para tocar "
