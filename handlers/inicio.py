@@ -65,7 +65,7 @@ async def ajuda(update: Update, context: CogepContext) -> None:
 async def cancelar(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Stop the mentor's running answer and leave whatever guided conversation the user is in."""
     assert update.effective_chat is not None
-    parou = mentor.parar_resposta(update, context)
+    parou = await mentor.parar_resposta(update, context)
     fim = await context.services.fluxos.encerrar(
         chat_id=update.effective_chat.id, telegram_id=usuario.telegram_id
     )

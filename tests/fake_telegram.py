@@ -30,7 +30,8 @@ Map of this module, top to bottom:
     - HTTP plumbing: request decoding (PTB sends form fields whose non-string values are
       JSON-encoded, or multipart/form-data when uploading) and the file download route;
     - Bot API methods, one ``_api_*`` coroutine each, registered in ``_METHODS``;
-    - update delivery: getUpdates long polling and webhook pushing. As on Telegram, a new
+    - update delivery: getUpdates long polling and webhook pushing (one at a time, or
+      ``webhook_concurrency`` at once, never two of one chat). As on Telegram, a new
       getUpdates request ends a pending one with 409 "terminated by other getUpdates request",
       so two pollers each see Conflict; setWebhook ends a pending poll the same way.
 
@@ -562,6 +563,9 @@ class FakeTelegram:
 
     # Pauses before each webhook redelivery after the first attempt fails.
     webhook_retry_delays: tuple[float, ...] = (0.05, 0.1, 0.2)
+    # Pushes in flight at once, as Telegram's max_connections (40 by default) allows; never two
+    # of one chat, so a chat's updates still arrive in order. 1 keeps the tests' order simple.
+    webhook_concurrency: int = 1
     strict_html_ampersand: bool = True
     _METHODS: ClassVar[dict[str, tuple[str, ApiMethod]]] = {}  # lower name -> (name, impl)
 
@@ -1655,6 +1659,9 @@ class FakeTelegram:
 
     async def _deliver_to_webhook(self) -> None:
         """POST pending updates, oldest first, while a webhook is set."""
+        if self.webhook_concurrency > 1:
+            await self._deliver_concurrently()
+            return
         while self._webhook is not None and not self._stopping:
             pending = self._deliverable()
             if not pending:
@@ -1664,6 +1671,39 @@ class FakeTelegram:
             await self._post_update(update)
             self._pending = [u for u in self._pending if u is not update]
             self._changed.fire()
+
+    async def _deliver_concurrently(self) -> None:
+        """Up to `webhook_concurrency` pushes at once, one per chat, oldest first."""
+        flying: set[int] = set()  # id() of the updates being pushed
+        chats: set[object] = set()
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def push(update: JSON, chat: object) -> None:
+            try:
+                await self._post_update(update)
+                self._pending = [u for u in self._pending if u is not update]
+            finally:
+                flying.discard(id(update))
+                chats.discard(chat)
+                self._changed.fire()
+
+        try:
+            while self._webhook is not None and not self._stopping:
+                for update in self._deliverable():
+                    if len(tasks) >= self.webhook_concurrency:
+                        break
+                    chat = _update_chat(update)
+                    if id(update) in flying or chat in chats:
+                        continue
+                    flying.add(id(update))
+                    chats.add(chat)
+                    task = asyncio.create_task(push(update, chat))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                await asyncio.wait({self._changed.waiter()})
+        finally:
+            for task in list(tasks):
+                task.cancel()
 
     async def _post_update(self, update: JSON) -> bool:
         """Deliver one update, retrying on failure; record the last error like Telegram."""
@@ -1764,6 +1804,18 @@ def _commands_key(params: JSON) -> tuple[str, str]:
     """Storage key of a command list: (scope as canonical JSON, language code)."""
     scope = params.get("scope") or {"type": "default"}
     return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
+
+
+def _update_chat(update: JSON) -> object:
+    """The chat (or, for a button, the person) whose updates must stay in order."""
+    body = update.get(_update_type(update))
+    if not isinstance(body, dict):
+        return id(update)
+    chat = body.get("chat") or (body.get("message") or {}).get("chat")
+    if isinstance(chat, dict) and "id" in chat:
+        return chat["id"]
+    sender = body.get("from")
+    return sender["id"] if isinstance(sender, dict) and "id" in sender else id(update)
 
 
 def _update_type(update: JSON) -> str:
