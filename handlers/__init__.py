@@ -25,6 +25,7 @@ from handlers import (
     formulario,
     grupos,
     inicio,
+    inline,
     lembretes,
     mentor,
     midia,
@@ -32,6 +33,7 @@ from handlers import (
     novo,
     perfil,
     processos,
+    relatorios,
 )
 from handlers.context import CogepApplication
 from handlers.formulario import Conversas
@@ -44,6 +46,8 @@ ROTAS: tuple[Rotas, ...] = (
     formulario.ROTAS,
     novo.ROTAS,
     processos.ROTAS,
+    relatorios.ROTAS,
+    inline.ROTAS,
     contatos.ROTAS,
     documentos.ROTAS,
     lembretes.ROTAS,

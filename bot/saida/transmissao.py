@@ -16,9 +16,10 @@ them) are opt-in (`COGEP_MENSAGENS_RICAS`), since several clients show them blan
 A failing preview never costs the answer. Every failure (4xx, 5xx, timeout, network) steps
 down once, for the rest of that answer: a rich draft -> an HTML draft -> a placeholder edited
 in place -> no preview at all; the final rich message -> HTML -> plain text, a placeholder
-that cannot be edited -> a new message. A server that does not know a method (404) is
-remembered in `Servidor` for the process, so later answers skip it. "Message is not modified"
-is a success, and a 429 while streaming slows the updates (`ritmo.Devagar`) instead.
+that cannot be edited -> a new message. A server that does not know a method (404) is noted
+in the answer's `Servidor` and stored for every replica (`bot.mentor.recursos`, read by
+`handlers.mentor` for each answer), so later answers skip it. "Message is not modified" is a
+success, and a 429 while streaming slows the updates (`ritmo.Devagar`) instead.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ RICO_MAX = 32_000  # characters per rich message (Telegram allows far more than 
 
 @dataclass
 class Servidor:
-    """What this process uses and learned about its Bot API server (a refusal costs one call).
+    """What is known about the Bot API server for one answer (a refusal costs one call).
 
     `rico` starts as the `COGEP_MENSAGENS_RICAS` setting; a 404 for a method turns it off.
     """
