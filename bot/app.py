@@ -40,7 +40,7 @@ from handlers import aviso
 from handlers import mentor as mentor_handlers
 from handlers.context import AppState, CogepApplication, CogepContext
 from handlers.documentos import TelegramBaixador
-from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
+from handlers.teclados import BOTOES_DE_AVISO, pedido_de_acesso
 
 __all__ = ["CogepApplication", "OutdatedSchema", "build_application", "serving"]
 log = logging.getLogger("cogep.app")

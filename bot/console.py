@@ -194,10 +194,10 @@ class ConsoleBotApi(BaseRequest):
         return self._buttons(message)
 
     def _buttons(self, message: dict[str, Any]) -> dict[str, Any]:
-        keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-        if keyboard:
+        teclado = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        if teclado:
             self.buttons = []
-            for row in keyboard:
+            for row in teclado:
                 labels = []
                 for button in row:
                     self.buttons.append((message["message_id"], button.get("callback_data", "")))

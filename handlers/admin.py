@@ -9,7 +9,7 @@ from bot.render import to_plain
 from bot.saida.envio import edit_html, reply_html
 from bot.usuarios import Decisao
 from db.models import Usuario
-from handlers import botoes, keyboards
+from handlers import botoes, teclados
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.rotas import Comando, Rotas
@@ -20,14 +20,14 @@ async def usuarios(update: Update, context: CogepContext, usuario: Usuario) -> N
     """List every user with papel and access; newcomers waiting get Liberar/Recusar buttons."""
     todos = await context.services.usuarios.listar(usuario)
     html, teclado = _lista(todos)
-    await reply_html(update, context.bot, html, keyboard=teclado)
+    await reply_html(update, context.bot, html, teclado=teclado)
 
 
 def _lista(todos: list[Usuario]) -> tuple[str, InlineKeyboardMarkup | None]:
     """The /usuarios text, and Liberar/Recusar buttons for whoever is waiting."""
     esperando = [u for u in todos if u.acesso == "pendente"]
     html = texts.lista_usuarios(todos) + (texts.pendentes(len(esperando)) if esperando else "")
-    return html, keyboards.pendentes(esperando) if esperando else None
+    return html, teclados.pendentes(esperando) if esperando else None
 
 
 @registered
@@ -53,7 +53,7 @@ async def acesso(update: Update, context: CogepContext, usuario: Usuario) -> Non
 
 
 async def decidir(
-    update: Update, context: CogepContext, admin: Usuario, botao: botoes.DecidirAcesso
+    update: Update, context: CogepContext, admin: Usuario, botao: botoes.BotaoDecidirAcesso
 ) -> None:
     """A Liberar/Recusar button under a request, or under /usuarios (which is redrawn)."""
     query = update.callback_query
@@ -72,7 +72,7 @@ async def decidir(
         await query.answer(to_plain(html)[:200])
         todos = await context.services.usuarios.listar(admin)
         lista, teclado = _lista(todos)
-        await edit_html(query.message, lista, keyboard=teclado)
+        await edit_html(query.message, lista, teclado=teclado)
 
 
 def _decisao_html(decisao: Decisao, por: str) -> str:
@@ -87,5 +87,5 @@ ROTAS = Rotas(
         Comando("papel", papel, texts.AJUDA_PAPEL, secao="admin", uso=texts.USO_PAPEL),
         Comando("acesso", acesso, texts.AJUDA_ACESSO, secao="admin", uso=texts.USO_ACESSO),
     ],
-    handlers=[on_button(botoes.DecidirAcesso, decidir)],
+    handlers=[on_button(botoes.BotaoDecidirAcesso, decidir)],
 )

@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.conhecimento.busca import Passagem
-    from bot.conhecimento.ingestao import Baixador, Resultado
+    from bot.conhecimento.ingestao import Baixador, ResultadoDaIngestao
     from bot.conhecimento.servico import ConhecimentoService, PaginaDocumentos, pode_remover
 
 _ONDE = {
     "Passagem": "busca",
     "Baixador": "ingestao",
-    "Resultado": "ingestao",
+    "ResultadoDaIngestao": "ingestao",
     "ConhecimentoService": "servico",
     "PaginaDocumentos": "servico",
     "pode_remover": "servico",
@@ -39,7 +39,7 @@ __all__ = [
     "ConhecimentoService",
     "PaginaDocumentos",
     "Passagem",
-    "Resultado",
+    "ResultadoDaIngestao",
     "pode_remover",
 ]
 
