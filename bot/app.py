@@ -30,7 +30,7 @@ from bot.entrada.efeito import SessoesComEntrada
 from bot.entrada.porta import BotComEntrada, FilaDeEntrada, Porta, endereco_publico
 from bot.errors import ConfigError
 from bot.notificacoes.ritmo import Ritmo
-from bot.ordering import Interrupcao, PerChatUpdateProcessor
+from bot.ordering import PerChatUpdateProcessor
 from bot.saida import transporte
 from bot.saida.ritmo import Limitador
 from bot.services import Services
@@ -50,10 +50,6 @@ CONSOLE_TOKEN = "1:console"
 # Near the database pool's size (20 + 10 overflow): beyond it updates would only wait for a
 # connection (and time out after 10 s) instead of waiting, harmlessly, in PTB's update queue.
 MAX_CONCURRENT_UPDATES = 32  # the console never talks to Telegram; PTB still wants a token
-
-
-# Updates that only stop or cancel skip their user's queue; a stop button adds its prefix here.
-PARADAS = Interrupcao(prefixos_de_botao=frozenset())
 
 
 class OutdatedSchema(ConfigError):

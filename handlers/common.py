@@ -93,11 +93,6 @@ async def admitido(update: Update, context: CogepContext) -> Usuario | None:
     return None
 
 
-async def barrado(update: Update, context: CogepContext) -> bool:
-    """True (after telling them) when the caller is not registered or not let in yet."""
-    return await admitido(update, context) is None
-
-
 async def _largar_pergunta_esquecida(update: Update, context: CogepContext) -> None:
     """A new command means the person moved on: an open one-question prompt must not take
     their next message (a comment typed for another processo, a title for the wrong one)."""

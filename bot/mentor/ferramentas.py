@@ -47,7 +47,6 @@ log = logging.getLogger("cogep.mentor.ferramentas")
 DESCRICAO_NO_RESULTADO = 1500
 PAGINA_MAX = 1000  # 10,000 processos deep: more than any team has, far from an overflow
 EVENTOS_NO_RESULTADO = 10
-TRECHO_NO_RESULTADO = 1200
 
 
 @dataclass(frozen=True)

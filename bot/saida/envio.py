@@ -23,7 +23,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from telegram import Bot, InlineKeyboardMarkup, Message, MessageEntity, Update
@@ -40,7 +39,7 @@ from telegram.ext import ExtBot
 
 from bot.render import split_html, to_plain
 from bot.saida.resultado import Bloqueado, Enviada, Espere, Falhou, Resultado
-from bot.saida.ritmo import Limitador
+from bot.saida.ritmo import Limitador, segundos
 
 log = logging.getLogger("cogep.envio")
 T = TypeVar("T")
@@ -102,12 +101,6 @@ def metodo_desconhecido(erro: TelegramError) -> bool:
     if isinstance(erro, EndPointNotFound):
         return True
     return isinstance(erro, BadRequest) and any(r in descricao(erro) for r in METODO_DESCONHECIDO)
-
-
-def segundos(erro: RetryAfter) -> float:
-    """The pause Telegram asked for."""
-    espera = erro.retry_after
-    return espera.total_seconds() if isinstance(espera, timedelta) else float(espera)
 
 
 def classificar(erro: TelegramError, *, partes: int = 0) -> Espere | Bloqueado | Falhou:

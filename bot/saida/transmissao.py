@@ -35,9 +35,9 @@ from bot.saida.envio import (
     edit_html,
     metodo_desconhecido,
     nao_modificada,
-    segundos,
     send_html,
 )
+from bot.saida.ritmo import segundos
 
 log = logging.getLogger("cogep.mentor.telegram")
 

@@ -106,15 +106,6 @@ async def bloqueou(session: AsyncSession, *, telegram_id: int, motivo: str) -> i
     return len(result.all())
 
 
-async def proxima_devida(session: AsyncSession) -> datetime | None:
-    """When the earliest waiting row is due (the sender sleeps until then)."""
-    return await session.scalar(
-        select(func.min(Notificacao.devido_em)).where(
-            Notificacao.status.in_(("pendente", "enviando"))
-        )
-    )
-
-
 async def contagem(
     session: AsyncSession, *, aviso_id: int | None = None, desde: datetime | None = None,
     ate: datetime | None = None,
