@@ -15,7 +15,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from bot.errors import CogepError, ConfigError
+from bot.errors import CogepError, ConfigError, explicavel
 from bot.settings import Settings, Webhook, load_settings
 
 cli = typer.Typer(
@@ -50,6 +50,8 @@ def _guard(action: Callable[[], T]) -> T:
     try:
         return action()
     except CogepError as exc:
+        if not explicavel(exc):
+            raise  # a bug: its traceback
         typer.secho(f"cogep: {exc.message}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:

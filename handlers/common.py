@@ -20,7 +20,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 from bot import texts
 from bot.database import is_outage
 from bot.entrada.efeito import JaFeito
-from bot.errors import CogepError, InvalidInput
+from bot.errors import CogepError, InvalidInput, explicavel
 from bot.render import to_plain
 from bot.saida.envio import RespostaAdiada, reply_html
 from bot.usuarios import motivo_sem_acesso
@@ -139,7 +139,7 @@ async def on_error(update: object, context: CogepContext) -> None:
     if isinstance(error, RetryAfter):  # Telegram's flood control, not a bug; an apology would
         log.warning("update %s: Telegram flood control (%s)", update.update_id, error.message)
         return  # meet the same 429
-    if isinstance(error, CogepError):
+    if isinstance(error, CogepError) and explicavel(error):
         message = error.message or texts.ERRO_INTERNO
     elif error is not None and is_outage(error):
         log.error("update %s: database unreachable: %s", update.update_id, error)

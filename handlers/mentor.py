@@ -28,7 +28,7 @@ from telegram.ext import ExtBot, TypeHandler
 
 from bot import texts
 from bot.database import is_outage
-from bot.errors import CogepError
+from bot.errors import CogepError, explicavel
 from bot.fluxos import Fluxo
 from bot.mentor.fila import Atendimento, Fila
 from bot.mentor.servico import Interrompida, Pergunta, Resposta
@@ -152,7 +152,7 @@ async def _atender(
         resposta = await services.mentor.responder(pergunta, transmissao.crescer, atendimento.parar)
     except Exception as exc:  # the processo in focus vanished, the database is down, a bug
         await _abandonar(services, pergunta)
-        if isinstance(exc, CogepError):
+        if isinstance(exc, CogepError) and explicavel(exc):
             aviso = exc.message or texts.ERRO_INTERNO
         elif is_outage(exc):
             log.error("mentor answer in chat %s: database unreachable: %s", pergunta.chat_id, exc)

@@ -11,6 +11,8 @@
     ingestao   one document through the pipeline, one transaction to store it
     fila       background workers that resume unfinished documents
     servico    `ConhecimentoService`, the public face
+    lote       `cogep ingest PATH…`: folders walked, files ingested a few at a time, a summary
+    ingest_cli what `cogep ingest` runs: open the database, resolve the owner, print the summary
 
 The package's names are imported on first use: the extraction child process imports
 `extracao` and `fatiar` only, not the service, the database or the openai client.

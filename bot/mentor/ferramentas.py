@@ -33,7 +33,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.errors import CogepError
+from bot.errors import CogepError, explicavel
 from bot.mentor.contratos import BaseDeConhecimento, Lembretes, Passagem
 from bot.processos import ProcessoService
 from bot.processos.servico import FILTROS
@@ -221,12 +221,13 @@ class Ferramentas:
         try:
             return await ferramenta.metodo(chamador, args)
         except CogepError as exc:  # NotFound, InvalidInput...: the same words the commands use
+            if not explicavel(exc):
+                return _falhou(nome)
             return _erro(to_plain(exc.message) or type(exc).__name__)
         except (TypeError, ValueError, KeyError, OverflowError) as exc:
             return _erro(f"argumentos inválidos: {exc}")
         except Exception:  # a fault of the tool must not abort the answer; the model is told
-            log.exception("mentor tool %s failed", nome)
-            return _erro("a ferramenta falhou; tente outra abordagem")
+            return _falhou(nome)
 
     async def _listar_processos(
         self, chamador: Chamador, args: dict[str, Any]
@@ -364,3 +365,9 @@ def _dados(valor: dict[str, Any]) -> RespostaDaFerramenta:
 
 def _erro(mensagem: str) -> RespostaDaFerramenta:
     return RespostaDaFerramenta(conteudo=json.dumps({"erro": mensagem}, ensure_ascii=False))
+
+
+def _falhou(nome: str) -> RespostaDaFerramenta:
+    """A fault of the tool (a bug): logged, and the model is told, so the answer goes on."""
+    log.exception("mentor tool %s failed", nome)
+    return _erro("a ferramenta falhou; tente outra abordagem")

@@ -16,11 +16,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.errors import Interno
+
 log = logging.getLogger("cogep.mentor.ritmo")
 INTERVALO_MAXIMO = 10.0
 
 
-class Devagar(Exception):
+class Devagar(Interno):
     """Raised by a send that was told to slow down (flood control)."""
 
     def __init__(self, segundos: float) -> None:

@@ -37,6 +37,7 @@ from telegram.error import (
 )
 from telegram.ext import ExtBot
 
+from bot.errors import Interno
 from bot.render import split_html, to_plain
 from bot.saida.resultado import Bloqueado, Enviada, Espere, Falhou, Resultado
 from bot.saida.ritmo import Limitador, segundos
@@ -51,7 +52,7 @@ SUMIU = ("message to edit not found", "message can't be edited")
 METODO_DESCONHECIDO = ("method not found", "not supported", "unknown method", "not implemented")
 
 
-class RespostaAdiada(Exception):
+class RespostaAdiada(Interno):
     """The reply went to the outbox, to be sent after Telegram's `retry_after`."""
 
 
