@@ -100,7 +100,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.throwaway import LOCAL_SERVER, throwaway_database
+from bench.comum import bench_database
 
 ROOT = Path(__file__).resolve().parent.parent
 USER_BASE = 7_000_000
@@ -587,16 +587,6 @@ async def child_rss(url: str, args: argparse.Namespace) -> tuple[int | None, int
 # --------------------------------------------------------------------------- database
 
 
-@contextlib.asynccontextmanager
-async def bench_database() -> AsyncIterator[tuple[str, str]]:
-    """A fresh, migrated database: yields (url, where it lives)."""
-    with tempfile.TemporaryDirectory(prefix="cogep_bench_") as tmp:
-        async with throwaway_database(
-            "cogep_bench", workdir=Path(tmp), fallback=LOCAL_SERVER
-        ) as db:
-            yield db
-
-
 # --------------------------------------------------------------------------- main
 
 
@@ -609,7 +599,7 @@ async def bench(args: argparse.Namespace) -> Report:
         print(f"database: {where}; {_machine()}", flush=True)
         engine = create_engine(url, pool_size=10)  # what open_database uses
         try:
-            bots = ("bare", "bareinsert", "cogep")
+            bots: tuple[str, ...] = ("bare", "bareinsert", "cogep")
             bots += () if args.quick else ("noinbox",)
             for round_no in range(1, args.rounds + 1):
                 for bot in bots:
