@@ -395,6 +395,11 @@ async def cogep_bot(
     if not inbox:  # what the inbox costs: the same bot, its updates neither stored nor marked
         app.bot.porta.caixa = None
     async with serving(app, poll_timeout=1):
+        # The notices' round (every 30 s, the first 1 s after start) is not the update path:
+        # in a run of a few seconds it would land inside the measurement (a digest for every
+        # user whose hour it is), so it is paused.
+        if app.job_queue is not None:
+            app.job_queue.scheduler.pause()
         yield app
 
 
