@@ -7,6 +7,7 @@ The composition root, which alone wires Telegram in (see docs/architecture.md):
     ordering     one user's updates in order, never blocking another's
     entrada      the durable inbox of updates (each handled once, replayed after a crash)
     saida        every send and edit to Telegram: parts, fallbacks, pacing, typed outcomes
+    web          the process's one web server: webhook, health, metrics, the board
     quadro       the board (Mini App): initData check, a JSON API on the same services
 
 One package per domain, with its rules and its service (no Telegram in them):
@@ -26,6 +27,8 @@ Shared infrastructure:
     logs         one log format, no secret and no user's text
     backup       `cogep backup`/`restore` (pg_dump/pg_restore of the server's major version)
     tarefas      the registry of background tasks, started and stopped in order
+    metricas     every Prometheus metric of the process
+    calendario   business days and hours (holidays included)
 """
 
 import os

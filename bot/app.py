@@ -7,6 +7,11 @@ outdated schema unless asked to migrate. Everything that runs in the background 
 entry of one `bot.tarefas.Tarefas` registry, listed in start order by `_tarefas`; post_init
 starts them, post_stop stops them in reverse within COGEP_SHUTDOWN_TIMEOUT (post_shutdown
 too, for a start-up that failed before the bot ran).
+
+The process's web server (`bot.web`: webhook, /healthz, /readyz, /metrics, the board) is built
+with the services, when WEBHOOK_URL or COGEP_WEB_PORT is set, and lives in `serving`: it starts
+after the bot (so replayed updates come before new pushes) and stops first. `rodar` is
+`cogep run`: `serving` until SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
@@ -14,20 +19,29 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand, MenuButtonWebApp, WebAppInfo
+from telegram import BotCommand, MenuButtonWebApp, Update, WebAppInfo
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 import handlers
-from bot import migrations, texts
+from bot import metricas, migrations, quadro, texts
 from bot.database import Database, open_database
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import SessoesComEntrada
-from bot.entrada.porta import BotComEntrada, FilaDeEntrada, Porta, endereco_publico
+from bot.entrada.porta import (
+    BotComEntrada,
+    FilaDeEntrada,
+    Porta,
+    endereco_publico,
+    tipo_do_update,
+)
 from bot.errors import ConfigError
 from bot.notificacoes.ritmo import Ritmo
 from bot.ordering import PerChatUpdateProcessor
@@ -36,16 +50,18 @@ from bot.saida.ritmo import Limitador
 from bot.services import Services
 from bot.settings import Settings
 from bot.tarefas import Tarefas
+from bot.web import Montagem, RotaWebhook, Saude, ServidorWeb
 from handlers import aviso
 from handlers import mentor as mentor_handlers
 from handlers.context import AppState, CogepApplication, CogepContext
 from handlers.documentos import TelegramBaixador
 from handlers.teclados import BOTOES_DE_AVISO, pedido_de_acesso
 
-__all__ = ["CogepApplication", "OutdatedSchema", "build_application", "serving"]
+__all__ = ["CogepApplication", "OutdatedSchema", "build_application", "rodar", "serving"]
 log = logging.getLogger("cogep.app")
 
 COMANDOS_ESPERAS = (5.0, 30.0, 120.0, 600.0)  # setMyCommands retries, seconds apart
+ORFAS_A_CADA = 30.0  # seconds between looks for updates a dead replica left unfinished
 CONSOLE_TOKEN = "1:console"
 # Near the database pool's size (20 + 10 overflow): beyond it updates would only wait for a
 # connection (and time out after 10 s) instead of waiting, harmlessly, in PTB's update queue.
@@ -89,11 +105,13 @@ def build_application(
         token.get_secret_value() if token else CONSOLE_TOKEN,
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_file_base_url,
-        request=request or HTTPXRequest(connection_pool_size=256),
+        request=PedidoMedido(request or HTTPXRequest(connection_pool_size=256)),
         # On stop, PTB confirms the last offset with one more getUpdates while the cancelled long
         # poll may still hold the only connection; without a second one the confirmation times
         # out and the last updates are delivered again after a restart.
-        get_updates_request=updates_request or request or HTTPXRequest(connection_pool_size=2),
+        get_updates_request=PedidoMedido(
+            updates_request or request or HTTPXRequest(connection_pool_size=2)
+        ),
         # Every send of the process, replies and notices alike, paced under Telegram's limits
         # (a 429 pauses that chat alone); bot.saida.envio then decides what a 429 means.
         rate_limiter=Limitador(ritmo or _ritmo(settings)),
@@ -106,7 +124,11 @@ def build_application(
         .bot(bot)
         .update_queue(fila)
         .context_types(ContextTypes(context=CogepContext, bot_data=AppState))
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES, envolver=porta.tratando))
+        .concurrent_updates(
+            PerChatUpdateProcessor(
+                MAX_CONCURRENT_UPDATES, envolver=functools.partial(_medido, porta)
+            )
+        )
     )
     raiz = _Raiz(settings, porta, migrate=migrate, banco_entregue=database is not None)
     builder.post_init(functools.partial(_post_init, raiz=raiz))
@@ -127,9 +149,58 @@ def _ritmo(settings: Settings) -> Ritmo:
     return Ritmo(por_segundo=settings.notificacoes_por_segundo, privado=0.0, grupo=0.0)
 
 
+class PedidoMedido(BaseRequest):
+    """The bot's HTTP client, counting each Bot API call by method and status (bot.metricas)."""
+
+    def __init__(self, interno: BaseRequest) -> None:
+        self._interno = interno
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The wrapped client's."""
+        return self._interno.read_timeout
+
+    async def initialize(self) -> None:
+        """Open the wrapped client."""
+        await self._interno.initialize()
+
+    async def shutdown(self) -> None:
+        """Close the wrapped client."""
+        await self._interno.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """One call, counted by its HTTP status (0 when it never got one)."""
+        status = 0
+        try:
+            status, corpo = await self._interno.do_request(
+                url, method, request_data, read_timeout, write_timeout, connect_timeout,
+                pool_timeout,
+            )  # fmt: skip
+        finally:
+            metricas.chamada_bot_api(url, method, status)
+        return status, corpo
+
+
+@asynccontextmanager
+async def _medido(porta: Porta, update: object) -> AsyncIterator[None]:
+    """Around one update's handlers: its metrics, then the inbox's exactly-once context."""
+    with metricas.medindo_update(tipo_do_update(update)):
+        async with porta.tratando(update):
+            yield
+
+
 def _ligar(app: CogepApplication, raiz: _Raiz, database: Database) -> None:
     """Services and inbox on `database` (the services' transactions resolve a lost COMMIT),
-    and the background tasks that work on them."""
+    the background tasks that work on them, and the web server that shows how they do."""
     services = Services.build(
         raiz.settings,
         SessoesComEntrada(database.engine),
@@ -141,12 +212,67 @@ def _ligar(app: CogepApplication, raiz: _Raiz, database: Database) -> None:
     # A reply Telegram keeps refusing (429) waits in the outbox, the one send-later queue.
     raiz.porta.ligar(CaixaDeEntrada(database.sessions), services.notificacoes.caixa)
     _tarefas(app, raiz)
+    app.bot_data.web = _servidor_web(app, raiz.settings, database)
+
+
+def _servidor_web(
+    app: CogepApplication, settings: Settings, database: Database
+) -> ServidorWeb | None:
+    """The web server: on the webhook's address in webhook mode, on COGEP_WEB_PORT when set in
+    polling mode, none otherwise; the board (bot.quadro) mounted at /app/ when there is a token
+    to check its initData with."""
+    pool = database.engine.pool
+    metricas.medir_conexoes(lambda: int(getattr(pool, "checkedout", lambda: 0)()))
+    saude = Saude(
+        esquema_atual=functools.partial(migrations.is_current, database.engine),
+        tarefas=app.bot_data.tarefas,
+        medir=functools.partial(metricas.medir_filas, database.sessions),
+    )
+    montagens: list[Montagem] = []
+    if settings.telegram_bot_token is not None:
+        estado = quadro.Estado(
+            services=app.bot_data.services, token=settings.telegram_bot_token.get_secret_value()
+        )
+        montagens.append(functools.partial(quadro.montar, estado=estado))
+    webhook = settings.webhook()
+    if webhook is not None:
+        rota = RotaWebhook(
+            webhook.url, webhook.path, webhook.secret, functools.partial(_entregar, app)
+        )
+        return ServidorWeb(
+            webhook.listen,
+            webhook.port,
+            variavel="WEBHOOK_PORT",
+            saude=saude,
+            webhook=rota,
+            montagens=montagens,
+        )
+    if settings.web_port is None:
+        return None
+    return ServidorWeb(
+        settings.web_listen,
+        settings.web_port,
+        variavel="COGEP_WEB_PORT",
+        saude=saude,
+        montagens=montagens,
+    )
+
+
+async def _entregar(app: CogepApplication, dados: dict[str, Any]) -> None:
+    """A pushed update into the queue (its door stores it in the inbox first)."""
+    await app.update_queue.put(Update.de_json(dados, app.bot))
 
 
 def _tarefas(app: CogepApplication, raiz: _Raiz) -> None:
     """Every background task, in start order (they stop in reverse)."""
     tarefas, services = app.bot_data.tarefas, app.bot_data.services
-    tarefas.componente("entrada", parar=functools.partial(_fechar_entrada, raiz.porta))
+    tarefas.componente(
+        "entrada",
+        iniciar=functools.partial(_abrir_entrada, raiz.porta),
+        parar=functools.partial(_fechar_entrada, raiz.porta),
+    )
+    # Updates a replica that died was handling are taken over by a live one.
+    tarefas.laco("entrada-orfas", functools.partial(_recolher_orfas, app, raiz.porta))
     tarefas.componente("mentor", parar=services.mentor.fechar)
     # Mentor questions a crash cut off get 🔁; this process's own keep their heartbeat.
     tarefas.laco("mentor-vigia", functools.partial(mentor_handlers.vigiar, app))
@@ -157,12 +283,36 @@ def _tarefas(app: CogepApplication, raiz: _Raiz) -> None:
     tarefas.laco("notificacoes-envio", entregador.rodar)
     tarefas.componente(
         "notificacoes-rodada",
-        iniciar=functools.partial(transporte.agendar, app, services, ao_liderar=aviso.retomar),
+        iniciar=functools.partial(
+            transporte.agendar,
+            app,
+            services,
+            ao_liderar=aviso.retomar,
+            intervalo=raiz.settings.notificacoes_rodada,
+        ),
         parar=services.notificacoes.lider.largar,
     )
     tarefas.laco("comandos", functools.partial(_publicar_comandos, app.bot))
     if raiz.settings.quadro_url is not None:  # the menu button opens the board (bot.quadro)
         tarefas.laco("menu-quadro", functools.partial(_publicar_quadro, app.bot, raiz.settings))
+
+
+async def _abrir_entrada(porta: Porta) -> None:
+    """Hold this process's presence before any update is admitted (bot.entrada.presenca)."""
+    if porta.caixa is not None:
+        await porta.caixa.presenca.abrir()
+
+
+async def _recolher_orfas(app: CogepApplication, porta: Porta) -> None:
+    """Every ORFAS_A_CADA: keep the presence, replay what a dead replica left unfinished."""
+    while True:
+        await asyncio.sleep(ORFAS_A_CADA)
+        try:
+            if porta.caixa is not None:
+                await porta.caixa.presenca.garantir()
+            await porta.reprocessar(app.bot, app.update_queue)
+        except Exception as exc:  # the database is down: next round
+            log.warning("could not look for updates a dead replica left: %s", exc)
 
 
 async def _fechar_entrada(porta: Porta) -> None:
@@ -241,46 +391,61 @@ async def _parar_tarefas(app: CogepApplication) -> None:
 
 
 class serving:
-    """Run `app` (initialize, post_init, start, poll or webhook) for the duration of a block.
+    """Run `app` for the duration of a block: initialize, post_init, start, then take updates
+    (the web server's webhook in webhook mode, getUpdates otherwise) and serve the web routes.
 
-    `cogep run` uses PTB's run_polling/run_webhook (they own signals and the event loop); the
-    console, the tests and the benchmarks use this to run the very same app inside their loop.
+    On the way out the intake stops first (web server, then polling), then the bot finishes
+    what it holds, then post_stop and shutdown; a start-up that fails half-way undoes the
+    half that ran. `cogep run` (`rodar`), the console, the tests and the benchmarks all run the
+    app through this.
     """
 
     def __init__(
-        self,
-        app: Application[Any, Any, Any, Any, Any, Any],
-        *,
-        poll_timeout: float = 10.0,
-        webhook: dict[str, Any] | None = None,
+        self, app: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: float = 10.0
     ) -> None:
         self._app = app
         self._poll_timeout = poll_timeout
-        self._webhook = webhook
 
     async def __aenter__(self) -> CogepApplication:
         app = self._app
-        await app.initialize()
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
-        assert app.updater is not None
-        if self._webhook is not None:
-            await app.updater.start_webhook(**self._webhook)
-        else:
-            await app.updater.start_polling(
-                poll_interval=0.0,
-                timeout=int(self._poll_timeout),
-                drop_pending_updates=False,
-                error_callback=self._polling_error,  # as run_polling does: to the error handler
-            )
+        try:
+            await app.initialize()
+            if app.post_init is not None:
+                await app.post_init(app)
+            await app.start()
+            await self._receber(app)
+        except BaseException:
+            await self.__aexit__()
+            raise
         return app
+
+    async def _receber(self, app: CogepApplication) -> None:
+        """Start taking updates, and the web server."""
+        web = app.bot_data.web
+        if web is not None:
+            await web.iniciar()
+        if web is not None and web.webhook is not None:
+            webhook = web.webhook
+            await app.bot.set_webhook(
+                webhook.url, secret_token=webhook.segredo, drop_pending_updates=False
+            )
+            return
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0,
+            timeout=int(self._poll_timeout),
+            drop_pending_updates=False,
+            error_callback=self._polling_error,  # as run_polling does: to the error handler
+        )
 
     def _polling_error(self, error: TelegramError) -> None:
         self._app.create_task(self._app.process_error(error=error, update=None))
 
     async def __aexit__(self, *exc: object) -> None:
         app = self._app
+        web = app.bot_data.web
+        if web is not None:
+            await web.parar()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -290,3 +455,14 @@ class serving:
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+async def rodar(app: CogepApplication) -> None:
+    """`cogep run`: serve until SIGINT or SIGTERM, then stop gracefully."""
+    parar = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sinal in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sinal, parar.set)
+    async with serving(app):
+        await parar.wait()
+    log.info("stopped")

@@ -7,7 +7,8 @@ update id and the user gets an apology.
 
     CogepError
     ├── InvalidInput        bad input from the user; nothing was changed
-    │   └── InvalidDate     a date/deadline the parser did not understand or that is in the past
+    │   ├── InvalidDate     a date/deadline the parser did not understand or that is in the past
+    │   └── VariosUsuarios  (bot.usuarios) a name that fits several people: the admin picks one
     ├── NotFound            the thing does not exist *or the caller may not see it* (no leaks)
     ├── NotAllowed          the caller may see it but not do this (e.g. a membro assigning)
     ├── IllegalTransition   a status change the state machine forbids
@@ -33,8 +34,10 @@ update id and the user gets an apology.
         ├── PartesApertadas     (bot.render) not one token fits in a part: split otherwise
         ├── RespostaAdiada      (bot.saida.envio) the reply went to the outbox; the handler
         │                       ends quietly
-        └── EntradaIndisponivel (bot.entrada.porta; also a PTB NetworkError, so the updater
-                                polls again) the inbox could not store a getUpdates batch
+        ├── EntradaIndisponivel (bot.entrada.porta; also a PTB NetworkError, so the updater
+        │                       polls again) the inbox could not store a getUpdates batch
+        └── TenteDeNovo         (bot.web.webhook) a webhook update not stored now: 503, and
+                                Telegram delivers it again
 
 `tests/test_arquitetura.py` holds this map true: every exception class defined in bot/,
 handlers/ or db/ derives from `CogepError` and is named here.

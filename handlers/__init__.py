@@ -22,13 +22,14 @@ Feature modules (each ends with its `ROTAS`; `ROTAS` below is the order they are
     novo          /novo, in one line or step by step;  contatos  the CRM
     documentos    uploads, /ingerir, /documentos, /conhecimento
     lembretes     /lembrar, /lembretes;  mentor  the mentor's buttons and commands
+    relatorios    /exportar (CSV) and /relatorio (a chart and numbers)
     texto         free text (in `inicio.FIM`): a guided flow's answer, else the mentor
 Shared by them:
     rotas         what a feature declares (`Rotas`, `Comando`)
     common        load the caller, guards (`registered`, `on_button`), the error handler
     context       `CogepContext` and `AppState`, the typed bot_data
     callbacks     the typed, versioned button codec;  botoes  every button kind (`Botao*`)
-    teclados      inline keyboards built from the button kinds
+    teclados      inline teclados built from the button kinds
     formulario    guided conversations on top of the persisted `Fluxo`
 """
 
@@ -43,12 +44,14 @@ from handlers import (
     formulario,
     grupos,
     inicio,
+    inline,
     lembretes,
     mentor,
     notificacoes,
     novo,
     perfil,
     processos,
+    relatorios,
 )
 from handlers.context import CogepApplication
 from handlers.formulario import Conversas
@@ -61,6 +64,8 @@ ROTAS: tuple[Rotas, ...] = (
     formulario.ROTAS,
     novo.ROTAS,
     processos.ROTAS,
+    relatorios.ROTAS,
+    inline.ROTAS,
     contatos.ROTAS,
     documentos.ROTAS,
     lembretes.ROTAS,

@@ -17,7 +17,7 @@ from telegram import ChatMember, Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
-from bot import texts
+from bot import metricas, texts
 from bot.database import is_outage
 from bot.entrada.efeito import JaFeito
 from bot.errors import CogepError, InvalidInput, explicavel
@@ -126,6 +126,8 @@ async def _bloqueio(context: CogepContext, telegram_id: int, *, bloqueou: bool) 
 async def on_error(update: object, context: CogepContext) -> None:
     """Log the failure with the update id first, then tell the user something useful."""
     error = context.error
+    if not isinstance(error, RespostaAdiada):  # a reply stored for later is no failure
+        metricas.falhou(error)
     if not isinstance(update, Update):
         _log_outside_update(error)
         return

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.constants import UpdateType
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import ExtBot
 from tenacity import (
@@ -39,13 +40,14 @@ from tenacity import (
     wait_exponential,
 )
 
-from bot import texts
+from bot import metricas, texts
 from bot.database import is_outage
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import entregando
 from bot.errors import ConfigError, Interno
 from bot.higiene import limpar_update
 from bot.saida.envio import FilaDeRespostas
+from bot.web import TenteDeNovo
 
 log = logging.getLogger("cogep.entrada")
 
@@ -112,6 +114,7 @@ class Porta:
         elif uid in self._repetidos:
             self._repetidos.discard(uid)
             log.info("update %s delivered again; dropped", uid)
+            metricas.repetida(tipo_do_update(update))
             return None
         elif self.caixa is not None:  # a webhook update: clean and store it before the 200
             update, dados = _limpo(bot, update)
@@ -121,10 +124,11 @@ class Porta:
                 if not is_outage(exc):
                     raise
                 await self._avisar_espera(bot, [update])
-                raise _recusa_webhook() from exc
+                raise TenteDeNovo("inbox unreachable") from exc  # 503: Telegram retries
             self._avisados.discard(uid)
             if uid not in novos:
                 log.info("update %s delivered again; dropped", uid)
+                metricas.repetida(tipo_do_update(update))
                 return None
         else:
             return update
@@ -255,11 +259,12 @@ class BotComEntrada(ExtBot[None]):
         return resultado
 
 
-def _recusa_webhook() -> Exception:
-    """A 503 for the webhook: Telegram delivers the update again later (no traceback logged)."""
-    from tornado.web import HTTPError  # only in webhook mode, where PTB runs tornado
-
-    return HTTPError(503, reason="inbox unreachable")
+def tipo_do_update(update: object) -> str:
+    """The update's kind as Telegram names it (message, callback_query, ...), for metrics."""
+    if not isinstance(update, Update):
+        return "outro"
+    tipo = next((t.value for t in UpdateType if getattr(update, t.value, None) is not None), None)
+    return tipo or "outro"
 
 
 def endereco_publico(base_url: str) -> str:

@@ -14,6 +14,7 @@
     mentor       the mentor's answers, faults, queue, /uso, /persona (Markdown where *_MD)
     entrada      the inbox: hygiene refusals, unconfirmed writes, waiting for the database
     quadro       the board (Mini App): its button, menu entry and the API's refusals
+    relatorios   /exportar (CSV), /relatorio (chart and numbers), inline mode
 
 Constants are Telegram-HTML (parse_mode=HTML) unless named *_PLAIN. Functions build the messages
 that carry data; they escape every user-provided value with `render.escape`, so a `<` in a name
@@ -37,4 +38,5 @@ from bot.texts.conhecimento import *  # noqa: F403
 from bot.texts.notificacoes import *  # noqa: F403
 from bot.texts.mentor import *  # noqa: F403
 from bot.texts.entrada import *  # noqa: F403
+from bot.texts.relatorios import *  # noqa: F403
 from bot.texts.quadro import *  # noqa: F403
