@@ -7,8 +7,8 @@ from typing import Any
 
 from telegram import Message, Update
 
-from bot import contatos as regras
 from bot import texts
+from bot.contatos import regras
 from bot.fluxos import Fluxo
 from bot.saida.envio import edit_html, edit_teclado, reply_html
 from db.models import Usuario
