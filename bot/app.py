@@ -29,8 +29,9 @@ from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import SessoesComEntrada
 from bot.entrada.porta import BotComEntrada, FilaDeEntrada, Porta, endereco_publico
 from bot.entrada.respostas import RespostasAdiadas
+from bot.enxurrada import Enxurrada
 from bot.errors import ConfigError
-from bot.ordering import Interrupcao, PerChatUpdateProcessor
+from bot.ordering import Interrupcao, PerChatUpdateProcessor, avisar_enxurrada
 from bot.services import Services
 from bot.settings import Settings
 from bot.tarefas import Tarefas
@@ -109,7 +110,16 @@ def build_application(
         .bot(bot)
         .update_queue(fila)
         .context_types(ContextTypes(context=CogepContext, bot_data=AppState))
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES, envolver=porta.tratando))
+        .concurrent_updates(
+            PerChatUpdateProcessor(
+                MAX_CONCURRENT_UPDATES,
+                envolver=porta.tratando,
+                enxurrada=Enxurrada(
+                    por_segundo=settings.flood_por_segundo, rajada=settings.flood_rajada
+                ),
+                avisar=avisar_enxurrada(bot),
+            )
+        )
     )
     raiz = _Raiz(settings, porta, migrate=migrate, banco_entregue=database is not None)
     builder.post_init(functools.partial(_post_init, raiz=raiz))

@@ -83,6 +83,7 @@ def make_settings(tg: FakeTelegram, database_url: str, **overrides: Any) -> Sett
         "cadastro_aberto": True,  # newcomers' approval has tests of its own (test_acesso)
         "openai_api_key": None,
         "webhook_url": None,
+        "flood_por_segundo": 0,  # stories type faster than people; flood control has its tests
         "_env_file": None,
     }
     values.update(overrides)
