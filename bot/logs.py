@@ -62,7 +62,14 @@ class RedactSecrets(logging.Filter):
 
 # Libraries that log message bodies at DEBUG, and those that are noisy at INFO as well.
 CARRY_BODIES = ("telegram", "openai", "tornado", "aiohttp", "hpack")
-NOISY = ("httpx", "httpcore", "apscheduler", "telegram.ext.Application")
+NOISY = (
+    "httpx",
+    "httpcore",
+    "httpx2",  # the copy of httpx the openai client may carry
+    "httpcore2",
+    "apscheduler",
+    "telegram.ext.Application",
+)
 
 
 Formato = Literal["auto", "json", "texto"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -93,7 +94,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the same pair's earlier updates, then run this one (unless it floods)."""
         with contexto(**_ids(update)):
+            inicio = time.monotonic()
             await self._processar(update, coroutine)
+            log.debug("%s handled in %.0f ms", _tipo(update), (time.monotonic() - inicio) * 1000)
 
     async def _processar(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _key(update)
@@ -157,6 +160,13 @@ def _ids(update: object) -> dict[str, int]:
     if update.effective_user:
         ids["user_id"] = update.effective_user.id
     return ids
+
+
+def _tipo(update: object) -> str:
+    """What kind of update it is ("message", "callback_query", ...), never what it says."""
+    if not isinstance(update, Update):
+        return type(update).__name__
+    return next((tipo for tipo in Update.ALL_TYPES if getattr(update, tipo, None)), "update")
 
 
 def _descartar(coroutine: Awaitable[Any]) -> None:
