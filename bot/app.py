@@ -25,6 +25,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 import handlers
 from bot import migrations
 from bot.database import Database, open_database
+from bot.desligamento import AplicacaoCogep
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import SessoesComEntrada
 from bot.entrada.porta import BotComEntrada, FilaDeEntrada, Porta, endereco_publico
@@ -107,6 +108,7 @@ def build_application(
     )
     builder = (
         ApplicationBuilder()
+        .application_class(AplicacaoCogep)
         .bot(bot)
         .update_queue(fila)
         .context_types(ContextTypes(context=CogepContext, bot_data=AppState))

@@ -160,12 +160,17 @@ class Porta:
             yield
             return
         feito = uid in self._feitos
+        cortado = False
         try:
             with entregando(uid, feita_antes=feito, referencia=self._feitos.pop(uid, None)):
                 yield
+        except asyncio.CancelledError:
+            cortado = True  # by the shutdown timeout: left unmarked, replayed at the next start
+            raise
         finally:
             self._em_curso.discard(uid)
-            self.caixa.concluir(uid)
+            if not cortado:
+                self.caixa.concluir(uid)
 
 
 class FilaDeEntrada(asyncio.Queue[object]):
