@@ -24,14 +24,14 @@ from typing import Any, TypeVar
 
 from telegram.ext import Application
 
-from handlers.context import AppState
+from bot.tarefas import Tarefas
 
 log = logging.getLogger("cogep.desligamento")
 T = TypeVar("T")
 MINIMO_PARA_TAREFAS = 1.0  # seconds the background tasks get even after a late stop
 
 
-class AplicacaoCogep(Application[Any, Any, Any, Any, AppState, Any]):
+class AplicacaoCogep(Application[Any, Any, Any, Any, Any, Any]):
     """The PTB Application, with in-flight work bounded by the shutdown timeout at stop."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -53,7 +53,7 @@ class AplicacaoCogep(Application[Any, Any, Any, Any, AppState, Any]):
 
     async def stop(self) -> None:
         """Finish what is in flight within the shutdown timeout; cancel the rest."""
-        tarefas = self.bot_data.tarefas
+        tarefas: Tarefas = self.bot_data.tarefas  # handlers.context.AppState
         loop = asyncio.get_running_loop()
         inicio = loop.time()
         if self._em_voo:

@@ -154,7 +154,8 @@ class Porta:
 
     @asynccontextmanager
     async def tratando(self, update: object) -> AsyncIterator[None]:
-        """Around one update's handlers: its exactly-once context, then its mark of done."""
+        """Around one update's handlers: its exactly-once context, then its mark of done (not
+        when the shutdown timeout cut it off: the next start replays it)."""
         uid = update.update_id if isinstance(update, Update) else None
         if uid is None or uid not in self._em_curso or self.caixa is None:
             yield
