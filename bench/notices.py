@@ -45,16 +45,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
-from telegram import Bot
+from telegram.ext import ExtBot
 
 from bot.notificacoes.avisos import AvisoService
 from bot.notificacoes.caixa import Caixa
 from bot.notificacoes.entrega import Entregador
 from bot.notificacoes.ritmo import Ritmo
+from bot.saida.ritmo import Limitador
+from bot.saida.transporte import TelegramTransporte
 from db.engine import create_engine, create_sessions
 from db.models import Usuario
 from db.repositories import notificacoes as repo
-from handlers.delivery import TelegramTransporte
 from tests.fake_telegram import FakeTelegram, FloodLimits
 from tests.throwaway import LOCAL_SERVER, throwaway_database
 
@@ -95,10 +96,9 @@ async def announcement(url: str, args: argparse.Namespace) -> dict[str, float]:
             avisos = AvisoService(sessions, caixa)
             previa = await avisos.preparar(admin, "Manutenção programada hoje às 22h.")
             await avisos.confirmar(admin, previa.aviso.id)
-            async with Bot(tg.token, base_url=tg.base_url) as bot:
-                enviador = Entregador(
-                    sessions, TelegramTransporte(bot), ritmo=Ritmo(por_segundo=args.rate)
-                )
+            ritmo = Limitador(Ritmo(por_segundo=args.rate))
+            async with ExtBot(tg.token, base_url=tg.base_url, rate_limiter=ritmo) as bot:
+                enviador = Entregador(sessions, TelegramTransporte(bot), por_segundo=args.rate)
                 inicio = time.monotonic()
                 await enviador.esvaziar()
                 # Rows a 429 put back wait out their retry_after: keep going until none is left.

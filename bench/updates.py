@@ -26,10 +26,10 @@ Method
   server reachable) the embedded PostgreSQL in a temporary folder. Every ``/start`` is an
   ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` and nothing else (handlers load the caller
   only when they need it, and /start's upsert returns the row).
-  The headline runs are Cogep as ``cogep run`` ships it: no global limiter (replies wait out a
-  429's ``retry_after`` instead). PTB's ``AIORateLimiter`` (``rate_limit=True``) would cap all
-  sending at Telegram's 30 messages/s, which measures Telegram's flood limit, not Cogep; a
-  separate short run with it (``--limited-n``) reports that cap, for the notices issue to weigh.
+  The headline runs are Cogep with its pacer unlimited (``Ritmo.livre()``): ``cogep run`` paces
+  every send under Telegram's 30 messages/s and 1/s per chat (``bot.saida.ritmo``), which
+  measures Telegram's flood limit, not Cogep; a separate short run with that pacer
+  (``--limited-n``) reports the cap.
 * Users: ``--users`` private chats (ids 7,000,000+), updates assigned round-robin, so each user
   sends N/users ``/start`` s (a repeat ``/start`` is an upsert too) and PTB sees distinct chats
   in each getUpdates batch of 100.
@@ -349,7 +349,11 @@ async def cogep_bot(
 
     url = engine.url.render_as_string(hide_password=False)
     database = Database(engine=engine, sessions=create_sessions(engine))
-    app = build_application(make_settings(tg, url), database=database, rate_limit=rate_limit)
+    from bot.notificacoes.ritmo import Ritmo
+
+    # The headline runs measure Cogep, not Telegram's 30/s: their pacer keeps no rate.
+    ritmo = Ritmo() if rate_limit else Ritmo.livre()
+    app = build_application(make_settings(tg, url), database=database, ritmo=ritmo)
     if not inbox:  # what the inbox costs: the same bot, its updates neither stored nor marked
         app.bot.porta.caixa = None
     async with serving(app, poll_timeout=1):
@@ -378,7 +382,7 @@ async def one_run(
 
 
 async def limited_run(n: int, args: argparse.Namespace, engine: AsyncEngine) -> Phase:
-    """Cogep with PTB's AIORateLimiter switched on: the 30 msg/s flood cap it imposes."""
+    """Cogep with its pacer as shipped: the 30 msg/s (and 1/s per chat) cap it imposes."""
     from tests.fake_telegram import FakeTelegram
 
     async with (
@@ -664,7 +668,7 @@ def print_report(report: Report, args: argparse.Namespace) -> None:
     if failed:
         print(f"cogep answered {failed} updates with an error message (see the log above)")
     if report.limited is not None:
-        print(f"cogep with AIORateLimiter on: {report.limited.describe()}")
+        print(f"cogep paced as shipped: {report.limited.describe()}")
     if report.breakdown:
         print(f"cogep latency breakdown, paced at {args.rate:g} upd/s (ms):")
         for label, values in report.breakdown.items():

@@ -7,6 +7,11 @@ outdated schema unless asked to migrate. Everything that runs in the background 
 entry of one `bot.tarefas.Tarefas` registry, listed in start order by `_tarefas`; post_init
 starts them, post_stop stops them in reverse within COGEP_SHUTDOWN_TIMEOUT (post_shutdown
 too, for a start-up that failed before the bot ran).
+
+The process's web server (`bot.web`: webhook, /healthz, /readyz, /metrics, the board) is built
+with the services, when WEBHOOK_URL or COGEP_WEB_PORT is set, and lives in `serving`: it starts
+after the bot (so replayed updates come before new pushes) and stops first. `rodar` is
+`cogep run`: `serving` until SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
@@ -14,36 +19,47 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand
+from telegram import BotCommand, MenuButtonWebApp, Update, WebAppInfo
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 import handlers
-from bot import migrations
+from bot import metricas, migrations, quadro, texts
 from bot.database import Database, open_database
 from bot.desligamento import AplicacaoCogep
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import SessoesComEntrada
-from bot.entrada.porta import BotComEntrada, FilaDeEntrada, Porta, endereco_publico
-from bot.entrada.respostas import RespostasAdiadas
+from bot.entrada.porta import (
+    BotComEntrada,
+    FilaDeEntrada,
+    Porta,
+    endereco_publico,
+    tipo_do_update,
+)
 from bot.enxurrada import Enxurrada
 from bot.errors import ConfigError
+from bot.notificacoes.ritmo import Ritmo
 from bot.ordering import Interrupcao, PerChatUpdateProcessor, avisar_enxurrada
+from bot.saida import transporte
+from bot.saida.ritmo import Limitador
 from bot.services import Services
 from bot.settings import Settings
 from bot.tarefas import Tarefas
-from handlers import delivery
+from bot.web import Montagem, RotaWebhook, Saude, ServidorWeb
+from handlers import aviso
 from handlers import mentor as mentor_handlers
 from handlers.context import AppState, CogepApplication, CogepContext
 from handlers.documentos import TelegramBaixador
 from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
-from handlers.reply import send_later_part
 
-__all__ = ["CogepApplication", "OutdatedSchema", "build_application", "serving"]
+__all__ = ["CogepApplication", "OutdatedSchema", "build_application", "rodar", "serving"]
 log = logging.getLogger("cogep.app")
 
 COMANDOS_ESPERAS = (5.0, 30.0, 120.0, 600.0)  # setMyCommands retries, seconds apart
@@ -78,9 +94,10 @@ def build_application(
     migrate: bool = False,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
-    rate_limit: bool = False,
+    ritmo: Ritmo | None = None,
 ) -> CogepApplication:
-    """Build the bot; pass `request` objects to talk to something other than Telegram."""
+    """Build the bot; pass `request` objects to talk to something other than Telegram, and a
+    `ritmo` to pace its sends otherwise than the settings say (the console, benchmarks)."""
     token = settings.telegram_bot_token
     if token is None and request is None:
         raise ConfigError(
@@ -93,15 +110,16 @@ def build_application(
         token.get_secret_value() if token else CONSOLE_TOKEN,
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_file_base_url,
-        request=request or HTTPXRequest(connection_pool_size=256),
+        request=PedidoMedido(request or HTTPXRequest(connection_pool_size=256)),
         # On stop, PTB confirms the last offset with one more getUpdates while the cancelled long
         # poll may still hold the only connection; without a second one the confirmation times
         # out and the last updates are delivered again after a restart.
-        get_updates_request=updates_request or request or HTTPXRequest(connection_pool_size=2),
-        # Off by default: it caps *all* sends at 30/s bot-wide, so a burst of replies queues
-        # behind it (bench/updates.py measured p50 0.5 s). Replies wait out 429s themselves
-        # (handlers.reply); bulk notices get their own paced delivery.
-        rate_limiter=AIORateLimiter(max_retries=3) if rate_limit else None,
+        get_updates_request=PedidoMedido(
+            updates_request or request or HTTPXRequest(connection_pool_size=2)
+        ),
+        # Every send of the process, replies and notices alike, paced under Telegram's limits
+        # (a 429 pauses that chat alone); bot.saida.envio then decides what a 429 means.
+        rate_limiter=Limitador(ritmo or _ritmo(settings)),
         porta=porta,
         paciencia=settings.telegram_patience,
         endereco=endereco_publico(settings.telegram_api_base_url),
@@ -115,7 +133,7 @@ def build_application(
         .concurrent_updates(
             PerChatUpdateProcessor(
                 MAX_CONCURRENT_UPDATES,
-                envolver=porta.tratando,
+                envolver=functools.partial(_medido, porta),
                 enxurrada=Enxurrada(
                     por_segundo=settings.flood_por_segundo, rajada=settings.flood_rajada
                 ),
@@ -136,9 +154,64 @@ def build_application(
     return app
 
 
+def _ritmo(settings: Settings) -> Ritmo:
+    if settings.ritmo_por_chat:
+        return Ritmo(por_segundo=settings.notificacoes_por_segundo)
+    return Ritmo(por_segundo=settings.notificacoes_por_segundo, privado=0.0, grupo=0.0)
+
+
+class PedidoMedido(BaseRequest):
+    """The bot's HTTP client, counting each Bot API call by method and status (bot.metricas)."""
+
+    def __init__(self, interno: BaseRequest) -> None:
+        self._interno = interno
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The wrapped client's."""
+        return self._interno.read_timeout
+
+    async def initialize(self) -> None:
+        """Open the wrapped client."""
+        await self._interno.initialize()
+
+    async def shutdown(self) -> None:
+        """Close the wrapped client."""
+        await self._interno.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """One call, counted by its HTTP status (0 when it never got one)."""
+        status = 0
+        try:
+            status, corpo = await self._interno.do_request(
+                url, method, request_data, read_timeout, write_timeout, connect_timeout,
+                pool_timeout,
+            )  # fmt: skip
+        finally:
+            metricas.chamada_bot_api(url, method, status)
+        return status, corpo
+
+
+@asynccontextmanager
+async def _medido(porta: Porta, update: object) -> AsyncIterator[None]:
+    """Around one update's handlers: its metrics, then the inbox's exactly-once context."""
+    with metricas.medindo_update(tipo_do_update(update)):
+        async with porta.tratando(update):
+            yield
+
+
 def _ligar(app: CogepApplication, raiz: _Raiz, database: Database) -> None:
     """Services and inbox on `database` (the services' transactions resolve a lost COMMIT),
-    and the background tasks that work on them."""
+    the background tasks that work on them, and the web server that shows how they do."""
     services = Services.build(
         raiz.settings,
         SessoesComEntrada(database.engine),
@@ -147,12 +220,61 @@ def _ligar(app: CogepApplication, raiz: _Raiz, database: Database) -> None:
     )
     services.conhecimento.usar_baixador(TelegramBaixador(app.bot))
     app.bot_data.services = services
-    respostas = RespostasAdiadas(database.sessions)
-    raiz.porta.ligar(CaixaDeEntrada(database.sessions), respostas)
-    _tarefas(app, raiz, respostas)
+    # A reply Telegram keeps refusing (429) waits in the outbox, the one send-later queue.
+    raiz.porta.ligar(CaixaDeEntrada(database.sessions), services.notificacoes.caixa)
+    _tarefas(app, raiz)
+    app.bot_data.web = _servidor_web(app, raiz.settings, database)
 
 
-def _tarefas(app: CogepApplication, raiz: _Raiz, respostas: RespostasAdiadas) -> None:
+def _servidor_web(
+    app: CogepApplication, settings: Settings, database: Database
+) -> ServidorWeb | None:
+    """The web server: on the webhook's address in webhook mode, on COGEP_WEB_PORT when set in
+    polling mode, none otherwise; the board (bot.quadro) mounted at /app/ when there is a token
+    to check its initData with."""
+    pool = database.engine.pool
+    metricas.medir_conexoes(lambda: int(getattr(pool, "checkedout", lambda: 0)()))
+    saude = Saude(
+        esquema_atual=functools.partial(migrations.is_current, database.engine),
+        tarefas=app.bot_data.tarefas,
+        medir=functools.partial(metricas.medir_filas, database.sessions),
+    )
+    montagens: list[Montagem] = []
+    if settings.telegram_bot_token is not None:
+        estado = quadro.Estado(
+            services=app.bot_data.services, token=settings.telegram_bot_token.get_secret_value()
+        )
+        montagens.append(functools.partial(quadro.montar, estado=estado))
+    webhook = settings.webhook()
+    if webhook is not None:
+        rota = RotaWebhook(
+            webhook.url, webhook.path, webhook.secret, functools.partial(_entregar, app)
+        )
+        return ServidorWeb(
+            webhook.listen,
+            webhook.port,
+            variavel="WEBHOOK_PORT",
+            saude=saude,
+            webhook=rota,
+            montagens=montagens,
+        )
+    if settings.web_port is None:
+        return None
+    return ServidorWeb(
+        settings.web_listen,
+        settings.web_port,
+        variavel="COGEP_WEB_PORT",
+        saude=saude,
+        montagens=montagens,
+    )
+
+
+async def _entregar(app: CogepApplication, dados: dict[str, Any]) -> None:
+    """A pushed update into the queue (its door stores it in the inbox first)."""
+    await app.update_queue.put(Update.de_json(dados, app.bot))
+
+
+def _tarefas(app: CogepApplication, raiz: _Raiz) -> None:
     """Every background task, in start order (they stop in reverse)."""
     tarefas, services = app.bot_data.tarefas, app.bot_data.services
     tarefas.componente("entrada", parar=functools.partial(_fechar_entrada, raiz.porta))
@@ -162,19 +284,16 @@ def _tarefas(app: CogepApplication, raiz: _Raiz, respostas: RespostasAdiadas) ->
     tarefas.componente(
         "ingestao", iniciar=services.conhecimento.iniciar, parar=services.conhecimento.parar
     )
-
-    async def entregar_respostas() -> None:
-        respostas.iniciar(functools.partial(send_later_part, app.bot))
-
-    tarefas.componente("respostas-adiadas", iniciar=entregar_respostas, parar=respostas.parar)
-    entregador = services.notificacoes.entregador(delivery.TelegramTransporte(app.bot))
+    entregador = services.notificacoes.entregador(transporte.TelegramTransporte(app.bot))
     tarefas.laco("notificacoes-envio", entregador.rodar)
     tarefas.componente(
         "notificacoes-rodada",
-        iniciar=functools.partial(delivery.agendar, app),
-        parar=functools.partial(delivery.parar, app),
+        iniciar=functools.partial(transporte.agendar, app, services, ao_liderar=aviso.retomar),
+        parar=services.notificacoes.lider.largar,
     )
     tarefas.laco("comandos", functools.partial(_publicar_comandos, app.bot))
+    if raiz.settings.quadro_url is not None:  # the menu button opens the board (bot.quadro)
+        tarefas.laco("menu-quadro", functools.partial(_publicar_quadro, app.bot, raiz.settings))
 
 
 async def _fechar_entrada(porta: Porta) -> None:
@@ -237,52 +356,77 @@ async def _publicar_comandos(bot: BotComEntrada) -> None:
         await asyncio.sleep(espera)
 
 
+async def _publicar_quadro(bot: BotComEntrada, settings: Settings) -> None:
+    """The chat's menu button becomes "Quadro", opening the board at COGEP_PUBLIC_URL."""
+    assert settings.quadro_url is not None
+    botao = MenuButtonWebApp(texts.MENU_QUADRO, WebAppInfo(settings.quadro_url))
+    try:
+        await bot.set_chat_menu_button(menu_button=botao)
+    except TelegramError as exc:  # the chat works without it; /processos still offers 🗂
+        log.warning("could not set the menu button to the board (%s)", exc.message)
+
+
 async def _parar_tarefas(app: CogepApplication) -> None:
     """Stop every background task, in reverse order, within the shutdown timeout (once)."""
     await app.bot_data.tarefas.parar()
 
 
 class serving:
-    """Run `app` (initialize, post_init, start, poll or webhook) for the duration of a block.
+    """Run `app` for the duration of a block: initialize, post_init, start, then take updates
+    (the web server's webhook in webhook mode, getUpdates otherwise) and serve the web routes.
 
-    `cogep run` uses PTB's run_polling/run_webhook (they own signals and the event loop); the
-    console, the tests and the benchmarks use this to run the very same app inside their loop.
+    On the way out the intake stops first (web server, then polling), then the bot finishes
+    what it holds, then post_stop and shutdown; a start-up that fails half-way undoes the
+    half that ran. `cogep run` (`rodar`), the console, the tests and the benchmarks all run the
+    app through this.
     """
 
     def __init__(
-        self,
-        app: Application[Any, Any, Any, Any, Any, Any],
-        *,
-        poll_timeout: float = 10.0,
-        webhook: dict[str, Any] | None = None,
+        self, app: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: float = 10.0
     ) -> None:
         self._app = app
         self._poll_timeout = poll_timeout
-        self._webhook = webhook
 
     async def __aenter__(self) -> CogepApplication:
         app = self._app
-        await app.initialize()
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
-        assert app.updater is not None
-        if self._webhook is not None:
-            await app.updater.start_webhook(**self._webhook)
-        else:
-            await app.updater.start_polling(
-                poll_interval=0.0,
-                timeout=int(self._poll_timeout),
-                drop_pending_updates=False,
-                error_callback=self._polling_error,  # as run_polling does: to the error handler
-            )
+        try:
+            await app.initialize()
+            if app.post_init is not None:
+                await app.post_init(app)
+            await app.start()
+            await self._receber(app)
+        except BaseException:
+            await self.__aexit__()
+            raise
         return app
+
+    async def _receber(self, app: CogepApplication) -> None:
+        """Start taking updates, and the web server."""
+        web = app.bot_data.web
+        if web is not None:
+            await web.iniciar()
+        if web is not None and web.webhook is not None:
+            webhook = web.webhook
+            await app.bot.set_webhook(
+                webhook.url, secret_token=webhook.segredo, drop_pending_updates=False
+            )
+            return
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0,
+            timeout=int(self._poll_timeout),
+            drop_pending_updates=False,
+            error_callback=self._polling_error,  # as run_polling does: to the error handler
+        )
 
     def _polling_error(self, error: TelegramError) -> None:
         self._app.create_task(self._app.process_error(error=error, update=None))
 
     async def __aexit__(self, *exc: object) -> None:
         app = self._app
+        web = app.bot_data.web
+        if web is not None:
+            await web.parar()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -292,3 +436,14 @@ class serving:
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+async def rodar(app: CogepApplication) -> None:
+    """`cogep run`: serve until SIGINT or SIGTERM, then stop gracefully."""
+    parar = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sinal in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sinal, parar.set)
+    async with serving(app):
+        await parar.wait()
+    log.info("stopped")

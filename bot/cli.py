@@ -7,7 +7,6 @@ stderr and exit code 2; tracebacks are for bugs.
 from __future__ import annotations
 
 import asyncio
-import errno
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -15,8 +14,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from bot.errors import CogepError, ConfigError
-from bot.settings import Settings, Webhook, load_settings
+from bot.errors import CogepError
+from bot.settings import Settings, load_settings
 
 cli = typer.Typer(
     help="Cogep: processos, contatos e mentor para a sua equipe, no Telegram.",
@@ -68,39 +67,12 @@ def run(
     ] = False,
 ) -> None:
     """Start the bot: polling, or a webhook when WEBHOOK_URL is set."""
-    from bot.app import build_application
+    from bot.app import build_application, rodar
 
     settings = _settings()
-    webhook = _guard(settings.webhook)
+    _guard(settings.webhook)  # a webhook without its secret is refused before anything starts
     app = _guard(lambda: build_application(settings, migrate=migrate))
-    if webhook is not None:
-        _guard(
-            lambda: _serving_port(
-                webhook,
-                lambda: app.run_webhook(
-                    listen=webhook.listen,
-                    port=webhook.port,
-                    url_path=webhook.path,
-                    webhook_url=webhook.url,
-                    secret_token=webhook.secret,
-                ),
-            )
-        )
-    else:
-        _guard(lambda: app.run_polling())
-
-
-def _serving_port(webhook: Webhook, serve: Callable[[], None]) -> None:
-    """Run `serve`; a port that cannot be bound becomes one line naming it."""
-    try:
-        serve()
-    except OSError as exc:
-        if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
-            raise
-        raise ConfigError(
-            f"Não foi possível escutar em {webhook.listen}:{webhook.port} "
-            f"({exc.strerror or exc}). Escolha outra WEBHOOK_PORT ou pare o que a ocupa."
-        ) from None
+    _guard(lambda: asyncio.run(rodar(app)))
 
 
 @cli.command()

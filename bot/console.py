@@ -24,6 +24,7 @@ from rich.text import Text
 from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application, serving
+from bot.notificacoes.ritmo import Ritmo
 from bot.settings import Settings
 
 BOT_USER = {"id": 1, "is_bot": True, "first_name": "Cogep", "username": "cogep_console_bot"}
@@ -239,9 +240,15 @@ async def run_console(settings: Settings, *, user_id: int, name: str, admin: boo
     api = ConsoleBotApi(user_id=user_id, name=name)
     admins = settings.admin_telegram_ids | {user_id} if admin else settings.admin_telegram_ids
     settings = settings.model_copy(
-        update={"telegram_bot_token": None, "admin_telegram_ids": admins}
+        # No web server either: the terminal is the only way in.
+        update={
+            "telegram_bot_token": None,
+            "admin_telegram_ids": admins,
+            "webhook_url": None,
+            "web_port": None,
+        }
     )
-    app = build_application(settings, request=api, migrate=True)
+    app = build_application(settings, request=api, migrate=True, ritmo=Ritmo.livre())
     api.out.print(Text("Cogep no terminal. Digite /start para começar, um número para tocar "
                        "num botão e /sair para sair.", style="dim"))  # fmt: skip
     async with serving(app, poll_timeout=1):

@@ -102,12 +102,20 @@ class Settings(BaseSettings):
     ingest_permitir_rede_local: bool = Field(
         default=False, alias="COGEP_INGEST_PERMITIR_REDE_LOCAL"
     )
-    # Outbox delivery rate of this process (Telegram allows about 30/s per bot: lower it when
-    # several replicas send), and how many personal reminders a user may keep active.
+    # Send rate of this process, replies and notices alike (Telegram allows about 30/s per bot:
+    # lower it when several replicas send); each chat also gets at most 1/s (20/min in a group)
+    # unless `ritmo_por_chat` is off (tests against the fake Bot API, which are not Telegram);
+    # and how many personal reminders a user may keep active.
     notificacoes_por_segundo: float = Field(
         default=30.0, gt=0, le=30, alias="COGEP_NOTIFICACOES_POR_SEGUNDO"
     )
+    ritmo_por_chat: bool = Field(default=True, alias="COGEP_RITMO_POR_CHAT")
     lembretes_max: int = Field(default=50, ge=1, alias="COGEP_LEMBRETES_MAX")
+    # The web server (the Mini App under /app/) in polling mode, and the public https address
+    # Telegram opens it at (the menu button "Quadro"); unset: no board button is offered.
+    web_port: int | None = Field(default=None, ge=1, le=65535, alias="COGEP_WEB_PORT")
+    web_listen: str = Field(default="127.0.0.1", alias="COGEP_WEB_LISTEN")
+    public_url: str | None = Field(default=None, alias="COGEP_PUBLIC_URL")
 
     @property
     def aprovacao(self) -> bool:
@@ -203,6 +211,25 @@ class Settings(BaseSettings):
             path=parts.path.lstrip("/"),
             secret=self.webhook_secret.get_secret_value(),
         )
+
+    @field_validator("public_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        """Telegram opens Mini Apps only over https."""
+        if value is None or not value.strip():
+            return None
+        url = value.strip()
+        if not url.startswith("https://") or len(url) <= len("https://"):
+            raise ValueError("esperado um endereço https://, como https://cogep.exemplo.com.br")
+        return url
+
+    @property
+    def quadro_url(self) -> str | None:
+        """The board's address (`COGEP_PUBLIC_URL` + `/app/`), or None when not published."""
+        if self.public_url is None:
+            return None
+        base = self.public_url.rstrip("/")
+        return base + "/" if base.endswith("/app") else base + "/app/"
 
     @property
     def log_level_escolhido(self) -> bool:

@@ -6,12 +6,12 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import texts
 from bot.render import to_plain
+from bot.saida.envio import edit_html, reply_html
 from bot.usuarios import Decisao
 from db.models import Usuario
 from handlers import botoes, keyboards
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
-from handlers.reply import edit_html, reply_html
 from handlers.rotas import Comando, Rotas
 
 

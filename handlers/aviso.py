@@ -6,7 +6,7 @@
 The progress reporter is a task of the background registry (bot.tarefas, so shutdown cancels
 it instead of waiting for the announcement to finish) that edits the admin's message every couple of
 seconds until nothing is left, then writes the final counts. A replica that restarts mid-send
-loses its reporter; the scheduler's round (handlers.delivery) starts a new one for any running
+loses its reporter; the scheduler's round (bot.saida.transporte) starts a new one for any running
 announcement whose reporter has gone quiet.
 """
 
@@ -16,19 +16,18 @@ import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot import texts
 from bot.errors import StaleState
 from bot.notificacoes.avisos import Progresso
 from bot.render import escape
+from bot.saida.envio import edit_html, editar, reply_html
+from bot.saida.resultado import Enviada, Espere
 from db.models import Usuario
 from handlers import keyboards
 from handlers.botoes import Aviso
 from handlers.common import on_button, registered
 from handlers.context import CogepApplication, CogepContext
-from handlers.reply import edit_html, reply_html
 from handlers.rotas import Comando, Rotas
 
 log = logging.getLogger("cogep.aviso")
@@ -128,19 +127,10 @@ async def _editar(
     app: CogepApplication, chat_id: int, mensagem_id: int, html: str,
     teclado: InlineKeyboardMarkup | None,
 ) -> None:  # fmt: skip
-    """Edit the progress message; a 429 or an unchanged text only skips this update."""
-    try:
-        await app.bot.edit_message_text(
-            html, chat_id=chat_id, message_id=mensagem_id, parse_mode=ParseMode.HTML,
-            reply_markup=teclado,
-        )  # fmt: skip
-    except RetryAfter:
-        pass  # the next edit carries newer numbers anyway
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            log.warning("announcement progress not shown: %s", exc.message)
-    except TelegramError as exc:
-        log.warning("announcement progress not shown: %s", exc.message)
+    """Edit the progress message; a 429 only skips this update (the next carries newer numbers)."""
+    resultado = await editar(app.bot, chat_id, mensagem_id, html, teclado=teclado)
+    if not isinstance(resultado, Enviada | Espere):
+        log.warning("announcement progress not shown: %s", resultado.motivo)
 
 
 # -- declarations (included by handlers.register) ---------------------------------------------

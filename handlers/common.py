@@ -17,23 +17,18 @@ from telegram import ChatMember, Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
-from bot import texts
+from bot import metricas, texts
 from bot.database import is_outage
 from bot.entrada.efeito import JaFeito
-from bot.entrada.respostas import RespostaAdiada
 from bot.errors import CogepError, InvalidInput
 from bot.render import to_plain
+from bot.saida.envio import RespostaAdiada, reply_html
+from bot.usuarios import motivo_sem_acesso
 from db.models import Usuario
 from handlers.callbacks import Callback
 from handlers.context import CogepContext
-from handlers.reply import reply_html
 
 log = logging.getLogger("cogep.handlers")
-
-
-class EntradaIndisponivel(NetworkError):
-    """The inbox could not store a getUpdates batch (database down): PTB polls again later
-    with the same offset, so the updates wait at Telegram; `on_error` logs it as one line."""
 
 
 Handler = Callable[[Update, CogepContext], Coroutine[Any, Any, Any]]
@@ -103,13 +98,6 @@ async def barrado(update: Update, context: CogepContext) -> bool:
     return await admitido(update, context) is None
 
 
-def motivo_sem_acesso(usuario: Usuario) -> str | None:
-    """Why a registered user is kept out (waiting, or refused); None when they are let in."""
-    return {"pendente": texts.AGUARDANDO_LIBERACAO, "recusado": texts.ACESSO_RECUSADO}.get(
-        usuario.acesso
-    )
-
-
 async def _largar_pergunta_esquecida(update: Update, context: CogepContext) -> None:
     """A new command means the person moved on: an open one-question prompt must not take
     their next message (a comment typed for another processo, a title for the wrong one)."""
@@ -143,6 +131,8 @@ async def _bloqueio(context: CogepContext, telegram_id: int, *, bloqueou: bool) 
 async def on_error(update: object, context: CogepContext) -> None:
     """Log the failure with the update id first, then tell the user something useful."""
     error = context.error
+    if not isinstance(error, RespostaAdiada):  # a reply stored for later is no failure
+        metricas.falhou(error)
     if not isinstance(update, Update):
         _log_outside_update(error)
         return
@@ -177,12 +167,18 @@ def _log_outside_update(error: BaseException | None) -> None:
             "a webhook is set. Stop the other one; Cogep keeps retrying.",
             error.message,
         )
-    elif isinstance(error, EntradaIndisponivel):
+    elif isinstance(error, NetworkError) and _banco_fora(error):  # bot.entrada.porta's
+        # EntradaIndisponivel: the inbox could not store a batch; PTB polls again later
         log.warning("database unreachable: new updates wait at Telegram until it is back")
     elif isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         log.warning("Telegram is unreachable (%s); retrying", error.message)
     else:
         log.error("error outside an update", exc_info=error)
+
+
+def _banco_fora(error: BaseException) -> bool:
+    """The error was caused by the database being unreachable."""
+    return error.__cause__ is not None and is_outage(error.__cause__)
 
 
 async def _tell(update: Update, context: CogepContext, message: str) -> None:

@@ -9,12 +9,12 @@ from telegram import Message, Update
 from bot import contatos as regras
 from bot import texts
 from bot.fluxos import Fluxo
+from bot.saida.envio import edit_html, edit_keyboard, reply_html
 from db.models import Usuario
 from handlers import botoes, keyboards
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import Formulario, encerrar_fluxo, retomar
-from handlers.reply import edit_html, edit_keyboard, reply_html
 from handlers.rotas import Comando, Rotas
 
 FLOW = "contato"

@@ -20,9 +20,10 @@ from db.models import Usuario
 
 if TYPE_CHECKING:
     from bot.mentor.fila import Fila
+    from bot.saida.transmissao import Servidor
+    from bot.web import ServidorWeb
     from handlers.formulario import Conversas
     from handlers.rotas import Comandos
-    from handlers.transmissao import Servidor
 
 
 @dataclass(eq=False)
@@ -40,6 +41,8 @@ class AppState:
     fila_do_mentor: Fila | None = field(default=None, repr=False)
     servidor_do_mentor: Servidor | None = field(default=None, repr=False)
     avisos_acompanhados: dict[int, asyncio.Task[None]] = field(default_factory=dict, repr=False)
+    # The process's web server (bot.web), built with the services; `bot.app.serving` runs it.
+    web: ServidorWeb | None = field(default=None, repr=False)
 
 
 class CogepContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppState]):

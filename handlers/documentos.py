@@ -22,6 +22,7 @@ from bot.conhecimento import PaginaDocumentos, Passagem, pode_remover
 from bot.conhecimento.extracao import Recusado
 from bot.errors import InvalidInput
 from bot.render import shorten, to_plain
+from bot.saida.envio import edit_html, reply_html
 from db.models import Documento, Usuario
 from handlers.botoes import (
     AbrirDocumento,
@@ -35,7 +36,6 @@ from handlers.botoes import (
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.keyboards import botao as tecla
-from handlers.reply import edit_html, reply_html
 from handlers.rotas import MESSAGES, Comando, Rotas
 
 MARCA_PRIVADO = "#privado"

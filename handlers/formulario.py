@@ -21,11 +21,11 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import texts
 from bot.acentos import sem_acentos
 from bot.fluxos import RASCUNHO_GUARDADO, Fluxo
+from bot.saida.envio import reply_html
 from db.models import Usuario
 from handlers import botoes, keyboards
 from handlers.common import on_button
 from handlers.context import CogepContext
-from handlers.reply import reply_html
 from handlers.rotas import Rotas
 
 Pergunta = tuple[str, InlineKeyboardMarkup | None]

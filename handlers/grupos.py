@@ -11,10 +11,10 @@ from telegram import ChatMember, ChatMemberRestricted, Message, Update
 from telegram.ext import ApplicationHandlerStop, ChatMemberHandler, TypeHandler
 
 from bot import texts
+from bot.saida.envio import reply_html, send_html
 from db.models import Usuario
 from handlers.common import registered, track_block
 from handlers.context import CogepContext
-from handlers.reply import reply_html, send_html
 from handlers.rotas import Comando, Rotas
 from handlers.texto import addressed_to_bot
 

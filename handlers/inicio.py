@@ -6,12 +6,13 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import texts
+from bot.saida.envio import reply_html
+from bot.usuarios import motivo_sem_acesso
 from db.models import Usuario
 from handlers import mentor
-from handlers.common import botao_desconhecido, motivo_sem_acesso, registered
+from handlers.common import botao_desconhecido, registered
 from handlers.context import CogepContext
 from handlers.formulario import retomar
-from handlers.reply import reply_html
 from handlers.rotas import MESSAGES, Comando, Rotas
 from handlers.texto import texto_livre
 

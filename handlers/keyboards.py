@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot import texts
 from bot.fusos import COMUNS
@@ -103,8 +103,9 @@ def editar(processo_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def lista(p: Pagina, *, gestor: bool) -> InlineKeyboardMarkup:
-    """Filters, ◀ ▶ paging and (for gestores) the por-responsável filter under /processos."""
+def lista(p: Pagina, *, gestor: bool, quadro: str | None = None) -> InlineKeyboardMarkup:
+    """Filters, ◀ ▶ paging, (for gestores) the por-responsável filter under /processos, and
+    🗂 opening the board at `quadro` (a Mini App button: private chats only)."""
     filtros = [
         botao(("• " if f == p.filtro else "") + texts.FILTRO_NOME[f], b.Lista(f, 0, p.quem))
         for f in FILTROS
@@ -119,6 +120,8 @@ def lista(p: Pagina, *, gestor: bool) -> InlineKeyboardMarkup:
         rows.append([botao(texts.BOTAO_TODOS_RESPONSAVEIS, b.Lista(p.filtro))])
     elif gestor:
         rows.append([botao(texts.BOTAO_POR_RESPONSAVEL, b.FiltrarPorResponsavel(p.filtro))])
+    if quadro is not None:
+        rows.append([InlineKeyboardButton(texts.BOTAO_QUADRO, web_app=WebAppInfo(quadro))])
     return InlineKeyboardMarkup([row for row in rows if row])
 
 

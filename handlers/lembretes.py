@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot import texts
+from bot.saida.envio import edit_html, edit_keyboard, reply_html
 from db.models import Lembrete, Usuario
 from handlers import keyboards
 from handlers.botoes import AdiarLembrete, CancelarLembrete
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
-from handlers.reply import edit_html, edit_keyboard, reply_html
 from handlers.rotas import Comando, Rotas
 
 BOTOES_NA_LISTA = 20  # buttons for the soonest reminders (Telegram allows 100 per message)

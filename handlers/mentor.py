@@ -4,7 +4,7 @@ A question is queued per (chat, person) in a `Fila` and answered in a task of it
 update that brought it returns at once: the person's next update (⏹ Parar, /cancelar, another
 question, which is told it is queued) is never stuck behind a running answer, and nobody else
 waits for it either. The question is stored and counted against the limits when it is
-queued (`MentorService.admitir`). The answer streams through `handlers.transmissao`.
+queued (`MentorService.admitir`). The answer streams through `bot.saida.transmissao`.
 
 `vigiar` (started with the app) keeps the heartbeat of this process's questions and, for the
 ones a killed process left pending, finishes their frozen group placeholders (the service
@@ -33,6 +33,8 @@ from bot.fluxos import Fluxo
 from bot.mentor.fila import Atendimento, Fila
 from bot.mentor.servico import Interrompida, Pergunta, Resposta
 from bot.render import to_plain
+from bot.saida.envio import edit_keyboard, reply_html
+from bot.saida.transmissao import Servidor, Transmissao
 from bot.services import Services
 from bot.usuarios.regras import administra
 from db.models import Processo, Usuario
@@ -40,9 +42,7 @@ from handlers import botoes as b
 from handlers import keyboards
 from handlers.common import on_button, registered
 from handlers.context import CogepApplication, CogepContext
-from handlers.reply import edit_keyboard, reply_html
 from handlers.rotas import Comando, Rotas
-from handlers.transmissao import Servidor, Transmissao
 
 log = logging.getLogger("cogep.mentor.handlers")
 

@@ -11,12 +11,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from bot import texts
 from bot.errors import StaleState
 from bot.notificacoes.preferencias import ligados
+from bot.saida.envio import edit_html, reply_html
 from db.models import Usuario
 from handlers import keyboards
 from handlers.botoes import Notificacoes
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
-from handlers.reply import edit_html, reply_html
 from handlers.rotas import Comando, Rotas
 
 HORAS = (6, 7, 8, 9, 10, 12, 14, 18)

@@ -15,12 +15,12 @@ from bot import texts
 from bot.errors import CogepError
 from bot.fluxos import Fluxo
 from bot.processos import Rascunho, interpretar_linha
+from bot.saida.envio import reply_html
 from db.models import Processo, Usuario
 from handlers import botoes, keyboards
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import Formulario, retomar_se_houver
-from handlers.reply import reply_html
 from handlers.rotas import Comando, Rotas
 
 FLOW = "novo"

@@ -13,12 +13,12 @@ from telegram import Message, Update
 from bot import texts
 from bot.fluxos import Fluxo
 from bot.fusos import COMUNS
+from bot.saida.envio import edit_html, reply_html
 from db.models import Usuario
 from handlers import botoes, keyboards, notificacoes
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import encerrar_fluxo, retomar
-from handlers.reply import edit_html, reply_html
 from handlers.rotas import Comando, Rotas
 
 FLOW = "perfil"

@@ -13,13 +13,13 @@ from bot.errors import StaleState
 from bot.fluxos import Fluxo
 from bot.processos import Detalhe, Pagina, ProcessoService
 from bot.processos.servico import FILTROS
+from bot.saida.envio import edit_html, edit_keyboard, reply_html
 from bot.usuarios.regras import gerencia
 from db.models import Processo, Usuario
 from handlers import botoes, documentos, keyboards
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import Resposta, encerrar_fluxo, retomar
-from handlers.reply import edit_html, edit_keyboard, reply_html
 from handlers.rotas import Comando, Rotas
 
 FLOW_COMENTARIO, FLOW_PRAZO, FLOW_VINCULO = "comentario", "prazo", "vinculo"
@@ -87,7 +87,10 @@ async def _page(
         agora=context.services.processos.agora(),
         responsavel=_nome_do_filtro(page),
     )
-    teclado = keyboards.lista(page, gestor=gerencia(usuario))
+    # Telegram opens a Mini App button only in private chats; a group gets the menu button.
+    privado = update.effective_chat is not None and update.effective_chat.type == "private"
+    quadro = context.services.settings.quadro_url if privado else None
+    teclado = keyboards.lista(page, gestor=gerencia(usuario), quadro=quadro)
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):
         await edit_html(query.message, html, keyboard=teclado)

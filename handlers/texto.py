@@ -8,11 +8,11 @@ from __future__ import annotations
 from telegram import Message, MessageEntity, Update
 
 from bot import texts
+from bot.saida.envio import reply_html
 from handlers.common import admitido
 from handlers.context import CogepContext
 from handlers.formulario import encerrar_fluxo, retomar
 from handlers.mentor import perguntar
-from handlers.reply import reply_html
 
 # Typed in the middle of a question, these mean /cancelar (people forget the slash).
 PALAVRAS_DE_SAIDA = {"cancelar", "cancela", "cancele", "sair", "desistir"}

@@ -601,6 +601,7 @@ class FakeTelegram:
         self._faults: list[_Fault] = []
         self._held_chats: set[int] = set()
         self._commands: dict[tuple[str, str], list[JSON]] = {}
+        self.menu_button: JSON = {"type": "commands"}  # the bot-wide default (setChatMenuButton)
         self._pending: list[JSON] = []
         self._allowed: frozenset[str] | None = None
         self._poller: asyncio.Future[str] | None = None
@@ -1189,7 +1190,7 @@ class FakeTelegram:
                 extra["reply_to_message"] = _public(replied)
             elif not reply.get("allow_sending_without_reply"):
                 raise bad_request("message to be replied not found")
-        extra.update(_markup_fields(params.get("reply_markup")))
+        extra.update(_markup_fields(params.get("reply_markup"), chat_type=chat.get("type")))
         return self._new_message(chat, {**extra, **fields})
 
     def _message_to_edit(self, params: JSON) -> JSON:
@@ -1274,7 +1275,8 @@ class FakeTelegram:
         text, entities, parse_mode = self._format(source, params)
         if not text:
             raise bad_request("message text is empty")
-        markup = _markup_fields(params.get("reply_markup")).get("reply_markup")
+        chat_type = message["chat"].get("type")
+        markup = _markup_fields(params.get("reply_markup"), chat_type=chat_type).get("reply_markup")
         current = (message["text"], message.get("entities", []), message.get("reply_markup"))
         if current == (text, entities, markup):
             raise bad_request(NOT_MODIFIED)
@@ -1410,6 +1412,22 @@ class FakeTelegram:
             {"command": c["command"], "description": c["description"]} for c in commands
         ]
         return True
+
+    @api("setChatMenuButton")
+    async def _api_set_chat_menu_button(self, params: JSON) -> bool:
+        """setChatMenuButton, bot-wide default only (no chat_id); a web_app needs https."""
+        botao = params.get("menu_button") or {"type": "default"}
+        if botao.get("type") == "web_app":
+            url = str((botao.get("web_app") or {}).get("url", ""))
+            if not url.startswith("https://") or not 1 <= len(str(botao.get("text", ""))) <= 64:
+                raise bad_request("BUTTON_URL_INVALID")
+        self.menu_button = {"type": "commands"} if botao["type"] == "default" else botao
+        return True
+
+    @api("getChatMenuButton")
+    async def _api_get_chat_menu_button(self, params: JSON) -> JSON:
+        """getChatMenuButton."""
+        return copy.deepcopy(self.menu_button)
 
     @api("getMyCommands")
     async def _api_get_my_commands(self, params: JSON) -> list[JSON]:
@@ -1663,8 +1681,10 @@ def _set_or_drop(target: JSON, key: str, value: Any) -> None:
         target[key] = value
 
 
-def _markup_fields(markup: Any) -> JSON:
-    """Validate reply_markup; inline keyboards go on the message, others only in the view."""
+def _markup_fields(markup: Any, *, chat_type: str | None = None) -> JSON:
+    """Validate reply_markup; inline keyboards go on the message, others only in the view.
+
+    As on Telegram, a `web_app` button needs an https URL and a private chat."""
     if markup is None:
         return {}
     if not isinstance(markup, dict):
@@ -1678,6 +1698,10 @@ def _markup_fields(markup: Any) -> JSON:
             raise bad_request("text buttons are unallowed in the inline keyboard")
         if "callback_data" in button and not 1 <= len(str(button["callback_data"]).encode()) <= 64:
             raise bad_request("BUTTON_DATA_INVALID")
+        if "web_app" in button:
+            url = str((button["web_app"] or {}).get("url", ""))
+            if not url.startswith("https://") or chat_type not in (None, "private"):
+                raise bad_request("BUTTON_TYPE_INVALID")
     return {"reply_markup": markup}
 
 

@@ -19,6 +19,12 @@ COMPOSITION_ROOT = {
 }  # fmt: skip
 
 
+# The Telegram adapter: sends and edits (bot.saida). It belongs to the composition root and may
+# import telegram; the handlers use it; services may read only its plain-data outcomes.
+ADAPTER = "bot/saida/"
+ADAPTER_DATA = "bot.saida.resultado"
+
+
 def _modules(folder: str) -> list[Path]:
     return sorted(p for p in (ROOT / folder).rglob("*.py") if ".venv" not in p.parts)
 
@@ -52,8 +58,22 @@ def _offenders(
     return found
 
 
-def test_services_never_import_telegram_or_the_handlers() -> None:
-    assert _offenders("bot", {"telegram", "handlers"}, allowed=frozenset(COMPOSITION_ROOT)) == {}
+def _adapter_modules() -> set[str]:
+    return {
+        _relative(p).removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        for p in _modules(ADAPTER)
+    }
+
+
+def test_services_never_import_telegram_the_handlers_or_the_adapter() -> None:
+    allowed = frozenset(COMPOSITION_ROOT) | {_relative(p) for p in _modules(ADAPTER)}
+    forbidden = {"telegram", "handlers", *(_adapter_modules() - {ADAPTER_DATA})}
+    assert _offenders("bot", forbidden, allowed=allowed) == {}
+
+
+def test_the_adapter_may_import_telegram_but_never_the_handlers() -> None:
+    assert _offenders(ADAPTER, {"handlers"}) == {}
+    assert any("telegram" in _imports(p) for p in _modules(ADAPTER))
 
 
 def test_handlers_never_import_sqlalchemy_or_the_composition_root() -> None:
@@ -63,8 +83,6 @@ def test_handlers_never_import_sqlalchemy_or_the_composition_root() -> None:
 
 # The only modules of bot/ that may import the handlers: they assemble the application.
 ASSEMBLY = {"bot/app.py", "bot/console.py", "bot/cli.py"}
-# Until `EntradaIndisponivel` moves from handlers.common into bot/entrada (branch `envio`).
-ASSEMBLY_PENDING = {"bot/entrada/porta.py"}
 # Where bot/ may write SQL: the engine's own checks, migrations and the embedded server.
 SQL_ALLOWED = {"bot/database.py", "bot/migrations.py", "bot/embedded_db.py"}
 # What a service may take from SQLAlchemy: exceptions to catch and session types to annotate.
@@ -123,7 +141,7 @@ def test_sql_building_is_recognised_however_it_is_imported(tmp_path: Path) -> No
 
 
 def test_only_the_assembly_imports_the_handlers() -> None:
-    allowed = frozenset(ASSEMBLY | ASSEMBLY_PENDING)
+    allowed = frozenset(ASSEMBLY)
     assert _offenders("bot", {"handlers"}, allowed=allowed) == {}
 
 

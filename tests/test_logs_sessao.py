@@ -17,6 +17,7 @@ from tests.fake_openai import FakeOpenAI, Resposta
 from tests.fake_telegram import FakeTelegram
 from tests.people import Pessoa
 from tests.test_cli import ROOT
+from tests.test_processos import NUMERO
 
 CHAVE = "sk-chave-secreta-marcador-5d21"
 SENHA = "senha-secreta-marcador-8b4e"
@@ -65,8 +66,7 @@ async def _sessao(tg: FakeTelegram, ai: FakeOpenAI, database_url: str) -> str:
         ana = Pessoa(tg, 631, "Ana")
         await ana.diz("/start", timeout=30)
         criado = await ana.diz(f"/novo {DITOS['titulo']}")
-        numero = next(p for p in criado["text"].split() if p[:4].isdigit() and "-" in p)
-        numero = numero.strip(".:,")
+        numero = NUMERO.search(criado["text"]).group(1)  # type: ignore[union-attr]
         cartao = await ana.diz(f"/processo {numero}")
         await ana.toca(cartao, "Comentar")
         await ana.diz(DITOS["comentario"])

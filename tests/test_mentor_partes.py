@@ -11,7 +11,7 @@ from bot.mentor.fila import Atendimento, Fila
 from bot.mentor.formato import markdown_para_html
 from bot.mentor.ritmo import Compasso, Devagar
 from bot.render import split_html
-from handlers.transmissao import dividir_markdown
+from bot.saida.transmissao import dividir_markdown
 from tests.fake_telegram import parse_html
 
 CASOS = [

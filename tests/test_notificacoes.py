@@ -10,14 +10,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 from telegram import Bot
+from telegram.ext import ExtBot
 
 from bot.database import Database
 from bot.notificacoes import Caixa, Nota
 from bot.notificacoes.entrega import ARRENDAMENTO, Entregador
 from bot.notificacoes.ritmo import Ritmo
+from bot.saida.ritmo import Limitador
+from bot.saida.transporte import TelegramTransporte
 from db.models import Notificacao, Usuario
 from db.repositories import notificacoes as repo
-from handlers.delivery import TelegramTransporte
 from tests.fake_telegram import FakeTelegram, FloodLimits
 from tests.test_processos import abrir, registrar, tornar_gestor
 
@@ -37,15 +39,22 @@ class Relogio:
 
 @pytest.fixture
 async def bot_api(tg: FakeTelegram) -> AsyncIterator[Bot]:
-    """A bare Bot on the fake API: a second 'process' sending, without polling."""
-    async with Bot(tg.token, base_url=tg.base_url) as bot:
+    """A Bot on the fake API: a second 'process' sending, without polling; its pacer keeps no
+    rate (the fake does not enforce Telegram's unless asked) but remembers 429s per chat."""
+    ritmo = Ritmo(por_segundo=1000, privado=0.0, grupo=0.0)
+    async with ExtBot(tg.token, base_url=tg.base_url, rate_limiter=Limitador(ritmo)) as bot:
         yield bot
 
 
+def ritmo_de(bot: Bot) -> Ritmo:
+    """The pacer every send of `bot` goes through."""
+    assert isinstance(bot, ExtBot) and isinstance(bot.rate_limiter, Limitador)
+    return bot.rate_limiter.ritmo
+
+
 def entregador(database: Database, bot: Bot, relogio: Relogio, **kwargs: object) -> Entregador:
-    ritmo = Ritmo(por_segundo=1000, privado=0.0, grupo=0.0)
     return Entregador(
-        database.sessions, TelegramTransporte(bot), ritmo=ritmo, agora=relogio,
+        database.sessions, TelegramTransporte(bot), por_segundo=1000, agora=relogio,
         espera_ociosa=0.05, recuo_base=0.0, **kwargs,  # type: ignore[arg-type]
     )  # fmt: skip
 
@@ -202,11 +211,11 @@ async def test_a_429_storm_delays_but_loses_nothing_and_pauses_only_that_chat(
 
     await enviador.esvaziar()
     assert len(recebidas(tg)) == 19  # everybody else at once; the flooded chat waits
-    assert enviador.ritmo.espera(alvo) > 25
+    ritmo = ritmo_de(bot_api)
+    assert ritmo.espera(alvo) > 25
     for _ in range(5):
         relogio.avancar(seconds=30)
-        enviador.ritmo.pausar(alvo, 0)
-        enviador.ritmo._livre.pop(alvo)  # the test moves time; the pacer's clock is real
+        ritmo._livre.pop(alvo)  # the test moves time; the pacer's clock is real
         await enviador.esvaziar()
 
     assert recebidas(tg)[(alvo, "Oi")] == 1 and len(recebidas(tg)) == 20
@@ -214,15 +223,14 @@ async def test_a_429_storm_delays_but_loses_nothing_and_pauses_only_that_chat(
 
 
 async def test_flood_control_of_the_fake_is_met_by_the_pacer(
-    tg: FakeTelegram, bot_api: Bot, database: Database
+    tg: FakeTelegram, database: Database
 ) -> None:
     relogio = Relogio()
     [ana] = await pessoas(tg, database, 1)
     limites = tg.enforce_limits(FloodLimits(per_second=30, per_chat_per_second=1))
     await escrever(database, relogio, *(nota(ana, f"Parte {k}") for k in range(3)))
-    enviador = Entregador(database.sessions, TelegramTransporte(bot_api),
-                          ritmo=Ritmo(), agora=relogio)  # fmt: skip
-    await enviador.esvaziar()
+    async with ExtBot(tg.token, base_url=tg.base_url, rate_limiter=Limitador(Ritmo())) as bot:
+        await Entregador(database.sessions, TelegramTransporte(bot), agora=relogio).esvaziar()
     momentos = [c.at for c in tg.calls_to("sendMessage")]
     assert limites.refused == 0 and len(momentos) == 3
     assert momentos[2] - momentos[0] >= 1.9  # one a second in a private chat

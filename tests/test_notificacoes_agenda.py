@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from telegram import Bot
 
 from bot.database import Database
-from bot.notificacoes import Caixa, NotificacaoService
+from bot.notificacoes import Caixa, Nota, NotificacaoService
 from bot.notificacoes.lembretes import LembreteService
 from bot.notificacoes.lider import Lider
 from db.models import Documento, Notificacao, Processo, ProcessoEvento, Usuario
@@ -130,6 +130,38 @@ async def test_an_alert_due_in_quiet_hours_waits_for_the_morning_and_says_the_re
     await enviador.esvaziar()
     [sao_paulo] = chegou(tg, sp_id)
     assert "vence hoje 23:00" in sao_paulo
+
+
+async def test_an_alert_held_for_the_morning_does_not_hold_the_notices_due_before_it(
+    tg: FakeTelegram, bot_api: Bot, database: Database, database_url: str
+) -> None:
+    relogio = Relogio()
+    relogio.agora = datetime(2026, 12, 2, 2, 30, tzinfo=UTC)  # 23:30 in São Paulo: quiet
+    [ana_id] = await pessoas(tg, database, 1)
+    ana = await ajustar(database, ana_id, notif_resumo=False)
+    await processo(database, ana, seq=7, prazo=datetime(2026, 12, 3, 2, 0, tzinfo=UTC))
+    servico = agenda(database, tg, database_url, relogio)
+    enviador = entregador(database, bot_api, relogio)
+    await servico.vigia.rodada()  # the deadline alert is written, held until 08:00
+    lembretes = LembreteService(database.sessions, make_settings(tg, database_url),
+                                Caixa(database.sessions, agora=relogio), agora=relogio)  # fmt: skip
+    await lembretes.criar(ana, datetime(2026, 12, 2, 9, 5, tzinfo=UTC), "Ligar pro João")
+    await enviador.esvaziar()
+    assert chegou(tg, ana_id) == []
+
+    relogio.agora = datetime(2026, 12, 2, 9, 5, tzinfo=UTC)  # 06:05: the reminder is due
+    await servico.vigia.rodada()
+    await Caixa(database.sessions, agora=relogio).enviar(
+        Nota(chave="processo:7:atribuido", tipo="processo", chat_id=ana_id,
+             texto="Você agora é responsável pelo processo 2026-0007.")
+    )  # fmt: skip
+    await enviador.esvaziar()
+    lembrete, atribuicao = chegou(tg, ana_id)
+    assert "Ligar pro João" in lembrete and "responsável" in atribuicao
+
+    relogio.agora = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)  # 08:00: the alert goes out
+    await enviador.esvaziar()
+    assert "2026-0007" in chegou(tg, ana_id)[2] and len(chegou(tg, ana_id)) == 3
 
 
 async def test_the_deadline_switch_is_honoured(

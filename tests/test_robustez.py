@@ -78,16 +78,15 @@ async def test_webhook_mode_with_a_secret(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = build_application(make_settings(tg, database_url), database=database)
     webhook = {
-        "listen": "127.0.0.1",
-        "port": port,
-        "url_path": "telegram",
+        "webhook_listen": "127.0.0.1",
+        "webhook_port": port,
         "webhook_url": f"http://127.0.0.1:{port}/telegram",
-        "secret_token": "segredo-do-webhook",
+        "webhook_secret": "segredo-do-webhook",
     }
+    app = build_application(make_settings(tg, database_url, **webhook), database=database)
 
-    async with serving(app, webhook=webhook):
+    async with serving(app):
         reply = await Pessoa(tg, 503, "Caio").diz("/start")
 
     assert "Boas-vindas" in reply["text"]

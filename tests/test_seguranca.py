@@ -25,6 +25,7 @@ from handlers.callbacks import Callback
 from tests.conftest import ADMIN_ID, make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.people import Pessoa
+from tests.test_processos import NUMERO
 
 # What the owner (Ana) keeps to herself, and what only the team may see.
 SEGREDOS_DE_ANA = ("Sigilo-processo-ana", "Sigilo-lembrete-ana", "Sigilo-pergunta-ana")
@@ -155,7 +156,7 @@ async def cena(tg: FakeTelegram, database: Database, database_url: str) -> Async
             )
             session.add(Contato(nome=SEGREDOS_DA_EQUIPE[0]))
         criado = await ana.diz(f"/novo {SEGREDOS_DE_ANA[0]}")
-        numero = next(p.strip(".,:*") for p in criado["text"].split() if p[:4].isdigit())
+        numero = NUMERO.search(criado["text"]).group(1)  # type: ignore[union-attr]
         await ana.diz(f"/lembrar amanhã 9h {SEGREDOS_DE_ANA[1]}")
         tg.send_document(
             ana.user, "sigilo.txt", b"Sigilo-documento-ana " * 20, mime_type="text/plain"

@@ -28,7 +28,7 @@ from typing import Literal, Protocol
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import texts
+from bot import metricas, texts
 from bot.conhecimento import web
 from bot.conhecimento.extracao import Limites, Recusado
 from bot.conhecimento.processo import Extrator, Lido
@@ -119,6 +119,7 @@ class Ingestao:
             raise
         finally:
             pulso.cancel()
+        metricas.ingerido(resultado.desfecho)
         if destino is not None:
             await self._avisar(destino, resultado, doc)
         return resultado

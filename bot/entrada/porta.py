@@ -11,8 +11,8 @@
                     `bot.ordering` which updates to mark done
 
 This module is part of the composition root (it wires Telegram in): services never see it, and
-the handlers reach what they need of it through `handlers.common.EntradaIndisponivel` and
-`handlers.reply.ComRespostasAdiadas`.
+the handlers know of it only that `EntradaIndisponivel` is caused by a database outage, and the
+send path (`bot.saida.envio`) finds the outbox for held-back replies as `BotComEntrada.respostas`.
 
 Polling: getUpdates(offset) confirms every update before `offset`, and PTB computes the offset
 from the batch `get_updates` returns, so a batch is returned whole (duplicates included) and the
@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.constants import UpdateType
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import ExtBot
 from tenacity import (
@@ -39,16 +40,22 @@ from tenacity import (
     wait_exponential,
 )
 
-from bot import texts
+from bot import metricas, texts
 from bot.database import is_outage
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import entregando
-from bot.entrada.respostas import FilaDeRespostas
 from bot.errors import ConfigError
 from bot.higiene import limpar_update
-from handlers.common import EntradaIndisponivel
+from bot.saida.envio import FilaDeRespostas
+from bot.web import TenteDeNovo
 
 log = logging.getLogger("cogep.entrada")
+
+
+class EntradaIndisponivel(NetworkError):
+    """The inbox could not store a getUpdates batch (database down): PTB polls again later
+    with the same offset, so the updates wait at Telegram; raised `from` the outage, which is
+    how `handlers.common.on_error` knows to log it as one line."""
 
 
 class TokenRecusado(ConfigError):
@@ -73,7 +80,8 @@ class Porta:
         self._feitos: dict[int, str | None] = {}  # replayed, change committed before: reference
 
     def ligar(self, caixa: CaixaDeEntrada, respostas: FilaDeRespostas) -> None:
-        """Start storing updates in `caixa`, and replies refused by 429 in `respostas`."""
+        """Start storing updates in `caixa`; replies refused by 429 go to `respostas` (the
+        outbox)."""
         self.caixa = caixa
         self.respostas = respostas
 
@@ -106,6 +114,7 @@ class Porta:
         elif uid in self._repetidos:
             self._repetidos.discard(uid)
             log.info("update %s delivered again; dropped", uid)
+            metricas.repetida(tipo_do_update(update))
             return None
         elif self.caixa is not None:  # a webhook update: clean and store it before the 200
             update, dados = _limpo(bot, update)
@@ -115,10 +124,11 @@ class Porta:
                 if not is_outage(exc):
                     raise
                 await self._avisar_espera(bot, [update])
-                raise _recusa_webhook() from exc
+                raise TenteDeNovo("inbox unreachable") from exc  # 503: Telegram retries
             self._avisados.discard(uid)
             if uid not in novos:
                 log.info("update %s delivered again; dropped", uid)
+                metricas.repetida(tipo_do_update(update))
                 return None
         else:
             return update
@@ -255,11 +265,12 @@ class BotComEntrada(ExtBot[None]):
         return resultado
 
 
-def _recusa_webhook() -> Exception:
-    """A 503 for the webhook: Telegram delivers the update again later (no traceback logged)."""
-    from tornado.web import HTTPError  # only in webhook mode, where PTB runs tornado
-
-    return HTTPError(503, reason="inbox unreachable")
+def tipo_do_update(update: object) -> str:
+    """The update's kind as Telegram names it (message, callback_query, ...), for metrics."""
+    if not isinstance(update, Update):
+        return "outro"
+    tipo = next((t.value for t in UpdateType if getattr(update, t.value, None) is not None), None)
+    return tipo or "outro"
 
 
 def endereco_publico(base_url: str) -> str:

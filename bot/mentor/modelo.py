@@ -28,6 +28,7 @@ from typing import Any, Literal
 import openai
 from openai import AsyncOpenAI
 
+from bot import metricas
 from bot.settings import Settings
 
 log = logging.getLogger("cogep.mentor.modelo")
@@ -146,21 +147,23 @@ class Modelo:
         }
         if ferramentas:
             pedido["tools"] = list(ferramentas)
-        stream = await self._com_tentativas(pedido)
-        try:
-            async with asyncio.timeout(self._timeout_total):
-                await self._ler(stream, rodada, ao_crescer)
-        except TimeoutError:
-            raise FalhaDoModelo("timeout", "stream took too long") from None
-        except openai.APITimeoutError as exc:
-            raise FalhaDoModelo("timeout", str(exc)) from None
-        except (openai.APIConnectionError, openai.APIError, ValueError) as exc:
-            # A reset mid-stream, an error event, or a chunk that is not JSON.
-            raise FalhaDoModelo("cortado", type(exc).__name__) from None
-        finally:
-            await stream.close()
-        if rodada.fim is None:
-            raise FalhaDoModelo("cortado", "stream ended without a finish reason")
+        with metricas.chamando_modelo("resposta"):
+            stream = await self._com_tentativas(pedido)
+            try:
+                async with asyncio.timeout(self._timeout_total):
+                    await self._ler(stream, rodada, ao_crescer)
+            except TimeoutError:
+                raise FalhaDoModelo("timeout", "stream took too long") from None
+            except openai.APITimeoutError as exc:
+                raise FalhaDoModelo("timeout", str(exc)) from None
+            except (openai.APIConnectionError, openai.APIError, ValueError) as exc:
+                # A reset mid-stream, an error event, or a chunk that is not JSON.
+                raise FalhaDoModelo("cortado", type(exc).__name__) from None
+            finally:
+                await stream.close()
+                metricas.tokens(rodada.entrada, rodada.saida)
+            if rodada.fim is None:
+                raise FalhaDoModelo("cortado", "stream ended without a finish reason")
 
     async def _ler(self, stream: Any, rodada: Rodada, ao_crescer: Callable[[str], None]) -> None:
         chamadas: dict[int, ChamadaFerramenta] = {}
@@ -186,7 +189,8 @@ class Modelo:
     async def completar(self, mensagens: Mensagens, *, max_tokens: int) -> Rodada:
         """One non-streamed answer (used for summaries)."""
         pedido = {"model": self.nome, "messages": list(mensagens), "max_tokens": max_tokens}
-        resposta = await self._com_tentativas(pedido)
+        with metricas.chamando_modelo("resumo"):
+            resposta = await self._com_tentativas(pedido)
         rodada = Rodada()
         if resposta.choices:
             rodada.texto = resposta.choices[0].message.content or ""
@@ -194,6 +198,7 @@ class Modelo:
         if resposta.usage is not None:
             rodada.entrada = resposta.usage.prompt_tokens
             rodada.saida = resposta.usage.completion_tokens
+        metricas.tokens(rodada.entrada, rodada.saida)
         return rodada
 
     async def _com_tentativas(self, pedido: dict[str, Any]) -> Any:

@@ -2,8 +2,10 @@
 
     Caixa.escrever(session, *notas)    in the caller's transaction: the notice exists if and only
                                        if the change that caused it was committed
-    Caixa.enfileirar_resposta(...)     any reply (HTML or text + entities, optional keyboard)
-                                       that Telegram would not take now, delivered later
+    Caixa.enfileirar_resposta(...)     a reply (HTML or text + entities, optional keyboard)
+                                       Telegram refused with 429 past its retries, due after
+                                       `retry_after` and sent before any notice: the one
+                                       send-later queue (bot.saida.envio.send_html uses it)
     Caixa.notify(telegram_id, html)    the older `Notifier` call, in a transaction of its own
     Caixa.acordar()                    after a commit: wake this process's sender at once
                                        (without it the sender still finds the row by polling)
@@ -17,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -165,8 +167,10 @@ class Caixa:
         teclado: Teclado | None = None,
         chave: str | None = None,
         usuario_id: int | None = None,
+        depois: float = 0.0,
     ) -> bool:
-        """Queue a reply Telegram refused for now (429 beyond retries); sent before any notice.
+        """Queue a reply Telegram refused for now (429 beyond retries); sent before any notice,
+        once `depois` seconds (Telegram's `retry_after`) have passed.
 
         `texto` is Telegram-HTML, or plain text when `entidades` is given (Bot API
         MessageEntity dicts); `teclado` is `InlineKeyboardMarkup.to_dict()["inline_keyboard"]`.
@@ -182,6 +186,7 @@ class Caixa:
             formato="entidades" if entidades is not None else "html",
             entidades=entidades,
             teclado=teclado,
+            devido_em=self._agora() + timedelta(seconds=depois),
         )
         return await self.enviar(nota) == 1
 

@@ -4,19 +4,20 @@
                             record; sleeps until woken (`acordar`) or `espera_ociosa` passes
     Entregador.esvaziar()   deliver everything due now and return (tests, benchmarks)
 
-One lane per chat sends that chat's rows in order, one per `Ritmo` slot; lanes run side by side
-under the overall rate, so a chat that is paused (429) or slow never holds the others, and rows
-are claimed by priority (queued replies first, announcements last).
+One lane per chat sends that chat's rows in order; lanes run side by side, so a chat that is
+paused (429) or slow never holds the others, and rows are claimed by priority (queued replies
+first, announcements last). The pace itself (30/s overall, 1/s per chat, 20/min per group) is
+the transport's: every send of the process goes through one pacer (`bot.saida.ritmo`).
 
-Outcomes (the transport raises one of the `Falha` kinds below):
-- sent: `enviada`;
-- `Espere` (429): that chat pauses for `retry_after`; its rows go back to `pendente`, due then,
-  without spending an attempt (a storm delays, never loses);
+Outcomes (the transport returns a `bot.saida.resultado.Resultado`):
+- `Enviada`: `enviada`;
+- `Espere` (429): that chat's rows go back to `pendente`, due after `retry_after`, without
+  spending an attempt (a storm delays, never loses);
 - `Bloqueado` (403): `bloqueou` — the user is inactive until they write again, their pending
   rows are dropped; this is the one definition of that rule (`NotificacaoService.bloqueou`);
-- `Transitoria` (network, 5xx, timeout): retried with exponential backoff up to
-  `tentativas_max` attempts, then `falhou` with the reason;
-- `Definitiva` (400 chat not found, ...): `falhou` with the reason at once.
+- `Falhou`, transient (network, 5xx, timeout), or an unforeseen exception: retried with
+  exponential backoff up to `tentativas_max` attempts, then `falhou` with the reason;
+- `Falhou`, definitive (400 chat not found, ...): `falhou` with the reason at once.
 
 A long message is sent in parts and `partes_enviadas` is recorded, so a retry resumes after the
 last part that went through. Between Telegram's accepting a message and our recording it
@@ -34,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.database import is_outage
-from bot.notificacoes.ritmo import Ritmo
+from bot.saida.resultado import Bloqueado, Enviada, Espere, Falhou, Resultado
 from db.engine import Sessions
 from db.models import Notificacao
 from db.repositories import notificacoes as repo
@@ -46,40 +47,11 @@ TENTATIVAS_MAX = 5
 RECUO_BASE = 2.0  # seconds; the n-th retry waits RECUO_BASE * 4**(n-1): 2 s, 8 s, 32 s, 128 s
 
 
-class Falha(Exception):
-    """A send that did not go through; `partes` of the message did."""
-
-    def __init__(self, motivo: str = "", *, partes: int = 0) -> None:
-        super().__init__(motivo)
-        self.motivo = motivo
-        self.partes = partes
-
-
-class Espere(Falha):
-    """Flood control for this chat: try again in `segundos`."""
-
-    def __init__(self, segundos: float, *, partes: int = 0) -> None:
-        super().__init__(f"429: retry after {segundos:g} s", partes=partes)
-        self.segundos = segundos
-
-
-class Bloqueado(Falha):
-    """The user blocked the bot (or the bot left the group)."""
-
-
-class Transitoria(Falha):
-    """Worth retrying: network, timeout, Telegram's 5xx."""
-
-
-class Definitiva(Falha):
-    """Retrying will not help: a bad chat, a message Telegram refuses."""
-
-
 class Transporte(Protocol):
-    """Sends one outbox row (all of its parts from `partes_enviadas` on); returns the parts."""
+    """Sends one outbox row (all of its parts from `partes_enviadas` on), paced."""
 
-    async def enviar(self, nota: Notificacao) -> int:
-        """Deliver `nota` or raise a `Falha`."""
+    async def enviar(self, nota: Notificacao) -> Resultado:
+        """What became of `nota`."""
 
 
 class Entregador:
@@ -90,7 +62,7 @@ class Entregador:
         sessions: Sessions,
         transporte: Transporte,
         *,
-        ritmo: Ritmo | None = None,
+        por_segundo: float = 30.0,
         agora: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_faixas: int = 200,
         espera_ociosa: float = 2.0,
@@ -99,7 +71,7 @@ class Entregador:
     ) -> None:
         self._sessions = sessions
         self._transporte = transporte
-        self.ritmo = ritmo or Ritmo()
+        self.por_segundo = por_segundo
         self._agora = agora
         self._max_faixas = max_faixas
         self._espera_ociosa = espera_ociosa
@@ -152,7 +124,7 @@ class Entregador:
         # At most ~2 s of sending is claimed at once: a cancelled announcement stops within that,
         # and what this replica cannot send soon stays claimable by the others.
         em_voo = len(self._faixas)
-        vagas = min(self._max_faixas - em_voo, max(1, int(self.ritmo.por_segundo * 2) - em_voo))
+        vagas = min(self._max_faixas - em_voo, max(1, int(self.por_segundo * 2) - em_voo))
         if vagas <= 0:
             return 0
         agora = self._agora()
@@ -181,7 +153,6 @@ class Entregador:
                 if self._agora() >= prazo:
                     await self._devolver(fila[i:], self._agora())
                     return
-                await self.ritmo.vez(chat_id)
                 if not await self._enviar(nota, fila[i + 1 :]):
                     return
         except Exception:
@@ -193,35 +164,38 @@ class Entregador:
     async def _enviar(self, nota: Notificacao, resto: list[Notificacao]) -> bool:
         """Send one row and record the outcome; False when the lane must stop."""
         try:
-            partes = await self._transporte.enviar(nota)
-        except Espere as falha:
-            self.ritmo.pausar(nota.chat_id, falha.segundos)
-            quando = self._agora() + timedelta(seconds=falha.segundos)
-            async with self._sessions() as session:
-                await repo.concluir(
-                    session, notificacao_id=nota.id, status="pendente", devido_em=quando,
-                    partes_enviadas=falha.partes, motivo=falha.motivo,
-                )  # fmt: skip
-            await self._devolver(resto, quando)
-            return False
-        except Bloqueado as falha:
-            await self.bloqueou(nota.chat_id, outras=[nota, *resto], motivo="bloqueado")
-            log.info("chat %s blocked the bot (%s); marked inactive", nota.chat_id, falha.motivo)
-            return False
-        except Definitiva as falha:
-            await self._registrar(nota, status="falhou", motivo=falha.motivo, partes=falha.partes)
-            log.warning("notice %s to %s failed: %s", nota.chave, nota.chat_id, falha.motivo)
-            return True
-        except Exception as falha:  # Transitoria, and anything unforeseen: bounded retries
-            await self._tentar_de_novo(nota, falha)
-            return True
-        await self._registrar(nota, status="enviada", motivo=None, partes=partes)
-        return True
+            resultado = await self._transporte.enviar(nota)
+        except Exception as falha:  # unforeseen: bounded retries, like a transient failure
+            resultado = Falhou(f"{type(falha).__name__}: {falha}", partes=nota.partes_enviadas,
+                               transitoria=True)  # fmt: skip
+        match resultado:
+            case Enviada(partes=partes):
+                await self._registrar(nota, status="enviada", motivo=None, partes=partes)
+                return True
+            case Espere(segundos=espera, partes=partes):
+                quando = self._agora() + timedelta(seconds=espera)
+                async with self._sessions() as session:
+                    await repo.concluir(
+                        session, notificacao_id=nota.id, status="pendente", devido_em=quando,
+                        partes_enviadas=partes, motivo=f"429: retry after {espera:g} s",
+                    )  # fmt: skip
+                await self._devolver(resto, quando)
+                return False
+            case Bloqueado(motivo=motivo):
+                await self.bloqueou(nota.chat_id, outras=[nota, *resto], motivo="bloqueado")
+                log.info("chat %s blocked the bot (%s); marked inactive", nota.chat_id, motivo)
+                return False
+            case Falhou(transitoria=False, motivo=motivo, partes=partes):
+                await self._registrar(nota, status="falhou", motivo=motivo, partes=partes)
+                log.warning("notice %s to %s failed: %s", nota.chave, nota.chat_id, motivo)
+                return True
+            case Falhou():
+                await self._tentar_de_novo(nota, resultado)
+                return True
 
-    async def _tentar_de_novo(self, nota: Notificacao, falha: Exception) -> None:
+    async def _tentar_de_novo(self, nota: Notificacao, falha: Falhou) -> None:
         tentativas = nota.tentativas + 1
-        motivo = falha.motivo if isinstance(falha, Falha) else f"{type(falha).__name__}: {falha}"
-        partes = falha.partes if isinstance(falha, Falha) else nota.partes_enviadas
+        motivo, partes = falha.motivo, falha.partes
         if tentativas >= self._tentativas_max:
             log.warning("notice %s failed after %d attempts: %s", nota.chave, tentativas, motivo)
             await self._registrar(nota, status="falhou", motivo=motivo, partes=partes)

@@ -13,7 +13,6 @@ from bot.notificacoes.entrega import Entregador, Transporte
 from bot.notificacoes.lembretes import LembreteService
 from bot.notificacoes.lider import Lider
 from bot.notificacoes.preferencias import CHAVES, TIPOS_TELA, pode_escolher
-from bot.notificacoes.ritmo import Ritmo
 from bot.notificacoes.vigia import Vigia
 from bot.settings import Settings
 from db.engine import Sessions
@@ -47,12 +46,12 @@ class NotificacaoService:
             return None
         return await self.vigia.rodada()
 
-    def entregador(self, transporte: Transporte, *, ritmo: Ritmo | None = None) -> Entregador:
+    def entregador(self, transporte: Transporte) -> Entregador:
         """A sender on this database; notices written in this process wake it."""
         entregador = Entregador(
             self._sessions,
             transporte,
-            ritmo=ritmo or Ritmo(por_segundo=self._settings.notificacoes_por_segundo),
+            por_segundo=self._settings.notificacoes_por_segundo,
             agora=self._agora,
         )
         self.caixa.ao_escrever(entregador.acordar)

@@ -1,6 +1,6 @@
 """The scheduler's round: find what is due and write it to the outbox (the sender does the rest).
 
-`Vigia.rodada()` runs every 30 s on the leader (handlers.delivery schedules it). It is driven
+`Vigia.rodada()` runs every 30 s on the leader (bot.saida.transporte schedules it). It is driven
 by state, not by the trigger: each kind asks "what should exist by now and does not yet?" and
 writes it with a dedupe key, so a missed or doubled tick changes nothing, and work due while the
 bot was down is found at the first round after it comes back.

@@ -3,6 +3,7 @@
     regras    status machine, priorities, numbers (2026-0042), who may do what
     linha     the one-line form of /novo (`Título | prazo sexta 18h | prioridade alta`)
     servico   ProcessoService: open, list, search, show, and every change with its event
+    quadro    the board's shape (columns by status, filters) that `ProcessoService.quadro` fills
 
 A new rule goes in `regras`; a new change is a `ProcessoService` method that locks the row,
 writes the change and its `processo_eventos` row in one transaction and tells the people

@@ -34,6 +34,7 @@ from bot.logs import anotar
 from bot.notificacoes.caixa import Nota, Notifier
 from bot.notificacoes.preferencias import quer
 from bot.processos.linha import Rascunho
+from bot.processos.quadro import BUSCA_MAX, POR_COLUNA, Filtros, Quadro, em_colunas, filtrar
 from bot.processos.regras import (
     TRANSICOES,
     formatar_numero,
@@ -49,7 +50,9 @@ from db.engine import Sessions
 from db.models import TITULO_MAX, Contato, Processo, ProcessoEvento, Usuario
 from db.repositories import contatos as contatos_repo
 from db.repositories import processos as repo
+from db.repositories import quadro as quadro_repo
 from db.repositories import usuarios as usuarios_repo
+from db.repositories.quadro import Cartao
 
 DESCRICAO_MAX = 4000
 COMENTARIO_MAX = 4000  # a message holds 4,096: a pasted e-mail fits
@@ -234,6 +237,28 @@ class ProcessoService:
                 sequencia=numero[1] if numero else None,
                 limite=limite,
             )
+
+    async def quadro(self, usuario: Usuario, filtros: Filtros) -> Quadro:
+        """The board: the user's processos by status (all of them for gestores), filtered; a
+        text is searched exactly as `/buscar` searches it."""
+        if filtros.responsavel_id is not None and not gerencia(usuario):
+            raise NotAllowed(texts.SO_GESTOR_FILTRA)
+        agora = self._agora()
+        if filtros.texto.strip():
+            achados = [
+                Cartao.de(p) for p in await self.buscar(usuario, filtros.texto, limite=BUSCA_MAX)
+            ]
+            return em_colunas(filtrar(achados, usuario, filtros, agora=agora), None, agora=agora)
+        condicao = quadro_repo.filtro_do_quadro(
+            usuario, agora=agora, meus=filtros.meus, atrasados=filtros.atrasados,
+            responsavel_id=filtros.responsavel_id,
+        )  # fmt: skip
+        async with self._sessions() as session:
+            cartoes, totais = await quadro_repo.colunas(
+                session, filtro=condicao, por_coluna=POR_COLUNA,
+                poucos=quadro_repo.de_uma_pessoa(usuario, filtros.meus, filtros.responsavel_id),
+            )  # fmt: skip
+        return em_colunas(cartoes, totais, agora=agora)
 
     async def candidatos_a_responsavel(self, usuario: Usuario) -> list[Usuario]:
         """Active users a gestor can assign to."""

@@ -1,7 +1,8 @@
 """Usuários and access: registration, who is let in, papel, profile and reachability.
 
     regras    who is who: `tem_acesso`, `administra`, `gerencia`, `exigir_admin` (each rule has
-              its SQL twin in `db.repositories.usuarios`)
+              its SQL twin in `db.repositories.usuarios`), `motivo_sem_acesso` (what a user
+              kept out is told, in the chat and on the board)
     servico   UsuarioService: /start (admins from ADMIN_TELEGRAM_IDS), access requests and
               decisions (Liberar/Recusar), /papel, name and time zone, blocked/unblocked
 
@@ -11,6 +12,7 @@ a column in `db.models.usuarios` (and a migration) plus a method of the one serv
 it: notice preferences (switches, digest hour, quiet hours) belong to `NotificacaoService`.
 """
 
+from bot.usuarios.regras import motivo_sem_acesso
 from bot.usuarios.servico import (
     NOME_MAX,
     SINONIMOS_PAPEL,
@@ -27,4 +29,5 @@ __all__ = [
     "Decisao",
     "Registro",
     "UsuarioService",
+    "motivo_sem_acesso",
 ]

@@ -16,7 +16,6 @@
                      MentorUso        mentor_uso        tokens each model call spent
                      MentorAcao       mentor_acoes      writes the mentor proposed, awaiting a tap
     entrada          UpdateRecebido   updates_recebidos the inbox: each update once, stored first
-                     RespostaAdiada   respostas_adiadas replies waiting out Telegram's flood limit
 
 A new table goes in its domain's module (or a new one) and is re-exported here, so Alembic's
 autogenerate and `from db.models import X` see it. Names are Portuguese, like `cogep_db`; all
@@ -29,7 +28,7 @@ embedded PostgreSQL has no `unaccent` extension) plus hyphenated words also writ
 from db.models.base import NAMING_CONVENTION, Base, Timestamps
 from db.models.conhecimento import ORIGENS, STATUS_DOCUMENTO, Documento, Trecho
 from db.models.contatos import Contato
-from db.models.entrada import REFERENCIA_MAX, RespostaAdiada, UpdateRecebido
+from db.models.entrada import REFERENCIA_MAX, UpdateRecebido
 from db.models.fluxos import Fluxo
 from db.models.grupos import Grupo
 from db.models.mentor import Mensagem, MentorAcao, MentorUso
@@ -71,7 +70,6 @@ __all__ = [
     "Notificacao",
     "Processo",
     "ProcessoEvento",
-    "RespostaAdiada",
     "Timestamps",
     "Trecho",
     "UpdateRecebido",

@@ -1,12 +1,12 @@
-"""The inbox of Telegram updates (`updates_recebidos`) and replies waiting out a flood limit
-(`respostas_adiadas`)."""
+"""The inbox of Telegram updates (`updates_recebidos`). (A reply held back by a flood limit
+waits in the outbox, `notificacoes`, like every other send-later.)"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Index, SmallInteger, String, Text, func, text
+from sqlalchemy import BigInteger, Index, SmallInteger, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,19 +40,3 @@ class UpdateRecebido(Base):
             postgresql_where=text("concluido_em IS NULL"),
         ),
     )
-
-
-class RespostaAdiada(Base):
-    """A reply Telegram kept refusing with 429: sent when the chat is free, not dropped."""
-
-    __tablename__ = "respostas_adiadas"
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
-    html: Mapped[str] = mapped_column(Text)
-    teclado: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    enviar_apos: Mapped[datetime]
-    tentativas: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
-    criado_em: Mapped[datetime] = mapped_column(server_default=func.now())
-
-    __table_args__ = (Index(None, "enviar_apos"),)

@@ -1,4 +1,4 @@
-"""Queries on the inbox (`updates_recebidos`) and on replies held back by a flood limit.
+"""Queries on the inbox (`updates_recebidos`).
 
 Inbox statements run on a Core connection in autocommit (`Sessions.connect()`): each is one
 round trip, and `admitir` takes a whole getUpdates batch at once. `efetivar` is the exception:
@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Text, bindparam, delete, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from db.models import REFERENCIA_MAX, RespostaAdiada, UpdateRecebido
+from db.models import REFERENCIA_MAX, UpdateRecebido
 
 _ADMITIR = text(
     "INSERT INTO updates_recebidos (update_id, dados) "
@@ -118,56 +118,3 @@ async def podar(conn: AsyncConnection, *, antes_de: datetime) -> int:
         delete(UpdateRecebido).where(UpdateRecebido.recebido_em < antes_de)
     )
     return resultado.rowcount
-
-
-# -- replies held back by a flood limit -------------------------------------------------------
-async def adiar_resposta(
-    conn: AsyncConnection,
-    *,
-    chat_id: int,
-    html: str,
-    teclado: dict[str, Any] | None,
-    enviar_apos: datetime,
-) -> None:
-    """Queue a reply to be sent at or after `enviar_apos`."""
-    await conn.execute(
-        insert(RespostaAdiada).values(
-            chat_id=chat_id, html=html, teclado=teclado, enviar_apos=enviar_apos
-        )
-    )
-
-
-async def respostas_vencidas(
-    session: AsyncSession, *, agora: datetime, limite: int
-) -> list[RespostaAdiada]:
-    """In the caller's transaction: due replies, oldest first, locked (other replicas skip)."""
-    return list(
-        await session.scalars(
-            select(RespostaAdiada)
-            .where(RespostaAdiada.enviar_apos <= agora)
-            .order_by(RespostaAdiada.id)
-            .limit(limite)
-            .with_for_update(skip_locked=True)
-        )
-    )
-
-
-async def proxima_resposta(conn: AsyncConnection) -> datetime | None:
-    """When the next held-back reply is due, if any."""
-    return await conn.scalar(
-        select(RespostaAdiada.enviar_apos).order_by(RespostaAdiada.enviar_apos).limit(1)
-    )
-
-
-async def reagendar_resposta(conn: AsyncConnection, *, id_: int, enviar_apos: datetime) -> None:
-    """Telegram refused again: try at `enviar_apos`."""
-    await conn.execute(
-        update(RespostaAdiada)
-        .where(RespostaAdiada.id == id_)
-        .values(enviar_apos=enviar_apos, tentativas=RespostaAdiada.tentativas + 1)
-    )
-
-
-async def apagar_resposta(conn: AsyncConnection, *, id_: int) -> None:
-    """The reply was delivered (or can never be)."""
-    await conn.execute(delete(RespostaAdiada).where(RespostaAdiada.id == id_))

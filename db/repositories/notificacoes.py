@@ -44,16 +44,21 @@ async def reivindicar(
 ) -> list[Notificacao]:
     """Claim up to `limite` due rows (replies first), leased until `ate`.
 
-    Only a chat's oldest waiting row can be claimed, so a chat's notices arrive in order
-    whichever replica sends them (and a chat gets one at a time: its pace is 1/s anyway).
+    Only a chat's oldest *due* row can be claimed, so a chat's due notices arrive in order
+    whichever replica sends them (and a chat gets one at a time: its pace is 1/s anyway). A row
+    in flight (`enviando`) holds the chat's later rows; a row not due yet (held for quiet
+    hours, or backing off) never does.
     """
     anterior = aliased(Notificacao)
     na_frente = (
         select(anterior.id)
         .where(
             anterior.chat_id == Notificacao.chat_id,
-            anterior.status.in_(("pendente", "enviando")),
             anterior.id < Notificacao.id,
+            or_(
+                anterior.status == "enviando",
+                and_(anterior.status == "pendente", anterior.devido_em <= agora),
+            ),
         )
         .exists()
     )

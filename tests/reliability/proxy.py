@@ -48,6 +48,12 @@ class ProxyDeCorte:
         with contextlib.suppress(Exception):
             await self._servidor.wait_closed()
 
+    def derrubar(self, *, por: float) -> None:
+        """Cut every open connection now and refuse new ones for `por` seconds."""
+        self._recusar_ate = time.monotonic() + por
+        for tarefa in list(self._tarefas):
+            tarefa.cancel()
+
     def armar(self, corte: Corte, *, fora_do_ar: float = 0.0) -> None:
         """Cut the next COMMIT of a transaction that inserts a processo."""
         self.corte, self.fora_do_ar = corte, fora_do_ar

@@ -72,15 +72,15 @@ async def test_a_webhook_redelivery_acts_once(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = build_application(make_settings(tg, database_url), database=database)
     webhook = {
-        "listen": "127.0.0.1",
-        "port": port,
-        "url_path": "telegram",
+        "webhook_listen": "127.0.0.1",
+        "webhook_port": port,
         "webhook_url": f"http://127.0.0.1:{port}/telegram",
+        "webhook_secret": "segredo-do-webhook",
     }
+    app = build_application(make_settings(tg, database_url, **webhook), database=database)
 
-    async with serving(app, webhook=webhook):
+    async with serving(app):
         ana = await registrar(tg, 803, "Ana")
         update = tg.send_text(ana.user, "/novo Pelo webhook")
         await ana.ve("Pelo webhook")

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from bot.app import CogepApplication
 from bot.database import Database
-from db.models import Processo, RespostaAdiada
-from handlers.reply import FLOOD_RETRIES
+from bot.saida.envio import FLOOD_RETRIES
+from db.models import Notificacao, Processo
 from tests.fake_telegram import FakeTelegram
 from tests.test_processos import registrar
 
@@ -43,9 +43,13 @@ async def test_a_reply_refused_past_its_retries_is_delivered_late_and_true(
     assert any("held back by flood control" in r.getMessage() for r in caplog.records)
     async with database.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Processo)) == 1
-    for _ in range(50):  # the delivered row is deleted right after the send
+    for _ in range(50):  # the outbox records the delivery right after the send
         async with database.sessions() as session:
-            restantes = await session.scalar(select(func.count()).select_from(RespostaAdiada))
+            restantes = await session.scalar(
+                select(func.count())
+                .select_from(Notificacao)
+                .where(Notificacao.tipo == "resposta", Notificacao.status != "enviada")
+            )
         if restantes == 0:
             break
         await asyncio.sleep(0.05)

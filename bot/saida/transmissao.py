@@ -8,7 +8,7 @@
 Rich messages first: `sendRichMessage` / `sendRichMessageDraft` (Bot API 10.1, not wrapped by
 python-telegram-bot 22.8, so through `Bot.do_api_request`) take the model's Markdown as it is.
 A server that does not know them (404) is remembered in `Servidor`, per process, and every
-later answer goes straight to the HTML path: `bot.mentor.formato` + `handlers.reply`, which
+later answer goes straight to the HTML path: `bot.mentor.formato` + `bot.saida.envio`, which
 split under 4096, fall back to plain text, and wait out 429s. Drafts refused the same way fall
 back to the group behaviour (a placeholder). "Message is not modified" is a success, a 429
 while streaming slows the updates (`ritmo.Devagar`), and the final text is always delivered.
@@ -19,26 +19,31 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, EndPointNotFound, RetryAfter, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot import texts
 from bot.mentor.formato import markdown_para_html
 from bot.mentor.ritmo import Compasso, Devagar
 from bot.render import MESSAGE_LIMIT, split_html
-from handlers.reply import edit_html, send_html, with_flood_retry
+from bot.saida.envio import (
+    com_esperas,
+    edit_html,
+    metodo_desconhecido,
+    nao_modificada,
+    segundos,
+    send_html,
+)
 
 log = logging.getLogger("cogep.mentor.telegram")
 
 INTERVALO_RASCUNHO = 0.4  # drafts animate; a few updates a second read as typing
 INTERVALO_EDICAO = 1.0  # edits: about one per second per chat, as Telegram asks
 RICO_MAX = 32_000  # characters per rich message (Telegram allows far more than 4096)
-RECUSAS = ("method not found", "not supported", "unknown method", "not implemented")
 
 
 @dataclass
@@ -47,18 +52,6 @@ class Servidor:
 
     rico: bool = True
     rascunho: bool = True
-
-
-def _recusou(exc: TelegramError) -> bool:
-    """Whether the server does not know the method (rather than disliking this one call)."""
-    if isinstance(exc, EndPointNotFound):
-        return True
-    return isinstance(exc, BadRequest) and any(r in exc.message.lower() for r in RECUSAS)
-
-
-def _segundos(exc: RetryAfter) -> float:
-    espera = exc.retry_after
-    return espera.total_seconds() if isinstance(espera, timedelta) else float(espera)
 
 
 class Transmissao:
@@ -91,11 +84,6 @@ class Transmissao:
         """The placeholder message's id (groups, or when drafts are refused)."""
         return self._marcador.message_id if self._marcador is not None else None
 
-    @property
-    def usa_rascunho(self) -> bool:
-        """Whether this answer streams as drafts (private chat, server supports them)."""
-        return self._rascunho
-
     async def comecar(self) -> None:
         """Show at once that the professor is on it: a "thinking" draft, or the placeholder."""
         if self._rascunho:
@@ -105,9 +93,9 @@ class Transmissao:
                 )
                 return
             except TelegramError as exc:
-                if not _recusou(exc):
+                if not metodo_desconhecido(exc):
                     log.warning("draft refused (%s); streaming by edits", exc)
-                self._servidor.rascunho = self._servidor.rascunho and not _recusou(exc)
+                self._servidor.rascunho = self._servidor.rascunho and not metodo_desconhecido(exc)
                 self._rascunho = False
                 self.compasso.intervalo = INTERVALO_EDICAO
         self._marcador = await send_html(
@@ -130,9 +118,9 @@ class Transmissao:
                     reply_markup=self._teclado_parar, disable_web_page_preview=True,
                 )  # fmt: skip
         except RetryAfter as exc:
-            raise Devagar(_segundos(exc)) from None
+            raise Devagar(segundos(exc)) from None
         except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
+            if not nao_modificada(exc):
                 raise
 
     async def _rascunho_parcial(self, markdown: str) -> None:
@@ -147,7 +135,7 @@ class Transmissao:
                 )  # fmt: skip
                 return
             except TelegramError as exc:
-                if not _recusou(exc):
+                if not metodo_desconhecido(exc):
                     raise
                 self._servidor.rico = False
                 log.info("this Bot API server has no rich messages; using HTML from now on")
@@ -188,15 +176,17 @@ class Transmissao:
                     "message_id": self._responder_a, "allow_sending_without_reply": True,
                 }  # fmt: skip
             try:
-                await with_flood_retry(
+                await com_esperas(
+                    self._bot,
+                    self._chat_id,
                     functools.partial(
                         self._bot.do_api_request, "sendRichMessage", api_kwargs=kwargs
-                    )
+                    ),
                 )
             except TelegramError as exc:
-                if indice > 0 or not (_recusou(exc) or isinstance(exc, BadRequest)):
+                if indice > 0 or not (metodo_desconhecido(exc) or isinstance(exc, BadRequest)):
                     raise
-                if _recusou(exc):
+                if metodo_desconhecido(exc):
                     self._servidor.rico = False
                     log.info("this Bot API server has no rich messages; using HTML from now on")
                 else:
