@@ -37,6 +37,8 @@ from telegram.ext import BaseUpdateProcessor, ExtBot
 from bot import texts
 from bot.enxurrada import Enxurrada, Veredito
 from bot.logs import contexto
+from bot.render import escape
+from bot.saida import envio
 
 log = logging.getLogger("cogep.ordering")
 Avisar = Callable[[Update], Awaitable[None]]
@@ -176,17 +178,18 @@ def _descartar(coroutine: Awaitable[Any]) -> None:
 
 
 def avisar_enxurrada(bot: ExtBot[Any]) -> Avisar:
-    """The one warning of a flood: a toast for a button, a message in the chat otherwise."""
+    """The one warning of a flood: an alert on the button pressed, a message in the chat
+    otherwise (through `bot.saida.envio`, which reads Telegram's refusals)."""
 
     async def avisar(update: Update) -> None:
-        try:
-            if update.callback_query is not None:
+        if update.callback_query is not None:
+            try:
                 await bot.answer_callback_query(
                     update.callback_query.id, texts.ENXURRADA_PLAIN, show_alert=True
                 )
-            elif update.effective_chat is not None:
-                await bot.send_message(update.effective_chat.id, texts.ENXURRADA_PLAIN)
-        except TelegramError as exc:  # the warning is a courtesy: nothing else depends on it
-            log.info("could not send the flood warning: %s", exc.message)
+            except TelegramError as exc:  # the warning is a courtesy: nothing depends on it
+                log.info("could not send the flood warning: %s", exc.message)
+        elif update.effective_chat is not None:
+            await envio.enviar(bot, update.effective_chat.id, escape(texts.ENXURRADA_PLAIN))
 
     return avisar
