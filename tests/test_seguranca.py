@@ -246,6 +246,15 @@ def _sem_o_proprio_start(
     return diferencas
 
 
+async def _tocar(
+    tg: FakeTelegram, user: dict[str, Any], data: str, *, chat: dict[str, Any] | None = None
+) -> None:
+    """Press a button with `data` and wait until the bot has answered the press."""
+    respondidos = len(tg.answered_callbacks())
+    tg.press(user, 1, data, chat=chat)
+    await tg.wait_for(lambda: len(tg.answered_callbacks()) > respondidos or None, timeout=5)
+
+
 def dados(modelos: tuple[str, ...], ids: dict[str, Any]) -> list[str]:
     return [m.format(**ids) for m in modelos]
 
@@ -276,11 +285,7 @@ async def test_the_wrong_person_is_refused_everything_and_nothing_changes(
         if alvo_de_membro and escopo == "proprio":
             continue
         for data in dados(modelos, cena.ids):
-            respondidos = len(tg.answered_callbacks())
-            tg.press(pessoa.user, 1, data, chat=grupo)
-            await tg.wait_for(
-                lambda n=respondidos: len(tg.answered_callbacks()) > n or None, timeout=5
-            )
+            await _tocar(tg, pessoa.user, data, chat=grupo)
 
     depois = await foto(database)
     assert _sem_o_proprio_start(mudancas(antes, depois), pessoa.id, antes) == {}
@@ -296,9 +301,5 @@ async def test_forged_and_malformed_buttons_change_nothing_even_for_an_admin(
     antes = await foto(database)
     for prefixo in [*BOTOES, "zz", "", "ps.9"]:
         for modelo in MALFORMADOS:
-            respondidos = len(tg.answered_callbacks())
-            tg.press(cena.chefe.user, 1, modelo.format(x=prefixo)[:64])
-            await tg.wait_for(
-                lambda n=respondidos: len(tg.answered_callbacks()) > n or None, timeout=5
-            )
+            await _tocar(tg, cena.chefe.user, modelo.format(x=prefixo)[:64])
     assert mudancas(antes, await foto(database)) == {}

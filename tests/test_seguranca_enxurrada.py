@@ -70,13 +70,14 @@ async def test_fifty_messages_at_once_get_one_warning_and_others_stay_served(
             .select_from(UpdateRecebido)
             .where(UpdateRecebido.efetivado_em.is_not(None))
         )
+    assert lembretes is not None
     assert RAJADA <= lembretes <= RAJADA + 2  # the burst (and a second's refill at most)
     assert efetivados == lembretes  # each reminder made is its update's change; a drop is none
     assert abertos == 0  # dropped ones are marked handled: a restart does not replay them
 
 
 def _sem_pendentes(app: CogepApplication) -> bool:
-    porta = app.bot.porta  # type: ignore[attr-defined]
+    porta = app.bot.porta
     return not porta._em_curso
 
 
