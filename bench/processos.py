@@ -3,7 +3,8 @@
 Targets (from the issues): with 100,000 processos and 1,000 users, `ProcessoService.listar` and
 `ProcessoService.buscar` answer in p95 <= 30 ms of database time on this machine; and the
 board's first JSON (`GET /app/api/processos`, issue 23) in p95 <= 30 ms for a gestor and a
-membro.
+membro; `/relatorio` (`RelatorioService.gerar`: queries, chart and text) in p95 <= 2 s, with
+`/exportar` (`ProcessoService.exportar`, the CSV bytes) measured beside it.
 
     python -m bench.processos [--processos 100000] [--users 1000] [--queries 300] [--quick]
 
@@ -69,6 +70,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.notificacoes import SilentNotifier
 from bot.processos import ProcessoService
+from bot.processos.relatorio import RelatorioService
 from bot.quadro import Estado, montar
 from bot.quadro.initdata import assinar
 from bot.services import Services
@@ -506,7 +508,8 @@ async def measure(
         todos = (membros, gestores, numeros, ids)
         aquecimento = make_calls(rng, servico, pk, quadro.primeiro_json, *todos, 20, 100)
         calls = make_calls(rng, servico, pk, quadro.primeiro_json, *todos, args.queries, n_pk)
-        await _medir(engine, captura, calls, aquecimento, n_pk, args)
+        pk_serie = await _medir(engine, captura, calls, aquecimento, n_pk, args)
+    await medir_relatorios(sessions, rng, membros, gestores, pk_serie, args)
 
 
 class Quadro:
@@ -553,8 +556,9 @@ async def _medir(
     aquecimento: list[Call],
     n_pk: int,
     args: argparse.Namespace,
-) -> None:
-    """Warm up, time every call, EXPLAIN a sample, report."""
+) -> Serie:
+    """Warm up, time every call, EXPLAIN a sample, report; the pk lookup's series (the
+    baseline of the ratios that follow)."""
 
     # Warm the pool, the caches and asyncpg's prepared statements; discard.
     for _, _, call in aquecimento:
@@ -606,6 +610,7 @@ async def _medir(
         print(statement)
         for line in await explain(engine, statement, params, fmt="TEXT"):
             print("   " + line)
+    return series["pk lookup"]
 
 
 def report(series: dict[str, Serie], args: argparse.Namespace) -> None:
@@ -668,6 +673,48 @@ def report(series: dict[str, Serie], args: argparse.Namespace) -> None:
     )
 
 
+RELATORIO_TARGET_MS = 2000.0
+
+
+async def medir_relatorios(
+    sessions: Any,
+    rng: random.Random,
+    membros: list[Usuario],
+    gestores: list[Usuario],
+    pk: Serie,
+    args: argparse.Namespace,
+) -> None:
+    """/relatorio (chart drawn, text written) and /exportar (CSV bytes built), end to end, for
+    random membros and gestores, shuffled together; p95 as a ratio to the pk lookup above."""
+    relatorios = RelatorioService(sessions)
+    servico = ProcessoService(sessions, Settings(_env_file=None), SilentNotifier())
+    calls: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
+    for _ in range(args.relatorios):
+        for papel, pessoas in (("membro", membros), ("gestor", gestores)):
+            periodo = rng.choice(("semana", "mes"))
+            relatorio = functools.partial(relatorios.gerar, rng.choice(pessoas), periodo)
+            calls.append((f"relatorio {papel}", relatorio))
+            exportar = functools.partial(servico.exportar, rng.choice(pessoas), rng.choice(FILTROS))
+            calls.append((f"exportar {papel}", exportar))
+    rng.shuffle(calls)
+    for _, call in calls[:4]:  # warm-up: matplotlib's first figure loads its fonts
+        await call()
+    tempos: dict[str, list[float]] = defaultdict(list)
+    for nome, call in calls:
+        t0 = time.perf_counter()
+        await call()
+        tempos[nome].append((time.perf_counter() - t0) * 1000)
+    base = pct(pk.ms, 95)
+    print(f"\n/relatorio and /exportar end to end (ms; {args.relatorios} calls per category)")
+    print(f"  {'category':<18}{'n':>5}{'p50':>9}{'p95':>9}{'max':>9}{'p95/pk':>10}  p95<=2s")
+    for nome in ("relatorio membro", "relatorio gestor", "exportar membro", "exportar gestor"):
+        v = tempos[nome]
+        p95 = pct(v, 95)
+        ok = "yes" if p95 <= RELATORIO_TARGET_MS else "NO"
+        print(f"  {nome:<18}{len(v):>5}{pct(v, 50):>9.1f}{p95:>9.1f}{max(v):>9.1f}"
+              f"{p95 / base:>9.0f}x  {ok}")  # fmt: skip
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(
@@ -678,6 +725,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=300, help="timed calls per category")
     parser.add_argument(
         "--explain", type=int, default=60, help="EXPLAIN ANALYZE sample per category"
+    )
+    parser.add_argument(
+        "--relatorios", type=int, default=20, help="timed /relatorio and /exportar per category"
     )
     parser.add_argument(
         "--quick", action="store_true", help="10,000 processos, 200 users, 100 queries"

@@ -63,6 +63,7 @@ __all__ = ["CogepApplication", "OutdatedSchema", "build_application", "rodar", "
 log = logging.getLogger("cogep.app")
 
 COMANDOS_ESPERAS = (5.0, 30.0, 120.0, 600.0)  # setMyCommands retries, seconds apart
+ORFAS_A_CADA = 30.0  # seconds between looks for updates a dead replica left unfinished
 CONSOLE_TOKEN = "1:console"
 # Near the database pool's size (20 + 10 overflow): beyond it updates would only wait for a
 # connection (and time out after 10 s) instead of waiting, harmlessly, in PTB's update queue.
@@ -277,7 +278,13 @@ async def _entregar(app: CogepApplication, dados: dict[str, Any]) -> None:
 def _tarefas(app: CogepApplication, raiz: _Raiz) -> None:
     """Every background task, in start order (they stop in reverse)."""
     tarefas, services = app.bot_data.tarefas, app.bot_data.services
-    tarefas.componente("entrada", parar=functools.partial(_fechar_entrada, raiz.porta))
+    tarefas.componente(
+        "entrada",
+        iniciar=functools.partial(_abrir_entrada, raiz.porta),
+        parar=functools.partial(_fechar_entrada, raiz.porta),
+    )
+    # Updates a replica that died was handling are taken over by a live one.
+    tarefas.laco("entrada-orfas", functools.partial(_recolher_orfas, app, raiz.porta))
     tarefas.componente("mentor", parar=services.mentor.fechar)
     # Mentor questions a crash cut off get 🔁; this process's own keep their heartbeat.
     tarefas.laco("mentor-vigia", functools.partial(mentor_handlers.vigiar, app))
@@ -288,12 +295,36 @@ def _tarefas(app: CogepApplication, raiz: _Raiz) -> None:
     tarefas.laco("notificacoes-envio", entregador.rodar)
     tarefas.componente(
         "notificacoes-rodada",
-        iniciar=functools.partial(transporte.agendar, app, services, ao_liderar=aviso.retomar),
+        iniciar=functools.partial(
+            transporte.agendar,
+            app,
+            services,
+            ao_liderar=aviso.retomar,
+            intervalo=raiz.settings.notificacoes_rodada,
+        ),
         parar=services.notificacoes.lider.largar,
     )
     tarefas.laco("comandos", functools.partial(_publicar_comandos, app.bot))
     if raiz.settings.quadro_url is not None:  # the menu button opens the board (bot.quadro)
         tarefas.laco("menu-quadro", functools.partial(_publicar_quadro, app.bot, raiz.settings))
+
+
+async def _abrir_entrada(porta: Porta) -> None:
+    """Hold this process's presence before any update is admitted (bot.entrada.presenca)."""
+    if porta.caixa is not None:
+        await porta.caixa.presenca.abrir()
+
+
+async def _recolher_orfas(app: CogepApplication, porta: Porta) -> None:
+    """Every ORFAS_A_CADA: keep the presence, replay what a dead replica left unfinished."""
+    while True:
+        await asyncio.sleep(ORFAS_A_CADA)
+        try:
+            if porta.caixa is not None:
+                await porta.caixa.presenca.garantir()
+            await porta.reprocessar(app.bot, app.update_queue)
+        except Exception as exc:  # the database is down: next round
+            log.warning("could not look for updates a dead replica left: %s", exc)
 
 
 async def _fechar_entrada(porta: Porta) -> None:

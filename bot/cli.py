@@ -77,7 +77,10 @@ def run(
 
 @cli.command()
 def console(
-    user_id: Annotated[int, typer.Option(help="Id de Telegram simulado para o usuário.")] = 1,
+    user_id: Annotated[
+        int | None,
+        typer.Option(help="Id de Telegram simulado (padrão: 1 como admin, 2 como membro)."),
+    ] = None,
     name: Annotated[str, typer.Option(help="Nome do usuário simulado.")] = "Você",
     admin: Annotated[
         bool, typer.Option("--admin/--membro", help="Entrar como administrador ou como membro.")

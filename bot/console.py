@@ -4,10 +4,14 @@
 what the bot sends is printed, what the person types becomes an Update served by getUpdates.
 So the console runs exactly the handlers, services and database of `cogep run`.
 
-Typing a number presses the inline button with that number on the latest message that has
-buttons; /sair (or Ctrl-D) leaves. The mentor's answers stream into the terminal as its drafts
-grow (sendMessageDraft / sendRichMessageDraft), and the final message prints only what the
-drafts had not shown yet.
+Only the console person's own chat is shown: what the bot sends to anyone else (an admin's
+notice, another member's reminder) is accepted and kept quiet, its buttons out of reach.
+Typing a number presses the inline button with that number while the message that carries
+those buttons is the latest one shown; after a question without buttons ("Digite o
+comentário") a number is an answer, typed text. /sair (or Ctrl-D) leaves.
+
+The mentor's answers stream into the terminal as its drafts grow (sendMessageDraft /
+sendRichMessageDraft), and the final message prints only what the drafts had not shown yet.
 """
 
 from __future__ import annotations
@@ -101,6 +105,8 @@ class ConsoleBotApi(BaseRequest):
         """Answer one Bot API call."""
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        if request_data is not None and request_data.multipart_data:  # an uploaded file
+            params["_arquivos"] = list(request_data.multipart_data.values())
         result = await self._answer(name, params)
         if name != "getUpdates":
             self.last_output = time.monotonic()
@@ -112,8 +118,14 @@ class ConsoleBotApi(BaseRequest):
                     "supports_inline_queries": False}  # fmt: skip
         if method == "getUpdates":
             return await self._poll(float(params.get("timeout", 0) or 0))
+        if method in ("sendMessage", "sendRichMessage", "sendDocument", "sendPhoto") and (
+            not self._nosso(params.get("chat_id"))
+        ):
+            return self._store(params)  # someone else's chat: not for this terminal
         if method == "sendMessage":
             return self._show(self._store(params))
+        if method in ("sendDocument", "sendPhoto"):
+            return self._arquivo(method, params)
         if method == "sendMessageDraft":
             self._stream(html_to_rich(self._draft_text(params)).plain)
             return True
@@ -127,7 +139,7 @@ class ConsoleBotApi(BaseRequest):
             return True
         if method in ("editMessageText", "editMessageReplyMarkup"):
             message = self._messages.get(int(params.get("message_id", 0)))
-            if message is None:
+            if message is None or not self._nosso(message["chat"]["id"]):
                 return True
             message.update({k: v for k, v in params.items() if k in ("text", "reply_markup")})
             if "reply_markup" not in params:
@@ -147,9 +159,32 @@ class ConsoleBotApi(BaseRequest):
             batch.append(self.updates.get_nowait())
         return batch
 
+    def _nosso(self, chat_id: object) -> bool:
+        """Whether a send goes to the console person's own chat."""
+        return str(chat_id) == str(self.chat["id"])
+
+    def _arquivo(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A document or photo: say what came, since a terminal cannot show it."""
+        message = self._store(params)
+        nome, conteudo = "arquivo", b""
+        for arquivo in params.get("_arquivos", []):
+            nome, conteudo = arquivo[0] or nome, arquivo[1]
+        tamanho = len(conteudo) if isinstance(conteudo, bytes) else 0
+        self.out.print(Text("\nCogep:", style="bold green"))
+        self.out.print(Text(f"📎 {nome} ({tamanho} bytes)", style="cyan"))
+        if params.get("caption"):
+            self.out.print(html_to_rich(str(params["caption"])))
+        kind = "document" if method == "sendDocument" else "photo"
+        message[kind] = {"file_id": f"console-{message['message_id']}", "file_unique_id": "c"}
+        if kind == "photo":
+            message["photo"] = [{**message["photo"], "width": 1, "height": 1}]
+        return self._buttons(message)
+
     def _store(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params.get("chat_id", self.chat["id"])
+        chat = self.chat if self._nosso(chat_id) else {"id": int(chat_id), "type": "private"}
         message = {"message_id": self._next_message, "date": int(time.time()),
-                   "chat": self.chat, "from": BOT_USER, "text": params.get("text", "")}  # fmt: skip
+                   "chat": chat, "from": BOT_USER, "text": params.get("text", "")}  # fmt: skip
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self._messages[self._next_message] = message
@@ -186,15 +221,20 @@ class ConsoleBotApi(BaseRequest):
         streamed, self._streamed, self.streaming = self._streamed, "", False
         if streamed and not edited and shown.plain.startswith(streamed):
             self.out.print(Text(shown.plain[len(streamed) :]))  # the rest of a streamed answer
-            return self._buttons(message)
+            return self._buttons(message, edited=edited)
         prefix = "Cogep (editado)" if edited else "Cogep"
         self.out.print(Text(f"\n{prefix}:", style="bold green"))
         # A rich message that was not streamed is shown rendered, not as its Markdown source.
         self.out.print(Markdown(raw) if markdown else shown)
-        return self._buttons(message)
+        return self._buttons(message, edited=edited)
 
-    def _buttons(self, message: dict[str, Any]) -> dict[str, Any]:
+    def _buttons(self, message: dict[str, Any], *, edited: bool = False) -> dict[str, Any]:
+        """Number the message's buttons; a new message without any (a question) ends the old
+        ones' turn, so a number typed next is an answer, not a press."""
         keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        dono = self.buttons[0][0] if self.buttons else None
+        if not keyboard and (not edited or dono == message["message_id"]):
+            self.buttons = []
         if keyboard:
             self.buttons = []
             for row in keyboard:
@@ -231,12 +271,21 @@ class ConsoleBotApi(BaseRequest):
         self.updates.put_nowait(update)
 
 
-async def run_console(settings: Settings, *, user_id: int, name: str, admin: bool = True) -> None:
+ADMIN_ID = 1
+MEMBRO_ID = 2  # `--membro` is someone else: id 1 may have been made an admin by an earlier run
+
+
+async def run_console(
+    settings: Settings, *, user_id: int | None = None, name: str, admin: bool = True
+) -> None:
     """Run the bot against the terminal until /sair or end of input.
 
     The person at the terminal is an admin by default: whoever runs the console owns the
-    database it opens, and trying Cogep should show all of it.
+    database it opens, and trying Cogep should show all of it. Without an id, the admin is
+    Telegram id 1 and the membro id 2: two people, as a papel once given is kept.
     """
+    if user_id is None:
+        user_id = ADMIN_ID if admin else MEMBRO_ID
     api = ConsoleBotApi(user_id=user_id, name=name)
     admins = settings.admin_telegram_ids | {user_id} if admin else settings.admin_telegram_ids
     settings = settings.model_copy(

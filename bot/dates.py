@@ -2,10 +2,10 @@
 
 Public API (all results are aware datetimes in the user's `tz`; `now` is always injected):
 
-    parse_when(text, *, now, tz, default_time=09:00) -> datetime | None
+    parse_when(text, *, now, tz, default_time=09:00, calendario=None) -> datetime | None
         The moment the user meant, or None when the text is not a date. Past dates ("ontem",
         "hoje 8h" at 10:00) are returned as they are: refusing them is the caller's job.
-    split_when(text, *, now, tz, default_time=09:00) -> (datetime, rest) | None
+    split_when(text, *, now, tz, default_time=09:00, calendario=None) -> (datetime, rest) | None
         The longest leading run of words that is a date, and the rest of the text.
     format_when(moment, *, tz, now) -> str
         "hoje 18:00", "amanhã 09:00", "sex 27/11 18:00", "30/11/2027 14:00".
@@ -28,14 +28,20 @@ How parse_when works:
    "30/11/2026 14h" as 26/11, and silently drops "25:00". Explicit time, else `default_time`.
 
 Rules:
-- dd/mm is day first. Without a year: this year, or next year once that day has passed (today's
-  date stays today, even when its default time has passed: the caller reports "no passado").
+- dd/mm is day first. Without a year: the next such day (today's date stays today, even when
+  its default time has passed: the caller reports "no passado"), except a day up to
+  RECENT_PAST (~2 months) back, which is that past day ("05/12" on 06/12 is a slip, reported
+  "já passou", not next December). Only a far-away day/month rolls to next year; the
+  confirmations say so (`bot.texts.ano_que_vem`).
 - A weekday means the next such day; today only while the time (or default_time) is ahead.
   "próxima sexta" / "sexta que vem" is the coming Friday too, but never today. Abbreviations
   ("ter", "sex", "dom") count only with a time ("ter 14h"): alone they are ordinary words.
 - "semana que vem" / "próxima semana": next Monday (never today) at default_time.
 - "fim do mês": last day of the current month at END_OF_MONTH_TIME (18:00, end of the working
   day) unless a time is given; on that day after 18:00 it is in the past, like "hoje 17h".
+- "em N dias úteis" skips weekends and holidays (`bot.calendario`: national ones, or a state's
+  when the caller passes its `calendario`), at default_time; "em N horas úteis" counts only the
+  calendar's working hours (default seg-sex 09-18).
 - "em N dias/semanas/meses" lands on default_time; "em N horas/minutos" is exact elapsed time,
   added in UTC so it stays right across a DST change. A wall time in a DST gap moves forward.
 - "de manhã" 09:00, "à tarde" 14:00, "à noite" 19:00; "3 da tarde" 15:00; "às 9" 09:00.
@@ -60,11 +66,16 @@ from dateparser.date import (  # type: ignore[import-untyped, unused-ignore]
 )
 
 from bot.acentos import sem_acentos
+from bot.calendario import Calendario
 
-__all__ = ["END_OF_MONTH_TIME", "format_when", "parse_when", "split_when"]
+__all__ = ["END_OF_MONTH_TIME", "RECENT_PAST", "format_when", "parse_when", "split_when"]
 
 # "Fim do mês" without a time means the end of that working day, not 09:00 of the last day.
 END_OF_MONTH_TIME: Final = time(18, 0)
+
+# A dd/mm without a year up to this far back is that past day (refused by the caller as
+# "já passou"); further back it is the next such day, next year.
+RECENT_PAST: Final = timedelta(days=62)
 
 # Longest date phrase split_when tries ("na próxima sexta-feira às 18h30 da tarde" is 7 words).
 _MAX_DATE_WORDS: Final = 8
@@ -169,6 +180,12 @@ _LONG_DURATION_RE: Final = re.compile(
     rf"(?:em|daqui\s+a|daqui|dentro\s+de)\s+(?P<n>{_NUM})\s+"
     r"(?P<unit>dias?|semanas?|mes|meses|anos?)"
 )
+_BUSINESS_DAYS_RE: Final = re.compile(
+    rf"(?:em|daqui\s+a|daqui|dentro\s+de)\s+(?P<n>{_NUM})\s+(?:dias\s+uteis|dia\s+util)"
+)
+_BUSINESS_HOURS_RE: Final = re.compile(
+    rf"(?:em|daqui\s+a|daqui|dentro\s+de)\s+(?P<n>{_NUM})\s+(?:horas\s+uteis|hora\s+util)"
+)
 _CONNECTOR_RE: Final = re.compile(r"^(?:de|do|da|na|no)\s+")
 _PREFIX_RE: Final = re.compile(
     r"(?:ate|para|pra|no|na|nesta|neste|nessa|nesse|esta|este|essa|esse)\s+"
@@ -248,7 +265,10 @@ def _in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
 class _Today:
     """The caller's `now` seen from `tz`, plus what the date rules need to know about it."""
 
-    def __init__(self, now: datetime, tz: str, default_time: time) -> None:
+    def __init__(
+        self, now: datetime, tz: str, default_time: time, calendario: Calendario | None = None
+    ) -> None:
+        self.calendario = calendario or Calendario()
         self.zone = ZoneInfo(tz)
         self.tz = tz
         local = _in_zone(now, self.zone)
@@ -277,16 +297,30 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 def _day_month(day: int, month: int, year: int | None, today: _Today) -> date | None:
-    """dd/mm[/yyyy], day first; without a year, this year unless that day already passed."""
+    """dd/mm[/yyyy], day first; without a year, see `_likely_year`."""
     if year is None:
-        this_year = _safe_date(today.day.year, month, day)
-        passed = this_year is not None and this_year < today.day
-        year = today.day.year + 1 if passed else today.day.year
+        year = _likely_year(day, month, today)
+        if year is None:
+            return None
     elif year < 100:
         year += 2000
     if _safe_date(year, month, day) is None:
         return None
     return _absolute_day(day, month, year, today)
+
+
+def _likely_year(day: int, month: int, today: _Today) -> int | None:
+    """The year a dd/mm without one means: a day up to RECENT_PAST back is that recent day
+    (the caller says it has passed: "05/12" typed on 06/12 is a slip, not next December);
+    otherwise the next such day, today included, which may be next year."""
+    candidates = [
+        (year, found)
+        for year in (today.day.year - 1, today.day.year, today.day.year + 1)
+        if (found := _safe_date(year, month, day)) is not None
+    ]
+    recent = [y for y, found in candidates if today.day - RECENT_PAST <= found < today.day]
+    ahead = [y for y, found in candidates if found >= today.day]
+    return recent[0] if recent else (ahead[0] if ahead else None)
 
 
 def _weekday(match: re.Match[str], today: _Today, clock: time | None) -> date | None:
@@ -358,6 +392,10 @@ _DATE_FORMS: Final = (
     ),
     _form(r"dia\s+(?P<d>\d{1,2})", lambda m, t, _c: _day_of_month(int(m["d"]), t)),
     _form(
+        _BUSINESS_DAYS_RE.pattern,
+        lambda m, t, _c: t.calendario.somar_dias_uteis(t.day, _number(m["n"])),
+    ),
+    _form(
         _LONG_DURATION_RE.pattern,
         lambda m, t, _c: _relative_day(f"em {_number(m['n'])} {m['unit']}", t),
     ),
@@ -409,6 +447,8 @@ def _parse_normalised(text: str, today: _Today) -> datetime | None:
         return None
     if (short := _SHORT_DURATION_RE.fullmatch(text)) is not None:
         return _parse_short_duration(short, today)
+    if (uteis := _BUSINESS_HOURS_RE.fullmatch(text)) is not None:  # counted in working hours
+        return today.calendario.somar_horas_uteis(today.now, _number(uteis["n"]))
     if (alone := _clock(text)) is not None:
         return _parse_time_only(alone, today)
     result = _parse_date_part(text, today, None)
@@ -426,14 +466,24 @@ def _parse_normalised(text: str, today: _Today) -> datetime | None:
 
 
 def parse_when(
-    text: str, *, now: datetime, tz: str, default_time: time = time(9, 0)
+    text: str,
+    *,
+    now: datetime,
+    tz: str,
+    default_time: time = time(9, 0),
+    calendario: Calendario | None = None,
 ) -> datetime | None:
     """Return the aware datetime (in `tz`) the user meant, or None when it is not a date."""
-    return _parse_normalised(_normalise(text), _Today(now, tz, default_time))
+    return _parse_normalised(_normalise(text), _Today(now, tz, default_time, calendario))
 
 
 def split_when(
-    text: str, *, now: datetime, tz: str, default_time: time = time(9, 0)
+    text: str,
+    *,
+    now: datetime,
+    tz: str,
+    default_time: time = time(9, 0),
+    calendario: Calendario | None = None,
 ) -> tuple[datetime, str] | None:
     """For '/lembrar amanhã 9h ligar para o cliente': the longest leading date, and the rest."""
     words = list(re.finditer(r"\S+", text))
@@ -441,7 +491,7 @@ def split_when(
         words = words[1:]  # a Telegram command ("/lembrar@CogepBot") is never part of the date
     if not words:
         return None
-    today = _Today(now, tz, default_time)
+    today = _Today(now, tz, default_time, calendario)
     start = words[0].start()
     for count in range(min(len(words), _MAX_DATE_WORDS), 0, -1):
         end = words[count - 1].end()

@@ -7,7 +7,8 @@ update id and the user gets an apology.
 
     CogepError
     ├── InvalidInput        bad input from the user; nothing was changed
-    │   └── InvalidDate     a date/deadline the parser did not understand or that is in the past
+    │   ├── InvalidDate     a date/deadline the parser did not understand or that is in the past
+    │   └── VariosUsuarios  (bot.usuarios) a name that fits several people: the admin picks one
     ├── NotFound            the thing does not exist *or the caller may not see it* (no leaks)
     ├── NotAllowed          the caller may see it but not do this (e.g. a membro assigning)
     ├── IllegalTransition   a status change the state machine forbids

@@ -13,6 +13,7 @@ from bot.notificacoes import BotoesDeAviso, Caixa, NotificacaoService, Notifier
 from bot.notificacoes.avisos import AvisoService
 from bot.notificacoes.lembretes import LembreteService
 from bot.processos import ProcessoService
+from bot.processos.relatorio import RelatorioService
 from bot.settings import Settings
 from bot.usuarios import BotoesDePedido, UsuarioService
 from db.engine import Sessions
@@ -27,6 +28,7 @@ class Services:
     usuarios: UsuarioService
     fluxos: FluxoService
     processos: ProcessoService
+    relatorios: RelatorioService
     contatos: ContatoService
     grupos: GrupoService
     conhecimento: ConhecimentoService
@@ -67,6 +69,7 @@ class Services:
             ),
             fluxos=FluxoService(sessions),
             processos=processos,
+            relatorios=RelatorioService(sessions),
             contatos=ContatoService(sessions),
             grupos=GrupoService(sessions),
             conhecimento=conhecimento,

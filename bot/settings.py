@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.calendario import Calendario, ler_expediente, regiao_valida
 from bot.errors import ConfigError
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
@@ -75,6 +76,10 @@ class Settings(BaseSettings):
     telegram_patience: float = Field(default=60.0, gt=0, alias="COGEP_TELEGRAM_PATIENCE")
     # How long shutdown waits for the background tasks (bot.tarefas) before cancelling them.
     shutdown_timeout: float = Field(default=20.0, gt=0, alias="COGEP_SHUTDOWN_TIMEOUT")
+    # Business days (`em 2 dias úteis`): Brazil's national holidays, plus a state's (BR-SP).
+    feriados: str = Field(default="BR", alias="COGEP_FERIADOS")
+    # Working days and hours (`em 4 horas úteis`): e.g. `seg-sex 09-18`, `seg-sab 08-12`.
+    expediente: str = Field(default="seg-sex 09-18", alias="COGEP_EXPEDIENTE")
     # With admins configured, newcomers wait for an admin's approval unless this is true.
     cadastro_aberto: bool = Field(default=False, alias="COGEP_CADASTRO_ABERTO")
     # The mentor (bot.mentor): timeouts in seconds, budgets in tokens, prices in USD per million.
@@ -110,6 +115,11 @@ class Settings(BaseSettings):
         default=30.0, gt=0, le=30, alias="COGEP_NOTIFICACOES_POR_SEGUNDO"
     )
     ritmo_por_chat: bool = Field(default=True, alias="COGEP_RITMO_POR_CHAT")
+    # Seconds between the scheduler's rounds (digests, deadline alerts, stale lists, recurring
+    # reminders; the leader acts). 0: this process never schedules — a replica that only
+    # answers, or the tests, which drive the scheduler with a clock of their own instead of
+    # the wall clock (a digest due at 08:00 must not land in a test that runs at 08:25).
+    notificacoes_rodada: float = Field(default=30.0, ge=0, alias="COGEP_NOTIFICACOES_RODADA")
     lembretes_max: int = Field(default=50, ge=1, alias="COGEP_LEMBRETES_MAX")
     # The web server (the Mini App under /app/) in polling mode, and the public https address
     # Telegram opens it at (the menu button "Quadro"); unset: no board button is offered.
@@ -145,6 +155,28 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"fuso horário desconhecido: {value!r}") from None
         return value
+
+    @field_validator("feriados")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        """Refuse a holiday region the `holidays` package does not know."""
+        regiao = value.strip().upper()
+        if not regiao_valida(regiao):
+            raise ValueError(f"região de feriados desconhecida: {value!r} (ex.: BR, BR-SP)")
+        return regiao
+
+    @field_validator("expediente")
+    @classmethod
+    def _readable_hours(cls, value: str) -> str:
+        """Refuse working hours that do not read as `seg-sex 09-18`."""
+        if ler_expediente(value) is None:
+            raise ValueError(f"expediente ilegível: {value!r} (ex.: seg-sex 09-18)")
+        return value
+
+    @property
+    def calendario(self) -> Calendario:
+        """The business calendar of COGEP_FERIADOS and COGEP_EXPEDIENTE."""
+        return Calendario.de(self.feriados, self.expediente)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -25,12 +25,14 @@ from handlers import (
     formulario,
     grupos,
     inicio,
+    inline,
     lembretes,
     mentor,
     notificacoes,
     novo,
     perfil,
     processos,
+    relatorios,
 )
 from handlers.context import CogepApplication
 from handlers.formulario import Conversas
@@ -43,6 +45,8 @@ ROTAS: tuple[Rotas, ...] = (
     formulario.ROTAS,
     novo.ROTAS,
     processos.ROTAS,
+    relatorios.ROTAS,
+    inline.ROTAS,
     contatos.ROTAS,
     documentos.ROTAS,
     lembretes.ROTAS,

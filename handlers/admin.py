@@ -1,4 +1,6 @@
-"""Admin commands: /usuarios lists people (newcomers with buttons), /papel and /acesso."""
+"""Admin commands: /usuarios lists people (newcomers with buttons, everyone's card a tap away),
+/papel and /acesso (by name, @username or id; a name several people fit offers them as buttons).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from bot import texts
 from bot.render import to_plain
 from bot.saida.envio import edit_html, reply_html
-from bot.usuarios import Decisao
+from bot.usuarios import Decisao, VariosUsuarios, ler_papel
 from db.models import Usuario
 from handlers import botoes, keyboards
 from handlers.common import on_button, registered
@@ -23,33 +25,87 @@ async def usuarios(update: Update, context: CogepContext, usuario: Usuario) -> N
     await reply_html(update, context.bot, html, keyboard=teclado)
 
 
-def _lista(todos: list[Usuario]) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The /usuarios text, and Liberar/Recusar buttons for whoever is waiting."""
+def _lista(todos: list[Usuario]) -> tuple[str, InlineKeyboardMarkup]:
+    """The /usuarios text, Liberar/Recusar for whoever is waiting, and a card button each."""
     esperando = [u for u in todos if u.acesso == "pendente"]
     html = texts.lista_usuarios(todos) + (texts.pendentes(len(esperando)) if esperando else "")
-    return html, keyboards.pendentes(esperando) if esperando else None
+    linhas = [list(r) for r in keyboards.pendentes(esperando).inline_keyboard] if esperando else []
+    return html, InlineKeyboardMarkup(linhas + keyboards.usuarios(todos))
 
 
 @registered
 async def papel(update: Update, context: CogepContext, usuario: Usuario) -> None:
-    """Set someone's papel: `/papel @ana gestor`."""
+    """Set someone's papel: `/papel Ana Souza gestor` (a name, @username or id)."""
     args = context.args or []
-    if len(args) != 2:
+    if len(args) < 2:
         await reply_html(update, context.bot, texts.PAPEL_USO)
         return
-    alvo, mudou = await context.services.usuarios.definir_papel(usuario, args[0], args[1])
+    quem, escolhido = " ".join(args[:-1]), args[-1]
+    try:
+        alvo, mudou = await context.services.usuarios.definir_papel(usuario, quem, escolhido)
+    except VariosUsuarios as varios:
+        papel_ = ler_papel(escolhido)
+        teclado = keyboards.escolher_usuario(
+            varios.candidatos, lambda u: botoes.DefinirPapel(u.id, papel_)
+        )
+        await reply_html(update, context.bot, varios.message, keyboard=teclado)
+        return
     await reply_html(update, context.bot, texts.papel_definido(alvo.nome, alvo.papel, mudou=mudou))
 
 
 @registered
 async def acesso(update: Update, context: CogepContext, usuario: Usuario) -> None:
-    """Let someone in or revoke them: `/acesso @ana liberar`, `/acesso @ana revogar`."""
+    """Let someone in or revoke them: `/acesso Ana liberar`, `/acesso @ana revogar`."""
     args = context.args or []
-    if len(args) != 2:
+    if len(args) < 2:
         await reply_html(update, context.bot, texts.ACESSO_USO)
         return
-    decisao = await context.services.usuarios.definir_acesso(usuario, args[0], args[1])
+    quem, acao = " ".join(args[:-1]), args[-1]
+    try:
+        decisao = await context.services.usuarios.definir_acesso(usuario, quem, acao)
+    except VariosUsuarios as varios:
+        resposta = "s" if acao.strip().lower() == "liberar" else "n"
+        teclado = keyboards.escolher_usuario(
+            varios.candidatos, lambda u: botoes.DecidirAcesso(u.id, resposta, "c")
+        )
+        await reply_html(update, context.bot, varios.message, keyboard=teclado)
+        return
     await reply_html(update, context.bot, _decisao_html(decisao, usuario.nome))
+
+
+async def cartao(
+    update: Update, context: CogepContext, admin: Usuario, botao: botoes.CartaoUsuario
+) -> None:
+    """A name tapped under /usuarios: that person's card, with papel and access buttons."""
+    query = update.callback_query
+    assert query is not None
+    alvo = await context.services.usuarios.ver(admin, botao.usuario_id)
+    await query.answer()
+    await _mostrar_cartao(update, context, alvo)
+
+
+async def definir_papel(
+    update: Update, context: CogepContext, admin: Usuario, botao: botoes.DefinirPapel
+) -> None:
+    """A papel button on a card (or under a name several people fit): set it, show the card."""
+    query = update.callback_query
+    assert query is not None
+    alvo, mudou = await context.services.usuarios.definir_papel(
+        admin, botao.usuario_id, botao.papel
+    )
+    await query.answer(to_plain(texts.papel_definido(alvo.nome, alvo.papel, mudou=mudou))[:200])
+    await _mostrar_cartao(update, context, alvo)
+
+
+async def _mostrar_cartao(update: Update, context: CogepContext, alvo: Usuario) -> None:
+    """Draw the card over the message pressed (or below it, when that one is gone)."""
+    query = update.callback_query
+    assert query is not None
+    html, teclado = texts.cartao_usuario(alvo), keyboards.cartao_usuario(alvo)
+    if isinstance(query.message, Message):
+        await edit_html(query.message, html, keyboard=teclado)
+    else:
+        await reply_html(update, context.bot, html, keyboard=teclado)
 
 
 async def decidir(
@@ -59,10 +115,13 @@ async def decidir(
     query = update.callback_query
     assert query is not None
     decisao = await context.services.usuarios.decidir_acesso(
-        admin, botao.usuario_id, liberar=botao.resposta == "s", so_pendente=True
+        admin, botao.usuario_id, liberar=botao.resposta == "s", so_pendente=botao.origem != "c"
     )
     html = _decisao_html(decisao, admin.nome)
-    if not isinstance(query.message, Message):
+    if botao.origem == "c":  # from a card: the decision as a toast, the card redrawn
+        await query.answer(to_plain(html)[:200])
+        await _mostrar_cartao(update, context, decisao.usuario)
+    elif not isinstance(query.message, Message):
         await query.answer()
         await reply_html(update, context.bot, html)
     elif botao.origem is None:
@@ -87,5 +146,9 @@ ROTAS = Rotas(
         Comando("papel", papel, texts.AJUDA_PAPEL, secao="admin", uso=texts.USO_PAPEL),
         Comando("acesso", acesso, texts.AJUDA_ACESSO, secao="admin", uso=texts.USO_ACESSO),
     ],
-    handlers=[on_button(botoes.DecidirAcesso, decidir)],
+    handlers=[
+        on_button(botoes.DecidirAcesso, decidir),
+        on_button(botoes.CartaoUsuario, cartao),
+        on_button(botoes.DefinirPapel, definir_papel),
+    ],
 )

@@ -12,6 +12,7 @@ older version) is answered as an expired button and changes nothing.
     pi:<id>                  choose a priority;  pi:<id>:<prioridade> set it
     pe:<id>                  choose what to edit;  pet:<id>  ped:<id>  new title, description
     ph:<id>                  the whole history, comments in full
+    pn:<id>                  the processo's deep link (t.me/<bot>?start=p_<número>)
     pkc:<id>:<contato>       link the contact picked among several found
     pl:<filtro>[:<pagina>[:<usuario>]]  page of /processos (optionally one responsável; 0: nobody)
     pu:<filtro>              choose the responsável to filter by (gestores)
@@ -20,9 +21,14 @@ older version) is answered as an expired button and changes nothing.
     nvp:<prioridade>  nvc:<contato>  answers of the guided /novo: a priority, a contact
     ct:<id>  cl:<pagina>     a contact's card, a page of /contatos
     ce:<id>  cv:<id>         the card's edit choices, and back;  cf:<id>:<campo>  edit one field
+    ca:<id>:a|d              archive a contact (a) or bring it back (d)
+    cr:<id>[:1]              remove a contact: ask, then confirmed
     pf:<acao>[:<valor>]      /perfil: nome, fuso[:<i>]; notif opens /notificacoes (so does an
                              old hora[:<h>], setting that hour first)
-    ua:<usuario>:s|n[:l]     let a newcomer in (s) or keep them out (n); l: pressed in /usuarios
+    ua:<usuario>:s|n[:l|c]   let someone in (s) or keep them out (n); l: a newcomer, pressed in
+                             /usuarios; c: from a person's card (any access), which is redrawn
+    uv:<usuario>             a person's card under /usuarios (papel and access buttons)
+    up:<usuario>:<papel>     set that person's papel (membro, gestor, admin)
     dv:<doc>  dl:<pagina>    a document's card, a page of /documentos
     dp:<doc>  dn:<doc>       toggle private / team-wide; keep it (removal cancelled)
     dr:<doc>[:1]             remove a document: ask, then confirmed
@@ -141,6 +147,11 @@ class Historico(Callback, prefixo="ph"):
 
 
 @dataclass(frozen=True)
+class LinkDoProcesso(Callback, prefixo="pn"):
+    processo_id: int
+
+
+@dataclass(frozen=True)
 class Lista(Callback, prefixo="pl"):
     filtro: str  # the service falls back to "abertos" for one it does not know
     pagina: int = 0
@@ -235,10 +246,39 @@ class Perfil(Callback, prefixo="pf"):
 class DecidirAcesso(Callback, prefixo="ua"):
     usuario_id: int
     resposta: str  # "s": let them in; "n": keep them out
-    origem: str | None = None  # "l": pressed under /usuarios, which is then redrawn
+    origem: str | None = None  # "l": under /usuarios (redrawn); "c": a person's card
 
     def __post_init__(self) -> None:
-        _exigir(self.resposta in ("s", "n") and self.origem in (None, "l"))
+        _exigir(self.resposta in ("s", "n") and self.origem in (None, "l", "c"))
+
+
+@dataclass(frozen=True)
+class CartaoUsuario(Callback, prefixo="uv"):
+    usuario_id: int
+
+
+@dataclass(frozen=True)
+class DefinirPapel(Callback, prefixo="up"):
+    usuario_id: int
+    papel: str
+
+    def __post_init__(self) -> None:
+        _exigir(self.papel in ("membro", "gestor", "admin"))
+
+
+@dataclass(frozen=True)
+class ArquivarContato(Callback, prefixo="ca"):
+    contato_id: int
+    acao: str  # "a": archive; "d": bring back
+
+    def __post_init__(self) -> None:
+        _exigir(self.acao in ("a", "d"))
+
+
+@dataclass(frozen=True)
+class RemoverContato(Callback, prefixo="cr"):
+    contato_id: int
+    confirmado: int = 0
 
 
 # --- the knowledge base ----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""/contatos (list and search), /contato novo (guided creation) and card edits — the CRM."""
+"""/contatos (list and search), /contato novo (guided creation) and the card's edits, archive
+and removal — the CRM."""
 
 from __future__ import annotations
 
@@ -89,30 +90,28 @@ async def editar(
     update: Update, context: CogepContext, usuario: Usuario, botao: botoes.EditarContato
 ) -> None:
     """Offer the card's fields to edit, in place of its buttons."""
-    await _trocar_botoes(update, context, usuario, botao.contato_id, editar=True)
+    await _trocar_botoes(update, context, usuario, botao.contato_id)
 
 
 async def voltar(
     update: Update, context: CogepContext, usuario: Usuario, botao: botoes.VoltarAoContato
 ) -> None:
-    """Back from the edit choices to the card's buttons."""
-    await _trocar_botoes(update, context, usuario, botao.contato_id, editar=False)
+    """Back from the edit choices or the removal question to the card, redrawn."""
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await _mostrar_cartao(update, context, usuario, botao.contato_id, redesenhar=True)
 
 
 async def _trocar_botoes(
-    update: Update, context: CogepContext, usuario: Usuario, contato_id: int, *, editar: bool
+    update: Update, context: CogepContext, usuario: Usuario, contato_id: int
 ) -> None:
+    """The card's edit choices in place of its buttons."""
     query = update.callback_query
     assert query is not None
     await query.answer()
-    cartao = await context.services.contatos.cartao(usuario, contato_id)  # refuses the unseen
+    await context.services.contatos.cartao(usuario, contato_id)  # refuses the unseen
     if isinstance(query.message, Message):
-        teclado = (
-            keyboards.editar_contato(contato_id)
-            if editar
-            else keyboards.cartao_contato(contato_id, cartao.processos)
-        )
-        await edit_keyboard(query.message, teclado)
+        await edit_keyboard(query.message, keyboards.editar_contato(contato_id))
 
 
 async def paginar(
@@ -130,7 +129,12 @@ async def paginar(
 
 
 async def _mostrar_cartao(
-    update: Update, context: CogepContext, usuario: Usuario, contato_id: int
+    update: Update,
+    context: CogepContext,
+    usuario: Usuario,
+    contato_id: int,
+    *,
+    redesenhar: bool = False,
 ) -> None:
     cartao = await context.services.contatos.cartao(usuario, contato_id)
     html = texts.cartao_contato(
@@ -139,8 +143,44 @@ async def _mostrar_cartao(
         zona=usuario.fuso_horario,
         agora=context.services.processos.agora(),
     )
-    teclado = keyboards.cartao_contato(contato_id, cartao.processos)
-    await reply_html(update, context.bot, html, keyboard=teclado)
+    teclado = keyboards.cartao_contato(cartao.contato, cartao.processos)
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message) and redesenhar:
+        await edit_html(query.message, html, keyboard=teclado)
+    else:
+        await reply_html(update, context.bot, html, keyboard=teclado)
+
+
+async def arquivar(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.ArquivarContato
+) -> None:
+    """🗄 Arquivar / ♻️ Desarquivar on a card: say so, and redraw the card."""
+    query = update.callback_query
+    assert query is not None
+    arquivar = botao.acao == "a"
+    await context.services.contatos.arquivar(botao.contato_id, arquivar=arquivar)
+    await query.answer(texts.CONTATO_ARQUIVADO if arquivar else texts.CONTATO_DESARQUIVADO)
+    await _mostrar_cartao(update, context, usuario, botao.contato_id, redesenhar=True)
+
+
+async def remover(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.RemoverContato
+) -> None:
+    """🗑 on a card asks first; the confirmation removes a contact no processo names."""
+    query = update.callback_query
+    assert query is not None
+    if not botao.confirmado:
+        cartao = await context.services.contatos.cartao(usuario, botao.contato_id)
+        await query.answer()
+        html = texts.confirmar_remocao_contato(cartao.contato.nome)
+        teclado = keyboards.remover_contato(botao.contato_id)
+        if isinstance(query.message, Message):
+            await edit_html(query.message, html, keyboard=teclado)
+        return
+    removido = await context.services.contatos.remover(usuario, botao.contato_id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await edit_html(query.message, texts.contato_removido(removido.nome))
 
 
 async def pedir_campo(
@@ -222,6 +262,8 @@ ROTAS = Rotas(
         on_button(botoes.EditarContato, editar),
         on_button(botoes.VoltarAoContato, voltar),
         on_button(botoes.EditarCampo, pedir_campo),
+        on_button(botoes.ArquivarContato, arquivar),
+        on_button(botoes.RemoverContato, remover),
     ],
     formularios=[FORM],
     perguntas={FLOW_EDICAO: resposta_edicao},

@@ -20,7 +20,7 @@ from db.models import Usuario
 
 if TYPE_CHECKING:
     from bot.mentor.fila import Fila
-    from bot.saida.transmissao import Servidor
+    from bot.mentor.recursos import RecursosDoServidor
     from bot.web import ServidorWeb
     from handlers.formulario import Conversas
     from handlers.rotas import Comandos
@@ -39,7 +39,7 @@ class AppState:
     conversas: Conversas = field(init=False, repr=False)
     comandos: Comandos = field(init=False, repr=False)
     fila_do_mentor: Fila | None = field(default=None, repr=False)
-    servidor_do_mentor: Servidor | None = field(default=None, repr=False)
+    recursos_do_mentor: RecursosDoServidor | None = field(default=None, repr=False)
     avisos_acompanhados: dict[int, asyncio.Task[None]] = field(default_factory=dict, repr=False)
     # The process's web server (bot.web), built with the services; `bot.app.serving` runs it.
     web: ServidorWeb | None = field(default=None, repr=False)

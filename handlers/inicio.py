@@ -9,7 +9,7 @@ from bot import texts
 from bot.saida.envio import reply_html
 from bot.usuarios import motivo_sem_acesso
 from db.models import Usuario
-from handlers import mentor
+from handlers import mentor, processos
 from handlers.common import botao_desconhecido, registered
 from handlers.context import CogepContext
 from handlers.formulario import retomar
@@ -18,7 +18,8 @@ from handlers.texto import texto_livre
 
 
 async def start(update: Update, context: CogepContext) -> None:
-    """Register the caller (keeping a deep-link payload) and greet them."""
+    """Register the caller (keeping a deep-link payload) and greet them; a link to a processo
+    (`/start p_2026-0042`) opens its card for whoever may see it."""
     user = update.effective_user
     assert user is not None
     origem = context.args[0] if context.args else None
@@ -34,9 +35,18 @@ async def start(update: Update, context: CogepContext) -> None:
         text = texts.ACESSO_RECUSADO
     elif registro.novo:
         text = texts.boas_vindas(usuario.nome, papel=usuario.papel)
+    elif origem and origem.startswith(texts.PREFIXO_LINK):  # a shared link: the card is the reply
+        await processos.mostrar_por_numero(
+            update, context, usuario, origem.removeprefix(texts.PREFIXO_LINK)
+        )
+        return
     else:
         text = texts.ja_cadastrado(usuario.nome)
     await reply_html(update, context.bot, text)
+    if usuario.acesso == "liberado" and origem and origem.startswith(texts.PREFIXO_LINK):
+        await processos.mostrar_por_numero(  # a newcomer who came by a link: greeting, then card
+            update, context, usuario, origem.removeprefix(texts.PREFIXO_LINK)
+        )
 
 
 async def ajuda(update: Update, context: CogepContext) -> None:
@@ -55,7 +65,7 @@ async def ajuda(update: Update, context: CogepContext) -> None:
 async def cancelar(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Stop the mentor's running answer and leave whatever guided conversation the user is in."""
     assert update.effective_chat is not None
-    parou = mentor.parar_resposta(update, context)
+    parou = await mentor.parar_resposta(update, context)
     fim = await context.services.fluxos.encerrar(
         chat_id=update.effective_chat.id, telegram_id=usuario.telegram_id
     )

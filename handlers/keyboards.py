@@ -70,7 +70,14 @@ def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
     ]
     if d.pode_atribuir:
         rows[2].insert(0, botao(texts.BOTAO_ATRIBUIR, b.EscolherResponsavel(pid)))
-    rows.append([botao(texts.BOTAO_PERGUNTAR_PROFESSOR, b.PerguntarAoProfessor(pid))])
+    if d.assumir is not None:  # started and nobody owns it: the viewer may take it
+        rows[0].append(botao(texts.BOTAO_ASSUMIR, b.Atribuir(pid, d.assumir, d.versao)))
+    rows.append(
+        [
+            botao(texts.BOTAO_PERGUNTAR_PROFESSOR, b.PerguntarAoProfessor(pid)),
+            botao(texts.BOTAO_LINK, b.LinkDoProcesso(pid)),
+        ]
+    )
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
@@ -220,10 +227,30 @@ def contatos(itens: list[Contato], *, pagina: int, tem_mais: bool) -> InlineKeyb
     return InlineKeyboardMarkup([*rows, paging] if paging else rows)
 
 
-def cartao_contato(contato_id: int, processos: Sequence[Processo]) -> InlineKeyboardMarkup:
-    """Under a contact's card: open each of their processos, or edit the contact."""
-    editar = [botao(texts.BOTAO_EDITAR, b.EditarContato(contato_id))]
-    return InlineKeyboardMarkup([*_abrir(processos[:10]), editar])
+def cartao_contato(contato: Contato, processos: Sequence[Processo]) -> InlineKeyboardMarkup:
+    """Under a contact's card: open each of their processos; edit, archive or remove it."""
+    arquivado = contato.arquivado_em is not None
+    acoes = [
+        botao(texts.BOTAO_EDITAR, b.EditarContato(contato.id)),
+        botao(
+            texts.BOTAO_DESARQUIVAR if arquivado else texts.BOTAO_ARQUIVAR,
+            b.ArquivarContato(contato.id, "d" if arquivado else "a"),
+        ),
+        botao(texts.BOTAO_REMOVER_CONTATO, b.RemoverContato(contato.id)),
+    ]
+    return InlineKeyboardMarkup([*_abrir(processos[:10]), acoes])
+
+
+def remover_contato(contato_id: int) -> InlineKeyboardMarkup:
+    """Confirm a contact's removal, or go back to its card."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                botao(texts.BOTAO_CONFIRMAR_REMOCAO, b.RemoverContato(contato_id, 1)),
+                botao(texts.BOTAO_VOLTAR, b.VoltarAoContato(contato_id)),
+            ]
+        ]
+    )
 
 
 def editar_contato(contato_id: int) -> InlineKeyboardMarkup:
@@ -247,6 +274,36 @@ def pendentes(usuarios: Sequence[Usuario]) -> InlineKeyboardMarkup:
             for u in usuarios[:8]
         ]
     )
+
+
+def usuarios(todos: Sequence[Usuario], *, limite: int = 40) -> list[list[InlineKeyboardButton]]:
+    """A button per person (two a row) opening their card; /papel by name past `limite`."""
+    botoes = [botao(f"👤 {u.nome[:28]}", b.CartaoUsuario(u.id)) for u in todos[:limite]]
+    return [botoes[i : i + 2] for i in range(0, len(botoes), 2)]
+
+
+def escolher_usuario(
+    candidatos: Sequence[Usuario], acao: Callable[[Usuario], Callback]
+) -> InlineKeyboardMarkup:
+    """One button per person a typed name fitted; `acao` is what a tap does to that one."""
+    return InlineKeyboardMarkup(
+        [[botao(f"{u.nome[:40]}" + (f" @{u.username}" if u.username else ""), acao(u))]
+         for u in candidatos]
+    )  # fmt: skip
+
+
+def cartao_usuario(usuario: Usuario) -> InlineKeyboardMarkup:
+    """Papel choices (the current one left out) and the access switch of a person's card."""
+    papeis = [
+        botao(rotulo, b.DefinirPapel(usuario.id, papel))
+        for papel, rotulo in texts.BOTAO_PAPEL.items()
+        if papel != usuario.papel or usuario.acesso != "liberado"
+    ]
+    if usuario.acesso == "liberado":
+        acesso = botao(texts.BOTAO_REVOGAR, b.DecidirAcesso(usuario.id, "n", "c"))
+    else:
+        acesso = botao(texts.BOTAO_LIBERAR, b.DecidirAcesso(usuario.id, "s", "c"))
+    return InlineKeyboardMarkup([papeis, [acesso]])
 
 
 def _rotulo(contato: Contato) -> str:

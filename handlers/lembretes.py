@@ -97,7 +97,9 @@ async def adiar(
             await reply_html(update, context.bot, texts.BOTAO_ADIAR, keyboard=escolhas)
         return
     servico = context.services.lembretes
-    novo = await servico.adiar(usuario, botao.lembrete_id, botao.opcao)
+    # Under the fired notice, the snooze counts from when it fired: that message's date.
+    disparo = query.message.date if not botao.lista and isinstance(query.message, Message) else None
+    novo = await servico.adiar(usuario, botao.lembrete_id, botao.opcao, disparado_em=disparo)
     aviso = texts.lembrete_adiado(novo.quando, zona=usuario.fuso_horario, agora=servico.agora())
     await _mostrar(update, context, usuario, aviso, lista=botao.lista)
 

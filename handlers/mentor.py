@@ -1,10 +1,13 @@
 """The mentor in the chat: free text, its buttons, /nova_conversa, /uso, /persona.
 
-A question is queued per (chat, person) in a `Fila` and answered in a task of its own, so the
-update that brought it returns at once: the person's next update (⏹ Parar, /cancelar, another
-question, which is told it is queued) is never stuck behind a running answer, and nobody else
-waits for it either. The question is stored and counted against the limits when it is
-queued (`MentorService.admitir`). The answer streams through `bot.saida.transmissao`.
+A question is queued per (chat, person) in a `Fila` (in PostgreSQL, so in order whichever
+replica received it) and answered in a task of its own, so the update that brought it returns
+at once: the person's next update (⏹ Parar, /cancelar, another question, which is told it is
+queued) is never stuck behind a running answer, and nobody else waits for it either. A stop
+may arrive at any replica: it goes through the queue's row to the one answering. What the Bot
+API server refused (rich messages, drafts) is read from `RecursosDoServidor` for each answer.
+The question is stored and counted against the limits when it is queued
+(`MentorService.admitir`). The answer streams through `bot.saida.transmissao`.
 
 `vigiar` (started with the app) keeps the heartbeat of this process's questions and, for the
 ones a killed process left pending, finishes their frozen group placeholders (the service
@@ -31,6 +34,7 @@ from bot.database import is_outage
 from bot.errors import CogepError
 from bot.fluxos import Fluxo
 from bot.mentor.fila import Atendimento, Fila
+from bot.mentor.recursos import RASCUNHO, RICO, RecursosDoServidor
 from bot.mentor.servico import Interrompida, Pergunta, Resposta
 from bot.render import to_plain
 from bot.saida.envio import edit_keyboard, reply_html
@@ -59,15 +63,15 @@ def _fila(context: CogepContext) -> Fila:
 def _fila_de(app: CogepApplication) -> Fila:
     estado = app.bot_data
     if estado.fila_do_mentor is None:
-        estado.fila_do_mentor = Fila(app.create_task)
+        estado.fila_do_mentor = Fila(estado.services.sessions, app.create_task)
     return estado.fila_do_mentor
 
 
-def _servidor(context: CogepContext) -> Servidor:
+def _recursos(context: CogepContext) -> RecursosDoServidor:
     estado = context.bot_data
-    if estado.servidor_do_mentor is None:
-        estado.servidor_do_mentor = Servidor()
-    return estado.servidor_do_mentor
+    if estado.recursos_do_mentor is None:
+        estado.recursos_do_mentor = RecursosDoServidor(estado.services.sessions)
+    return estado.recursos_do_mentor
 
 
 def _sem_mencao(texto: str, bot_username: str) -> str:
@@ -116,16 +120,23 @@ async def _enfileirar(
 ) -> None:
     """Store the question (counted against the limits now) and queue its answer."""
     assert update.effective_user is not None
-    services, bot, servidor = context.services, context.bot, _servidor(context)
+    services, bot, recursos = context.services, context.bot, _recursos(context)
     pergunta = await services.mentor.admitir(pedida)
     if pergunta is None:  # the rest of a burst whose refusal was already told
         return
 
     async def trabalho(atendimento: Atendimento) -> None:
-        await _atender(bot, services, servidor, pergunta, atendimento, responder_a=responder_a)
+        recusados = await recursos.recusados()
+        servidor = Servidor(rico=RICO not in recusados, rascunho=RASCUNHO not in recusados)
+        try:
+            await _atender(bot, services, servidor, pergunta, atendimento, responder_a=responder_a)
+        finally:  # what this answer learnt, every replica knows from now on
+            for nome, sabe in ((RICO, servidor.rico), (RASCUNHO, servidor.rascunho)):
+                if not sabe and nome not in recusados:
+                    await recursos.recusar(nome)
 
     chave = (pergunta.chat_id, update.effective_user.id)
-    a_frente = _fila(context).enfileirar(chave, trabalho, pergunta_id=pergunta.pergunta_id)
+    a_frente = await _fila(context).enfileirar(chave, trabalho, pergunta_id=pergunta.pergunta_id)
     if a_frente:
         await reply_html(update, context.bot, texts.mentor_na_fila(a_frente))
 
@@ -201,16 +212,21 @@ async def vigiar(app: CogepApplication) -> None:
     a dead process (silent past VIGIA_SILENCIO; at start-up that is a crash before it), which
     offers 🔁 through the outbox, and finish their frozen group placeholders with a note."""
     services = app.bot_data.services
-    while True:
-        try:
-            await services.mentor.manter_vivas(_fila_de(app).perguntas())
-            interrompidas = await services.mentor.recolher_interrompidas(silencio=VIGIA_SILENCIO)
-            for interrompida in interrompidas:
-                if interrompida.marcador_id is not None:
-                    await _finalizar_marcador(app.bot, interrompida)
-        except Exception as exc:  # the database is down: next round
-            log.warning("mentor watch round failed: %s", exc)
-        await asyncio.sleep(VIGIA_INTERVALO)
+    try:
+        while True:
+            try:
+                await services.mentor.manter_vivas(_fila_de(app).perguntas())
+                interrompidas = await services.mentor.recolher_interrompidas(
+                    silencio=VIGIA_SILENCIO
+                )
+                for interrompida in interrompidas:
+                    if interrompida.marcador_id is not None:
+                        await _finalizar_marcador(app.bot, interrompida)
+            except Exception as exc:  # the database is down: next round
+                log.warning("mentor watch round failed: %s", exc)
+            await asyncio.sleep(VIGIA_INTERVALO)
+    finally:  # stopped with the app: the queue stops looking too
+        await _fila_de(app).fechar()
 
 
 async def _finalizar_marcador(bot: Bot, interrompida: Interrompida) -> None:
@@ -227,12 +243,12 @@ async def _finalizar_marcador(bot: Bot, interrompida: Interrompida) -> None:
 
 
 # -- stopping -------------------------------------------------------------------------------
-def parar_resposta(update: Update, context: CogepContext) -> bool:
+async def parar_resposta(update: Update, context: CogepContext) -> bool:
     """/cancelar: stop the caller's running answer in this chat; whether there was one."""
     if update.effective_chat is None or update.effective_user is None:
         return False
     chave = (update.effective_chat.id, update.effective_user.id)
-    return _fila(context).parar(chave)
+    return await _fila(context).parar(chave)
 
 
 async def botao_parar(
@@ -241,14 +257,14 @@ async def botao_parar(
     """⏹ Parar: only the person who asked can stop their answer."""
     query = update.callback_query
     assert query is not None
-    atendimento = _fila(context).por_numero(botao.numero)
-    if atendimento is None:
-        await query.answer(texts.MENTOR_NADA_PARA_PARAR)
-        return
-    if atendimento.chave[1] != usuario.telegram_id:
+    fila = _fila(context)
+    chave = await fila.dono(botao.numero)
+    if chave is not None and chave[1] != usuario.telegram_id:
         await query.answer(texts.MENTOR_PARAR_ALHEIO, show_alert=True)
         return
-    atendimento.parar.set()
+    if chave is None or not await fila.parar(chave, numero=botao.numero):
+        await query.answer(texts.MENTOR_NADA_PARA_PARAR)
+        return
     await query.answer(to_plain(texts.MENTOR_PARADA))
 
 
@@ -258,10 +274,12 @@ async def rascunho_parado(update: Update, context: CogepContext) -> None:
     if not isinstance(evento, dict):
         return
     chat = (evento.get("chat") or {}).get("id")
-    atendimento = _fila(context).por_numero(int(evento.get("draft_id") or 0))
+    numero = int(evento.get("draft_id") or 0)
+    fila = _fila(context)
+    chave = await fila.dono(numero)
     # Drafts live in private chats only, where the chat is the person.
-    if atendimento is not None and atendimento.chave == (chat, chat):
-        atendimento.parar.set()
+    if chave is not None and chave == (chat, chat):
+        await fila.parar(chave, numero=numero)
 
 
 # -- buttons ----------------------------------------------------------------------------------

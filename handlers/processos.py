@@ -55,6 +55,25 @@ async def processo(update: Update, context: CogepContext, usuario: Usuario) -> N
     await _show(update, context, usuario, detalhe, edit=False)
 
 
+async def mostrar_por_numero(
+    update: Update, context: CogepContext, usuario: Usuario, numero: str
+) -> None:
+    """The card of a processo named by its number (a deep link), or the usual "não encontrado"."""
+    detalhe = await context.services.processos.detalhe_por_numero(usuario, numero)
+    await _show(update, context, usuario, detalhe, edit=False)
+
+
+async def link(
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.LinkDoProcesso
+) -> None:
+    """🔗 on a card: the link that opens it in the bot, to paste anywhere."""
+    d = await context.services.processos.detalhe(usuario, botao.processo_id)  # refuses the unseen
+    await _query(update).answer()
+    await reply_html(
+        update, context.bot, texts.link_do_processo(d.processo.numero, context.bot.username)
+    )
+
+
 @registered
 async def listar(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """List the caller's processos: `/processos [abertos|atrasados|concluidos|todos]`."""
@@ -176,7 +195,8 @@ async def mudar_status(
         await query.answer(texts.BOTAO_EXPIRADO)
         await _show(update, context, usuario, await servico.detalhe(usuario, pid), edit=True)
         return
-    await query.answer(texts.STATUS_NOME[d.processo.status].capitalize())
+    estado = texts.STATUS_NOME[d.processo.status].capitalize()
+    await query.answer(texts.oferecer_assumir(estado) if d.assumir else estado)
     await _show(update, context, usuario, d, edit=True)
 
 
@@ -377,6 +397,7 @@ ROTAS = Rotas(
         on_button(botoes.EditarTitulo, pedir_titulo),
         on_button(botoes.EditarDescricao, pedir_descricao),
         on_button(botoes.Historico, historico),
+        on_button(botoes.LinkDoProcesso, link),
     ],
     perguntas={
         FLOW_COMENTARIO: comentario,

@@ -82,6 +82,7 @@ def make_settings(tg: FakeTelegram, database_url: str, **overrides: Any) -> Sett
         "admin_telegram_ids": frozenset({ADMIN_ID}),
         "cadastro_aberto": True,  # newcomers' approval has tests of its own (test_acesso)
         "ritmo_por_chat": False,  # the fake is not Telegram; pacing has tests of its own
+        "notificacoes_rodada": 0,  # scheduled notices have tests with a clock of their own
         "openai_api_key": None,
         "webhook_url": None,
         "flood_por_segundo": 0,  # stories type faster than people; flood control has its tests

@@ -30,7 +30,8 @@ Map of this module, top to bottom:
     - HTTP plumbing: request decoding (PTB sends form fields whose non-string values are
       JSON-encoded, or multipart/form-data when uploading) and the file download route;
     - Bot API methods, one ``_api_*`` coroutine each, registered in ``_METHODS``;
-    - update delivery: getUpdates long polling and webhook pushing. As on Telegram, a new
+    - update delivery: getUpdates long polling and webhook pushing (one at a time, or
+      ``webhook_concurrency`` at once, never two of one chat). As on Telegram, a new
       getUpdates request ends a pending one with 409 "terminated by other getUpdates request",
       so two pollers each see Conflict; setWebhook ends a pending poll the same way.
 
@@ -562,6 +563,9 @@ class FakeTelegram:
 
     # Pauses before each webhook redelivery after the first attempt fails.
     webhook_retry_delays: tuple[float, ...] = (0.05, 0.1, 0.2)
+    # Pushes in flight at once, as Telegram's max_connections (40 by default) allows; never two
+    # of one chat, so a chat's updates still arrive in order. 1 keeps the tests' order simple.
+    webhook_concurrency: int = 1
     strict_html_ampersand: bool = True
     _METHODS: ClassVar[dict[str, tuple[str, ApiMethod]]] = {}  # lower name -> (name, impl)
 
@@ -597,6 +601,7 @@ class FakeTelegram:
         self._downloads_open.set()
         self.downloads_started = 0
         self._open_callbacks: set[str] = set()
+        self._open_inline_queries: set[str] = set()
         self._blocked: set[int] = set()
         self._faults: list[_Fault] = []
         self._held_chats: set[int] = set()
@@ -734,6 +739,29 @@ class FakeTelegram:
         }
         return self._queue({"callback_query": query})
 
+    def forward_text(self, user: JSON, text: str, *, de: JSON) -> JSON:
+        """Queue a message `user` forwarded into their private chat, written by `de` (a user)."""
+        origem = {"type": "user", "date": int(time.time()) - 3600, "sender_user": de}
+        message = self._user_message(user, None, {"text": text, "forward_origin": origem})
+        return self._queue({"message": message})
+
+    def inline_query(self, user: JSON, query: str, *, chat_type: str = "sender") -> JSON:
+        """Queue an inline query: `user` typed `@bot query` in some chat."""
+        query_id = str(7_000_000_000 + next(self._ids))
+        inline: JSON = {
+            "id": query_id,
+            "from": user,
+            "query": query,
+            "offset": "",
+            "chat_type": chat_type,
+        }
+        self._open_inline_queries.add(query_id)
+        return self._queue({"inline_query": inline})
+
+    def inline_answers(self) -> list[JSON]:
+        """Parameters of every successful answerInlineQuery call."""
+        return [call.params for call in self.calls_to("answerInlineQuery") if call.error is None]
+
     def send_document(
         self,
         user: JSON,
@@ -843,6 +871,10 @@ class FakeTelegram:
         """
         messages = self._messages.get(chat_id, {}).values()
         return [copy.deepcopy(m) for m in messages if m.get("from", {}).get("id") == self.bot_id]
+
+    def backdate(self, chat_id: int, message_id: int, when: float) -> None:
+        """Pretend the message was sent at `when` (Unix time), as later updates will see it."""
+        self._messages[chat_id][message_id]["date"] = int(when)
 
     def mark(self, chat_id: int) -> int:
         """Marker for wait_for_message(after=...): the chat's latest message_id so far."""
@@ -1348,6 +1380,48 @@ class FakeTelegram:
             fields.update(parse_mode=parse_mode, source_text=source)
         return _public(self._bot_message(chat, fields, params))
 
+    @api("answerInlineQuery")
+    async def _api_answer_inline_query(self, params: JSON) -> bool:
+        """answerInlineQuery: once per query, at most 50 results with unique ids, as Telegram."""
+        query_id = str(params.get("inline_query_id"))
+        if query_id not in self._open_inline_queries:
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        resultados = params.get("results") or []
+        if isinstance(resultados, str):
+            resultados = json.loads(resultados)
+        ids = [r.get("id") for r in resultados]
+        if len(resultados) > 50 or len(set(ids)) != len(ids):
+            raise bad_request("RESULTS_TOO_MUCH" if len(resultados) > 50 else "RESULT_ID_DUPLICATE")
+        self._open_inline_queries.discard(query_id)
+        params["results"] = resultados
+        return True
+
+    @api("sendPhoto")
+    async def _api_send_photo(self, params: JSON) -> JSON:
+        """sendPhoto by multipart upload; like Telegram, refuses what is not a PNG/JPEG image
+        (and, through `_format`, a caption over 1024 characters)."""
+        chat = self._chat_for_send(params)
+        photo = params.get("photo")
+        if not isinstance(photo, Upload):
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        if not photo.content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        stored = self._store_file(photo.filename, photo.content, photo.mime_type)
+        size = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
+        foto = {**size, "width": 900, "height": 850, "file_size": len(photo.content)}
+        fields: JSON = {"photo": [foto]}
+        if "caption" in params:
+            source = str(params["caption"])
+            caption, entities, parse_mode = self._format(source, params, caption=True)
+            if caption:
+                fields["caption"] = caption
+            if entities:
+                fields["caption_entities"] = entities
+            fields.update(parse_mode=parse_mode, source_text=source)
+        return _public(self._bot_message(chat, fields, params))
+
     @api("getFile")
     async def _api_get_file(self, params: JSON) -> JSON:
         """getFile; like Telegram, refuses files over the 20 MB a bot may download."""
@@ -1600,6 +1674,9 @@ class FakeTelegram:
 
     async def _deliver_to_webhook(self) -> None:
         """POST pending updates, oldest first, while a webhook is set."""
+        if self.webhook_concurrency > 1:
+            await self._deliver_concurrently()
+            return
         while self._webhook is not None and not self._stopping:
             pending = self._deliverable()
             if not pending:
@@ -1609,6 +1686,39 @@ class FakeTelegram:
             await self._post_update(update)
             self._pending = [u for u in self._pending if u is not update]
             self._changed.fire()
+
+    async def _deliver_concurrently(self) -> None:
+        """Up to `webhook_concurrency` pushes at once, one per chat, oldest first."""
+        flying: set[int] = set()  # id() of the updates being pushed
+        chats: set[object] = set()
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def push(update: JSON, chat: object) -> None:
+            try:
+                await self._post_update(update)
+                self._pending = [u for u in self._pending if u is not update]
+            finally:
+                flying.discard(id(update))
+                chats.discard(chat)
+                self._changed.fire()
+
+        try:
+            while self._webhook is not None and not self._stopping:
+                for update in self._deliverable():
+                    if len(tasks) >= self.webhook_concurrency:
+                        break
+                    chat = _update_chat(update)
+                    if id(update) in flying or chat in chats:
+                        continue
+                    flying.add(id(update))
+                    chats.add(chat)
+                    task = asyncio.create_task(push(update, chat))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                await asyncio.wait({self._changed.waiter()})
+        finally:
+            for task in list(tasks):
+                task.cancel()
 
     async def _post_update(self, update: JSON) -> bool:
         """Deliver one update, retrying on failure; record the last error like Telegram."""
@@ -1709,6 +1819,18 @@ def _commands_key(params: JSON) -> tuple[str, str]:
     """Storage key of a command list: (scope as canonical JSON, language code)."""
     scope = params.get("scope") or {"type": "default"}
     return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
+
+
+def _update_chat(update: JSON) -> object:
+    """The chat (or, for a button, the person) whose updates must stay in order."""
+    body = update.get(_update_type(update))
+    if not isinstance(body, dict):
+        return id(update)
+    chat = body.get("chat") or (body.get("message") or {}).get("chat")
+    if isinstance(chat, dict) and "id" in chat:
+        return chat["id"]
+    sender = body.get("from")
+    return sender["id"] if isinstance(sender, dict) and "id" in sender else id(update)
 
 
 def _update_type(update: JSON) -> str:

@@ -14,7 +14,10 @@ from typing import Any
 from tests.fake_telegram import FakeTelegram
 
 JSON = dict[str, Any]
-SHOWN = ("sendMessage", "editMessageText", "editMessageReplyMarkup", "sendRichMessage")
+SHOWN = (
+    "sendMessage", "editMessageText", "editMessageReplyMarkup", "sendRichMessage", "sendDocument",
+    "sendPhoto",
+)  # fmt: skip
 
 
 class Pessoa:

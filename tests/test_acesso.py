@@ -116,7 +116,8 @@ async def test_usuarios_lists_newcomers_with_buttons_only_admins_can_use(
     lista = await chefe.diz("/usuarios")
 
     assert "2 aguardando liberação" in lista["text"] and "⏳ Caio" in lista["text"]
-    assert chefe.botoes(lista) == ["✅ Liberar Caio", "🚫 Recusar", "✅ Liberar Dora", "🚫 Recusar"]
+    pedidos = ["✅ Liberar Caio", "🚫 Recusar", "✅ Liberar Dora", "🚫 Recusar"]
+    assert chefe.botoes(lista)[:4] == pedidos  # then a card button per person
 
     await chefe.diz("/papel 703 membro")  # a papel lets someone in, too
     caio = Pessoa(tg, 703, "Caio")
@@ -128,7 +129,8 @@ async def test_usuarios_lists_newcomers_with_buttons_only_admins_can_use(
     recusar_caio = chefe.botao(lista, "Recusar")  # from before Caio got a papel
     redesenhada = await chefe.toca(lista, "Liberar Dora")
     assert "Acesso de Dora liberado" in tg.answered_callbacks()[-1].get("text", "")
-    assert "aguardando" not in redesenhada["text"] and chefe.botoes(redesenhada) == []
+    assert "aguardando" not in redesenhada["text"]
+    assert not {"✅ Liberar Caio", "🚫 Recusar"} & set(chefe.botoes(redesenhada))
     await chefe.toca_dados(lista["message_id"], recusar_caio)
     assert "já estava com acesso liberado" in tg.answered_callbacks()[-1].get("text", "")
     assert (await usuario(database, 703)).acesso == "liberado"
@@ -154,3 +156,44 @@ def test_without_admins_anyone_can_register() -> None:
     liberal = Settings(_env_file=None, admin_telegram_ids=frozenset({1}), cadastro_aberto=True)
 
     assert (aberto.aprovacao, vigiado.aprovacao, liberal.aprovacao) == (False, True, False)
+
+
+async def test_papel_and_acesso_take_a_name_and_offer_a_choice_when_several_fit(
+    chefe: Pessoa, tg: FakeTelegram, database: Database
+) -> None:
+    for telegram_id, nome in ((711, "Ana Souza"), (712, "Ana Lima"), (713, "Bruno Araújo")):
+        await Pessoa(tg, telegram_id, nome).diz("/start")
+        await chefe.ve(f"Novo cadastro: {nome}")
+
+    um = await chefe.diz("/acesso bruno araujo liberar")  # no @username, accents left out
+    varios = await chefe.diz("/papel ana gestor")
+    assert chefe.botoes(varios) == ["Ana Lima", "Ana Souza"]
+    escolhida = await chefe.toca(varios, "Ana Lima")
+    nenhum = await chefe.diz("/papel Zé Ninguém gestor")
+
+    assert "Acesso de Bruno Araújo liberado" in um["text"]
+    assert "2 pessoas combinam com ana" in varios["text"]
+    assert "Ana Lima" in escolhida["text"] and "Papel: gestor" in escolhida["text"]
+    assert "não encontrado" in nenhum["text"]
+    assert (await usuario(database, 712)).papel == "gestor"
+    assert (await usuario(database, 712)).acesso == "liberado"
+    assert (await usuario(database, 711)).papel == "membro"
+
+
+async def test_a_person_is_managed_from_their_card_under_usuarios(
+    chefe: Pessoa, tg: FakeTelegram, database: Database
+) -> None:
+    await Pessoa(tg, 721, "Dora").diz("/start")
+    await chefe.ve("Novo cadastro: Dora")
+    lista = await chefe.diz("/usuarios")
+
+    cartao = await chefe.toca(lista, "👤 Dora")
+    assert "Acesso: ⏳ aguarda liberação" in cartao["text"]
+    cartao = await chefe.toca(cartao, "Liberar")
+    cartao = await chefe.toca(cartao, "Gestor")
+    assert "Papel: gestor · Acesso: liberado" in cartao["text"]
+    cartao = await chefe.toca(cartao, "Revogar")
+
+    dora = await usuario(database, 721)
+    assert (dora.papel, dora.acesso) == ("gestor", "recusado")
+    assert "Acesso: 🚫 sem acesso" in cartao["text"]

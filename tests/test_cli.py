@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 import socket
@@ -11,8 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from sqlalchemy import make_url
 
+from bot.console import ConsoleBotApi
 from bot.database import Database
 from tests.fake_telegram import FakeTelegram
 from tests.people import Pessoa
@@ -223,3 +226,34 @@ async def test_a_webhook_port_in_use_is_one_line_naming_it(
     assert last_line.startswith(f"cogep: Não foi possível escutar em 127.0.0.1:{port}")
     assert "WEBHOOK_PORT" in last_line
     assert "Traceback" not in result.stderr
+
+
+async def test_the_console_shows_only_its_own_chat_and_a_number_after_a_question_is_text() -> None:
+    tela = Console(file=io.StringIO(), width=120)
+    api = ConsoleBotApi(user_id=10, name="Dev", out=tela)
+    teclado = {"inline_keyboard": [[{"text": "Comentar", "callback_data": "pc:1"}]]}
+
+    await api._answer("sendMessage", {"chat_id": 10, "text": "Processo 1", "reply_markup": teclado})
+    await api._answer(
+        "sendMessage", {"chat_id": 99, "text": "Segredo do outro", "reply_markup": teclado}
+    )
+    api.type_line("1")  # the card's buttons are still the latest shown: a press
+    await api._answer("sendMessage", {"chat_id": 10, "text": "Digite o comentário"})
+    api.type_line("1")  # now it answers the question
+
+    saida = tela.file.getvalue()  # type: ignore[attr-defined]
+    assert "Processo 1" in saida and "Segredo do outro" not in saida
+    primeiro, segundo = api.updates.get_nowait(), api.updates.get_nowait()
+    assert primeiro["callback_query"]["data"] == "pc:1"
+    assert segundo["message"]["text"] == "1"
+
+
+async def test_the_console_membro_is_not_the_admin_of_an_earlier_run(
+    database: Database, database_url: str
+) -> None:
+    env = {"DATABASE_URL": database_url}
+    admin = cogep("console", env=env, stdin="/start\n/sair\n")
+    membro = cogep("console", "--membro", env=env, stdin="/start\n/usuarios\n/sair\n")
+
+    assert "Você é administrador" in admin.stdout
+    assert "Só administradores" in membro.stdout and "Você é administrador" not in membro.stdout

@@ -56,7 +56,8 @@ def test_every_answered_command_is_in_ajuda_unless_declared_hidden() -> None:
     ocultos = {c.nome for c in handlers.COMANDOS.todos if c.ajuda is None}
 
     assert _registrados() - _na_ajuda("admin") == ocultos
-    assert ocultos == {"help", "desautorizar"}  # /ajuda's alias; named in /autorizar's line
+    # /ajuda's and /relatorio's aliases; /desautorizar is named in /autorizar's line
+    assert ocultos == {"help", "estatisticas", "desautorizar"}
 
 
 def test_admin_commands_are_shown_only_to_admins() -> None:
@@ -76,4 +77,6 @@ async def test_the_menu_telegram_shows_is_the_declared_one(
     ana = Pessoa(tg, 131, "Ana")
     await ana.diz("/start")
     ajuda = await ana.diz("/ajuda")
-    assert all(f"/{nome} — " in ajuda["text"] for nome, _ in menu)
+    usos = {c.nome: c.uso for c in handlers.COMANDOS.todos}
+    linhas = [f"/{nome} {usos[nome]}".strip() + " — " for nome, _ in menu]
+    assert all(linha in ajuda["text"] for linha in linhas)

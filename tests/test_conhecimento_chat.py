@@ -95,7 +95,7 @@ async def test_a_pdf_sent_in_the_chat_is_searchable_with_highlights_and_ver_mais
     inteiro = await ana.toca(achado, "Ver mais 1")
 
     assert "Recebi" in recebido["text"] and "segundo plano" in recebido["text"]
-    assert "Manual de Deploy" in pronto["text"] and "2 página(s), 2 trecho(s)" in pronto["text"]
+    assert "Manual de Deploy" in pronto["text"] and "2 páginas, 2 trechos" in pronto["text"]
     assert "Manual de Deploy › Preparação, p. 1" in achado["text"]
     assert {"avaliações", "trimestrais"} <= negritos(achado)
     assert "Sem essa revisão, nenhuma versão sobe." in inteiro["text"]
@@ -172,7 +172,7 @@ async def test_a_duplicate_is_named_and_a_zip_bomb_refused(
     await envia_arquivo(ana, "relatorio.docx", arquivos.bomba_zip(), mime="application/zip")
     bomba = await aviso(ana, "Não consegui adicionar")
 
-    assert "já está na base, como «Manual de Deploy»" in duplicado["text"]
+    assert "já está na base, como “Manual de Deploy”" in duplicado["text"]
     assert "bomba de compressão" in bomba["text"]
     async with database.sessions() as session:
         status = list(await session.scalars(select(Documento.status).order_by(Documento.id)))
@@ -272,3 +272,33 @@ async def test_one_sender_cannot_fill_the_queue(
 
     assert "Recebi" in primeiro["text"]
     assert "já tem 1 documentos sendo processados" in segundo["text"]
+
+
+async def test_a_failed_ingestion_is_listed_once_and_only_to_its_sender(
+    bot: CogepApplication, tg: FakeTelegram, database: Database, pagina_local: str
+) -> None:
+    ana = await registrar(tg, 501, "Ana")
+    bruno = await registrar(tg, 502, "Bruno")
+    for _ in range(2):  # tried again: still refused
+        await ana.diz(f"/ingerir {pagina_local}")
+        await aviso(ana, "Não consegui adicionar")
+
+    da_ana = await ana.diz("/documentos")
+    do_bruno = await bruno.diz("/documentos")
+
+    assert da_ana["text"].count("127.0.0.1") == 1
+    assert "127.0.0.1" not in do_bruno["text"]
+    async with database.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Documento)) == 1
+
+
+async def test_a_pasted_page_as_a_query_is_not_echoed_back_whole(
+    bot: CogepApplication, tg: FakeTelegram
+) -> None:
+    ana = await registrar(tg, 501, "Ana")
+    colado = " ".join(["servidor"] + [f"palavra{i}" for i in range(600)])  # ~4,900 characters
+
+    resposta = await ana.diz(f"/conhecimento {colado}")
+
+    assert "Nada encontrado" in resposta["text"]
+    assert len(resposta["text"]) < 400 and "palavra599" not in resposta["text"]

@@ -34,9 +34,9 @@ async def test_a_folder_is_ingested_past_a_bad_file_with_a_summary(
     saida = " ".join(result.stdout.split())
     assert "Ingerindo" in saida and "4/4" in saida
     assert "Ingeridos: 2" in saida and "Duplicados: 1" in saida and "Falharam: 1" in saida
-    assert "Ignorados: 2 (1 ocultos, 1 tipo não suportado)" in saida
+    assert "Ignorados: 2 (1 oculto, 1 tipo não suportado)" in saida
     assert "quebrado.pdf: o arquivo está corrompido" in saida
-    assert "já está na base, como «Manual de Deploy»" in saida
+    assert "já está na base, como “Manual de Deploy”" in saida and "«" not in saida
     async with database.sessions() as session:
         titulos = set(
             await session.scalars(select(Documento.titulo).where(Documento.status == "pronto"))

@@ -232,7 +232,7 @@ async def test_a_contact_card_can_be_edited_field_by_field(
         "Nome", "Empresa", "E-mail", "Telefone", "Observações", "↩️ Voltar",
     ]  # fmt: skip
     voltou = await ana.toca(opcoes, "Voltar")
-    assert ana.botoes(voltou) == ["✏️ Editar"]
+    assert ana.botoes(voltou) == ["✏️ Editar", "🗄 Arquivar", "🗑 Remover"]
     await ana.toca(await ana.toca(voltou, "Editar"), "Telefone")
     invalido = await ana.diz("123")
     telefone = await ana.diz("(21) 2222-3333")
@@ -312,3 +312,36 @@ async def test_contacts_of_one_name_are_told_apart_by_company(
     assert sorted(ana.botoes(lista)) == [
         "Carlos Pereira · Outra Empresa", "Carlos Pereira · Padaria Pão Quente",
     ]  # fmt: skip
+
+
+async def test_a_contact_is_archived_out_of_sight_and_removed_only_when_no_processo_names_it(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    ana = await registrar(tg, 401, "Ana")
+    bruno = await registrar(tg, 402, "Bruno")
+    await contato_pronto(ana, "Carlos Souza", "Beta SA")
+    await contato_pronto(ana, "Dora Lima", "Gama")
+    await ana.diz("/novo Proposta | contato carlos")
+
+    cartao = await ana.toca(await ana.diz("/contatos carlos"), "Carlos")
+    await ana.toca(await ana.toca(cartao, "Remover"), "Sim, remover")
+    assert "está em 1 processo" in tg.answered_callbacks()[-1].get("text", "")
+    cartao = await ana.toca(await ana.diz("/contatos carlos"), "Carlos")
+    arquivado = await ana.toca(cartao, "Arquivar")
+    assert "Arquivado" in arquivado["text"] and "Desarquivar" in ana.botoes(arquivado)[-2]
+    assert "Nenhum contato" in (await ana.diz("/contatos carlos"))["text"]
+    assert "Carlos" not in (await ana.diz("/contatos"))["text"]
+    assert "Nenhum contato com" in (await ana.diz("/novo Outra | contato carlos"))["text"]
+    await ana.diz("/cancelar")
+
+    dora = await bruno.toca(await bruno.diz("/contatos dora"), "Dora")
+    await bruno.toca(await bruno.toca(dora, "Remover"), "Sim, remover")  # not his to remove
+    assert "Só quem criou o contato" in tg.answered_callbacks()[-1].get("text", "")
+    dora = await ana.toca(await ana.diz("/contatos dora"), "Dora")
+    removido = await ana.toca(await ana.toca(dora, "Remover"), "Sim, remover")
+
+    assert "Contato Dora Lima removido" in removido["text"]
+    async with database.sessions() as session:
+        nomes = set(await session.scalars(select(Contato.nome)))
+        carlos = await session.scalar(select(Contato).where(Contato.nome == "Carlos Souza"))
+    assert nomes == {"Carlos Souza"} and carlos is not None and carlos.arquivado_em is not None

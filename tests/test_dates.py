@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from bot.calendario import Calendario, ler_expediente
 from bot.dates import format_when, parse_when, split_when
 
 SP = "America/Sao_Paulo"
@@ -88,7 +89,9 @@ WED_CASES = [
     ("5/1", sp(2027, 1, 5)),
     ("01/12", sp(2026, 12, 1)),
     ("30.11", sp(2026, 11, 30)),
-    ("20/11", sp(2027, 11, 20)),  # already passed this year
+    ("20/11", sp(2026, 11, 20)),  # five days back: that day, which the caller says has passed
+    ("25/09", sp(2026, 9, 25)),  # two months back: still a slip, not next September
+    ("20/08", sp(2027, 8, 20)),  # three months back: next year
     ("25/11", sp(2026, 11, 25)),  # today stays today (the moment may be past)
     ("2026-12-01 10:00", sp(2026, 12, 1, 10)),
     ("2026-12-01T10:00", sp(2026, 12, 1, 10)),
@@ -189,7 +192,8 @@ YEAR_END_CASES = [
     ("amanhã 10h", sp(2027, 1, 1, 10)),
     ("05/01", sp(2027, 1, 5)),
     ("05/01 14h", sp(2027, 1, 5, 14)),
-    ("30/12", sp(2027, 12, 30)),
+    ("30/12", sp(2026, 12, 30)),  # yesterday: past, not next December
+    ("30/09", sp(2027, 9, 30)),  # three months back: next year
     ("31/12", sp(2026, 12, 31)),  # today: same day, moment already past
     ("dia 5", sp(2027, 1, 5)),
     ("semana que vem", sp(2027, 1, 4)),
@@ -198,8 +202,12 @@ YEAR_END_CASES = [
     ("em 3 dias", sp(2027, 1, 3)),
     ("em 1 mês", sp(2027, 1, 31)),
     ("fim do mês", sp(2026, 12, 31, 18)),
-    ("25 de dezembro", sp(2027, 12, 25)),
+    ("25 de dezembro", sp(2026, 12, 25)),  # last week
 ]
+
+
+def test_a_recent_day_of_last_december_is_that_day_in_january() -> None:
+    assert_same(parse_when("20/12", now=sp(2027, 1, 15), tz=SP), sp(2026, 12, 20), SP)
 
 
 @pytest.mark.parametrize(("text", "expected"), YEAR_END_CASES)
@@ -426,3 +434,59 @@ def test_naive_now_and_moment_are_wall_time_in_tz() -> None:
     naive_now = datetime(2026, 11, 25, 10, 0)
     assert_same(parse_when("amanhã 9h", now=naive_now, tz=LIS), lis(2026, 11, 26, 9), LIS)
     assert format_when(datetime(2026, 11, 26, 9, 0), tz=SP, now=naive_now) == "amanhã 09:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "expected"),
+    [
+        ("em 2 dias úteis", WED, sp(2026, 11, 27)),  # Wednesday + 2 business days: Friday
+        ("em 3 dias uteis", WED, sp(2026, 11, 30)),  # over the weekend: Monday
+        ("daqui a 1 dia útil", NEW_YEARS_EVE, sp(2027, 1, 4)),  # 1 Jan a holiday, then a weekend
+        ("em 1 dia útil às 14h", sp(2026, 4, 2, 10), sp(2026, 4, 6, 14)),  # Good Friday skipped
+    ],
+)
+def test_business_days_skip_weekends_and_national_holidays(
+    text: str, now: datetime, expected: datetime
+) -> None:
+    assert_same(parse_when(text, now=now, tz=SP), expected, SP)
+
+
+def test_a_state_holiday_counts_only_with_that_state() -> None:
+    vespera = sp(2026, 7, 8, 10)  # 9 July: São Paulo's Revolução Constitucionalista
+
+    nacional = parse_when("em 1 dia útil", now=vespera, tz=SP)
+    paulista = parse_when("em 1 dia útil", now=vespera, tz=SP, calendario=Calendario("BR-SP"))
+
+    assert_same(nacional, sp(2026, 7, 9), SP)
+    assert_same(paulista, sp(2026, 7, 10), SP)
+
+
+def test_business_days_lead_a_reminder() -> None:
+    found = split_when("/lembrar em 2 dias úteis ligar pro cliente", now=WED, tz=SP)
+
+    assert found is not None and found[1] == "ligar pro cliente"
+    assert_same(found[0], sp(2026, 11, 27), SP)
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "expected"),
+    [
+        ("em 4 horas úteis", WED, sp(2026, 11, 25, 14)),
+        ("em 10 horas uteis", WED, sp(2026, 11, 26, 11)),  # 8 h left today, 2 h tomorrow
+        ("daqui a 2 horas úteis", FRI_NIGHT, sp(2026, 11, 30, 11)),  # after the weekend
+        ("em 1 hora útil", sp(2026, 12, 24, 17, 30), sp(2026, 12, 28, 9, 30)),  # Christmas
+    ],
+)
+def test_business_hours_count_only_the_working_hours(
+    text: str, now: datetime, expected: datetime
+) -> None:
+    assert_same(parse_when(text, now=now, tz=SP), expected, SP)
+
+
+def test_working_hours_are_read_from_the_setting() -> None:
+    sabado = Calendario.de("BR", "seg-sab 08-12")
+
+    assert ler_expediente("seg-sex 09-18") == ((0, 1, 2, 3, 4), 9, 18)
+    assert ler_expediente("segunda a sexta") is None and ler_expediente("seg-sex 18-09") is None
+    achado = parse_when("em 3 horas úteis", now=sp(2026, 11, 27, 11), tz=SP, calendario=sabado)
+    assert_same(achado, sp(2026, 11, 28, 10), SP)  # Friday 11-12, then Saturday 08-10

@@ -223,3 +223,18 @@ async def test_an_admin_promotes_a_gestor_from_the_chat(
     assert "próprio papel" in self_demote["text"]
     usuario = await _usuario(database, 101)
     assert usuario is not None and usuario.papel == "gestor"
+
+
+async def test_start_again_keeps_the_name_set_in_perfil(
+    bot: CogepApplication, tg: FakeTelegram, database: Database
+) -> None:
+    ana = Pessoa(tg, 101, "Ana")
+    await ana.diz("/start")
+    await ana.toca(await ana.diz("/perfil"), "Nome")
+    await ana.diz("Ana Souza")
+
+    again = await ana.diz("/start")
+
+    assert "Ana Souza" in again["text"]
+    usuario = await _usuario(database, 101)
+    assert usuario is not None and usuario.nome == "Ana Souza"

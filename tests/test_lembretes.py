@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -233,3 +233,78 @@ async def test_a_fired_reminder_is_snoozed_with_one_tap(
         salvo = await session.scalar(select(Lembrete))
     assert salvo is not None and salvo.status == "ativo"
     assert abs((salvo.quando - datetime.now(UTC)).total_seconds() - 3600) < 60
+
+
+async def test_a_reminder_a_few_days_back_has_passed_and_a_far_one_says_next_year(
+    tg: FakeTelegram, bot: object, database: Database
+) -> None:
+    ana = await registrar(tg, 101, "Ana")
+    hoje = datetime.now(ZoneInfo("America/Sao_Paulo")).date()
+    recente, longe = hoje - timedelta(days=3), hoje - timedelta(days=100)
+
+    passou = await ana.diz(f"/lembrar {recente:%d/%m} 14:00 pagar o boleto")
+    assert "já passou" in passou["text"] and await quantos(database) == 0
+
+    marcado = await ana.diz(f"/lembrar {longe:%d/%m} 14:00 renovar o domínio")
+    async with database.sessions() as session:
+        quando = await session.scalar(select(Lembrete.quando))
+    assert quando is not None and quando.date() > hoje
+    assert ("no ano que vem" in marcado["text"]) == (quando.year == hoje.year + 1)
+
+
+async def test_snooze_counts_from_when_the_reminder_fired(
+    tg: FakeTelegram, bot: CogepApplication, database: Database
+) -> None:
+    ana = await registrar(tg, 101, "Ana")
+    await ana.diz("/lembrar em 10 minutos ligar pro cliente")
+    disparou = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=20)
+    async with database.sessions.begin() as session:  # it fired 20 minutes ago
+        await session.execute(update(Lembrete).values(quando=disparou))
+    services: Services = bot.bot_data.services
+    await services.lembretes.disparar_devidos()
+    disparo = await ana.ve("⏰ Lembrete\nligar pro cliente")
+    tg.backdate(ana.id, disparo["message_id"], disparou.timestamp())  # sent when it fired
+
+    await ana.toca(disparo, "1 h")
+
+    async with database.sessions() as session:
+        salvo = await session.scalar(select(Lembrete))
+    assert salvo is not None and salvo.quando == disparou + timedelta(hours=1)  # not now + 1 h
+
+
+async def test_snoozing_a_future_reminder_from_the_list_never_pulls_it_earlier(
+    tg: FakeTelegram, bot: CogepApplication, database: Database
+) -> None:
+    ana = await registrar(tg, 101, "Ana")
+    await ana.diz("/lembrar 10/10/2030 09:00 renovar o domínio")
+
+    lista = await ana.diz("/lembretes")
+    escolhas = await ana.toca(lista, "💤")
+    await ana.toca(escolhas, "1 h")
+
+    async with database.sessions() as session:
+        salvo = await session.scalar(select(Lembrete))
+    assert salvo is not None
+    assert salvo.quando.astimezone(ZoneInfo("America/Sao_Paulo")) == datetime(
+        2030, 10, 10, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo")
+    )
+
+
+async def test_snoozing_a_recurring_reminder_moves_only_that_occurrence(
+    tg: FakeTelegram, bot: CogepApplication, database: Database
+) -> None:
+    ana = await registrar(tg, 101, "Ana")
+    await ana.diz("/lembrar toda segunda 9h daily da equipe")
+    async with database.sessions() as session:
+        proxima = await session.scalar(select(Lembrete.quando))
+    assert proxima is not None
+
+    escolhas = await ana.toca(await ana.diz("/lembretes"), "💤")
+    await ana.toca(escolhas, "1 h")
+
+    async with database.sessions() as session:
+        rows = (await session.execute(select(Lembrete.quando, Lembrete.regra))).all()
+    assert sorted(rows) == [
+        (proxima + timedelta(hours=1), None),  # this Monday's, an hour later
+        (proxima + timedelta(days=7), "semanal:0:09:00"),  # the rule goes on from next Monday
+    ]

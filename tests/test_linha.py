@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import InvalidInput
 from bot.processos.linha import Rascunho, interpretar_linha
 
 
@@ -29,16 +28,21 @@ def test_fields_keep_their_text(linha: str, esperado: Rascunho) -> None:
 
 
 @pytest.mark.parametrize(
-    ("linha", "mensagem"),
+    ("linha", "campo", "mensagem"),
     [
-        ("X | dono Ana", "Não conheço o campo"),
-        ("X | :", "Não conheço o campo"),
-        ("X | prazo", "prazo"),
-        ("X | prazo:", "prazo"),
+        ("X | dono Ana | prazo sexta", None, "Não conheço o campo"),
+        ("X | :", None, "Não conheço o campo"),
+        ("X | prazo | prioridade alta", "prazo", "prazo"),
+        ("X | prazo:", "prazo", "prazo"),
     ],
 )
-def test_bad_fields_are_named(linha: str, mensagem: str) -> None:
-    with pytest.raises(InvalidInput) as erro:
-        interpretar_linha(linha)
+def test_bad_fields_are_named_and_the_good_ones_kept(
+    linha: str, campo: str | None, mensagem: str
+) -> None:
+    rascunho = interpretar_linha(linha)
 
-    assert mensagem in erro.value.message
+    assert rascunho.titulo == "X"
+    assert [f.campo for f in rascunho.faltas] == [campo]
+    assert mensagem in rascunho.faltas[0].mensagem
+    assert rascunho.prazo == ("sexta" if "sexta" in linha else None)
+    assert rascunho.prioridade == ("alta" if "alta" in linha else None)

@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from bot.database import Database
 from bot.mentor.fila import Atendimento, Fila
 from bot.mentor.formato import markdown_para_html
 from bot.mentor.ritmo import Compasso, Devagar
@@ -101,31 +102,41 @@ async def test_a_429_slows_the_pacer_down_and_the_text_still_goes_out() -> None:
     assert compasso.intervalo == 0.1  # doubled
 
 
-async def test_one_persons_questions_run_in_order_and_nobody_waits_for_anyone_else() -> None:
-    fila = Fila()
+async def test_one_persons_questions_run_in_order_and_nobody_waits_for_anyone_else(
+    database: Database,
+) -> None:
+    fila = Fila(database.sessions, intervalo=0.01)
     ordem: list[str] = []
     liberar = asyncio.Event()
+    parado = asyncio.Event()
 
     def trabalho(nome: str, *, espera: bool = False):
         async def rodar(atendimento: Atendimento) -> None:
             if espera:
                 await liberar.wait()
+                if atendimento.parar.is_set():
+                    parado.set()
             ordem.append(nome)
 
         return rodar
 
     posicoes = [
-        fila.enfileirar((1, 1), trabalho("ana 1", espera=True)),
-        fila.enfileirar((1, 1), trabalho("ana 2")),
-        fila.enfileirar((2, 2), trabalho("bia 1")),
+        await fila.enfileirar((1, 1), trabalho("ana 1", espera=True)),
+        await fila.enfileirar((1, 1), trabalho("ana 2")),
+        await fila.enfileirar((2, 2), trabalho("bia 1")),
     ]
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
     antes = list(ordem)
-    assert fila.parar((1, 1)) and fila.rodando((1, 1)) is not None
+    assert await fila.parar((1, 1))
     liberar.set()
-    await asyncio.sleep(0.01)
+    for _ in range(100):
+        if len(ordem) == 3:
+            break
+        await asyncio.sleep(0.02)
 
     assert posicoes == [0, 1, 0]
     assert antes == ["bia 1"]
     assert ordem == ["bia 1", "ana 1", "ana 2"]
-    assert fila.rodando((1, 1)) is None and not fila.parar((1, 1))
+    assert parado.is_set()
+    assert not await fila.parar((1, 1))
+    await fila.fechar()

@@ -6,6 +6,7 @@ import asyncio
 
 from sqlalchemy import update
 
+from bot import texts
 from bot.database import Database
 from db.models import Usuario
 from tests.conftest import ADMIN_ID
@@ -83,3 +84,11 @@ async def test_an_announcement_to_nobody_is_refused_at_the_preview(
     resposta = await admin.diz("/aviso Alguém aí?")
 
     assert "Não há ninguém ativo" in resposta["text"] and admin.botoes(resposta) == []
+
+
+def test_the_counts_agree_with_their_numbers() -> None:
+    final = texts.aviso_final(total=1, enviadas=1, bloqueados=1, falhas=1, cancelados=1)
+
+    assert "(1 destinatário)" in final and "✅ 1 enviado ·" in final
+    assert "🚫 1 bloqueou o bot" in final and "⚠️ 1 falhou" in final
+    assert "1 não recebeu." in final

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -547,6 +547,42 @@ async def test_a_one_line_novo_with_a_mistake_asks_only_for_what_was_wrong(
     assert processo.prazo is not None and processo.prazo.astimezone(SP).hour == 10
 
 
+async def test_a_one_line_novo_with_an_empty_field_asks_only_for_that_field(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+
+    erro = await ana.diz("/novo Corrigir bug do login | prazo | prioridade alta")
+    await ana.ve("Qual o prazo")
+    criado = await ana.diz("amanhã 10h")
+
+    assert "Faltou o valor de prazo" in erro["text"]
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    processo = await processo_por_numero(database, numero.group(1))
+    assert (processo.titulo, processo.prioridade) == ("Corrigir bug do login", "alta")
+    assert processo.prazo is not None and processo.prazo.astimezone(SP).hour == 10
+
+
+async def test_a_one_line_novo_with_an_unknown_field_keeps_the_rest_and_asks_what_is_missing(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+
+    erro = await ana.diz("/novo Trocar nobreak | dono Ana | prioridade alta | prazo amanhã 9h")
+    descricao = await ana.ve("Descreva")
+    contato = await ana.toca(descricao, "Pular")
+    criado = await ana.toca(contato, "Pular")
+
+    assert "Não conheço o campo dono" in erro["text"]
+    assert "contato" in contato["text"].lower()
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    processo = await processo_por_numero(database, numero.group(1))
+    assert (processo.titulo, processo.prioridade) == ("Trocar nobreak", "alta")
+    assert processo.prazo is not None and processo.prazo.astimezone(SP).hour == 9
+
+
 async def test_an_open_question_does_not_outlive_a_new_command(
     equipe: dict[str, Pessoa], database: Database
 ) -> None:
@@ -713,8 +749,8 @@ async def test_list_filters_and_pages(equipe: dict[str, Pessoa], database: Datab
     segunda = await ana.toca(primeira, "▶")
     atrasados = await ana.toca(segunda, "atrasados")
 
-    assert numeros[-1] in primeira["text"] and numeros[0] not in primeira["text"]
-    assert numeros[0] in segunda["text"] and "página 2" in segunda["text"]
+    assert numeros[0] in primeira["text"] and numeros[1] not in primeira["text"]  # overdue first
+    assert numeros[1] in segunda["text"] and "página 2" in segunda["text"]
     assert numeros[0] in atrasados["text"] and "atrasado" in atrasados["text"]
     assert numeros[-1] not in atrasados["text"]
 
@@ -739,3 +775,185 @@ async def test_a_gestor_filters_by_responsavel_or_by_nobody(
     assert de_ninguem in ninguem["text"] and do_bruno not in ninguem["text"]
     assert "responsável: ninguém ainda" in ninguem["text"]
     assert "responsável: ninguém ainda" in todos["text"]  # the filter stays while paging on
+
+
+async def test_a_prazo_a_few_days_back_has_passed_and_a_far_one_is_next_year(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    hoje = datetime.now(SP).date()
+    recente, longe = hoje - timedelta(days=3), hoje - timedelta(days=100)
+
+    passou = await ana.diz(f"/novo Tarefa | prazo {recente:%d/%m} 14:00")
+    await ana.ve("Qual o prazo")  # asked again, the title kept
+    await ana.diz("/cancelar")
+    criado = await ana.diz(f"/novo Outra | prazo {longe:%d/%m} 14:00")
+
+    assert "já passou" in passou["text"]
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    processo = await processo_por_numero(database, numero.group(1))
+    assert processo.prazo is not None
+    prazo = processo.prazo.astimezone(SP)
+    assert (prazo.day, prazo.month) == (longe.day, longe.month) and prazo.date() > hoje
+    assert ("no ano que vem" in criado["text"]) == (prazo.year == hoje.year + 1)
+
+
+async def test_processos_lists_the_most_urgent_first(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    sem_prazo = await abrir(ana, "Sem prazo | prioridade normal")
+    baixa = await abrir(ana, "Baixa | prazo em 5 dias | prioridade baixa")
+    atrasado = await abrir(ana, "Atrasado | prazo amanhã | prioridade baixa")
+    urgente = await abrir(ana, "Urgente | prazo em 5 dias | prioridade urgente")
+    urgente_sem_prazo = await abrir(ana, "Urgente sem prazo | prioridade urgente")
+    async with database.sessions.begin() as session:
+        await session.execute(
+            update(Processo)
+            .where(Processo.numero == atrasado)
+            .values(prazo=datetime.now(SP) - timedelta(days=1))
+        )
+
+    lista = await ana.diz("/processos")
+
+    ordem = NUMERO.findall(lista["text"])
+    assert ordem[:5] == [atrasado, urgente, baixa, urgente_sem_prazo, sem_prazo]
+
+
+async def test_starting_a_processo_nobody_owns_offers_to_take_it(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Trocar toner")
+
+    iniciado = await ana.toca(await ana.diz(f"/processo {numero}"), "Iniciar")
+    assert "sem responsável" in ana.tg.answered_callbacks()[-1].get("text", "")
+    assumido = await ana.toca(iniciado, "Assumir")
+
+    assert "Responsável: Ana" in assumido["text"]
+    processo = await processo_por_numero(database, numero)
+    assert processo.responsavel_id == processo.solicitante_id
+    # Once someone owns it, only a gestor changes that: a forged button for Bruno is refused.
+    async with database.sessions() as session:
+        bruno_id = await session.scalar(select(Usuario.id).where(Usuario.telegram_id == 202))
+    tela = await ana.diz(f"/processo {numero}")
+    versao = ana.botao(tela, "Concluir").split(":")[-1]
+    await ana.toca_dados(tela["message_id"], f"pa:{processo.id}:{bruno_id}:{versao}")
+    assert "Só gestores" in ana.tg.answered_callbacks()[-1].get("text", "")
+    assert (await processo_por_numero(database, numero)).responsavel_id == processo.solicitante_id
+
+
+async def test_a_deep_link_opens_the_card_only_for_whoever_may_see_it(
+    equipe: dict[str, Pessoa], tg: FakeTelegram
+) -> None:
+    ana, bruno, gil = equipe["ana"], equipe["bruno"], equipe["gil"]
+    numero = await abrir(ana, "Renovar domínio")
+    card = await ana.diz(f"/processo {numero}")
+
+    compartilhado = await ana.toca(card, "Link")
+    link = f"https://t.me/{tg.bot_user['username']}?start=p_{numero}"
+    assert link in compartilhado["text"]
+
+    assert "Renovar domínio" in (await gil.diz(f"/start p_{numero}"))["text"]  # a gestor sees it
+    de_fora = await bruno.diz(f"/start p_{numero}")
+    assert "não encontrado" in de_fora["text"] and "Renovar" not in de_fora["text"]
+    novata = Pessoa(tg, 299, "Carla")
+    await novata.diz(f"/start p_{numero}")  # a newcomer: welcome, then the usual answer
+    assert "não encontrado" in (await novata.ve("não encontrado"))["text"]
+
+
+async def test_novo_as_a_reply_takes_the_message_as_description_and_names_its_author(
+    equipe: dict[str, Pessoa], tg: FakeTelegram, database: Database
+) -> None:
+    ana = equipe["ana"]
+    cliente = tg.user(900, "Carlos", last_name="Cliente")
+    encaminhada = tg.forward_text(ana.user, "A impressora do 2º andar não liga.", de=cliente)
+    await asyncio.sleep(0.3)  # the forward is free text: the mentor may answer it, that is all
+
+    ana._cursor = len(tg.calls)
+    citada = encaminhada["message"]["message_id"]
+    tg.send_text(ana.user, "/novo Impressora | prioridade alta", reply_to_message_id=citada)
+    criado = await ana.ve("aberto:")
+    numero = NUMERO.search(criado["text"])
+    assert numero, criado["text"]
+    processo = await processo_por_numero(database, numero.group(1))
+    assert processo.descricao == "A impressora do 2º andar não liga."
+
+    tela = await ana.diz(f"/processo {processo.numero}")
+    assert "a partir de uma mensagem de Carlos Cliente" in tela["text"]
+
+
+async def test_a_bare_novo_as_a_reply_asks_the_title_and_skips_the_description(
+    equipe: dict[str, Pessoa], tg: FakeTelegram, database: Database
+) -> None:
+    ana = equipe["ana"]
+    propria = tg.send_text(ana.user, "Trocar o toner da sala 3")
+    await asyncio.sleep(0.3)  # free text: the mentor may answer it
+
+    ana._cursor = len(tg.calls)
+    tg.send_text(ana.user, "/novo", reply_to_message_id=propria["message"]["message_id"])
+    await ana.ve("título")
+    prazo = await ana.diz("Toner")
+
+    assert "prazo" in prazo["text"] and "Descreva" not in prazo["text"]
+
+
+async def test_comments_are_internal_unless_marked_for_the_client_and_shown_apart(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Orçamento do cliente")
+
+    pergunta = await ana.toca(await ana.diz(f"/processo {numero}"), "Comentar")
+    await ana.diz("Margem apertada, negociar frete")
+    await ana.toca(await ana.diz(f"/processo {numero}"), "Comentar")
+    await ana.diz("Cliente: enviamos a proposta revisada hoje")
+    tela = await ana.diz(f"/processo {numero}")
+
+    assert "interno" in pergunta["text"]
+    separado = tela["text"].split("Para o cliente")[1].split("Histórico")[0]
+    assert "enviamos a proposta revisada hoje" in separado and "Margem" not in separado
+    assert "escreveu para o cliente: enviamos a proposta" in tela["text"]
+    assert "comentou: Margem apertada" in tela["text"]
+    processo = await processo_por_numero(database, numero)
+    assert await eventos(database, processo.id) == [
+        ("criado", None), ("comentario", None), ("comentario", "cliente"),
+    ]  # fmt: skip
+
+
+async def test_a_prazo_in_business_days_lands_on_a_business_day(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    numero = await abrir(equipe["ana"], "Responder auditoria | prazo em 3 dias úteis")
+
+    processo = await processo_por_numero(database, numero)
+    assert processo.prazo is not None
+    prazo = processo.prazo.astimezone(SP)
+    assert prazo.weekday() < 5 and prazo.hour == 18  # a working day, at the end of it
+    assert 3 <= (prazo.date() - datetime.now(SP).date()).days <= 7
+
+
+async def test_the_prazo_clock_pauses_while_waiting_for_the_client(
+    equipe: dict[str, Pessoa], database: Database
+) -> None:
+    ana = equipe["ana"]
+    numero = await abrir(ana, "Aguardar o cliente | prazo em 5 dias")
+    antes = (await processo_por_numero(database, numero)).prazo
+    assert antes is not None
+    tela = await ana.toca(await ana.diz(f"/processo {numero}"), "Iniciar")
+    tela = await ana.toca(tela, "Aguardar")
+    assert "pausado: aguardando o cliente" in tela["text"]
+    async with database.sessions.begin() as session:  # it has been waiting for two days
+        await session.execute(
+            update(ProcessoEvento)
+            .where(ProcessoEvento.tipo == "status", ProcessoEvento.para == "aguardando")
+            .values(criado_em=datetime.now(SP) - timedelta(days=2))
+        )
+
+    retomado = await ana.toca(await ana.diz(f"/processo {numero}"), "Retomar")
+
+    depois = (await processo_por_numero(database, numero)).prazo
+    assert depois is not None
+    assert abs((depois - antes) - timedelta(days=2)) < timedelta(minutes=1)
+    assert "o relógio parou enquanto aguardava" in retomado["text"]

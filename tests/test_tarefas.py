@@ -207,7 +207,7 @@ async def test_the_bot_runs_its_tasks_and_stops_within_the_timeout_naming_a_stuc
     assert time.monotonic() - inicio < 5.0
     assert "Boas-vindas" in reply["text"]
     assert list(estados) == [
-        "entrada", "mentor", "mentor-vigia", "ingestao", "notificacoes-envio",
+        "entrada", "entrada-orfas", "mentor", "mentor-vigia", "ingestao", "notificacoes-envio",
         "notificacoes-rodada", "comandos", "preso",
     ]  # fmt: skip
     assert app.bot_data.tarefas.vivas() and estados["notificacoes-envio"] == "rodando"

@@ -240,6 +240,7 @@ class Ingestao:
                 meu.status = "falhou"
                 meu.erro = motivo
                 meu.processado_em = _agora()
+                await repo.apagar_falhas_anteriores(session, documento=meu)  # listed once
         return Resultado(doc.id, doc.titulo, "falhou", motivo)
 
     async def _descartar(self, doc: Documento, existente: Documento) -> Resultado:

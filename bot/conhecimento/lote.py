@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.conhecimento.extracao import tipo_de
 from bot.conhecimento.ingestao import Resultado
 from bot.conhecimento.servico import ConhecimentoService
+from bot.texts import contagem
 from db.models import Usuario
 
 OCULTO = "ocultos"
@@ -114,9 +115,12 @@ async def ingerir(
 def imprimir(resumo: Resumo, console: Console) -> None:
     """The summary at the end of a batch."""
     trechos = sum(r.trechos for _, r in resumo.prontos)
-    motivos = ", ".join(f"{n} {motivo}" for motivo, n in sorted(resumo.ignorados.items()))
+    motivos = ", ".join(
+        f"{n} oculto" if (motivo, n) == (OCULTO, 1) else f"{n} {motivo}"
+        for motivo, n in sorted(resumo.ignorados.items())
+    )
     console.print(
-        f"[green]Ingeridos: {len(resumo.prontos)}[/] ({trechos} trechos) · "
+        f"[green]Ingeridos: {len(resumo.prontos)}[/] ({contagem(trechos, 'trecho', 'trechos')}) · "
         f"Duplicados: {len(resumo.duplicados)} · "
         f"[red]Falharam: {len(resumo.falhas)}[/] · "
         f"Ignorados: {sum(resumo.ignorados.values())}" + (f" ({motivos})" if motivos else ""),

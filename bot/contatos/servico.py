@@ -1,4 +1,5 @@
-"""CRM contacts: create and edit with validated e-mail and normalised phone, list, search, show.
+"""CRM contacts: create and edit with validated e-mail and normalised phone, list, search, show,
+archive (out of sight, links kept) and remove (only one no processo names).
 
 An e-mail address identifies one contact: a second contact with the same address is refused
 with a pointer to the first, so the team does not split one client's history across two cards.
@@ -7,6 +8,7 @@ with a pointer to the first, so the team does not split one client's history acr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,8 +25,9 @@ from bot.contatos.regras import (
     validar_notas,
 )
 from bot.entrada.efeito import referencia
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.fluxos import ChatUsuario, consumir
+from bot.usuarios.regras import gerencia
 from db.engine import Sessions
 from db.models import Contato, Processo, Usuario
 from db.repositories import contatos as repo
@@ -116,6 +119,32 @@ class ContatoService:
         except IntegrityError:
             await self._explicar_conflito(valor, exceto=contato_id)
             raise
+        return contato
+
+    async def arquivar(self, contato_id: int, *, arquivar: bool) -> Contato:
+        """Archive a contact (out of lists, searches and /novo; links kept), or bring it back."""
+        async with self._sessions.begin() as session:
+            contato = await repo.por_id(session, contato_id=contato_id, travar=True)
+            if contato is None:
+                raise NotFound(texts.CONTATO_NAO_ENCONTRADO)
+            if arquivar and contato.arquivado_em is None:
+                contato.arquivado_em = datetime.now(UTC)
+            elif not arquivar:
+                contato.arquivado_em = None
+        return contato
+
+    async def remover(self, usuario: Usuario, contato_id: int) -> Contato:
+        """Delete a contact no processo names; only its creator, gestores and admins may."""
+        async with self._sessions.begin() as session:
+            contato = await repo.por_id(session, contato_id=contato_id, travar=True)
+            if contato is None:
+                raise NotFound(texts.CONTATO_NAO_ENCONTRADO)
+            if not gerencia(usuario) and contato.criado_por_id != usuario.id:
+                raise NotAllowed(texts.CONTATO_REMOCAO_NEGADA)
+            vinculados = await repo.processos_vinculados(session, contato_id=contato_id)
+            if vinculados:
+                raise InvalidInput(texts.contato_em_uso(vinculados))
+            await repo.remover(session, contato=contato)
         return contato
 
     async def _explicar_conflito(self, email: str | None, *, exceto: int | None) -> None:

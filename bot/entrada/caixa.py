@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.entrada.presenca import Presenca
 from db.engine import Sessions
 from db.repositories import entrada as repo
 from db.repositories.entrada import Pendente
@@ -32,6 +33,7 @@ class CaixaDeEntrada:
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
+        self.presenca = Presenca(sessions)  # opened by the app before the first update
         self._concluidos: list[int] = []
         self._acordar = asyncio.Event()
         self._gravador: asyncio.Task[None] | None = None
@@ -44,7 +46,7 @@ class CaixaDeEntrada:
         200) is what confirms them. A database outage raises, and the batch stays at Telegram.
         """
         async with self._sessions.connect() as conn:
-            novos = await repo.admitir(conn, lote=lote)
+            novos = await repo.admitir(conn, lote=lote, dono=self.presenca.numero)
         await self._podar_se_for_hora()
         return novos
 
@@ -56,9 +58,10 @@ class CaixaDeEntrada:
             self._gravador = asyncio.create_task(self._gravar(), name="cogep-inbox-done")
 
     async def pendentes(self) -> list[Pendente]:
-        """Updates left unhandled (by a crash), oldest first; poison ones are set aside."""
+        """Updates left unhandled by a process that died (this one before a crash, or another
+        replica), oldest first, now this process's; poison ones are set aside."""
         async with self._sessions.connect() as conn:
-            todos = await repo.pendentes(conn)
+            todos = await repo.pendentes(conn, dono=self.presenca.numero)
             desistir = [p.update_id for p in todos if p.tentativas > TENTATIVAS_MAX]
             if desistir:
                 log.error(
@@ -68,7 +71,7 @@ class CaixaDeEntrada:
         return [p for p in todos if p.tentativas <= TENTATIVAS_MAX]
 
     async def fechar(self) -> None:
-        """Write the last marks of "done" (at shutdown)."""
+        """Write the last marks of "done" and let the presence go (at shutdown)."""
         if self._gravador is not None:
             self._acordar.set()
             self._gravador.cancel()
@@ -79,6 +82,7 @@ class CaixaDeEntrada:
                 await self._escrever()
             except Exception as exc:  # at worst they are handled again at the next start
                 log.warning("could not mark %d update(s) done: %s", len(self._concluidos), exc)
+        await self.presenca.fechar()  # what is left is anybody's to replay now
 
     async def _gravar(self) -> None:
         while True:

@@ -12,7 +12,10 @@ servico                 MentorService: a question admitted (stored, limits count
                         crash cut off found by their silent heartbeat and offered 🔁
 formato                 the model's Markdown as Telegram-HTML (the non-rich path)
 ritmo                   throttled streaming updates (newest text wins)
-fila                    per-person answer queues (and the questions they hold)
+fila                    per-person answer queues in PostgreSQL: in order across replicas, a
+                        stop pressed on any replica reaches the one answering
+recursos                Bot API methods the server refused (rich messages, drafts), stored
+                        once for every replica
 """
 
 from bot.mentor.modelo import FalhaDoModelo, Modelo

@@ -83,7 +83,9 @@ class LembreteService:
         if recorrente is not None:
             regra, resto = recorrente
             return Quando(regra.proxima(agora, zona), regra), resto
-        achado = split_when(texto, now=agora, tz=usuario.fuso_horario)
+        achado = split_when(
+            texto, now=agora, tz=usuario.fuso_horario, calendario=self._settings.calendario
+        )
         if achado is None:
             data = _DATA_ESCRITA.match(texto.strip())
             if data is not None:
@@ -203,27 +205,38 @@ class LembreteService:
             raise NotFound(texts.LEMBRETE_NAO_ENCONTRADO)
         return lembrete
 
-    async def adiar(self, usuario: Usuario, lembrete_id: int, opcao: str) -> Lembrete:
-        """Snooze: 10 min, 1 h or tomorrow 09:00. A recurring one keeps its rhythm: the snooze
-        is a one-off copy."""
+    async def adiar(
+        self,
+        usuario: Usuario,
+        lembrete_id: int,
+        opcao: str,
+        *,
+        disparado_em: datetime | None = None,
+    ) -> Lembrete:
+        """Snooze: 10 min, 1 h or the next day at 09:00, counted from the moment the reminder
+        fired (`disparado_em`, the 💤 under its notice) or, from /lembretes, from when it is due;
+        never into the past (then from now). A recurring one moves only that occurrence: a
+        one-off copy takes it, and when it had not fired yet the rule skips to the next one."""
         agora = self._agora()
-        if opcao == AMANHA:
-            zona = ZoneInfo(usuario.fuso_horario)
-            amanha = agora.astimezone(zona).date() + timedelta(days=1)
-            quando = datetime.combine(amanha, HORA_AMANHA, tzinfo=zona)
-        elif opcao in ADIAMENTOS:
-            quando = agora + ADIAMENTOS[opcao]
-        else:
+        if opcao != AMANHA and opcao not in ADIAMENTOS:
             raise InvalidInput(texts.LEMBRETE_NAO_ENCONTRADO)
+        zona = ZoneInfo(usuario.fuso_horario)
         async with self._sessions.begin() as session:
             lembrete = await repo.lembrete(
                 session, usuario_id=usuario.id, lembrete_id=lembrete_id, travar=True
             )
             if lembrete is None or lembrete.status == "cancelado":
                 raise NotFound(texts.LEMBRETE_NAO_ENCONTRADO)
+            base = lembrete.quando if disparado_em is None else disparado_em
+            quando = _adiado(base, opcao, zona)
+            if quando <= agora:  # tapped long after it fired: snooze from now
+                quando = _adiado(agora, opcao, zona)
             if lembrete.regra is None:
                 lembrete.quando, lembrete.status = quando, "ativo"
                 return lembrete
+            if disparado_em is None:  # the coming occurrence is the one moved
+                regra = Regra.de_codigo(lembrete.regra)
+                lembrete.quando = regra.proxima(lembrete.quando, zona)
             copia = Lembrete(usuario_id=usuario.id, texto=lembrete.texto, quando=quando,
                              processo_id=lembrete.processo_id, status="ativo")  # fmt: skip
             session.add(copia)
@@ -284,3 +297,11 @@ class LembreteService:
             texto=texto,
             teclado=botoes,
         )
+
+
+def _adiado(base: datetime, opcao: str, zona: ZoneInfo) -> datetime:
+    """`base` snoozed by `opcao`: a fixed delay, or the next day at 09:00 in `zona`."""
+    if opcao == AMANHA:
+        dia = base.astimezone(zona).date() + timedelta(days=1)
+        return datetime.combine(dia, HORA_AMANHA, tzinfo=zona)
+    return base + ADIAMENTOS[opcao]

@@ -2,6 +2,9 @@
 
     regras    status machine, priorities, numbers (2026-0042), who may do what
     linha     the one-line form of /novo (`Título | prazo sexta 18h | prioridade alta`)
+    exportar  /exportar's CSV (`;`, UTF-8 with BOM, dd/mm/aaaa hh:mm, formulas defused)
+    relatorio RelatorioService: /relatorio's numbers (queries in `db.repositories.relatorios`)
+    grafico   /relatorio's PNG, drawn offline by matplotlib (Agg, no pyplot) in a worker thread
     servico   ProcessoService: open, list, search, show, and every change with its event
     quadro    the board's shape (columns by status, filters) that `ProcessoService.quadro` fills
 
@@ -12,6 +15,6 @@ involved after commit (its sentence in `bot/texts/historico.py` `EVENTOS`); quer
 """
 
 from bot.processos.linha import Rascunho, interpretar_linha
-from bot.processos.servico import Detalhe, Pagina, ProcessoService
+from bot.processos.servico import Detalhe, Exportacao, Pagina, ProcessoService
 
-__all__ = ["Detalhe", "Pagina", "ProcessoService", "Rascunho", "interpretar_linha"]
+__all__ = ["Detalhe", "Exportacao", "Pagina", "ProcessoService", "Rascunho", "interpretar_linha"]

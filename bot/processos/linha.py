@@ -1,4 +1,8 @@
-"""The one-line form of /novo: `Título | prazo sexta 18h | prioridade alta | contato Ana`."""
+"""The one-line form of /novo: `Título | prazo sexta 18h | prioridade alta | contato Ana`.
+
+A faulty part (`| prazo |`, `| foo bar`) does not sink the line: it is recorded in `faltas`, the
+good parts are kept, and /novo asks again only for what was wrong.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from datetime import UTC, datetime
 from bot import texts
 from bot.acentos import sem_acentos
 from bot.dates import parse_when
-from bot.errors import InvalidInput
 from bot.processos.regras import ler_prioridade
 
 CHAVES = {
@@ -33,12 +36,23 @@ class Rascunho:
     prioridade: str | None = None
     contato: str | None = None
     contato_id: int | None = None  # chosen with a button in the guided flow
+    faltas: tuple[Falta, ...] = ()
+    origem: str | None = None  # who wrote the message it was made from (/novo as a reply)
+
+
+@dataclass(frozen=True)
+class Falta:
+    """A part of the line that could not be read: the field it named (None: unknown) and why."""
+
+    campo: str | None
+    mensagem: str
 
 
 def interpretar_linha(texto: str) -> Rascunho:
     """Split the line on `|`; the first part is the title, the others are `chave valor`."""
     titulo, *partes = (p.strip() for p in texto.split("|"))
     campos: dict[str, str] = {}
+    faltas: list[Falta] = []
     for parte in partes:
         if not parte:
             continue
@@ -47,16 +61,18 @@ def interpretar_linha(texto: str) -> Rascunho:
         if campo is None:  # `| urgente`, `| sexta 18h`: a field people leave unnamed
             campo, valor = _campo_implicito(parte, campos)
         if campo is None:
-            raise InvalidInput(texts.linha_chave_desconhecida(chave))
-        if not valor:
-            raise InvalidInput(texts.linha_valor_vazio(chave))
-        campos[campo] = valor
+            faltas.append(Falta(None, texts.linha_chave_desconhecida(chave)))
+        elif not valor:
+            faltas.append(Falta(campo, texts.linha_valor_vazio(chave)))
+        else:
+            campos[campo] = valor
     return Rascunho(
         titulo=titulo,
         descricao=campos.get("descricao"),
         prazo=campos.get("prazo"),
         prioridade=campos.get("prioridade"),
         contato=campos.get("contato"),
+        faltas=tuple(faltas),
     )
 
 
@@ -79,6 +95,6 @@ def _chave_valor(parte: str) -> tuple[str, str]:
     Only a colon right after the key is the separator: `prazo 30/11 14:00` keeps its time.
     """
     match = CHAVE.match(parte)
-    if match is None:  # nothing but colons
-        raise InvalidInput(texts.linha_chave_desconhecida(parte))
+    if match is None:  # nothing but colons: no key, so an unknown field
+        return parte, ""
     return match["chave"], match["valor"].strip()

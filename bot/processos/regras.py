@@ -23,6 +23,8 @@ __all__ = [  # ABERTOS and PRIORIDADES are facts of the schema (db.models), repe
     "formatar_numero",
     "ler_numero",
     "ler_prioridade",
+    "para_o_cliente",
+    "pode_atribuir",
     "pode_cancelar",
     "pode_transitar",
 ]
@@ -57,6 +59,23 @@ def pode_cancelar(usuario: Usuario, solicitante_id: int) -> bool:
     """Cancelling drops the request itself: its solicitante or a gestor decides, not the
     responsável (who can still conclude it or put it on hold)."""
     return gerencia(usuario) or usuario.id == solicitante_id
+
+
+def pode_atribuir(usuario: Usuario, *, atual: int | None, para: int | None) -> bool:
+    """Gestores assign anyone; anyone else may only take, for themselves, a processo (that they
+    see) nobody owns: "Iniciar" offers it to whoever starts one."""
+    return gerencia(usuario) or (atual is None and para == usuario.id)
+
+
+PARA_CLIENTE: Final = "cliente"  # `para` of a comment event recorded as client-facing
+MARCAS_CLIENTE = re.compile(r"^\s*(?:para\s+o\s+cliente|cliente)\s*:\s*", re.IGNORECASE)
+
+
+def para_o_cliente(texto: str) -> tuple[bool, str]:
+    """Comments are internal; one that starts with `cliente:` (or `para o cliente:`) is meant
+    for the client: (True, the text without the mark)."""
+    marca = MARCAS_CLIENTE.match(texto)
+    return (True, texto[marca.end() :]) if marca else (False, texto)
 
 
 def formatar_numero(ano: int, sequencia: int) -> str:

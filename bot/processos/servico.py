@@ -8,6 +8,7 @@ lost to a crash after the commit), then wakes the sender.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -33,13 +34,17 @@ from bot.higiene import visivel
 from bot.logs import anotar
 from bot.notificacoes.caixa import Nota, Notifier
 from bot.notificacoes.preferencias import quer
+from bot.processos.exportar import csv_de
 from bot.processos.linha import Rascunho
 from bot.processos.quadro import BUSCA_MAX, POR_COLUNA, Filtros, Quadro, em_colunas, filtrar
 from bot.processos.regras import (
+    PARA_CLIENTE,
     TRANSICOES,
     formatar_numero,
     ler_numero,
     ler_prioridade,
+    para_o_cliente,
+    pode_atribuir,
     pode_cancelar,
     pode_transitar,
 )
@@ -47,7 +52,7 @@ from bot.settings import Settings
 from bot.usuarios.regras import gerencia, tem_acesso
 from db.busca import palavras
 from db.engine import Sessions
-from db.models import TITULO_MAX, Contato, Processo, ProcessoEvento, Usuario
+from db.models import PRAZO_CORRE, TITULO_MAX, Contato, Processo, ProcessoEvento, Usuario
 from db.repositories import contatos as contatos_repo
 from db.repositories import processos as repo
 from db.repositories import quadro as quadro_repo
@@ -61,6 +66,9 @@ HISTORICO_MAX = 500
 POR_PAGINA = 10
 SEM_RESPONSAVEL = 0  # as a responsável filter: processos nobody was assigned yet
 FILTROS = ("abertos", "atrasados", "concluidos", "todos")
+PAUSA_AGUARDANDO = "aguardando"  # `texto` of a prazo event moved by the paused clock
+ORIGEM_MAX = 128  # the name of who wrote the message a processo was made from
+EXPORTAR_MAX = 50_000  # rows per CSV: ~10 MB, well under the 50 MB a bot may send
 PRAZO_PADRAO = time(18, 0)  # a deadline given as a day means the end of that working day
 SEM_PRAZO = {"sem prazo", "nenhum", "remover", "sem", "-"}
 SEM_DESCRICAO = {"sem descricao", "nenhuma", "remover", "apagar", "-"}  # as for contacts
@@ -76,12 +84,24 @@ class Detalhe:
     transicoes: tuple[str, ...]
     pode_atribuir: bool
     eventos_total: int = 0
+    assumir: int | None = None  # the viewer's id when they may take it (started, nobody owns it)
 
     @property
     def historico_cortado(self) -> bool:
         """Whether the screen leaves out older events or the end of a long comment."""
         longos = any(len(e.texto or "") > COMENTARIO_NA_TELA for e in self.eventos)
         return longos or self.eventos_total > len(self.eventos)
+
+
+@dataclass(frozen=True)
+class Exportacao:
+    """A CSV made by /exportar: its file name and bytes, how many rows, for which filter."""
+
+    nome: str
+    conteudo: bytes
+    quantos: int
+    filtro: str
+    cortado: bool  # more processos than EXPORTAR_MAX matched: the file has the first ones
 
 
 @dataclass(frozen=True)
@@ -158,7 +178,13 @@ class ProcessoService:
             return None
         zona = usuario.fuso_horario
         agora = self._agora().astimezone(ZoneInfo(zona))
-        quando = parse_when(texto, now=agora, tz=zona, default_time=PRAZO_PADRAO)
+        quando = parse_when(
+            texto,
+            now=agora,
+            tz=zona,
+            default_time=PRAZO_PADRAO,
+            calendario=self._settings.calendario,
+        )
         if quando is None:
             raise InvalidDate(texts.prazo_invalido(texto))
         if quando <= agora:
@@ -223,6 +249,24 @@ class ProcessoService:
             responsavel=responsavel,
             sem_responsavel=responsavel_id == SEM_RESPONSAVEL,
         )
+
+    async def exportar(self, usuario: Usuario, pedido: str = "") -> Exportacao:
+        """/exportar [filtro]: the processos /processos shows with that filter, as a CSV
+        (`bot.processos.exportar`); written off the event loop, after the read."""
+        filtro = sem_acentos(pedido.strip().lower()) or "abertos"
+        if filtro not in FILTROS:
+            raise InvalidInput(texts.filtro_desconhecido(pedido))
+        agora = self._agora()
+        async with self._sessions() as session:
+            linhas = await repo.para_exportar(
+                session, usuario=usuario, filtro=filtro, agora=agora, limite=EXPORTAR_MAX + 1
+            )
+        cortado = len(linhas) > EXPORTAR_MAX
+        linhas = linhas[:EXPORTAR_MAX]
+        conteudo = await asyncio.to_thread(csv_de, linhas, zona=usuario.fuso_horario)
+        local = agora.astimezone(ZoneInfo(usuario.fuso_horario))
+        nome = f"processos-{filtro}-{local:%Y%m%d-%H%M}.csv"
+        return Exportacao(nome, conteudo, len(linhas), texts.FILTRO_NOME[filtro], cortado)
 
     async def buscar(self, usuario: Usuario, texto: str, *, limite: int = 10) -> list[Processo]:
         """Full-text search (portuguese, accent-insensitive, prefixes) within what the user sees."""
@@ -309,7 +353,8 @@ class ProcessoService:
             await session.flush()
             referencia(session, f"processo {processo.numero}")
             anotar(processo=processo.numero)
-            repo.registrar_evento(session, processo=processo, autor=autor, tipo="criado")
+            origem = (rascunho.origem or "")[:ORIGEM_MAX] or None  # /novo as a reply: whose
+            repo.registrar_evento(session, processo=processo, autor=autor, tipo="criado", de=origem)
             if contato_id is not None:  # the confirmation names the contact
                 await session.refresh(processo, ["contato"])
         return processo
@@ -327,6 +372,8 @@ class ProcessoService:
                 raise NotAllowed(texts.SO_SOLICITANTE_CANCELA)
             processo.status = para
             processo.concluido_em = self._agora() if para == "concluido" else None
+            if de == "aguardando" and para in PRAZO_CORRE:
+                await self._retomar_prazo(session, usuario, processo)
             evento = repo.registrar_evento(
                 session, processo=processo, autor=usuario, tipo="status", de=de, para=para
             )
@@ -338,8 +385,9 @@ class ProcessoService:
         return detalhe
 
     async def comentar(self, usuario: Usuario, processo_id: int, texto: str) -> Detalhe:
-        """Add a comment to the history."""
-        comentario = texto.strip()
+        """Add a comment to the history: internal, or for the client (`regras.para_o_cliente`)."""
+        cliente, comentario = para_o_cliente(texto.strip())
+        comentario = comentario.strip()
         if not comentario:
             raise InvalidInput(texts.COMENTARIO_VAZIO)
         if len(comentario) > COMENTARIO_MAX:
@@ -348,7 +396,12 @@ class ProcessoService:
             processo = await self._travar(session, usuario, processo_id, None)
             referencia(session, f"comentário no processo {processo.numero}")
             evento = repo.registrar_evento(
-                session, processo=processo, autor=usuario, tipo="comentario", texto=comentario
+                session,
+                processo=processo,
+                autor=usuario,
+                tipo="comentario",
+                texto=comentario,
+                para=PARA_CLIENTE if cliente else None,
             )
             processo.atualizado_em = self._agora()
             await session.flush()
@@ -426,14 +479,17 @@ class ProcessoService:
         *,
         versao: int | None = None,
     ) -> Detalhe:
-        """Make someone the responsável, or nobody (gestores and admins only).
+        """Make someone the responsável, or nobody (gestores and admins; anyone may take for
+        themselves one nobody owns, `regras.pode_atribuir`).
 
         The new and the previous responsável and the solicitante get a notice.
         """
-        if not gerencia(usuario):
+        if not gerencia(usuario) and responsavel_id != usuario.id:
             raise NotAllowed(texts.SO_GESTOR_ATRIBUI)
         async with self._sessions.begin() as session:
             processo = await self._travar(session, usuario, processo_id, versao, editar=True)
+            if not pode_atribuir(usuario, atual=processo.responsavel_id, para=responsavel_id):
+                raise NotAllowed(texts.SO_GESTOR_ATRIBUI)
             novo = None
             if responsavel_id is not None:
                 encontrados = await usuarios_repo.por_ids(session, ids=[responsavel_id])
@@ -476,6 +532,26 @@ class ProcessoService:
             return await self._detalhe(session, usuario, processo)
 
     # -- internals -----------------------------------------------------------------------
+    async def _retomar_prazo(
+        self, session: AsyncSession, usuario: Usuario, processo: Processo
+    ) -> None:
+        """Back from `aguardando`: the prazo moves on by the time spent waiting (its clock was
+        paused), written as a prazo event that says why."""
+        desde = await repo.entrou_em(session, processo_id=processo.id, status="aguardando")
+        if processo.prazo is None or desde is None:
+            return
+        antes = processo.prazo
+        processo.prazo = antes + (self._agora() - desde)
+        repo.registrar_evento(
+            session,
+            processo=processo,
+            autor=usuario,
+            tipo="prazo",
+            de=antes.isoformat(),
+            para=processo.prazo.isoformat(),
+            texto=PAUSA_AGUARDANDO,
+        )
+
     async def _travar(
         self,
         session: AsyncSession,
@@ -517,6 +593,7 @@ class ProcessoService:
             ),
             pode_atribuir=gerencia(usuario),
             eventos_total=total,
+            assumir=usuario.id if _sem_dono_em_curso(processo) else None,
         )
 
     async def historico(self, usuario: Usuario, processo_id: int) -> Detalhe:
@@ -580,3 +657,8 @@ async def _trocou(
     await session.flush()
     await session.refresh(processo, [campo])
     return evento
+
+
+def _sem_dono_em_curso(processo: Processo) -> bool:
+    """Started (or waiting) and nobody owns it: whoever sees it is offered to take it."""
+    return processo.responsavel_id is None and processo.status in ("em_andamento", "aguardando")

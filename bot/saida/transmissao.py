@@ -7,8 +7,9 @@
 
 Rich messages first: `sendRichMessage` / `sendRichMessageDraft` (Bot API 10.1, not wrapped by
 python-telegram-bot 22.8, so through `Bot.do_api_request`) take the model's Markdown as it is.
-A server that does not know them (404) is remembered in `Servidor`, per process, and every
-later answer goes straight to the HTML path: `bot.mentor.formato` + `bot.saida.envio`, which
+A server that does not know them (404) is noted in the answer's `Servidor`, stored for every
+replica (`bot.mentor.recursos`, read by `handlers.mentor` for each answer), and every later
+answer goes straight to the HTML path: `bot.mentor.formato` + `bot.saida.envio`, which
 split under 4096, fall back to plain text, and wait out 429s. Drafts refused the same way fall
 back to the group behaviour (a placeholder). "Message is not modified" is a success, a 429
 while streaming slows the updates (`ritmo.Devagar`), and the final text is always delivered.
@@ -48,7 +49,7 @@ RICO_MAX = 32_000  # characters per rich message (Telegram allows far more than 
 
 @dataclass
 class Servidor:
-    """What this process learned about its Bot API server (each refusal costs one call)."""
+    """What is known about the Bot API server for one answer (a refusal costs one call)."""
 
     rico: bool = True
     rascunho: bool = True

@@ -23,7 +23,6 @@ from bot.services import Services
 from db.models import Notificacao
 
 log = logging.getLogger("cogep.delivery")
-RODADA_A_CADA = 30.0  # seconds between scheduler rounds
 App = Application[Any, Any, Any, Any, Any, Any]
 AoLiderar = Callable[[App], Awaitable[None]]
 """Run after each round this replica led (e.g. take over quiet announcement reporters)."""
@@ -51,17 +50,18 @@ class TelegramTransporte:
         )
 
 
-async def agendar(app: App, services: Services, *, ao_liderar: AoLiderar) -> None:
-    """Schedule the scheduler's tick (every replica runs one; the leader acts).
+async def agendar(app: App, services: Services, *, ao_liderar: AoLiderar, intervalo: float) -> None:
+    """Schedule the scheduler's tick every `intervalo` seconds (every replica runs one; the
+    leader acts); 0 schedules nothing (COGEP_NOTIFICACOES_RODADA).
 
     The tick is PTB's JobQueue (APScheduler 3) with an interval trigger: it only decides who
     leads and finds due work (bot.notificacoes.vigia, state-driven, so a late or skipped tick
     loses nothing); `coalesce` and no misfire grace make a late tick run once, never be dropped.
     """
-    if app.job_queue is not None:
+    if app.job_queue is not None and intervalo > 0:
         app.job_queue.run_repeating(
             _rodada,
-            interval=RODADA_A_CADA,
+            interval=intervalo,
             first=1.0,
             name="notificacoes",
             data=(services, ao_liderar),

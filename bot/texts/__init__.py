@@ -33,4 +33,5 @@ from bot.texts.conhecimento import *  # noqa: F403
 from bot.texts.notificacoes import *  # noqa: F403
 from bot.texts.mentor import *  # noqa: F403
 from bot.texts.entrada import *  # noqa: F403
+from bot.texts.relatorios import *  # noqa: F403
 from bot.texts.quadro import *  # noqa: F403

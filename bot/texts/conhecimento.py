@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.render import escape
+from bot.render import escape, shorten
+from bot.texts.comum import contagem
 
 if TYPE_CHECKING:
     from bot.conhecimento.busca import Passagem
@@ -216,20 +217,20 @@ def muitos_em_andamento(limite: int) -> str:
 
 def duplicado(existente: Documento) -> str:
     """The same content is already in the base."""
-    return f"esse conteúdo já está na base, como «{existente.titulo}»."
+    return f"esse conteúdo já está na base, como “{existente.titulo}”."
 
 
 def ingestao_concluida(documento: Documento) -> str:
     """Notice: the document is searchable now."""
     medida = (
-        f"{documento.paginas} página(s)"
+        contagem(documento.paginas, "página", "páginas")
         if documento.paginas
         else f"{documento.caracteres or 0:,} caracteres".replace(",", ".")
     )
     privado = " 🔒 Só você o vê." if documento.privado else ""
     return (
         f"✅ <b>{escape(documento.titulo)}</b> está na base de conhecimento: {medida}, "
-        f"{documento.total_trechos} trecho(s).{privado}\n"
+        f"{contagem(documento.total_trechos or 0, 'trecho', 'trechos')}.{privado}\n"
         "Procure com <code>/conhecimento …</code> ou veja em /documentos."
     )
 
@@ -323,16 +324,19 @@ def privacidade_mudou(doc: Documento) -> str:
     )
 
 
+CONSULTA_ECO = 80  # a query is echoed this long at most: a pasted page is not read back whole
+
+
 def resultado_conhecimento(
     consulta: str, passagens: Sequence[Passagem], *, largura: int = 320
 ) -> str:
     """/conhecimento results: title and citation, an excerpt with the matched words in bold."""
     if not passagens:
         return (
-            f"Nada encontrado na base para <b>{escape(consulta)}</b>. "
+            f"Nada encontrado na base para <b>{escape(shorten(consulta, CONSULTA_ECO))}</b>. "
             "Tente outras palavras ou um começo de palavra com <code>*</code>."
         )
-    blocos = [f"📚 <b>{escape(consulta)}</b>"]
+    blocos = [f"📚 <b>{escape(shorten(consulta, CONSULTA_ECO))}</b>"]
     for i, p in enumerate(passagens, 1):
         trecho = destacar(recorte(p.texto, p.destaques, largura), p.destaques)
         blocos.append(f"{i}. <b>{escape(p.citacao)}</b>\n{trecho}")

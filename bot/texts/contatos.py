@@ -12,8 +12,15 @@ if TYPE_CHECKING:
     from db.models import Contato, Processo
 
 __all__ = [
+    "BOTAO_ARQUIVAR",
+    "BOTAO_CONFIRMAR_REMOCAO",
+    "BOTAO_DESARQUIVAR",
+    "BOTAO_REMOVER_CONTATO",
     "BUSCA_CONTATOS_VAZIA",
     "CAMPO_CONTATO",
+    "CONTATO_ARQUIVADO",
+    "CONTATO_ARQUIVADO_MARCA",
+    "CONTATO_DESARQUIVADO",
     "CONTATO_NAO_ENCONTRADO",
     "CONTATO_NOME_VAZIO",
     "CONTATO_NOVO_EMAIL",
@@ -21,12 +28,16 @@ __all__ = [
     "CONTATO_NOVO_NOME",
     "CONTATO_NOVO_NOTAS",
     "CONTATO_NOVO_TELEFONE",
+    "CONTATO_REMOCAO_NEGADA",
     "CONTATO_USO",
     "NENHUM_CONTATO",
     "NOVO_VALOR_CONTATO",
     "cartao_contato",
+    "confirmar_remocao_contato",
     "contato_criado",
+    "contato_em_uso",
     "contato_homonimo",
+    "contato_removido",
     "email_duplicado",
     "email_invalido",
     "linha_contato",
@@ -81,6 +92,8 @@ def cartao_contato(
 ) -> str:
     """A contact's card with their processos."""
     linhas = [f"📇 <b>{escape(contato.nome)}</b>"]
+    if contato.arquivado_em is not None:
+        linhas.append(CONTATO_ARQUIVADO_MARCA)
     if contato.empresa:
         linhas.append(f"Empresa: {escape(contato.empresa)}")
     if contato.email:
@@ -145,3 +158,32 @@ def contato_criado(contato: Contato) -> str:
 
 
 BUSCA_CONTATOS_VAZIA = "Diga o nome, a empresa ou o e-mail. Exemplo: <code>/contatos Ana</code>."
+
+
+CONTATO_ARQUIVADO_MARCA = "🗄 <i>Arquivado: fora de /contatos, das buscas e do /novo.</i>"
+CONTATO_ARQUIVADO = "🗄 Contato arquivado. Os processos dele continuam ligados a ele."
+CONTATO_DESARQUIVADO = "♻️ Contato de volta a /contatos."
+CONTATO_REMOCAO_NEGADA = "Só quem criou o contato, gestores e administradores podem removê-lo."
+BOTAO_ARQUIVAR = "🗄 Arquivar"
+BOTAO_DESARQUIVAR = "♻️ Desarquivar"
+BOTAO_REMOVER_CONTATO = "🗑 Remover"
+BOTAO_CONFIRMAR_REMOCAO = "🗑 Sim, remover"
+
+
+def confirmar_remocao_contato(nome: str) -> str:
+    """Asked before a contact is deleted for good."""
+    return f"Remover <b>{escape(nome)}</b> de vez? Isso não pode ser desfeito."
+
+
+def contato_removido(nome: str) -> str:
+    """After a contact was deleted."""
+    return f"🗑 Contato <b>{escape(nome)}</b> removido."
+
+
+def contato_em_uso(processos: int) -> str:
+    """A contact some processos name cannot be deleted."""
+    quantos = "1 processo" if processos == 1 else f"{processos} processos"
+    return (
+        f"Esse contato está em {quantos}, então não pode ser removido. Use 🗄 Arquivar: ele sai "
+        "das listas e das buscas, e os processos continuam ligados a ele."
+    )

@@ -42,7 +42,8 @@ def _status(e: ProcessoEvento, _: _Leitura) -> str:
 
 def _comentario(e: ProcessoEvento, leitura: _Leitura) -> str:
     texto = e.texto or ""
-    return f"comentou: <i>{escape(texto if leitura.completo else shorten(texto, 300))}</i>"
+    verbo = "📣 escreveu para o cliente" if e.para == "cliente" else "comentou"
+    return f"{verbo}: <i>{escape(texto if leitura.completo else shorten(texto, 300))}</i>"
 
 
 def _responsavel(e: ProcessoEvento, _: _Leitura) -> str:
@@ -55,6 +56,8 @@ def _prazo(e: ProcessoEvento, leitura: _Leitura) -> str:
         if e.para
         else "sem prazo"
     )
+    if e.texto == "aguardando":  # the clock stood still while the client owed an answer
+        return f"o prazo passou para <b>{novo}</b> (o relógio parou enquanto aguardava)"
     return f"mudou o prazo para <b>{novo}</b>"
 
 
@@ -65,7 +68,9 @@ def _contato(e: ProcessoEvento, _: _Leitura) -> str:
 
 
 EVENTOS: dict[str, Callable[[ProcessoEvento, _Leitura], str]] = {
-    "criado": lambda e, _: "abriu o processo",
+    "criado": lambda e, _: (
+        "abriu o processo" + (f" a partir de uma mensagem de <b>{escape(e.de)}</b>" if e.de else "")
+    ),
     "status": _status,
     "comentario": _comentario,
     "responsavel": _responsavel,
@@ -116,6 +121,13 @@ def detalhe_processo(
     ]
     if processo.descricao:
         partes += ["", escape(processo.descricao)]
+    ao_cliente = [e for e in eventos if e.tipo == "comentario" and e.para == "cliente"]
+    if ao_cliente:  # shown apart from the team's internal notes
+        partes += ["", "📣 <b>Para o cliente</b>"]
+        partes += [
+            f"• {format_when(e.criado_em, tz=zona, now=agora)}: {escape(shorten(e.texto or '', 300))}"
+            for e in ao_cliente[-3:]
+        ]
     if eventos:
         partes += ["", "<b>Histórico</b>"]
         if total > len(eventos):

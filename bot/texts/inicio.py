@@ -69,9 +69,9 @@ AJUDA_AUTORIZAR = "Enviado num grupo, faz o Cogep atender o grupo (/desautorizar
 # admins (USO_*: what follows the command's name in its line):
 AJUDA_USUARIOS = "Listar os usuários"
 AJUDA_PAPEL = "Mudar o papel de alguém"
-USO_PAPEL = "@usuario gestor"
+USO_PAPEL = "nome|@usuario gestor"
 AJUDA_ACESSO = "Liberar ou revogar o acesso de alguém"
-USO_ACESSO = "@usuario liberar|revogar"
+USO_ACESSO = "nome|@usuario liberar|revogar"
 AJUDA_PERSONA = "Ver a persona do professor (e o modelo em uso)"
 AJUDA_AVISO = "Enviar um aviso a todos (com prévia e confirmação)"
 USO_AVISO = "texto"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.dates import format_when
 from bot.render import escape, shorten
+from bot.texts.comum import ano_que_vem, contagem
 
 if TYPE_CHECKING:
     from db.models import Lembrete, Processo
@@ -159,7 +160,8 @@ def lembrete_criado(lembrete: Lembrete, *, zona: str, agora: datetime) -> str:
     quando = format_when(lembrete.quando, tz=zona, now=agora)
     repete = f"\n🔁 {regra_descrita(lembrete.regra)}" if lembrete.regra else ""
     return (
-        f"⏰ Combinado! Vou lembrar você <b>{quando}</b>{_ligado(numero)}:\n"
+        f"⏰ Combinado! Vou lembrar você <b>{quando}</b>"
+        f"{ano_que_vem(lembrete.quando, zona=zona, agora=agora)}{_ligado(numero)}:\n"
         f"{escape(lembrete.texto)}{repete}\n\nSeus lembretes: /lembretes"
     )
 
@@ -291,18 +293,25 @@ def aviso_previa(texto: str, *, destinatarios: int) -> str:
 def aviso_progresso(*, total: int, enviadas: int, bloqueados: int, falhas: int) -> str:
     """Progress, edited as the announcement goes out."""
     feitas = enviadas + bloqueados + falhas
-    return (
-        f"📣 Enviando aviso… <b>{feitas}/{total}</b>\n"
-        f"✅ {enviadas} enviados · 🚫 {bloqueados} bloquearam o bot · ⚠️ {falhas} falharam"
-    )
+    return f"📣 Enviando aviso… <b>{feitas}/{total}</b>\n{_contagens(enviadas, bloqueados, falhas)}"
 
 
 def aviso_final(*, total: int, enviadas: int, bloqueados: int, falhas: int, cancelados: int) -> str:
     """The final count."""
-    parado = f"\n⏹ Envio interrompido: {cancelados} não receberam." if cancelados else ""
+    faltou = contagem(cancelados, "não recebeu", "não receberam")
+    parado = f"\n⏹ Envio interrompido: {faltou}." if cancelados else ""
     return (
-        f"📣 <b>Aviso concluído</b> ({total} {'destinatário' if total == 1 else 'destinatários'})\n"
-        f"✅ {enviadas} enviados · 🚫 {bloqueados} bloquearam o bot · ⚠️ {falhas} falharam{parado}"
+        f"📣 <b>Aviso concluído</b> ({contagem(total, 'destinatário', 'destinatários')})\n"
+        f"{_contagens(enviadas, bloqueados, falhas)}{parado}"
+    )
+
+
+def _contagens(enviadas: int, bloqueados: int, falhas: int) -> str:
+    """✅ sent · 🚫 blocked · ⚠️ failed, each agreeing with its number."""
+    return (
+        f"✅ {contagem(enviadas, 'enviado', 'enviados')} · "
+        f"🚫 {contagem(bloqueados, 'bloqueou o bot', 'bloquearam o bot')} · "
+        f"⚠️ {contagem(falhas, 'falhou', 'falharam')}"
     )
 
 

@@ -7,18 +7,21 @@ from typing import TYPE_CHECKING
 
 from bot.dates import format_when
 from bot.render import escape, shorten
-from db.models.processos import ABERTOS
+from bot.texts.comum import ano_que_vem
+from db.models.processos import PRAZO_CORRE
 
 if TYPE_CHECKING:
     from db.models import Processo, Usuario
 
 __all__ = [
+    "BOTAO_ASSUMIR",
     "BOTAO_ATRIBUIR",
     "BOTAO_ATUALIZAR",
     "BOTAO_COMENTAR",
     "BOTAO_CONTATO",
     "BOTAO_DESCRICAO",
     "BOTAO_HISTORICO",
+    "BOTAO_LINK",
     "BOTAO_POR_RESPONSAVEL",
     "BOTAO_PRAZO",
     "BOTAO_RETOMAR",
@@ -47,6 +50,7 @@ __all__ = [
     "PERGUNTA_COMENTARIO",
     "PERGUNTA_CONTATO",
     "PERGUNTA_PRAZO",
+    "PREFIXO_LINK",
     "PRIORIDADE_ICONE",
     "PRIORIDADE_INVALIDA",
     "PROCESSO_CANCELADO",
@@ -69,8 +73,10 @@ __all__ = [
     "linha_chave_desconhecida",
     "linha_processo",
     "linha_valor_vazio",
+    "link_do_processo",
     "lista_processos",
     "nenhum_contato",
+    "oferecer_assumir",
     "pergunta_descricao",
     "pergunta_titulo",
     "prazo_de",
@@ -128,7 +134,13 @@ NUMERO_INVALIDO = (
     "Número inválido. Exemplos: <code>/processo 2026-0042</code> ou <code>/processo 42</code>."
 )
 BUSCA_VAZIA = "Diga o que buscar. Exemplo: <code>/buscar servidor de e-mail</code>."
-SO_GESTOR_ATRIBUI = "Só gestores e administradores podem atribuir responsáveis."
+SO_GESTOR_ATRIBUI = (
+    "Só gestores e administradores podem atribuir responsáveis (você pode assumir um processo "
+    "que ainda não tem responsável)."
+)
+BOTAO_ASSUMIR = "🙋 Assumir"
+BOTAO_LINK = "🔗 Link"
+PREFIXO_LINK = "p_"  # /start p_2026-0042: a deep link to a processo
 SO_SOLICITANTE_CANCELA = "Só quem abriu o processo, ou um gestor, pode cancelá-lo."
 USUARIO_NAO_ENCONTRADO = "Usuário não encontrado ou inativo."
 COMENTARIO_VAZIO = "O comentário não pode ficar vazio."
@@ -152,7 +164,10 @@ NOVO_DESCRICAO = "Descreva o processo (ou toque em Pular)."
 NOVO_PRAZO = f"Qual o <b>prazo</b>? Ex.: {EXEMPLOS_PRAZO} (ou Pular)."
 NOVO_PRIORIDADE = "Qual a <b>prioridade</b>?"
 NOVO_CONTATO = "Algum <b>contato</b> do cliente? Envie o nome para buscar (ou Pular)."
-PERGUNTA_COMENTARIO = "Escreva o comentário (ou /cancelar)."
+PERGUNTA_COMENTARIO = (
+    "Escreva o comentário: é interno, só a equipe vê. Para registrar o que foi dito ao "
+    "cliente, comece com <i>cliente:</i> (ou /cancelar)."
+)
 PERGUNTA_PRAZO = f"Qual o novo prazo? Ex.: {EXEMPLOS_PRAZO}, ou <i>sem prazo</i>. (/cancelar)"
 PERGUNTA_CONTATO = (
     "Envie o nome do contato para vincular, ou <i>remover</i> para desvincular (ou /cancelar)."
@@ -269,7 +284,9 @@ def prazo_de(processo: Processo, *, zona: str, agora: datetime) -> str:
     if processo.prazo is None:
         return "sem prazo"
     dito = format_when(processo.prazo, tz=zona, now=agora)
-    atrasado = processo.prazo < agora and processo.status in ABERTOS
+    if processo.status == "aguardando":
+        return f"⏸ {dito} (pausado: aguardando o cliente)"
+    atrasado = processo.prazo < agora and processo.status in PRAZO_CORRE
     return f"⚠️ <b>{dito} (atrasado)</b>" if atrasado else dito
 
 
@@ -278,10 +295,11 @@ def processo_criado(
 ) -> str:
     """Confirmation of /novo, with the new number."""
     com = f" · Contato: {escape(contato)}" if contato else ""
+    ano = ano_que_vem(processo.prazo, zona=zona, agora=agora) if processo.prazo else ""
     return (
         f"✅ Processo <b>{processo.numero}</b> aberto: {escape(processo.titulo)}\n"
         f"Prioridade: {processo.prioridade} · Prazo: {prazo_de(processo, zona=zona, agora=agora)}"
-        f"{com}\nVeja e acompanhe com /processo {processo.numero}"
+        f"{ano}{com}\nVeja e acompanhe com /processo {processo.numero}"
     )
 
 
@@ -356,4 +374,18 @@ def aviso_atribuicao(processo: Processo, autor: str, *, para: Usuario | None = N
     return (
         f"👤 <b>{processo.numero}</b> {escape(shorten(processo.titulo, 60))}\n"
         f"{escape(autor)} {o_que}. Veja com /processo {processo.numero}"
+    )
+
+
+def oferecer_assumir(estado: str) -> str:
+    """The toast after "Iniciar" on a processo nobody owns."""
+    return f"{estado}. Está sem responsável: toque em {BOTAO_ASSUMIR} para ficar com ele."
+
+
+def link_do_processo(numero: str, bot: str) -> str:
+    """The card's 🔗: a link that opens the processo for whoever may see it."""
+    link = f"https://t.me/{bot}?start={PREFIXO_LINK}{numero}"
+    return (
+        f"🔗 Link do processo <b>{numero}</b>:\n{link}\n\n"
+        "Quem pode ver o processo o abre por aqui; para os outros, ele não existe."
     )

@@ -18,7 +18,9 @@ __all__ = [
     "ACESSO_USO",
     "AGUARDANDO_LIBERACAO",
     "BOTAO_LIBERAR",
+    "BOTAO_PAPEL",
     "BOTAO_RECUSAR",
+    "BOTAO_REVOGAR",
     "CADASTRO_RECUSADO",
     "NAO_REBAIXE_A_SI",
     "NAO_REVOGUE_A_SI",
@@ -26,19 +28,48 @@ __all__ = [
     "SO_ADMIN",
     "acesso_decidido",
     "cadastro_recebido",
+    "cartao_usuario",
     "lista_usuarios",
     "papel_definido",
     "papel_desconhecido",
     "pedido_de_acesso",
     "pendentes",
+    "varios_usuarios",
 ]
 
 # -- admin ---------------------------------------------------------------------------------------
 SO_ADMIN = "Só administradores podem fazer isso."
 PAPEL_USO = (
-    "Use <code>/papel @usuario gestor</code> (ou o id do Telegram); papéis: "
-    "<b>membro</b>, <b>gestor</b>, <b>admin</b>."
+    "Use <code>/papel Ana Souza gestor</code> (o nome, o @usuario ou o id do Telegram), ou "
+    "toque no nome da pessoa em /usuarios; papéis: <b>membro</b>, <b>gestor</b>, <b>admin</b>."
 )
+BOTAO_PAPEL = {"membro": "👤 Membro", "gestor": "🧭 Gestor", "admin": "🛡 Admin"}
+BOTAO_REVOGAR = "🚫 Revogar acesso"
+
+
+def varios_usuarios(quem: str, quantos: int) -> str:
+    """A name typed to /papel or /acesso that fits several people."""
+    return (
+        f"{quantos} pessoas combinam com <b>{escape(shorten(quem, 40))}</b>. "
+        "Toque em quem você quer:"
+    )
+
+
+def cartao_usuario(usuario: Usuario) -> str:
+    """One person, as an admin sees them under /usuarios, with papel and access buttons."""
+    arroba = f" @{escape(usuario.username)}" if usuario.username else ""
+    acesso = {
+        "liberado": "liberado",
+        "pendente": "⏳ aguarda liberação",
+        "recusado": "🚫 sem acesso",
+    }
+    bloqueou = "" if usuario.ativo else "\n💤 Bloqueou o bot."
+    return (
+        f"👤 <b>{escape(usuario.nome)}</b>{arroba} · <code>{usuario.telegram_id}</code>\n"
+        f"Papel: {PAPEL_NOME[usuario.papel]} · Acesso: {acesso[usuario.acesso]}{bloqueou}"
+    )
+
+
 NAO_REBAIXE_A_SI = "Você não pode tirar o seu próprio papel de administrador."
 
 
@@ -68,7 +99,10 @@ def lista_usuarios(usuarios: list[Usuario]) -> str:
         + f" · <code>{u.telegram_id}</code> · {PAPEL_NOME[u.papel]}"
         for u in usuarios
     ]
-    legenda = "💤 bloqueou o bot · ⏳ aguarda liberação · 🚫 sem acesso"
+    legenda = (
+        "💤 bloqueou o bot · ⏳ aguarda liberação · 🚫 sem acesso\n"
+        "Toque num nome para mudar o papel ou o acesso."
+    )
     return f"<b>Usuários ({len(linhas)})</b>\n\n" + "\n".join(linhas) + f"\n\n{legenda}"
 
 
@@ -93,8 +127,9 @@ ACESSO_REVOGADO = (
 BOTAO_LIBERAR = "✅ Liberar"
 BOTAO_RECUSAR = "🚫 Recusar"
 ACESSO_USO = (
-    "Use <code>/acesso @usuario liberar</code> ou <code>/acesso @usuario revogar</code> "
-    "(ou o id do Telegram)."
+    "Use <code>/acesso @usuario liberar</code> ou <code>/acesso @usuario revogar</code>; no "
+    "lugar do @usuario vale o nome (<code>/acesso Ana Souza liberar</code>) ou o id do "
+    "Telegram. Ou toque no nome da pessoa em /usuarios."
 )
 NAO_REVOGUE_A_SI = "Você não pode revogar o seu próprio acesso."
 

@@ -4,7 +4,9 @@
               its SQL twin in `db.repositories.usuarios`), `motivo_sem_acesso` (what a user
               kept out is told, in the chat and on the board)
     servico   UsuarioService: /start (admins from ADMIN_TELEGRAM_IDS), access requests and
-              decisions (Liberar/Recusar), /papel, name and time zone, blocked/unblocked
+              decisions (Liberar/Recusar), /papel and /acesso (by name, @username or id; a
+              name several people fit raises `VariosUsuarios`), name and time zone,
+              blocked/unblocked
 
 A newcomer waits as `pendente` when admins are configured; `bot.usuarios` decides, the handlers'
 `registered` guard and every repository's SQL (`visivel_para`) enforce it. A new user setting is
@@ -20,6 +22,8 @@ from bot.usuarios.servico import (
     Decisao,
     Registro,
     UsuarioService,
+    VariosUsuarios,
+    ler_papel,
 )
 
 __all__ = [
@@ -29,5 +33,7 @@ __all__ = [
     "Decisao",
     "Registro",
     "UsuarioService",
+    "VariosUsuarios",
+    "ler_papel",
     "motivo_sem_acesso",
 ]

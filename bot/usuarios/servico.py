@@ -37,6 +37,14 @@ BotoesDePedido = Callable[[int], Acoes]
 is encoded is the handlers' business (`handlers.keyboards.pedido_de_acesso`), handed in."""
 
 
+class VariosUsuarios(InvalidInput):
+    """A name given to /papel or /acesso matches several people: the admin picks one."""
+
+    def __init__(self, quem: str, candidatos: list[Usuario]) -> None:
+        super().__init__(texts.varios_usuarios(quem, len(candidatos)))
+        self.candidatos = candidatos
+
+
 @dataclass(frozen=True)
 class Registro:
     """The outcome of /start."""
@@ -169,8 +177,8 @@ class UsuarioService:
         )
         await self._notifier.escrever(session, nota)
 
-    async def definir_acesso(self, admin: Usuario, quem: str, acao: str) -> Decisao:
-        """`/acesso @ana liberar|revogar`."""
+    async def definir_acesso(self, admin: Usuario, quem: str | int, acao: str) -> Decisao:
+        """`/acesso @ana liberar|revogar` (a name, an id or a chosen user's row id)."""
         exigir_admin(admin)
         liberar = {"liberar": True, "revogar": False}.get(acao.strip().lower())
         if liberar is None:
@@ -202,21 +210,30 @@ class UsuarioService:
             raise InvalidInput(texts.fuso_invalido(fuso))
         return await self._atualizar(telegram_id, fuso_horario=zona)
 
+    async def ver(self, admin: Usuario, usuario_id: int) -> Usuario:
+        """One person's row, for an admin's card under /usuarios."""
+        exigir_admin(admin)
+        async with self._sessions() as session:
+            return await _localizar(session, usuario_id)
+
     async def listar(self, admin: Usuario) -> list[Usuario]:
         """Every user, for an admin."""
         exigir_admin(admin)
         async with self._sessions() as session:
             return await repo.listar(session)
 
-    async def definir_papel(self, admin: Usuario, quem: str, papel: str) -> tuple[Usuario, bool]:
-        """Make `quem` (@username or Telegram id) a membro, gestor or admin; it lets them in.
+    async def definir_papel(
+        self, admin: Usuario, quem: str | int, papel: str
+    ) -> tuple[Usuario, bool]:
+        """Make `quem` a membro, gestor or admin; it lets them in.
+
+        `quem` is what the admin typed (@username, Telegram id or a name; `VariosUsuarios` when
+        a name fits several people) or the row id of the user picked with a button.
 
         Returns the user and whether anything changed.
         """
         exigir_admin(admin)
-        escolhido = SINONIMOS_PAPEL.get(sem_acentos(papel.strip().lower()))
-        if escolhido is None:
-            raise InvalidInput(texts.papel_desconhecido(papel))
+        escolhido = ler_papel(papel)
         async with self._sessions.begin() as session:
             alvo = await _localizar(session, quem)
             if alvo.telegram_id == admin.telegram_id and escolhido != "admin":
@@ -242,10 +259,32 @@ class UsuarioService:
         return usuario
 
 
-async def _localizar(session: AsyncSession, quem: str) -> Usuario:
-    """The user named by `@username` or Telegram id."""
-    quem = quem.strip().lstrip("@")
-    if quem.isdigit():
+def ler_papel(texto: str) -> str:
+    """The papel a word names (`gestora`, `Admin`...), or InvalidInput."""
+    papel = SINONIMOS_PAPEL.get(sem_acentos(texto.strip().lower()))
+    if papel is None:
+        raise InvalidInput(texts.papel_desconhecido(texto))
+    return papel
+
+
+async def _localizar(session: AsyncSession, quem: str | int) -> Usuario:
+    """The user picked by row id (an int, from a button), or typed as `@username`, Telegram id
+    or name (every word a prefix, accents ignored; several matches raise `VariosUsuarios`)."""
+    if isinstance(quem, int):
+        escolhido = await repo.por_id(session, usuario_id=quem)
+        if escolhido is None:
+            raise NotFound(texts.USUARIO_NAO_ENCONTRADO)
+        return escolhido
+    digitado = quem.strip()
+    quem = digitado.lstrip("@")
+    if not digitado.startswith("@") and not quem.isdigit():
+        achados = await repo.por_nome(session, nome=quem)
+        if len(achados) > 1:
+            for achado in achados:  # kept readable after the transaction rolls back
+                session.expunge(achado)
+            raise VariosUsuarios(quem, achados)
+        alvo = achados[0] if achados else await repo.por_username(session, username=quem)
+    elif quem.isdigit():
         telegram_id = inteiro(quem)
         if telegram_id is None:
             raise NotFound(texts.USUARIO_NAO_ENCONTRADO)

@@ -16,6 +16,8 @@
                      MentorUso        mentor_uso        tokens each model call spent
                      MentorAcao       mentor_acoes      writes the mentor proposed, awaiting a tap
     entrada          UpdateRecebido   updates_recebidos the inbox: each update once, stored first
+    replicas         VezDoMentor      mentor_fila       mentor answers running or waiting, in order
+                     RecursoDoServidor bot_api_recursos Bot API methods the server does not know
 
 A new table goes in its domain's module (or a new one) and is re-exported here, so Alembic's
 autogenerate and `from db.models import X` see it. Names are Portuguese, like `cogep_db`; all
@@ -35,6 +37,7 @@ from db.models.mentor import Mensagem, MentorAcao, MentorUso
 from db.models.notificacoes import LEMBRETE_MAX, Aviso, Lembrete, Notificacao
 from db.models.processos import (
     ABERTOS,
+    PRAZO_CORRE,
     PRIORIDADES,
     STATUS,
     TIPOS_EVENTO,
@@ -42,6 +45,7 @@ from db.models.processos import (
     Processo,
     ProcessoEvento,
 )
+from db.models.replicas import RecursoDoServidor, VezDoMentor
 from db.models.usuarios import ACESSOS, PAPEIS, Usuario
 
 __all__ = [
@@ -51,6 +55,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "ORIGENS",
     "PAPEIS",
+    "PRAZO_CORRE",
     "PRIORIDADES",
     "REFERENCIA_MAX",
     "STATUS",
@@ -70,8 +75,10 @@ __all__ = [
     "Notificacao",
     "Processo",
     "ProcessoEvento",
+    "RecursoDoServidor",
     "Timestamps",
     "Trecho",
     "UpdateRecebido",
     "Usuario",
+    "VezDoMentor",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    DateTime,
     ForeignKey,
     Index,
     String,
@@ -30,6 +32,8 @@ class Contato(Timestamps, Base):
     telefone: Mapped[str | None] = mapped_column(String(32))
     notas: Mapped[str | None] = mapped_column(Text)
     criado_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuarios.id"))
+    # Archived: kept (with its processos' links) but out of /contatos, searches and /novo.
+    arquivado_em: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     busca: Mapped[Any] = mapped_column(
         TSVECTOR,
         search_vector("nome || ' ' || coalesce(empresa, '') || ' ' || coalesce(email, '')"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, SmallInteger, String, func, text
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +31,8 @@ class UpdateRecebido(Base):
     referencia: Mapped[str | None] = mapped_column(String(REFERENCIA_MAX))
     concluido_em: Mapped[datetime | None]
     tentativas: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    # The process that admitted it, or took it over to replay it (`bot.entrada.presenca`).
+    dono: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index(None, "recebido_em"),

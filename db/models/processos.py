@@ -23,6 +23,9 @@ from db.models.contatos import Contato
 from db.models.usuarios import Usuario
 
 ABERTOS: Final = ("aberto", "em_andamento", "aguardando")  # the open statuses
+# Whose deadline clock runs: `aguardando` (the client owes an answer) pauses it, and leaving it
+# moves the prazo on by the time spent waiting (bot.processos.servico.mudar_status).
+PRAZO_CORRE: Final = ("aberto", "em_andamento")
 STATUS: Final = (*ABERTOS, "concluido", "cancelado")
 PRIORIDADES: Final = ("baixa", "normal", "alta", "urgente")
 TIPOS_EVENTO = (

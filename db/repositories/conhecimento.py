@@ -39,7 +39,7 @@ from db.busca import Consulta, tsquery
 from db.models import Documento, Trecho, Usuario
 from db.models.conhecimento import EM_ANDAMENTO
 from db.repositories import offset_seguro
-from db.repositories.usuarios import tem_acesso
+from db.repositories.usuarios import administra, tem_acesso
 
 JANELA = 1000  # matches ranked per search: a very common word is ranked among the first 1000
 
@@ -52,6 +52,39 @@ def visivel_para(usuario: Usuario, *, so_da_equipe: bool = False) -> ColumnEleme
     if so_da_equipe:
         return not_(Documento.privado)
     return or_(not_(Documento.privado), Documento.enviado_por_id == usuario.id)
+
+
+def falhas_visiveis_para(usuario: Usuario) -> ColumnElement[bool]:
+    """A failed ingestion is news for its sender (and the admins), not a document of the team:
+    nobody else sees it listed, nor the address it tried."""
+    if administra(usuario):
+        return literal(True)
+    return or_(Documento.status != "falhou", Documento.enviado_por_id == usuario.id)
+
+
+async def apagar_falhas_anteriores(session: AsyncSession, *, documento: Documento) -> None:
+    """Drop the sender's earlier failed tries of the same content (same address or path, same
+    hash, or the same file name and size), so a retried failure is listed once."""
+    mesmo = [Documento.referencia == documento.referencia]
+    if documento.sha256 is not None:
+        mesmo.append(Documento.sha256 == documento.sha256)
+    if documento.nome_arquivo is not None and documento.tamanho is not None:
+        mesmo.append(
+            and_(
+                Documento.nome_arquivo == documento.nome_arquivo,
+                Documento.tamanho == documento.tamanho,
+            )
+        )
+    dono = (
+        Documento.enviado_por_id.is_(None)
+        if documento.enviado_por_id is None
+        else Documento.enviado_por_id == documento.enviado_por_id
+    )
+    await session.execute(
+        delete(Documento).where(
+            Documento.status == "falhou", Documento.id != documento.id, dono, or_(*mesmo)
+        )
+    )
 
 
 def _tsquery(consulta: Consulta) -> ColumnElement[Any]:
@@ -81,11 +114,12 @@ async def por_id(
 async def pagina(
     session: AsyncSession, *, usuario: Usuario, offset: int, limite: int, so_da_equipe: bool = False
 ) -> tuple[list[Documento], int]:
-    """A page of the documents the user may see, newest first, and how many there are."""
+    """A page of the documents the user may see, newest first, and how many there are; a
+    failed ingestion only to its sender and the admins (`falhas_visiveis_para`)."""
     stmt = (
         select(Documento, func.count().over())
         .options(joinedload(Documento.enviado_por))
-        .where(visivel_para(usuario, so_da_equipe=so_da_equipe))
+        .where(visivel_para(usuario, so_da_equipe=so_da_equipe), falhas_visiveis_para(usuario))
         .order_by(Documento.criado_em.desc(), Documento.id.desc())
         .offset(offset_seguro(offset))
         .limit(limite)
@@ -97,7 +131,10 @@ async def pagina(
             await session.scalar(
                 select(func.count())
                 .select_from(Documento)
-                .where(visivel_para(usuario, so_da_equipe=so_da_equipe))
+                .where(
+                    visivel_para(usuario, so_da_equipe=so_da_equipe),
+                    falhas_visiveis_para(usuario),
+                )
             )
             or 0
         )

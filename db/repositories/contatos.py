@@ -19,7 +19,8 @@ async def por_id(session: AsyncSession, *, contato_id: int, travar: bool = False
 async def homonimos(session: AsyncSession, *, nome: str) -> list[Contato]:
     """Contacts with this very name, whatever its case and accents."""
     stmt = select(Contato).where(
-        func.lower(func.cogep_unaccent(Contato.nome)) == func.lower(func.cogep_unaccent(nome))
+        func.lower(func.cogep_unaccent(Contato.nome)) == func.lower(func.cogep_unaccent(nome)),
+        Contato.arquivado_em.is_(None),
     )
     return list(await session.scalars(stmt.limit(3)))
 
@@ -44,6 +45,7 @@ async def buscar(session: AsyncSession, *, texto: str, limite: int) -> list[Cont
     stmt = (
         select(Contato)
         .where(or_(Contato.busca.op("@@")(query), simples.op("@@")(query)))
+        .where(Contato.arquivado_em.is_(None))
         .order_by(func.lower(Contato.nome), Contato.id)
         .limit(limite)
     )
@@ -51,8 +53,12 @@ async def buscar(session: AsyncSession, *, texto: str, limite: int) -> list[Cont
 
 
 async def pagina(session: AsyncSession, *, offset: int, limite: int) -> list[Contato]:
-    """Contacts by name."""
-    stmt = select(Contato).order_by(func.lower(Contato.nome), Contato.id)
+    """Contacts by name (archived ones left out)."""
+    stmt = (
+        select(Contato)
+        .where(Contato.arquivado_em.is_(None))
+        .order_by(func.lower(Contato.nome), Contato.id)
+    )
     return list(await session.scalars(stmt.offset(offset_seguro(offset)).limit(limite)))
 
 
@@ -67,3 +73,14 @@ async def processos_do_contato(
         .limit(limite)
     )
     return list(await session.scalars(stmt))
+
+
+async def processos_vinculados(session: AsyncSession, *, contato_id: int) -> int:
+    """How many processos (anyone's) name this contact: such a contact is archived, not removed."""
+    stmt = select(func.count()).select_from(Processo).where(Processo.contato_id == contato_id)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def remover(session: AsyncSession, *, contato: Contato) -> None:
+    """Delete the contact's row."""
+    await session.delete(contato)

@@ -20,10 +20,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from db.models import REFERENCIA_MAX, UpdateRecebido
 
 _ADMITIR = text(
-    "INSERT INTO updates_recebidos (update_id, dados) "
-    "SELECT * FROM unnest(:ids, CAST(:dados AS jsonb[])) "
+    "INSERT INTO updates_recebidos (update_id, dados, dono) "
+    "SELECT u.id, u.dados, CAST(:dono AS integer) "
+    "FROM unnest(:ids, CAST(:dados AS jsonb[])) AS u (id, dados) "
     "ON CONFLICT (update_id) DO NOTHING RETURNING update_id"
 ).bindparams(bindparam("ids", type_=ARRAY(BigInteger)), bindparam("dados", type_=ARRAY(Text)))
+CLASSE_PRESENCA = 0x636F6770  # "cogp": the advisory-lock space of the processes' presence
+# Nobody owns the row, or its owner no longer holds its presence lock in this database: dead.
+_SEM_DONO_VIVO = text(
+    "(updates_recebidos.dono IS NULL OR NOT EXISTS (SELECT 1 FROM pg_locks AS l "
+    "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+    "AND l.classid::bigint = :classe AND l.objid::bigint = updates_recebidos.dono "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())))"
+).bindparams(classe=CLASSE_PRESENCA)
 
 
 @dataclass(frozen=True)
@@ -37,13 +46,16 @@ class Pendente:
     tentativas: int
 
 
-async def admitir(conn: AsyncConnection, *, lote: Sequence[tuple[int, dict[str, Any]]]) -> set[int]:
-    """Store `(update_id, update)` pairs; the ids that were new (a second copy is ignored)."""
+async def admitir(
+    conn: AsyncConnection, *, lote: Sequence[tuple[int, dict[str, Any]]], dono: int | None = None
+) -> set[int]:
+    """Store `(update_id, update)` pairs owned by process `dono`; the ids that were new (a
+    second copy is ignored)."""
     if not lote:
         return set()
     resultado = await conn.execute(
         _ADMITIR,
-        {"ids": [uid for uid, _ in lote], "dados": [json.dumps(d) for _, d in lote]},
+        {"ids": [uid for uid, _ in lote], "dados": [json.dumps(d) for _, d in lote], "dono": dono},
     )
     return set(resultado.scalars())
 
@@ -91,12 +103,16 @@ async def situacao(conn: AsyncConnection, *, update_id: int) -> tuple[bool, str 
     return linha.efetivado_em is not None, linha.referencia
 
 
-async def pendentes(conn: AsyncConnection) -> list[Pendente]:
-    """Every update not handled yet, oldest first, counting this as one more attempt."""
+async def pendentes(conn: AsyncConnection, *, dono: int | None = None) -> list[Pendente]:
+    """Every update not handled yet whose owner died (or that has none), oldest first, taken
+    over by process `dono` and counting this as one more attempt."""
     linhas = await conn.execute(
         update(UpdateRecebido)
-        .where(UpdateRecebido.concluido_em.is_(None))
-        .values(tentativas=UpdateRecebido.tentativas + 1)
+        .where(
+            UpdateRecebido.concluido_em.is_(None),
+            _SEM_DONO_VIVO,
+        )
+        .values(tentativas=UpdateRecebido.tentativas + 1, dono=dono)
         .returning(
             UpdateRecebido.update_id,
             UpdateRecebido.dados,

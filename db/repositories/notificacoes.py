@@ -20,7 +20,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from db.models import Aviso, Lembrete, Notificacao, Processo, ProcessoEvento, Usuario
+from db.models import (
+    PRAZO_CORRE,
+    Aviso,
+    Lembrete,
+    Notificacao,
+    Processo,
+    ProcessoEvento,
+    Usuario,
+)
 from db.repositories.usuarios import administradores, com_acesso, gestores
 
 Linha = dict[str, Any]
@@ -270,11 +278,12 @@ async def chaves_existentes(session: AsyncSession, *, chaves: Sequence[str]) -> 
 async def prazos_proximos(
     session: AsyncSession, *, ate: datetime, desde: datetime
 ) -> list[Processo]:
-    """Open processos due before `ate` (and not before `desde`), with their people."""
+    """Open processos due before `ate` (and not before `desde`), with their people; not those
+    waiting for the client, whose clock is paused (`PRAZO_CORRE`)."""
     stmt = (
         select(Processo)
         .where(
-            Processo.status.in_(ABERTOS),
+            Processo.status.in_(PRAZO_CORRE),
             Processo.prazo.is_not(None),
             Processo.prazo <= ate,
             Processo.prazo >= desde,

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.dml import ReturningInsert
 
+from db.busca import prefixos, tsquery
 from db.models import Usuario
 
 GESTAO: Final = ("gestor", "admin")  # the papéis that manage processos
@@ -98,7 +99,7 @@ def _registrar_statement() -> ReturningInsert[Any]:
     return stmt.on_conflict_do_update(
         index_elements=[_USUARIOS.c.telegram_id],
         set_={
-            "nome": stmt.excluded.nome,
+            # The name is Telegram's only at sign-up: after that it is the user's (/perfil).
             "username": stmt.excluded.username,
             "ativo": True,
             "papel": case((promover, stmt.excluded.papel), else_=_USUARIOS.c.papel),
@@ -126,7 +127,7 @@ async def registrar(
     acesso: str,
     promover: bool,
 ) -> tuple[Usuario, bool]:
-    """Insert the user, or refresh the known one (name, username, active); True when new."""
+    """Insert the user, or refresh the known one (username, active; never the name); True if new."""
     params = {
         "acesso": acesso,
         "telegram_id": telegram_id,
@@ -183,3 +184,18 @@ async def por_username(session: AsyncSession, *, username: str) -> Usuario | Non
     return await session.scalar(
         select(Usuario).where(func.lower(Usuario.username) == username.lower())
     )
+
+
+async def por_nome(session: AsyncSession, *, nome: str, limite: int = 10) -> list[Usuario]:
+    """Users whose name matches every word typed (prefixes, no accents, any case), by name."""
+    consulta = prefixos(nome)
+    if consulta.vazia:
+        return []
+    vetor = func.to_tsvector(literal_column("'simple'"), func.cogep_unaccent(Usuario.nome))
+    stmt = (
+        select(Usuario)
+        .where(vetor.op("@@")(tsquery(consulta, config="simple")))
+        .order_by(func.lower(Usuario.nome), Usuario.id)
+        .limit(limite)
+    )
+    return list(await session.scalars(stmt))

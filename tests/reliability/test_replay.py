@@ -330,7 +330,7 @@ async def _repetir_o_ultimo_update(c: Cena) -> str:
         await session.execute(
             update(UpdateRecebido)
             .where(UpdateRecebido.update_id == ultimo)
-            .values(concluido_em=None)
+            .values(concluido_em=None, dono=None)  # unfinished, its process gone
         )
     desde = len(c.tg.calls)
     porta: Porta = c.app.bot.porta
