@@ -32,6 +32,11 @@ DITOS = {
 }
 
 
+def _comentavel(pessoa: Pessoa, mensagem: dict[str, Any]) -> bool:
+    """Whether the message is a processo's card (it has the 💬 button)."""
+    return any("Comentar" in rotulo for rotulo in pessoa.botoes(mensagem))
+
+
 def _com_senha(database_url: str) -> tuple[str, str]:
     """The test database's URL carrying a password, and that password (a trusting server
     ignores it; the bot still holds it in its settings, where it must not leak from)."""
@@ -67,7 +72,11 @@ async def _sessao(tg: FakeTelegram, ai: FakeOpenAI, database_url: str) -> str:
         await ana.diz("/start", timeout=30)
         criado = await ana.diz(f"/novo {DITOS['titulo']}")
         numero = NUMERO.search(criado["text"]).group(1)  # type: ignore[union-attr]
-        cartao = await ana.diz(f"/processo {numero}")
+        ana.envia(f"/processo {numero}")
+        cartao = await tg.wait_for(
+            lambda: next((m for m in tg.chat_messages(631) if _comentavel(ana, m)), None),
+            timeout=10,
+        )
         await ana.toca(cartao, "Comentar")
         await ana.diz(DITOS["comentario"])
         await ana.diz(f"/lembrar amanhã 9h {DITOS['lembrete']}")

@@ -63,6 +63,9 @@ COMANDOS: dict[str, tuple[str, str]] = {
     "persona": ("", "alheio"),
     "aviso": ("Invasao geral", "alheio"),
     "cancelar": ("", "proprio"),
+    "exportar": ("todos", "alheio"),
+    "relatorio": ("mes", "alheio"),
+    "estatisticas": ("", "alheio"),
 }
 
 # Button prefix -> data aimed at Ana's things ({p} processo id, {v} its version, {c} contact,
@@ -112,6 +115,11 @@ BOTOES: dict[str, tuple[tuple[str, ...], str]] = {
     "la": (("la:{l}", "la:{l}:1h"), "alheio"),
     "nf": (("nf:tudo", "nf:hora:8"), "proprio"),
     "av": (("av:{a}:s", "av:{a}:x"), "alheio"),
+    "pn": (("pn:{p}",), "alheio"),
+    "ca": (("ca:{c}:a",), "proprio"),  # anyone let in archives the team's contacts
+    "cr": (("cr:{c}:1",), "alheio"),
+    "uv": (("uv:{ana}",), "alheio"),
+    "up": (("up:{bruno}:admin", "up:{ana}:gestor"), "alheio"),
 }
 MALFORMADOS = ("{x}", "{x}:", "{x}:abc", "{x}:-1:-1:-1", "{x}:" + "9" * 40, "{x}:1:2:3:4:5:6:7")
 
