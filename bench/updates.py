@@ -372,6 +372,7 @@ def make_settings(tg: Any, database_url: str) -> Any:
         admin_telegram_ids=frozenset(),
         openai_api_key=None,
         webhook_url=None,
+        flood_por_segundo=0,  # each simulated user sends far faster than a person may
         _env_file=None,
     )
 

@@ -5,6 +5,8 @@ The composition root, which alone wires Telegram in (see docs/architecture.md):
     cli          the `cogep` command (run, console, migrate, ingest, backup, restore)
     console      `cogep console`: the same Application in a terminal, no Telegram
     ordering     one user's updates in order, never blocking another's
+    enxurrada    per-person flood control: the excess dropped, the person told once
+    desligamento graceful shutdown: finish what is in flight, cancel the rest to resume it
     entrada      the durable inbox of updates (each handled once, replayed after a crash)
     saida        every send and edit to Telegram: parts, fallbacks, pacing, typed outcomes
     web          the process's one web server: webhook, health, metrics, the board

@@ -33,6 +33,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 import handlers
 from bot import metricas, migrations, quadro, texts
 from bot.database import Database, open_database
+from bot.desligamento import AplicacaoCogep
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import SessoesComEntrada
 from bot.entrada.porta import (
@@ -42,9 +43,10 @@ from bot.entrada.porta import (
     endereco_publico,
     tipo_do_update,
 )
+from bot.enxurrada import Enxurrada
 from bot.errors import ConfigError
 from bot.notificacoes.ritmo import Ritmo
-from bot.ordering import PerChatUpdateProcessor
+from bot.ordering import PerChatUpdateProcessor, avisar_enxurrada
 from bot.saida import transporte
 from bot.saida.ritmo import Limitador
 from bot.services import Services
@@ -121,12 +123,18 @@ def build_application(
     )
     builder = (
         ApplicationBuilder()
+        .application_class(AplicacaoCogep)
         .bot(bot)
         .update_queue(fila)
         .context_types(ContextTypes(context=CogepContext, bot_data=AppState))
         .concurrent_updates(
             PerChatUpdateProcessor(
-                MAX_CONCURRENT_UPDATES, envolver=functools.partial(_medido, porta)
+                MAX_CONCURRENT_UPDATES,
+                envolver=functools.partial(_medido, porta),
+                enxurrada=Enxurrada(
+                    por_segundo=settings.flood_por_segundo, rajada=settings.flood_rajada
+                ),
+                avisar=avisar_enxurrada(bot),
             )
         )
     )

@@ -40,7 +40,12 @@ def _settings() -> Settings:
         )
         if s is not None
     ]
-    configure_logging(settings.log_level, secrets=secrets, log_textos=settings.log_textos)
+    configure_logging(
+        settings.log_level,
+        secrets=secrets,
+        log_textos=settings.log_textos,
+        formato=settings.log_formato,
+    )
     return settings
 
 
