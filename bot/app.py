@@ -46,7 +46,7 @@ from bot.entrada.porta import (
 from bot.enxurrada import Enxurrada
 from bot.errors import ConfigError
 from bot.notificacoes.ritmo import Ritmo
-from bot.ordering import Interrupcao, PerChatUpdateProcessor, avisar_enxurrada
+from bot.ordering import PerChatUpdateProcessor, avisar_enxurrada
 from bot.saida import transporte
 from bot.saida.ritmo import Limitador
 from bot.services import Services
@@ -57,7 +57,7 @@ from handlers import aviso
 from handlers import mentor as mentor_handlers
 from handlers.context import AppState, CogepApplication, CogepContext
 from handlers.documentos import TelegramBaixador
-from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
+from handlers.teclados import BOTOES_DE_AVISO, pedido_de_acesso
 
 __all__ = ["CogepApplication", "OutdatedSchema", "build_application", "rodar", "serving"]
 log = logging.getLogger("cogep.app")
@@ -68,10 +68,6 @@ CONSOLE_TOKEN = "1:console"
 # Near the database pool's size (20 + 10 overflow): beyond it updates would only wait for a
 # connection (and time out after 10 s) instead of waiting, harmlessly, in PTB's update queue.
 MAX_CONCURRENT_UPDATES = 32  # the console never talks to Telegram; PTB still wants a token
-
-
-# Updates that only stop or cancel skip their user's queue; a stop button adds its prefix here.
-PARADAS = Interrupcao(prefixos_de_botao=frozenset())
 
 
 class OutdatedSchema(ConfigError):

@@ -44,7 +44,7 @@ from bot import metricas, texts
 from bot.database import is_outage
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import entregando
-from bot.errors import ConfigError
+from bot.errors import ConfigError, Interno
 from bot.higiene import limpar_update
 from bot.saida.envio import FilaDeRespostas
 from bot.web import TenteDeNovo
@@ -52,7 +52,7 @@ from bot.web import TenteDeNovo
 log = logging.getLogger("cogep.entrada")
 
 
-class EntradaIndisponivel(NetworkError):
+class EntradaIndisponivel(Interno, NetworkError):
     """The inbox could not store a getUpdates batch (database down): PTB polls again later
     with the same offset, so the updates wait at Telegram; raised `from` the outage, which is
     how `handlers.common.on_error` knows to log it as one line."""

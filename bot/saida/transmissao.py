@@ -36,9 +36,9 @@ from bot.saida.envio import (
     edit_html,
     metodo_desconhecido,
     nao_modificada,
-    segundos,
     send_html,
 )
+from bot.saida.ritmo import segundos
 
 log = logging.getLogger("cogep.mentor.telegram")
 
@@ -100,7 +100,7 @@ class Transmissao:
                 self._rascunho = False
                 self.compasso.intervalo = INTERVALO_EDICAO
         self._marcador = await send_html(
-            self._bot, self._chat_id, texts.MENTOR_PENSANDO, keyboard=self._teclado_parar,
+            self._bot, self._chat_id, texts.MENTOR_PENSANDO, teclado=self._teclado_parar,
             reply_to=self._responder_a,
         )  # fmt: skip
 
@@ -156,13 +156,11 @@ class Transmissao:
         html = markdown_para_html(markdown)
         marcador = self._marcador
         if marcador is not None and len(split_html(html)) == 1:
-            await edit_html(marcador, html, keyboard=teclado)
+            await edit_html(marcador, html, teclado=teclado)
             return
         if marcador is not None:
             await self._apagar_marcador()
-        await send_html(
-            self._bot, self._chat_id, html, keyboard=teclado, reply_to=self._responder_a
-        )
+        await send_html(self._bot, self._chat_id, html, teclado=teclado, reply_to=self._responder_a)
 
     async def _final_rico(self, markdown: str, teclado: InlineKeyboardMarkup | None) -> bool:
         """Send the answer as rich message(s); False when the server refused them."""
