@@ -1,6 +1,6 @@
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml setup.py MANIFEST.in README.md alembic.ini ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY db ./db

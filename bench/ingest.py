@@ -51,6 +51,7 @@ from typing import Any
 import psutil
 from sqlalchemy import text
 
+from bench.comum import pct
 from bot.conhecimento.servico import ConhecimentoService
 from bot.notificacoes import SilentNotifier
 from bot.settings import Settings
@@ -357,17 +358,6 @@ class PicoRss:
                     continue
             self.pico = max(self.pico, total)
             time.sleep(0.02)
-
-
-def pct(valores: list[float], q: float) -> float:
-    """The q-th percentile, linear interpolation."""
-    if not valores:
-        return float("nan")
-    ordenados = sorted(valores)
-    k = (len(ordenados) - 1) * q / 100
-    lo = int(k)
-    hi = min(lo + 1, len(ordenados) - 1)
-    return ordenados[lo] + (ordenados[hi] - ordenados[lo]) * (k - lo)
 
 
 async def ingerir_tudo(

@@ -45,15 +45,14 @@ import functools
 import gc
 import random
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import psutil
 from sqlalchemy import select, text
 
+from bench.comum import bench_database, pct
 from bot.app import CogepApplication, build_application, serving
 from bot.conhecimento import ConhecimentoService
 from bot.database import Database
@@ -66,22 +65,10 @@ from db.models import Usuario
 from tests.fake_openai import FakeOpenAI, Resposta, Transcricao
 from tests.fake_telegram import FakeTelegram
 from tests.people import Pessoa
-from tests.throwaway import LOCAL_SERVER, throwaway_database
 
 ASKER = 5_000_001
 TARGET_OVERHEAD_MS = 50.0
 TARGET_FIRST_VISIBLE_S = 1.0
-
-
-def pct(values: list[float], q: float) -> float:
-    """The q-th percentile (0-100), linear interpolation; NaN for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q / 100
-    lo = int(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def _seed_sql(mensagens: int) -> list[str]:
@@ -402,11 +389,7 @@ async def medir_memoria(
 
 
 async def run(args: argparse.Namespace) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="cogep-bench-mentor-"))
-    async with throwaway_database("cogep_bench_m", workdir=workdir, fallback=LOCAL_SERVER) as (
-        url,
-        onde,
-    ):
+    async with bench_database("cogep_bench_m") as (url, onde):
         print(f"database: {onde}")
         engine = create_engine(url, pool_size=20)
         database = Database(engine=engine, sessions=create_sessions(engine))

@@ -32,21 +32,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import text
 from telegram.ext import ExtBot
 
+from bench.comum import bench_database
 from bot.notificacoes.avisos import AvisoService
 from bot.notificacoes.caixa import Caixa
 from bot.notificacoes.entrega import Entregador
@@ -57,19 +54,8 @@ from db.engine import create_engine, create_sessions
 from db.models import Usuario
 from db.repositories import notificacoes as repo
 from tests.fake_telegram import FakeTelegram, FloodLimits
-from tests.throwaway import LOCAL_SERVER, throwaway_database
 
 BASE_ID = 8_000_000
-
-
-@contextlib.asynccontextmanager
-async def bench_database() -> AsyncIterator[tuple[str, str]]:
-    """A fresh, migrated database: yields (url, where it lives)."""
-    with tempfile.TemporaryDirectory(prefix="cogep_bench_") as tmp:
-        async with throwaway_database(
-            "cogep_bench", workdir=Path(tmp), fallback=LOCAL_SERVER
-        ) as db:
-            yield db
 
 
 async def announcement(url: str, args: argparse.Namespace) -> dict[str, float]:

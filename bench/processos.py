@@ -54,13 +54,11 @@ import gc
 import json
 import random
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -68,6 +66,7 @@ from aiohttp import web
 from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.comum import bench_database, pct
 from bot.notificacoes import SilentNotifier
 from bot.processos import ProcessoService
 from bot.processos.relatorio import RelatorioService
@@ -77,7 +76,6 @@ from bot.services import Services
 from bot.settings import Settings
 from db.engine import create_engine, create_sessions
 from db.models import Usuario
-from tests.throwaway import LOCAL_SERVER, throwaway_database
 
 TARGET_MS = 30.0
 TOKEN = "123456:bench-do-quadro"  # signs the board's initData; no Telegram is contacted
@@ -157,15 +155,6 @@ BUSCA_PREFIXOS = _lista("integr | migr | relat | serv | contr | impress | certif
 
 
 # -- statistics -------------------------------------------------------------------------------
-def pct(values: list[float], q: float) -> float:
-    """The q-th percentile (0-100), linear interpolation; NaN for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q / 100
-    lo = int(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 @dataclass
@@ -454,26 +443,23 @@ async def explain(engine: AsyncEngine, statement: str, params: Any, *, fmt: str 
 async def run(args: argparse.Namespace) -> None:
     """Create, seed, measure, report, drop."""
     rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory(prefix="cogep_bench_") as tmp:
-        async with throwaway_database(
-            "cogep_bench_p", workdir=Path(tmp), fallback=LOCAL_SERVER, keep=args.keep
-        ) as (url, where):
-            print(f"database: {where}")
-            engine = create_engine(url, pool_size=5)
-            try:
-                print(f"seeding {args.processos:,} processos, {args.users:,} usuarios")
-                await seed(engine, args.processos, args.users)
-                for sql in args.extra_sql:
-                    t0 = time.perf_counter()
-                    async with engine.connect() as c:
-                        await c.execution_options(isolation_level="AUTOCOMMIT")
-                        await c.execute(text(sql))
-                        await c.execute(text("ANALYZE"))
-                    print(f"  extra SQL ({time.perf_counter() - t0:.2f}s): {sql}")
-                await describe(engine)
-                await measure(engine, url, rng, args)
-            finally:
-                await engine.dispose()
+    async with bench_database("cogep_bench_p", keep=args.keep) as (url, where):
+        print(f"database: {where}")
+        engine = create_engine(url, pool_size=5)
+        try:
+            print(f"seeding {args.processos:,} processos, {args.users:,} usuarios")
+            await seed(engine, args.processos, args.users)
+            for sql in args.extra_sql:
+                t0 = time.perf_counter()
+                async with engine.connect() as c:
+                    await c.execution_options(isolation_level="AUTOCOMMIT")
+                    await c.execute(text(sql))
+                    await c.execute(text("ANALYZE"))
+                print(f"  extra SQL ({time.perf_counter() - t0:.2f}s): {sql}")
+            await describe(engine)
+            await measure(engine, url, rng, args)
+        finally:
+            await engine.dispose()
 
 
 async def measure(

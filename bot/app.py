@@ -33,6 +33,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 import handlers
 from bot import metricas, migrations, quadro, texts
 from bot.database import Database, open_database
+from bot.desligamento import AplicacaoCogep
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import SessoesComEntrada
 from bot.entrada.porta import (
@@ -42,9 +43,10 @@ from bot.entrada.porta import (
     endereco_publico,
     tipo_do_update,
 )
+from bot.enxurrada import Enxurrada
 from bot.errors import ConfigError
 from bot.notificacoes.ritmo import Ritmo
-from bot.ordering import Interrupcao, PerChatUpdateProcessor
+from bot.ordering import PerChatUpdateProcessor, avisar_enxurrada
 from bot.saida import transporte
 from bot.saida.ritmo import Limitador
 from bot.services import Services
@@ -55,7 +57,7 @@ from handlers import aviso
 from handlers import mentor as mentor_handlers
 from handlers.context import AppState, CogepApplication, CogepContext
 from handlers.documentos import TelegramBaixador
-from handlers.keyboards import BOTOES_DE_AVISO, pedido_de_acesso
+from handlers.teclados import BOTOES_DE_AVISO, pedido_de_acesso
 
 __all__ = ["CogepApplication", "OutdatedSchema", "build_application", "rodar", "serving"]
 log = logging.getLogger("cogep.app")
@@ -66,10 +68,6 @@ CONSOLE_TOKEN = "1:console"
 # Near the database pool's size (20 + 10 overflow): beyond it updates would only wait for a
 # connection (and time out after 10 s) instead of waiting, harmlessly, in PTB's update queue.
 MAX_CONCURRENT_UPDATES = 32  # the console never talks to Telegram; PTB still wants a token
-
-
-# Updates that only stop or cancel skip their user's queue; a stop button adds its prefix here.
-PARADAS = Interrupcao(prefixos_de_botao=frozenset())
 
 
 class OutdatedSchema(ConfigError):
@@ -125,12 +123,18 @@ def build_application(
     )
     builder = (
         ApplicationBuilder()
+        .application_class(AplicacaoCogep)
         .bot(bot)
         .update_queue(fila)
         .context_types(ContextTypes(context=CogepContext, bot_data=AppState))
         .concurrent_updates(
             PerChatUpdateProcessor(
-                MAX_CONCURRENT_UPDATES, envolver=functools.partial(_medido, porta)
+                MAX_CONCURRENT_UPDATES,
+                envolver=functools.partial(_medido, porta),
+                enxurrada=Enxurrada(
+                    por_segundo=settings.flood_por_segundo, rajada=settings.flood_rajada
+                ),
+                avisar=avisar_enxurrada(bot),
             )
         )
     )

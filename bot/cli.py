@@ -14,7 +14,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from bot.errors import CogepError
+from bot.errors import CogepError, explicavel
 from bot.settings import Settings, load_settings
 
 cli = typer.Typer(
@@ -40,7 +40,12 @@ def _settings() -> Settings:
         )
         if s is not None
     ]
-    configure_logging(settings.log_level, secrets=secrets, log_textos=settings.log_textos)
+    configure_logging(
+        settings.log_level,
+        secrets=secrets,
+        log_textos=settings.log_textos,
+        formato=settings.log_formato,
+    )
     return settings
 
 
@@ -49,6 +54,8 @@ def _guard(action: Callable[[], T]) -> T:
     try:
         return action()
     except CogepError as exc:
+        if not explicavel(exc):
+            raise  # a bug: its traceback
         typer.secho(f"cogep: {exc.message}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:

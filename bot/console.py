@@ -231,13 +231,13 @@ class ConsoleBotApi(BaseRequest):
     def _buttons(self, message: dict[str, Any], *, edited: bool = False) -> dict[str, Any]:
         """Number the message's buttons; a new message without any (a question) ends the old
         ones' turn, so a number typed next is an answer, not a press."""
-        keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        teclado = (message.get("reply_markup") or {}).get("inline_keyboard") or []
         dono = self.buttons[0][0] if self.buttons else None
-        if not keyboard and (not edited or dono == message["message_id"]):
+        if not teclado and (not edited or dono == message["message_id"]):
             self.buttons = []
-        if keyboard:
+        if teclado:
             self.buttons = []
-            for row in keyboard:
+            for row in teclado:
                 labels = []
                 for button in row:
                     self.buttons.append((message["message_id"], button.get("callback_data", "")))

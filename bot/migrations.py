@@ -16,13 +16,24 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-ROOT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(__file__).resolve().parent.parent  # the repository, when run from one
+INSTALADAS = Path(__file__).resolve().parent.parent / "db" / "migracoes"  # setup.py's copy
+
+
+def pasta_das_migracoes() -> Path:
+    """Where `alembic.ini` and the migrations are: the checkout's `alembic/`, or, in an
+    installed wheel (the Docker image), the copy setup.py puts in `db/migracoes`."""
+    if (CHECKOUT / "alembic" / "env.py").is_file() and (CHECKOUT / "alembic.ini").is_file():
+        return CHECKOUT / "alembic"
+    return INSTALADAS
 
 
 def alembic_config() -> Config:
-    """The project's Alembic config, locatable from any working directory."""
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "alembic"))
+    """The project's Alembic config, locatable from any working directory or installation."""
+    pasta = pasta_das_migracoes()
+    ini = pasta / "alembic.ini" if pasta == INSTALADAS else CHECKOUT / "alembic.ini"
+    config = Config(str(ini))
+    config.set_main_option("script_location", str(pasta))
     return config
 
 

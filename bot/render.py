@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.errors import Interno
+
 __all__ = [
     "MESSAGE_LIMIT",
     "bold",
@@ -116,7 +118,7 @@ def split_html(html: str, *, limit: int = MESSAGE_LIMIT) -> list[str]:
         return [html]
     try:
         return _Splitter(_tokenize(html), limit).run()
-    except _TooTight:
+    except PartesApertadas:
         # A tag (say a huge href) that cannot fit next to any text: losing the formatting beats
         # losing the message.
         return _Splitter(_tokenize(escape(to_plain(html))), limit).run()
@@ -149,7 +151,7 @@ class _Token:
         return self.kind is _Kind.TEXT and self.raw.isspace()
 
 
-class _TooTight(Exception):
+class PartesApertadas(Interno):
     """Not even one token fits in a part next to the tags that must be reopened."""
 
 
@@ -278,7 +280,7 @@ class _Splitter:
             if kind is not None and used >= half:
                 best[kind] = end
         if end == start:
-            raise _TooTight
+            raise PartesApertadas
         if end == len(tokens):
             return end
         for cut in best:

@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Lets the libraries log whole updates and requests (users' texts) at DEBUG: off by default.
     log_textos: bool = Field(default=False, alias="COGEP_LOG_TEXTOS")
+    # JSON lines off a terminal, prose on one ("auto"), or either always.
+    log_formato: Literal["auto", "json", "texto"] = Field(default="auto", alias="COGEP_LOG_FORMATO")
+    # Per-person flood control (bot.enxurrada): updates per second kept up, and the burst
+    # allowed above it (an album of 10 counts once). 0 updates per second: no control.
+    flood_por_segundo: float = Field(default=1.0, ge=0, alias="COGEP_FLOOD_POR_SEGUNDO")
+    flood_rajada: int = Field(default=8, ge=1, alias="COGEP_FLOOD_RAJADA")
     # How long start-up waits for the database (docker-compose starts them together).
     db_patience: float = Field(default=60.0, gt=0, alias="COGEP_DB_PATIENCE")
     # How long start-up retries an unreachable Bot API (network down, 5xx) before giving up.

@@ -12,6 +12,25 @@ from the same declarations (`COMANDOS`). See docs/architecture.md.
 
 The caller's row is loaded on demand by `CogepContext.carregar_usuario` (the `registered` and
 `on_button` guards), not for every update.
+
+Feature modules (each ends with its `ROTAS`; `ROTAS` below is the order they are included in):
+    grupos        the gate for group chats, /autorizar, joining and leaving
+    inicio        /start, /ajuda, /cancelar and the catch-alls (`FIM`, last)
+    perfil        /perfil;  notificacoes  /notificacoes switches, digest hour, quiet hours
+    admin         /usuarios, /papel, /acesso;  aviso  /aviso (announcements, admins)
+    processos     /processos, /processo, /buscar and the buttons under a processo
+    novo          /novo, in one line or step by step;  contatos  the CRM
+    documentos    uploads, /ingerir, /documentos, /conhecimento
+    lembretes     /lembrar, /lembretes;  mentor  the mentor's buttons and commands
+    relatorios    /exportar (CSV) and /relatorio (a chart and numbers)
+    texto         free text (in `inicio.FIM`): a guided flow's answer, else the mentor
+Shared by them:
+    rotas         what a feature declares (`Rotas`, `Comando`)
+    common        load the caller, guards (`registered`, `on_button`), the error handler
+    context       `CogepContext` and `AppState`, the typed bot_data
+    callbacks     the typed, versioned button codec;  botoes  every button kind (`Botao*`)
+    teclados      inline teclados built from the button kinds
+    formulario    guided conversations on top of the persisted `Fluxo`
 """
 
 from __future__ import annotations

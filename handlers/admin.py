@@ -11,7 +11,7 @@ from bot.render import to_plain
 from bot.saida.envio import edit_html, reply_html
 from bot.usuarios import Decisao, VariosUsuarios, ler_papel
 from db.models import Usuario
-from handlers import botoes, keyboards
+from handlers import botoes, teclados
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.rotas import Comando, Rotas
@@ -22,15 +22,15 @@ async def usuarios(update: Update, context: CogepContext, usuario: Usuario) -> N
     """List every user with papel and access; newcomers waiting get Liberar/Recusar buttons."""
     todos = await context.services.usuarios.listar(usuario)
     html, teclado = _lista(todos)
-    await reply_html(update, context.bot, html, keyboard=teclado)
+    await reply_html(update, context.bot, html, teclado=teclado)
 
 
 def _lista(todos: list[Usuario]) -> tuple[str, InlineKeyboardMarkup]:
     """The /usuarios text, Liberar/Recusar for whoever is waiting, and a card button each."""
     esperando = [u for u in todos if u.acesso == "pendente"]
     html = texts.lista_usuarios(todos) + (texts.pendentes(len(esperando)) if esperando else "")
-    linhas = [list(r) for r in keyboards.pendentes(esperando).inline_keyboard] if esperando else []
-    return html, InlineKeyboardMarkup(linhas + keyboards.usuarios(todos))
+    linhas = [list(r) for r in teclados.pendentes(esperando).inline_keyboard] if esperando else []
+    return html, InlineKeyboardMarkup(linhas + teclados.usuarios(todos))
 
 
 @registered
@@ -45,10 +45,10 @@ async def papel(update: Update, context: CogepContext, usuario: Usuario) -> None
         alvo, mudou = await context.services.usuarios.definir_papel(usuario, quem, escolhido)
     except VariosUsuarios as varios:
         papel_ = ler_papel(escolhido)
-        teclado = keyboards.escolher_usuario(
-            varios.candidatos, lambda u: botoes.DefinirPapel(u.id, papel_)
+        teclado = teclados.escolher_usuario(
+            varios.candidatos, lambda u: botoes.BotaoDefinirPapel(u.id, papel_)
         )
-        await reply_html(update, context.bot, varios.message, keyboard=teclado)
+        await reply_html(update, context.bot, varios.message, teclado=teclado)
         return
     await reply_html(update, context.bot, texts.papel_definido(alvo.nome, alvo.papel, mudou=mudou))
 
@@ -65,16 +65,16 @@ async def acesso(update: Update, context: CogepContext, usuario: Usuario) -> Non
         decisao = await context.services.usuarios.definir_acesso(usuario, quem, acao)
     except VariosUsuarios as varios:
         resposta = "s" if acao.strip().lower() == "liberar" else "n"
-        teclado = keyboards.escolher_usuario(
-            varios.candidatos, lambda u: botoes.DecidirAcesso(u.id, resposta, "c")
+        teclado = teclados.escolher_usuario(
+            varios.candidatos, lambda u: botoes.BotaoDecidirAcesso(u.id, resposta, "c")
         )
-        await reply_html(update, context.bot, varios.message, keyboard=teclado)
+        await reply_html(update, context.bot, varios.message, teclado=teclado)
         return
     await reply_html(update, context.bot, _decisao_html(decisao, usuario.nome))
 
 
 async def cartao(
-    update: Update, context: CogepContext, admin: Usuario, botao: botoes.CartaoUsuario
+    update: Update, context: CogepContext, admin: Usuario, botao: botoes.BotaoCartaoUsuario
 ) -> None:
     """A name tapped under /usuarios: that person's card, with papel and access buttons."""
     query = update.callback_query
@@ -85,7 +85,7 @@ async def cartao(
 
 
 async def definir_papel(
-    update: Update, context: CogepContext, admin: Usuario, botao: botoes.DefinirPapel
+    update: Update, context: CogepContext, admin: Usuario, botao: botoes.BotaoDefinirPapel
 ) -> None:
     """A papel button on a card (or under a name several people fit): set it, show the card."""
     query = update.callback_query
@@ -101,15 +101,15 @@ async def _mostrar_cartao(update: Update, context: CogepContext, alvo: Usuario) 
     """Draw the card over the message pressed (or below it, when that one is gone)."""
     query = update.callback_query
     assert query is not None
-    html, teclado = texts.cartao_usuario(alvo), keyboards.cartao_usuario(alvo)
+    html, teclado = texts.cartao_usuario(alvo), teclados.cartao_usuario(alvo)
     if isinstance(query.message, Message):
-        await edit_html(query.message, html, keyboard=teclado)
+        await edit_html(query.message, html, teclado=teclado)
     else:
-        await reply_html(update, context.bot, html, keyboard=teclado)
+        await reply_html(update, context.bot, html, teclado=teclado)
 
 
 async def decidir(
-    update: Update, context: CogepContext, admin: Usuario, botao: botoes.DecidirAcesso
+    update: Update, context: CogepContext, admin: Usuario, botao: botoes.BotaoDecidirAcesso
 ) -> None:
     """A Liberar/Recusar button under a request, or under /usuarios (which is redrawn)."""
     query = update.callback_query
@@ -131,7 +131,7 @@ async def decidir(
         await query.answer(to_plain(html)[:200])
         todos = await context.services.usuarios.listar(admin)
         lista, teclado = _lista(todos)
-        await edit_html(query.message, lista, keyboard=teclado)
+        await edit_html(query.message, lista, teclado=teclado)
 
 
 def _decisao_html(decisao: Decisao, por: str) -> str:
@@ -147,8 +147,8 @@ ROTAS = Rotas(
         Comando("acesso", acesso, texts.AJUDA_ACESSO, secao="admin", uso=texts.USO_ACESSO),
     ],
     handlers=[
-        on_button(botoes.DecidirAcesso, decidir),
-        on_button(botoes.CartaoUsuario, cartao),
-        on_button(botoes.DefinirPapel, definir_papel),
+        on_button(botoes.BotaoDecidirAcesso, decidir),
+        on_button(botoes.BotaoCartaoUsuario, cartao),
+        on_button(botoes.BotaoDefinirPapel, definir_papel),
     ],
 )

@@ -24,8 +24,8 @@ from bot.render import escape
 from bot.saida.envio import edit_html, editar, reply_html
 from bot.saida.resultado import Enviada, Espere
 from db.models import Usuario
-from handlers import keyboards
-from handlers.botoes import Aviso
+from handlers import teclados
+from handlers.botoes import BotaoAviso
 from handlers.common import on_button, registered
 from handlers.context import CogepApplication, CogepContext
 from handlers.rotas import Comando, Rotas
@@ -36,7 +36,7 @@ SILENCIO = 15.0  # a reporter quiet for longer than this is presumed gone
 
 
 def _botao(rotulo: str, aviso_id: int, acao: str) -> InlineKeyboardButton:
-    return keyboards.botao(rotulo, Aviso(aviso_id, acao))
+    return teclados.botao(rotulo, BotaoAviso(aviso_id, acao))
 
 
 def _parar(aviso_id: int) -> InlineKeyboardMarkup:
@@ -54,10 +54,10 @@ async def aviso(update: Update, context: CogepContext, usuario: Usuario) -> None
           _botao(texts.BOTAO_AVISO_CANCELAR, previa.aviso.id, "n")]]
     )  # fmt: skip
     html = texts.aviso_previa(escape(previa.aviso.texto), destinatarios=previa.destinatarios)
-    await reply_html(update, context.bot, html, keyboard=teclado)
+    await reply_html(update, context.bot, html, teclado=teclado)
 
 
-async def botao(update: Update, context: CogepContext, usuario: Usuario, dados: Aviso) -> None:
+async def botao(update: Update, context: CogepContext, usuario: Usuario, dados: BotaoAviso) -> None:
     """Send, discard or stop an announcement."""
     query = update.callback_query
     assert query is not None
@@ -76,7 +76,7 @@ async def botao(update: Update, context: CogepContext, usuario: Usuario, dados: 
     enviado = await avisos.confirmar(usuario, dados.aviso_id)
     await query.answer()
     progresso = texts.aviso_progresso(total=enviado.total, enviadas=0, bloqueados=0, falhas=0)
-    await edit_html(query.message, progresso, keyboard=_parar(enviado.id))
+    await edit_html(query.message, progresso, teclado=_parar(enviado.id))
     await avisos.registrar_mensagem(enviado.id, query.message.message_id)
     acompanhar(context.application, enviado.id, query.message.chat_id, query.message.message_id)
 
@@ -136,5 +136,5 @@ async def _editar(
 # -- declarations (included by handlers.register) ---------------------------------------------
 ROTAS = Rotas(
     comandos=[Comando("aviso", aviso, texts.AJUDA_AVISO, secao="admin", uso=texts.USO_AVISO)],
-    handlers=[on_button(Aviso, botao)],
+    handlers=[on_button(BotaoAviso, botao)],
 )

@@ -1,6 +1,6 @@
 """Every kind of inline button Cogep sends, one typed `Callback` each (see `handlers.callbacks`).
 
-`handlers.keyboards` builds them and each feature's `ROTAS` routes its kinds (`on_button`) to a
+`handlers.teclados` builds them and each feature's `ROTAS` routes its kinds (`on_button`) to a
 handler, which receives the decoded button; data that does not decode (stale, forged, from an
 older version) is answered as an expired button and changes nothing.
 
@@ -67,12 +67,12 @@ def _exigir(condicao: bool) -> None:
 
 
 @dataclass(frozen=True)
-class VerProcesso(Callback, prefixo="pv"):
+class BotaoVerProcesso(Callback, prefixo="pv"):
     processo_id: int
 
 
 @dataclass(frozen=True)
-class MudarStatus(Callback, prefixo="ps"):
+class BotaoMudarStatus(Callback, prefixo="ps"):
     processo_id: int
     status: str  # one letter (`regras.STATUS_CODIGO`): the label may change, the data not
     versao: int
@@ -88,71 +88,71 @@ class MudarStatus(Callback, prefixo="ps"):
 
 
 @dataclass(frozen=True)
-class Comentar(Callback, prefixo="pc"):
+class BotaoComentar(Callback, prefixo="pc"):
     processo_id: int
 
 
 @dataclass(frozen=True)
-class MudarPrazo(Callback, prefixo="pp"):
+class BotaoMudarPrazo(Callback, prefixo="pp"):
     processo_id: int
 
 
 @dataclass(frozen=True)
-class PedirContato(Callback, prefixo="pk"):
+class BotaoPedirContato(Callback, prefixo="pk"):
     processo_id: int
 
 
 @dataclass(frozen=True)
-class VincularContato(Callback, prefixo="pkc"):
+class BotaoVincularContato(Callback, prefixo="pkc"):
     processo_id: int
     contato_id: int
 
 
 @dataclass(frozen=True)
-class EscolherResponsavel(Callback, prefixo="pr"):
+class BotaoEscolherResponsavel(Callback, prefixo="pr"):
     processo_id: int
 
 
 @dataclass(frozen=True)
-class Atribuir(Callback, prefixo="pa"):
+class BotaoAtribuir(Callback, prefixo="pa"):
     processo_id: int
     usuario_id: int  # 0: nobody
     versao: int
 
 
 @dataclass(frozen=True)
-class Prioridade(Callback, prefixo="pi"):
+class BotaoPrioridade(Callback, prefixo="pi"):
     processo_id: int
     prioridade: str | None = None  # None: offer the choice; a forged one is refused by the rules
 
 
 @dataclass(frozen=True)
-class Editar(Callback, prefixo="pe"):
+class BotaoEditar(Callback, prefixo="pe"):
     processo_id: int
 
 
 @dataclass(frozen=True)
-class EditarTitulo(Callback, prefixo="pet"):
+class BotaoEditarTitulo(Callback, prefixo="pet"):
     processo_id: int
 
 
 @dataclass(frozen=True)
-class EditarDescricao(Callback, prefixo="ped"):
+class BotaoEditarDescricao(Callback, prefixo="ped"):
     processo_id: int
 
 
 @dataclass(frozen=True)
-class Historico(Callback, prefixo="ph"):
+class BotaoHistorico(Callback, prefixo="ph"):
     processo_id: int
 
 
 @dataclass(frozen=True)
-class LinkDoProcesso(Callback, prefixo="pn"):
+class BotaoLinkDoProcesso(Callback, prefixo="pn"):
     processo_id: int
 
 
 @dataclass(frozen=True)
-class Lista(Callback, prefixo="pl"):
+class BotaoLista(Callback, prefixo="pl"):
     filtro: str  # the service falls back to "abertos" for one it does not know
     pagina: int = 0
     responsavel_id: int | None = None  # 0: the ones nobody has yet
@@ -162,7 +162,7 @@ class Lista(Callback, prefixo="pl"):
 
 
 @dataclass(frozen=True)
-class FiltrarPorResponsavel(Callback, prefixo="pu"):
+class BotaoFiltrarPorResponsavel(Callback, prefixo="pu"):
     filtro: str
 
 
@@ -170,13 +170,13 @@ class FiltrarPorResponsavel(Callback, prefixo="pu"):
 
 
 @dataclass(frozen=True)
-class Pular(Callback, prefixo="fp"):
+class BotaoPular(Callback, prefixo="fp"):
     formulario: str
     passo: str
 
 
 @dataclass(frozen=True)
-class Rascunho(Callback, prefixo="fr"):
+class BotaoRascunho(Callback, prefixo="fr"):
     formulario: str
     acao: str  # "seguir" | "descartar"
 
@@ -185,12 +185,12 @@ class Rascunho(Callback, prefixo="fr"):
 
 
 @dataclass(frozen=True)
-class NovoPrioridade(Callback, prefixo="nvp"):
+class BotaoNovoPrioridade(Callback, prefixo="nvp"):
     prioridade: str
 
 
 @dataclass(frozen=True)
-class NovoContato(Callback, prefixo="nvc"):
+class BotaoNovoContato(Callback, prefixo="nvc"):
     contato_id: int
 
 
@@ -198,12 +198,12 @@ class NovoContato(Callback, prefixo="nvc"):
 
 
 @dataclass(frozen=True)
-class CartaoContato(Callback, prefixo="ct"):
+class BotaoCartaoContato(Callback, prefixo="ct"):
     contato_id: int
 
 
 @dataclass(frozen=True)
-class PaginaContatos(Callback, prefixo="cl"):
+class BotaoPaginaContatos(Callback, prefixo="cl"):
     pagina: int
 
     def __post_init__(self) -> None:
@@ -211,17 +211,17 @@ class PaginaContatos(Callback, prefixo="cl"):
 
 
 @dataclass(frozen=True)
-class EditarContato(Callback, prefixo="ce"):
+class BotaoEditarContato(Callback, prefixo="ce"):
     contato_id: int
 
 
 @dataclass(frozen=True)
-class VoltarAoContato(Callback, prefixo="cv"):
+class BotaoVoltarAoContato(Callback, prefixo="cv"):
     contato_id: int
 
 
 @dataclass(frozen=True)
-class EditarCampo(Callback, prefixo="cf"):
+class BotaoEditarCampo(Callback, prefixo="cf"):
     contato_id: int
     campo: str
 
@@ -233,7 +233,7 @@ class EditarCampo(Callback, prefixo="cf"):
 
 
 @dataclass(frozen=True)
-class Perfil(Callback, prefixo="pf"):
+class BotaoPerfil(Callback, prefixo="pf"):
     acao: str  # "nome" | "fuso" | "notif" | "hora" (sent before /notificacoes owned it)
     valor: int | None = None  # a time zone's index in `fusos.COMUNS`, or a digest hour
 
@@ -243,7 +243,7 @@ class Perfil(Callback, prefixo="pf"):
 
 
 @dataclass(frozen=True)
-class DecidirAcesso(Callback, prefixo="ua"):
+class BotaoDecidirAcesso(Callback, prefixo="ua"):
     usuario_id: int
     resposta: str  # "s": let them in; "n": keep them out
     origem: str | None = None  # "l": under /usuarios (redrawn); "c": a person's card
@@ -253,12 +253,12 @@ class DecidirAcesso(Callback, prefixo="ua"):
 
 
 @dataclass(frozen=True)
-class CartaoUsuario(Callback, prefixo="uv"):
+class BotaoCartaoUsuario(Callback, prefixo="uv"):
     usuario_id: int
 
 
 @dataclass(frozen=True)
-class DefinirPapel(Callback, prefixo="up"):
+class BotaoDefinirPapel(Callback, prefixo="up"):
     usuario_id: int
     papel: str
 
@@ -267,7 +267,7 @@ class DefinirPapel(Callback, prefixo="up"):
 
 
 @dataclass(frozen=True)
-class ArquivarContato(Callback, prefixo="ca"):
+class BotaoArquivarContato(Callback, prefixo="ca"):
     contato_id: int
     acao: str  # "a": archive; "d": bring back
 
@@ -276,7 +276,7 @@ class ArquivarContato(Callback, prefixo="ca"):
 
 
 @dataclass(frozen=True)
-class RemoverContato(Callback, prefixo="cr"):
+class BotaoRemoverContato(Callback, prefixo="cr"):
     contato_id: int
     confirmado: int = 0
 
@@ -285,12 +285,12 @@ class RemoverContato(Callback, prefixo="cr"):
 
 
 @dataclass(frozen=True)
-class AbrirDocumento(Callback, prefixo="dv"):
+class BotaoAbrirDocumento(Callback, prefixo="dv"):
     documento_id: int
 
 
 @dataclass(frozen=True)
-class PaginaDeDocumentos(Callback, prefixo="dl"):
+class BotaoPaginaDeDocumentos(Callback, prefixo="dl"):
     pagina: int
 
     def __post_init__(self) -> None:
@@ -298,38 +298,38 @@ class PaginaDeDocumentos(Callback, prefixo="dl"):
 
 
 @dataclass(frozen=True)
-class AlternarPrivado(Callback, prefixo="dp"):
+class BotaoAlternarPrivado(Callback, prefixo="dp"):
     documento_id: int
 
 
 @dataclass(frozen=True)
-class RemoverDocumento(Callback, prefixo="dr"):
+class BotaoRemoverDocumento(Callback, prefixo="dr"):
     documento_id: int
     confirmado: int = 0
 
 
 @dataclass(frozen=True)
-class ManterDocumento(Callback, prefixo="dn"):
+class BotaoManterDocumento(Callback, prefixo="dn"):
     documento_id: int
 
 
 @dataclass(frozen=True)
-class VerMais(Callback, prefixo="kv"):
+class BotaoVerMais(Callback, prefixo="kv"):
     trecho_id: int
     consulta: str = ""
 
     @classmethod
-    def de(cls, trecho_id: int, consulta: str) -> VerMais:
+    def de(cls, trecho_id: int, consulta: str) -> BotaoVerMais:
         """The button, carrying as much of the query (for highlighting) as fits in 64 bytes."""
         return cls(trecho_id, _caber(f"kv:{trecho_id}:", consulta))
 
 
 @dataclass(frozen=True)
-class BuscarNosDocumentos(Callback, prefixo="kb"):
+class BotaoBuscarNosDocumentos(Callback, prefixo="kb"):
     consulta: str
 
     @classmethod
-    def de(cls, consulta: str) -> BuscarNosDocumentos:
+    def de(cls, consulta: str) -> BotaoBuscarNosDocumentos:
         """The button, with as many whole words of the query as fit in 64 bytes."""
         return cls(_caber("kb:", consulta))
 
@@ -351,27 +351,27 @@ def _caber(cabeca: str, consulta: str) -> str:
 
 
 @dataclass(frozen=True)
-class PerguntarAoProfessor(Callback, prefixo="mq"):
+class BotaoPerguntarAoProfessor(Callback, prefixo="mq"):
     processo_id: int
 
 
 @dataclass(frozen=True)
-class PararResposta(Callback, prefixo="mx"):
+class BotaoPararResposta(Callback, prefixo="mx"):
     numero: int  # the running answer's number (also its draft id)
 
 
 @dataclass(frozen=True)
-class TentarDeNovo(Callback, prefixo="mr"):
+class BotaoTentarDeNovo(Callback, prefixo="mr"):
     mensagem_id: int  # the stored question
 
 
 @dataclass(frozen=True)
-class ConfirmarAcao(Callback, prefixo="ma"):
+class BotaoConfirmarAcao(Callback, prefixo="ma"):
     acao_id: int
 
 
 @dataclass(frozen=True)
-class RecusarAcao(Callback, prefixo="mn"):
+class BotaoRecusarAcao(Callback, prefixo="mn"):
     acao_id: int
 
 
@@ -379,7 +379,7 @@ class RecusarAcao(Callback, prefixo="mn"):
 
 
 @dataclass(frozen=True)
-class CancelarLembrete(Callback, prefixo="lc"):
+class BotaoCancelarLembrete(Callback, prefixo="lc"):
     """❌ under a reminder."""
 
     lembrete_id: int
@@ -387,7 +387,7 @@ class CancelarLembrete(Callback, prefixo="lc"):
 
 
 @dataclass(frozen=True)
-class AdiarLembrete(Callback, prefixo="la"):
+class BotaoAdiarLembrete(Callback, prefixo="la"):
     """💤: without `opcao`, the choices; with it, the snooze (bot.notificacoes.lembretes)."""
 
     lembrete_id: int
@@ -396,7 +396,7 @@ class AdiarLembrete(Callback, prefixo="la"):
 
 
 @dataclass(frozen=True)
-class Notificacoes(Callback, prefixo="nf"):
+class BotaoNotificacoes(Callback, prefixo="nf"):
     """A button of /notificacoes."""
 
     acao: str
@@ -405,7 +405,7 @@ class Notificacoes(Callback, prefixo="nf"):
 
 
 @dataclass(frozen=True)
-class Aviso(Callback, prefixo="av"):
+class BotaoAviso(Callback, prefixo="av"):
     """The buttons of a preview (s: send, n: discard) and of a running announcement (x: stop)."""
 
     aviso_id: int

@@ -20,7 +20,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 from bot import metricas, texts
 from bot.database import is_outage
 from bot.entrada.efeito import JaFeito
-from bot.errors import CogepError, InvalidInput
+from bot.errors import CogepError, InvalidInput, explicavel
 from bot.render import to_plain
 from bot.saida.envio import RespostaAdiada, reply_html
 from bot.usuarios import motivo_sem_acesso
@@ -93,11 +93,6 @@ async def admitido(update: Update, context: CogepContext) -> Usuario | None:
     return None
 
 
-async def barrado(update: Update, context: CogepContext) -> bool:
-    """True (after telling them) when the caller is not registered or not let in yet."""
-    return await admitido(update, context) is None
-
-
 async def _largar_pergunta_esquecida(update: Update, context: CogepContext) -> None:
     """A new command means the person moved on: an open one-question prompt must not take
     their next message (a comment typed for another processo, a title for the wrong one)."""
@@ -146,7 +141,7 @@ async def on_error(update: object, context: CogepContext) -> None:
     if isinstance(error, RetryAfter):  # Telegram's flood control, not a bug; an apology would
         log.warning("update %s: Telegram flood control (%s)", update.update_id, error.message)
         return  # meet the same 429
-    if isinstance(error, CogepError):
+    if isinstance(error, CogepError) and explicavel(error):
         message = error.message or texts.ERRO_INTERNO
     elif error is not None and is_outage(error):
         log.error("update %s: database unreachable: %s", update.update_id, error)

@@ -7,12 +7,12 @@ from typing import Any
 
 from telegram import Message, Update
 
-from bot import contatos as regras
 from bot import texts
+from bot.contatos import regras
 from bot.fluxos import Fluxo
-from bot.saida.envio import edit_html, edit_keyboard, reply_html
+from bot.saida.envio import edit_html, edit_teclado, reply_html
 from db.models import Usuario
-from handlers import botoes, keyboards
+from handlers import botoes, teclados
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import Formulario, encerrar_fluxo, retomar
@@ -22,10 +22,10 @@ FLOW = "contato"
 FLOW_EDICAO = "contato_edicao"
 PERGUNTAS = {
     "nome": (texts.CONTATO_NOVO_NOME, None),
-    "empresa": (texts.CONTATO_NOVO_EMPRESA, keyboards.pular(FLOW, "empresa")),
-    "email": (texts.CONTATO_NOVO_EMAIL, keyboards.pular(FLOW, "email")),
-    "telefone": (texts.CONTATO_NOVO_TELEFONE, keyboards.pular(FLOW, "telefone")),
-    "notas": (texts.CONTATO_NOVO_NOTAS, keyboards.pular(FLOW, "notas")),
+    "empresa": (texts.CONTATO_NOVO_EMPRESA, teclados.pular(FLOW, "empresa")),
+    "email": (texts.CONTATO_NOVO_EMAIL, teclados.pular(FLOW, "email")),
+    "telefone": (texts.CONTATO_NOVO_TELEFONE, teclados.pular(FLOW, "telefone")),
+    "notas": (texts.CONTATO_NOVO_NOTAS, teclados.pular(FLOW, "notas")),
 }
 
 
@@ -44,12 +44,12 @@ async def _listar_ou_buscar(update: Update, context: CogepContext, busca: str) -
             if achados
             else texts.nenhum_contato(busca)
         )
-        teclado = keyboards.contatos(achados, pagina=0, tem_mais=False)
+        teclado = teclados.contatos(achados, pagina=0, tem_mais=False)
     else:
         page = await servico.listar()
         html = texts.lista_contatos(page.itens, titulo="Contatos")
-        teclado = keyboards.contatos(page.itens, pagina=0, tem_mais=page.tem_mais)
-    await reply_html(update, context.bot, html, keyboard=teclado)
+        teclado = teclados.contatos(page.itens, pagina=0, tem_mais=page.tem_mais)
+    await reply_html(update, context.bot, html, teclado=teclado)
 
 
 @registered
@@ -78,7 +78,7 @@ async def _avisar_homonimos(update: Update, context: CogepContext, nome: str) ->
 
 
 async def abrir_cartao(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.CartaoContato
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoCartaoContato
 ) -> None:
     """Open a contact's card."""
     assert update.callback_query is not None
@@ -87,14 +87,14 @@ async def abrir_cartao(
 
 
 async def editar(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.EditarContato
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoEditarContato
 ) -> None:
     """Offer the card's fields to edit, in place of its buttons."""
     await _trocar_botoes(update, context, usuario, botao.contato_id)
 
 
 async def voltar(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.VoltarAoContato
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoVoltarAoContato
 ) -> None:
     """Back from the edit choices or the removal question to the card, redrawn."""
     assert update.callback_query is not None
@@ -111,11 +111,11 @@ async def _trocar_botoes(
     await query.answer()
     await context.services.contatos.cartao(usuario, contato_id)  # refuses the unseen
     if isinstance(query.message, Message):
-        await edit_keyboard(query.message, keyboards.editar_contato(contato_id))
+        await edit_teclado(query.message, teclados.editar_contato(contato_id))
 
 
 async def paginar(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.PaginaContatos
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoPaginaContatos
 ) -> None:
     """Another page of /contatos, in place."""
     query = update.callback_query
@@ -123,9 +123,9 @@ async def paginar(
     await query.answer()
     page = await context.services.contatos.listar(pagina=botao.pagina)
     html = texts.lista_contatos(page.itens, titulo="Contatos")
-    teclado = keyboards.contatos(page.itens, pagina=page.pagina, tem_mais=page.tem_mais)
+    teclado = teclados.contatos(page.itens, pagina=page.pagina, tem_mais=page.tem_mais)
     if isinstance(query.message, Message):
-        await edit_html(query.message, html, keyboard=teclado)
+        await edit_html(query.message, html, teclado=teclado)
 
 
 async def _mostrar_cartao(
@@ -143,16 +143,16 @@ async def _mostrar_cartao(
         zona=usuario.fuso_horario,
         agora=context.services.processos.agora(),
     )
-    teclado = keyboards.cartao_contato(cartao.contato, cartao.processos)
+    teclado = teclados.cartao_contato(cartao.contato, cartao.processos)
     query = update.callback_query
     if query is not None and isinstance(query.message, Message) and redesenhar:
-        await edit_html(query.message, html, keyboard=teclado)
+        await edit_html(query.message, html, teclado=teclado)
     else:
-        await reply_html(update, context.bot, html, keyboard=teclado)
+        await reply_html(update, context.bot, html, teclado=teclado)
 
 
 async def arquivar(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.ArquivarContato
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoArquivarContato
 ) -> None:
     """🗄 Arquivar / ♻️ Desarquivar on a card: say so, and redraw the card."""
     query = update.callback_query
@@ -164,7 +164,7 @@ async def arquivar(
 
 
 async def remover(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.RemoverContato
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoRemoverContato
 ) -> None:
     """🗑 on a card asks first; the confirmation removes a contact no processo names."""
     query = update.callback_query
@@ -173,9 +173,9 @@ async def remover(
         cartao = await context.services.contatos.cartao(usuario, botao.contato_id)
         await query.answer()
         html = texts.confirmar_remocao_contato(cartao.contato.nome)
-        teclado = keyboards.remover_contato(botao.contato_id)
+        teclado = teclados.remover_contato(botao.contato_id)
         if isinstance(query.message, Message):
-            await edit_html(query.message, html, keyboard=teclado)
+            await edit_html(query.message, html, teclado=teclado)
         return
     removido = await context.services.contatos.remover(usuario, botao.contato_id)
     await query.answer()
@@ -184,7 +184,7 @@ async def remover(
 
 
 async def pedir_campo(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.EditarCampo
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoEditarCampo
 ) -> None:
     """Remember which field of which contact the next message replaces, and ask for it."""
     assert update.callback_query is not None and update.effective_chat is not None
@@ -241,8 +241,8 @@ async def _criar(
     if rascunho is not None and (rascunho.nome, rascunho.passo) == ("novo", "contato"):
         # The detour was made for this very contact: offer it rather than ask for its name.
         await reply_html(update, context.bot, texts.retomando(rascunho.nome, rascunho.dados))
-        teclado = keyboards.escolher_contato(botoes.NovoContato, [novo], pular=True)
-        await reply_html(update, context.bot, texts.VINCULAR_O_NOVO, keyboard=teclado)
+        teclado = teclados.escolher_contato(botoes.BotaoNovoContato, [novo], pular=True)
+        await reply_html(update, context.bot, texts.VINCULAR_O_NOVO, teclado=teclado)
     else:
         await retomar(update, context, rascunho)
 
@@ -257,13 +257,13 @@ ROTAS = Rotas(
         Comando("contato", contato, texts.AJUDA_CONTATO),
     ],
     handlers=[
-        on_button(botoes.CartaoContato, abrir_cartao),
-        on_button(botoes.PaginaContatos, paginar),
-        on_button(botoes.EditarContato, editar),
-        on_button(botoes.VoltarAoContato, voltar),
-        on_button(botoes.EditarCampo, pedir_campo),
-        on_button(botoes.ArquivarContato, arquivar),
-        on_button(botoes.RemoverContato, remover),
+        on_button(botoes.BotaoCartaoContato, abrir_cartao),
+        on_button(botoes.BotaoPaginaContatos, paginar),
+        on_button(botoes.BotaoEditarContato, editar),
+        on_button(botoes.BotaoVoltarAoContato, voltar),
+        on_button(botoes.BotaoEditarCampo, pedir_campo),
+        on_button(botoes.BotaoArquivarContato, arquivar),
+        on_button(botoes.BotaoRemoverContato, remover),
     ],
     formularios=[FORM],
     perguntas={FLOW_EDICAO: resposta_edicao},

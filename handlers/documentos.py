@@ -25,18 +25,18 @@ from bot.render import shorten, to_plain
 from bot.saida.envio import edit_html, reply_html
 from db.models import Documento, Usuario
 from handlers.botoes import (
-    AbrirDocumento,
-    AlternarPrivado,
-    BuscarNosDocumentos,
-    ManterDocumento,
-    PaginaDeDocumentos,
-    RemoverDocumento,
-    VerMais,
+    BotaoAbrirDocumento,
+    BotaoAlternarPrivado,
+    BotaoBuscarNosDocumentos,
+    BotaoManterDocumento,
+    BotaoPaginaDeDocumentos,
+    BotaoRemoverDocumento,
+    BotaoVerMais,
 )
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
-from handlers.keyboards import botao as tecla
 from handlers.rotas import MESSAGES, Comando, Rotas
+from handlers.teclados import botao as tecla
 
 MARCA_PRIVADO = "#privado"
 TELEGRAM_MAX_DOWNLOAD = 20 * 1024 * 1024  # what the Bot API lets a bot download
@@ -123,19 +123,21 @@ async def documentos(update: Update, context: CogepContext, usuario: Usuario) ->
     """List the documents the caller may see, with buttons to their cards."""
     pagina = await context.services.conhecimento.listar(usuario, so_da_equipe=_em_grupo(update))
     html, teclado = _lista(pagina, usuario)
-    await reply_html(update, context.bot, html, keyboard=teclado)
+    await reply_html(update, context.bot, html, teclado=teclado)
 
 
 def _lista(pagina: PaginaDocumentos, usuario: Usuario) -> tuple[str, InlineKeyboardMarkup | None]:
     html = texts.lista_documentos(
         pagina.itens, pagina=pagina.pagina, total=pagina.total, zona=usuario.fuso_horario
     )
-    linhas = [[tecla(f"📄 {shorten(d.titulo, 40)}", AbrirDocumento(d.id))] for d in pagina.itens]
+    linhas = [
+        [tecla(f"📄 {shorten(d.titulo, 40)}", BotaoAbrirDocumento(d.id))] for d in pagina.itens
+    ]
     navegacao = []
     if pagina.pagina > 0:
-        navegacao.append(tecla("◀️ Anteriores", PaginaDeDocumentos(pagina.pagina - 1)))
+        navegacao.append(tecla("◀️ Anteriores", BotaoPaginaDeDocumentos(pagina.pagina - 1)))
     if pagina.tem_mais:
-        navegacao.append(tecla("Próximos ▶️", PaginaDeDocumentos(pagina.pagina + 1)))
+        navegacao.append(tecla("Próximos ▶️", BotaoPaginaDeDocumentos(pagina.pagina + 1)))
     if navegacao:
         linhas.append(navegacao)
     return html, InlineKeyboardMarkup(linhas) if linhas else None
@@ -145,15 +147,15 @@ def _cartao(doc: Documento, usuario: Usuario) -> tuple[str, InlineKeyboardMarkup
     linhas: list[list[InlineKeyboardButton]] = []
     if doc.enviado_por_id == usuario.id and doc.status == "pronto":
         rotulo = "👥 Liberar para a equipe" if doc.privado else "🔒 Tornar privado"
-        linhas.append([tecla(rotulo, AlternarPrivado(doc.id))])
+        linhas.append([tecla(rotulo, BotaoAlternarPrivado(doc.id))])
     if pode_remover(usuario, doc):
-        linhas.append([tecla("🗑 Remover", RemoverDocumento(doc.id))])
-    linhas.append([tecla("↩️ Documentos", PaginaDeDocumentos(0))])
+        linhas.append([tecla("🗑 Remover", BotaoRemoverDocumento(doc.id))])
+    linhas.append([tecla("↩️ Documentos", BotaoPaginaDeDocumentos(0))])
     return texts.cartao_documento(doc, zona=usuario.fuso_horario), InlineKeyboardMarkup(linhas)
 
 
 async def abrir(
-    update: Update, context: CogepContext, usuario: Usuario, botao: AbrirDocumento
+    update: Update, context: CogepContext, usuario: Usuario, botao: BotaoAbrirDocumento
 ) -> None:
     """Open a document's card."""
     assert update.callback_query is not None
@@ -162,11 +164,11 @@ async def abrir(
         usuario, botao.documento_id, so_da_equipe=_em_grupo(update)
     )
     html, teclado = _cartao(doc, usuario)
-    await reply_html(update, context.bot, html, keyboard=teclado)
+    await reply_html(update, context.bot, html, teclado=teclado)
 
 
 async def paginar(
-    update: Update, context: CogepContext, usuario: Usuario, botao: PaginaDeDocumentos
+    update: Update, context: CogepContext, usuario: Usuario, botao: BotaoPaginaDeDocumentos
 ) -> None:
     """Show another page of /documentos."""
     assert update.callback_query is not None
@@ -179,7 +181,7 @@ async def paginar(
 
 
 async def alternar_privado(
-    update: Update, context: CogepContext, usuario: Usuario, botao: AlternarPrivado
+    update: Update, context: CogepContext, usuario: Usuario, botao: BotaoAlternarPrivado
 ) -> None:
     """Make a document private to its sender, or team-wide again."""
     assert update.callback_query is not None
@@ -190,7 +192,7 @@ async def alternar_privado(
 
 
 async def manter(
-    update: Update, context: CogepContext, usuario: Usuario, botao: ManterDocumento
+    update: Update, context: CogepContext, usuario: Usuario, botao: BotaoManterDocumento
 ) -> None:
     """Keep a document whose removal was asked for."""
     assert update.callback_query is not None
@@ -203,7 +205,7 @@ async def manter(
 
 
 async def remover(
-    update: Update, context: CogepContext, usuario: Usuario, botao: RemoverDocumento
+    update: Update, context: CogepContext, usuario: Usuario, botao: BotaoRemoverDocumento
 ) -> None:
     """Remove a document: the first press asks, the confirmation removes."""
     query = update.callback_query
@@ -217,8 +219,8 @@ async def remover(
         teclado = InlineKeyboardMarkup(
             [
                 [
-                    tecla("🗑 Sim, remover", RemoverDocumento(doc.id, confirmado=1)),
-                    tecla("Não", ManterDocumento(doc.id)),
+                    tecla("🗑 Sim, remover", BotaoRemoverDocumento(doc.id, confirmado=1)),
+                    tecla("Não", BotaoManterDocumento(doc.id)),
                 ]
             ]
         )
@@ -236,9 +238,9 @@ async def _mostrar(
     query = update.callback_query
     mensagem = query.message if query is not None and isinstance(query.message, Message) else None
     if mensagem is not None:
-        await edit_html(mensagem, html, keyboard=teclado)
+        await edit_html(mensagem, html, teclado=teclado)
     else:
-        await reply_html(update, context.bot, html, keyboard=teclado)
+        await reply_html(update, context.bot, html, teclado=teclado)
 
 
 # -- /conhecimento ----------------------------------------------------------------------------
@@ -256,7 +258,7 @@ async def conhecimento(update: Update, context: CogepContext, usuario: Usuario) 
         update,
         context.bot,
         texts.resultado_conhecimento(consulta, passagens),
-        keyboard=_ver_mais(passagens, consulta),
+        teclado=_ver_mais(passagens, consulta),
     )
 
 
@@ -264,7 +266,7 @@ def _ver_mais(passagens: list[Passagem], consulta: str) -> InlineKeyboardMarkup 
     if not passagens:
         return None
     botoes = [
-        tecla(f"🔎 Ver mais {i}", VerMais.de(p.trecho_id, consulta))
+        tecla(f"🔎 Ver mais {i}", BotaoVerMais.de(p.trecho_id, consulta))
         for i, p in enumerate(passagens, 1)
     ]
     return InlineKeyboardMarkup([botoes[:3], botoes[3:]] if len(botoes) > 3 else [botoes])
@@ -276,13 +278,13 @@ def com_busca_nos_documentos(
     """/buscar's buttons plus one that looks for the same words in the knowledge base."""
     if not consulta.strip():
         return teclado
-    botao = tecla("📚 Procurar nos documentos", BuscarNosDocumentos.de(consulta))
+    botao = tecla("📚 Procurar nos documentos", BotaoBuscarNosDocumentos.de(consulta))
     linhas = [list(linha) for linha in teclado.inline_keyboard] if teclado else []
     return InlineKeyboardMarkup([*linhas, [botao]])
 
 
 async def buscar_nos_documentos(
-    update: Update, context: CogepContext, usuario: Usuario, botao: BuscarNosDocumentos
+    update: Update, context: CogepContext, usuario: Usuario, botao: BotaoBuscarNosDocumentos
 ) -> None:
     """The knowledge-base results for a /buscar query."""
     assert update.callback_query is not None
@@ -296,11 +298,13 @@ async def buscar_nos_documentos(
         update,
         context.bot,
         texts.resultado_conhecimento(botao.consulta, passagens),
-        keyboard=_ver_mais(passagens, botao.consulta),
+        teclado=_ver_mais(passagens, botao.consulta),
     )
 
 
-async def ver_mais(update: Update, context: CogepContext, usuario: Usuario, botao: VerMais) -> None:
+async def ver_mais(
+    update: Update, context: CogepContext, usuario: Usuario, botao: BotaoVerMais
+) -> None:
     """Show a whole passage, its matched words in bold."""
     assert update.callback_query is not None
     passagem = await context.services.conhecimento.trecho(
@@ -318,13 +322,13 @@ ROTAS = Rotas(
         Comando("conhecimento", conhecimento, texts.AJUDA_CONHECIMENTO),
     ],
     handlers=[
-        on_button(AbrirDocumento, abrir),
-        on_button(PaginaDeDocumentos, paginar),
-        on_button(AlternarPrivado, alternar_privado),
-        on_button(RemoverDocumento, remover),
-        on_button(ManterDocumento, manter),
-        on_button(VerMais, ver_mais),
-        on_button(BuscarNosDocumentos, buscar_nos_documentos),
+        on_button(BotaoAbrirDocumento, abrir),
+        on_button(BotaoPaginaDeDocumentos, paginar),
+        on_button(BotaoAlternarPrivado, alternar_privado),
+        on_button(BotaoRemoverDocumento, remover),
+        on_button(BotaoManterDocumento, manter),
+        on_button(BotaoVerMais, ver_mais),
+        on_button(BotaoBuscarNosDocumentos, buscar_nos_documentos),
         MessageHandler(MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, receber),
     ],
 )

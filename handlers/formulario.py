@@ -23,7 +23,7 @@ from bot.acentos import sem_acentos
 from bot.fluxos import RASCUNHO_GUARDADO, Fluxo
 from bot.saida.envio import reply_html
 from db.models import Usuario
-from handlers import botoes, keyboards
+from handlers import botoes, teclados
 from handlers.common import on_button
 from handlers.context import CogepContext
 from handlers.rotas import Rotas
@@ -58,7 +58,7 @@ class Formulario:
         """Remember where the user is, then ask the question of `passo`."""
         await self.salvar(update, context, Fluxo(self.nome, passo, dados))
         texto, teclado = self.perguntas[passo]
-        await reply_html(update, context.bot, texto, keyboard=teclado)
+        await reply_html(update, context.bot, texto, teclado=teclado)
 
     async def avancar(
         self,
@@ -123,7 +123,7 @@ class Formulario:
             update,
             context.bot,
             texts.rascunho_pendente(self.nome, fluxo.dados),
-            keyboard=keyboards.rascunho(self.nome),
+            teclado=teclados.rascunho(self.nome),
         )
 
     async def em_curso(self, update: Update, context: CogepContext, passo: str) -> Fluxo | None:
@@ -186,7 +186,7 @@ def conversas(context: CogepContext) -> Conversas:
 
 
 async def pular(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Pular
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoPular
 ) -> None:
     """Skip the question the button belongs to, if it is still the one asked (never the first)."""
     query = update.callback_query
@@ -203,7 +203,7 @@ async def pular(
 
 
 async def decidir_rascunho(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Rascunho
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoRascunho
 ) -> None:
     """Go on with the draft (ask its question again) or start the form afresh."""
     form = conversas(context).formularios.get(botao.formulario)
@@ -237,7 +237,7 @@ async def retomar(update: Update, context: CogepContext, rascunho: Fluxo | None)
         return
     await reply_html(update, context.bot, texts.retomando(rascunho.nome, rascunho.dados))
     texto, teclado = form.perguntas[rascunho.passo]
-    await reply_html(update, context.bot, texto, keyboard=teclado)
+    await reply_html(update, context.bot, texto, teclado=teclado)
 
 
 async def retomar_se_houver(update: Update, context: CogepContext) -> None:
@@ -251,5 +251,8 @@ async def retomar_se_houver(update: Update, context: CogepContext) -> None:
 
 # -- declarations (included by handlers.register): the buttons every form shares -------------
 ROTAS = Rotas(
-    handlers=[on_button(botoes.Pular, pular), on_button(botoes.Rascunho, decidir_rascunho)]
+    handlers=[
+        on_button(botoes.BotaoPular, pular),
+        on_button(botoes.BotaoRascunho, decidir_rascunho),
+    ]
 )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot import texts
-from bot.saida.envio import edit_html, edit_keyboard, reply_html
+from bot.saida.envio import edit_html, edit_teclado, reply_html
 from db.models import Lembrete, Usuario
-from handlers import keyboards
-from handlers.botoes import AdiarLembrete, CancelarLembrete
+from handlers import teclados
+from handlers.botoes import BotaoAdiarLembrete, BotaoCancelarLembrete
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.rotas import Comando, Rotas
@@ -23,14 +23,14 @@ def _argumento(update: Update) -> str:
 
 
 def _adiar(lembrete_id: int, lista: int) -> list[InlineKeyboardButton]:
-    acoes = keyboards.adiar_lembrete(lembrete_id, lista)
+    acoes = teclados.adiar_lembrete(lembrete_id, lista)
     return [InlineKeyboardButton(rotulo, callback_data=dados) for rotulo, dados in acoes]
 
 
 def _cancelar(
     lembrete: Lembrete, rotulo: str = texts.BOTAO_CANCELAR_LEMBRETE, *, lista: int = 0
 ) -> InlineKeyboardButton:
-    return keyboards.botao(rotulo, CancelarLembrete(lembrete.id, lista))
+    return teclados.botao(rotulo, BotaoCancelarLembrete(lembrete.id, lista))
 
 
 @registered
@@ -44,7 +44,7 @@ async def lembrar(update: Update, context: CogepContext, usuario: Usuario) -> No
     lembrete = await servico.criar_de_texto(usuario, linha)
     html = texts.lembrete_criado(lembrete, zona=usuario.fuso_horario, agora=servico.agora())
     await reply_html(
-        update, context.bot, html, keyboard=InlineKeyboardMarkup([[_cancelar(lembrete)]])
+        update, context.bot, html, teclado=InlineKeyboardMarkup([[_cancelar(lembrete)]])
     )
 
 
@@ -52,7 +52,7 @@ async def lembrar(update: Update, context: CogepContext, usuario: Usuario) -> No
 async def lembretes(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """List the caller's active reminders with cancel and snooze buttons."""
     html, teclado = await _lista(context, usuario)
-    await reply_html(update, context.bot, html, keyboard=teclado)
+    await reply_html(update, context.bot, html, teclado=teclado)
 
 
 async def _lista(
@@ -66,7 +66,7 @@ async def _lista(
     linhas = [
         [
             _cancelar(lembrete, f"❌ {i}", lista=1),
-            keyboards.botao(f"💤 {i}", AdiarLembrete(lembrete.id, lista=1)),
+            teclados.botao(f"💤 {i}", BotaoAdiarLembrete(lembrete.id, lista=1)),
         ]
         for i, lembrete in enumerate(itens[:BOTOES_NA_LISTA], 1)
     ]
@@ -74,7 +74,7 @@ async def _lista(
 
 
 async def cancelar(
-    update: Update, context: CogepContext, usuario: Usuario, botao: CancelarLembrete
+    update: Update, context: CogepContext, usuario: Usuario, botao: BotaoCancelarLembrete
 ) -> None:
     """❌ of a reminder (from /lembretes, /lembrar or the reminder itself)."""
     await context.services.lembretes.cancelar(usuario, botao.lembrete_id)
@@ -82,7 +82,7 @@ async def cancelar(
 
 
 async def adiar(
-    update: Update, context: CogepContext, usuario: Usuario, botao: AdiarLembrete
+    update: Update, context: CogepContext, usuario: Usuario, botao: BotaoAdiarLembrete
 ) -> None:
     """💤 of a reminder: without a choice, offer them; with one, snooze."""
     query = update.callback_query
@@ -92,9 +92,9 @@ async def adiar(
         await query.answer()
         escolhas = InlineKeyboardMarkup([_adiar(botao.lembrete_id, botao.lista)])
         if isinstance(query.message, Message):
-            await edit_keyboard(query.message, escolhas)
+            await edit_teclado(query.message, escolhas)
         else:
-            await reply_html(update, context.bot, texts.BOTAO_ADIAR, keyboard=escolhas)
+            await reply_html(update, context.bot, texts.BOTAO_ADIAR, teclado=escolhas)
         return
     servico = context.services.lembretes
     # Under the fired notice, the snooze counts from when it fired: that message's date.
@@ -114,7 +114,7 @@ async def _mostrar(
     if lista and isinstance(query.message, Message):
         html, teclado = await _lista(context, usuario)
         await edit_html(
-            query.message, f"{aviso}\n\n{html}", keyboard=teclado or InlineKeyboardMarkup([])
+            query.message, f"{aviso}\n\n{html}", teclado=teclado or InlineKeyboardMarkup([])
         )
     elif isinstance(query.message, Message) and query.message.text:
         await edit_html(query.message, f"{query.message.text_html}\n\n{aviso}")
@@ -128,5 +128,5 @@ ROTAS = Rotas(
         Comando("lembrar", lembrar, texts.AJUDA_LEMBRAR),
         Comando("lembretes", lembretes, texts.AJUDA_LEMBRETES),
     ],
-    handlers=[on_button(CancelarLembrete, cancelar), on_button(AdiarLembrete, adiar)],
+    handlers=[on_button(BotaoCancelarLembrete, cancelar), on_button(BotaoAdiarLembrete, adiar)],
 )

@@ -31,20 +31,20 @@ from telegram.ext import ExtBot, TypeHandler
 
 from bot import texts
 from bot.database import is_outage
-from bot.errors import CogepError
+from bot.errors import CogepError, explicavel
 from bot.fluxos import Fluxo
 from bot.mentor.fila import Atendimento, Fila
 from bot.mentor.recursos import RASCUNHO, RICO, RecursosDoServidor
 from bot.mentor.servico import Interrompida, Pergunta, Resposta
 from bot.mentor.voz import TOKENS_POR_SEGUNDO
 from bot.render import to_plain
-from bot.saida.envio import edit_keyboard, reply_html
+from bot.saida.envio import edit_teclado, reply_html
 from bot.saida.transmissao import Servidor, Transmissao
 from bot.services import Services
 from bot.usuarios.regras import administra
 from db.models import Processo, Usuario
 from handlers import botoes as b
-from handlers import keyboards
+from handlers import teclados
 from handlers.common import on_button, registered
 from handlers.context import CogepApplication, CogepContext
 from handlers.rotas import Comando, Rotas
@@ -171,7 +171,7 @@ async def _atender(
     responder_a: int | None,
 ) -> None:
     """Answer one question in the chat, from the first visible piece to the final message."""
-    parar = keyboards.parar_resposta(atendimento.numero)
+    parar = teclados.parar_resposta(atendimento.numero)
     transmissao = Transmissao(
         bot, servidor, chat_id=pergunta.chat_id, privado=not pergunta.grupo,
         numero=atendimento.numero, responder_a=responder_a, parar=parar,
@@ -185,7 +185,7 @@ async def _atender(
         )
     except Exception as exc:  # the processo in focus vanished, the database is down, a bug
         await _abandonar(services, pergunta)
-        if isinstance(exc, CogepError):
+        if isinstance(exc, CogepError) and explicavel(exc):
             aviso = exc.message or texts.ERRO_INTERNO
         elif is_outage(exc):
             log.error("mentor answer in chat %s: database unreachable: %s", pergunta.chat_id, exc)
@@ -230,7 +230,7 @@ def _markdown_final(resposta: Resposta) -> str:
 def _teclado_final(resposta: Resposta) -> InlineKeyboardMarkup | None:
     repetir = resposta.pergunta_id if resposta.estado == "falhou" else None
     propostas = [(p.acao_id, p.resumo) for p in resposta.propostas]
-    return keyboards.fim_da_resposta(propostas, repetir=repetir)
+    return teclados.fim_da_resposta(propostas, repetir=repetir)
 
 
 # -- questions in flight, and those a crash cut off ------------------------------------------
@@ -279,7 +279,7 @@ async def parar_resposta(update: Update, context: CogepContext) -> bool:
 
 
 async def botao_parar(
-    update: Update, context: CogepContext, usuario: Usuario, botao: b.PararResposta
+    update: Update, context: CogepContext, usuario: Usuario, botao: b.BotaoPararResposta
 ) -> None:
     """⏹ Parar: only the person who asked can stop their answer."""
     query = update.callback_query
@@ -311,7 +311,7 @@ async def rascunho_parado(update: Update, context: CogepContext) -> None:
 
 # -- buttons ----------------------------------------------------------------------------------
 async def botao_repetir(
-    update: Update, context: CogepContext, usuario: Usuario, botao: b.TentarDeNovo
+    update: Update, context: CogepContext, usuario: Usuario, botao: b.BotaoTentarDeNovo
 ) -> None:
     """🔁 Tentar de novo: ask the stored question again."""
     query = update.callback_query
@@ -319,12 +319,12 @@ async def botao_repetir(
     pergunta = await context.services.mentor.pergunta_guardada(usuario, botao.mensagem_id)
     await query.answer()
     if isinstance(query.message, Message):
-        await edit_keyboard(query.message, InlineKeyboardMarkup([]))
+        await edit_teclado(query.message, InlineKeyboardMarkup([]))
     await _enfileirar(update, context, pergunta, responder_a=None)
 
 
 async def botao_perguntar_sobre(
-    update: Update, context: CogepContext, usuario: Usuario, botao: b.PerguntarAoProfessor
+    update: Update, context: CogepContext, usuario: Usuario, botao: b.BotaoPerguntarAoProfessor
 ) -> None:
     """🎓 on a processo card: the next message is a question about it."""
     query = update.callback_query
@@ -340,7 +340,7 @@ async def botao_perguntar_sobre(
 
 
 async def botao_confirmar(
-    update: Update, context: CogepContext, usuario: Usuario, botao: b.ConfirmarAcao
+    update: Update, context: CogepContext, usuario: Usuario, botao: b.BotaoConfirmarAcao
 ) -> None:
     """✅ under a proposal: open the processo (or set the reminder), if it was proposed to this
     user."""
@@ -349,7 +349,7 @@ async def botao_confirmar(
     feito = await context.services.mentor.confirmar(usuario, botao.acao_id)
     await query.answer()
     if isinstance(query.message, Message):
-        await edit_keyboard(query.message, InlineKeyboardMarkup([]))
+        await edit_teclado(query.message, InlineKeyboardMarkup([]))
     agora, zona = context.services.processos.agora(), usuario.fuso_horario
     if isinstance(feito, Processo):
         html = texts.processo_criado(feito, zona=zona, agora=agora)
@@ -359,7 +359,7 @@ async def botao_confirmar(
 
 
 async def botao_recusar(
-    update: Update, context: CogepContext, usuario: Usuario, botao: b.RecusarAcao
+    update: Update, context: CogepContext, usuario: Usuario, botao: b.BotaoRecusarAcao
 ) -> None:
     """✖️ under a proposal: drop it."""
     query = update.callback_query
@@ -367,7 +367,7 @@ async def botao_recusar(
     await context.services.mentor.recusar(usuario, botao.acao_id)
     await query.answer(texts.MENTOR_PROPOSTA_RECUSADA)
     if isinstance(query.message, Message):
-        await edit_keyboard(query.message, InlineKeyboardMarkup([]))
+        await edit_teclado(query.message, InlineKeyboardMarkup([]))
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -413,11 +413,11 @@ ROTAS = Rotas(
         Comando("persona", persona, texts.AJUDA_PERSONA, secao="admin"),
     ],
     handlers=[
-        on_button(b.PararResposta, botao_parar),
-        on_button(b.TentarDeNovo, botao_repetir),
-        on_button(b.PerguntarAoProfessor, botao_perguntar_sobre),
-        on_button(b.ConfirmarAcao, botao_confirmar),
-        on_button(b.RecusarAcao, botao_recusar),
+        on_button(b.BotaoPararResposta, botao_parar),
+        on_button(b.BotaoTentarDeNovo, botao_repetir),
+        on_button(b.BotaoPerguntarAoProfessor, botao_perguntar_sobre),
+        on_button(b.BotaoConfirmarAcao, botao_confirmar),
+        on_button(b.BotaoRecusarAcao, botao_recusar),
     ],
     perguntas={FLOW: pergunta_sobre_processo},
     # Bot API 10.3's `stopped_message_generation` (a draft's stop button) has no PTB type yet.

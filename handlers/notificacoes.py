@@ -13,8 +13,8 @@ from bot.errors import StaleState
 from bot.notificacoes.preferencias import ligados
 from bot.saida.envio import edit_html, reply_html
 from db.models import Usuario
-from handlers import keyboards
-from handlers.botoes import Notificacoes
+from handlers import teclados
+from handlers.botoes import BotaoNotificacoes
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.rotas import Comando, Rotas
@@ -26,7 +26,7 @@ SILENCIOS = ((22, 8), (23, 7), (21, 7), (20, 9), (0, 0))
 def _botao(
     rotulo: str, acao: str, a: int | None = None, b: int | None = None
 ) -> InlineKeyboardButton:
-    return keyboards.botao(rotulo, Notificacoes(acao, a, b))
+    return teclados.botao(rotulo, BotaoNotificacoes(acao, a, b))
 
 
 def tela(usuario: Usuario) -> tuple[str, InlineKeyboardMarkup]:
@@ -53,11 +53,11 @@ def tela(usuario: Usuario) -> tuple[str, InlineKeyboardMarkup]:
 async def notificacoes(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Show the caller's notice switches."""
     html, teclado = tela(usuario)
-    await reply_html(update, context.bot, html, keyboard=teclado)
+    await reply_html(update, context.bot, html, teclado=teclado)
 
 
 async def botao(
-    update: Update, context: CogepContext, usuario: Usuario, dados: Notificacoes
+    update: Update, context: CogepContext, usuario: Usuario, dados: BotaoNotificacoes
 ) -> None:
     """Flip a switch or set the digest hour / quiet hours, then redraw the screen."""
     query = update.callback_query
@@ -69,12 +69,12 @@ async def botao(
     if dados.acao == "hora" and dados.a is None:
         escolhas = [_botao(f"{h:02d}:00", "hora", h) for h in HORAS]
         teclado = InlineKeyboardMarkup([escolhas[:4], escolhas[4:]])
-        await edit_html(query.message, texts.PERGUNTA_HORA_RESUMO_NOTIF, keyboard=teclado)
+        await edit_html(query.message, texts.PERGUNTA_HORA_RESUMO_NOTIF, teclado=teclado)
         return
     if dados.acao == "sil" and dados.a is None:
         linhas = [[_botao(texts.silencio_rotulo(i, f), "sil", i, f)] for i, f in SILENCIOS]
         await edit_html(
-            query.message, texts.PERGUNTA_SILENCIO, keyboard=InlineKeyboardMarkup(linhas)
+            query.message, texts.PERGUNTA_SILENCIO, teclado=InlineKeyboardMarkup(linhas)
         )
         return
     if dados.acao == "hora" and dados.a is not None:
@@ -84,11 +84,11 @@ async def botao(
     else:
         me = await servico.alternar(me, dados.acao)
     html, teclado = tela(me)
-    await edit_html(query.message, html, keyboard=teclado)
+    await edit_html(query.message, html, teclado=teclado)
 
 
 # -- declarations (included by handlers.register) ---------------------------------------------
 ROTAS = Rotas(
     comandos=[Comando("notificacoes", notificacoes, texts.AJUDA_NOTIFICACOES)],
-    handlers=[on_button(Notificacoes, botao)],
+    handlers=[on_button(BotaoNotificacoes, botao)],
 )

@@ -26,7 +26,7 @@ from bot.fluxos import Fluxo
 from bot.processos import Rascunho, interpretar_linha
 from bot.saida.envio import reply_html
 from db.models import Processo, Usuario
-from handlers import botoes, keyboards
+from handlers import botoes, teclados
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import Formulario, retomar_se_houver
@@ -35,10 +35,10 @@ from handlers.rotas import Comando, Rotas
 FLOW = "novo"
 PERGUNTAS = {
     "titulo": (texts.NOVO_TITULO, None),
-    "descricao": (texts.NOVO_DESCRICAO, keyboards.pular(FLOW, "descricao")),
-    "prazo": (texts.NOVO_PRAZO, keyboards.pular(FLOW, "prazo")),
-    "prioridade": (texts.NOVO_PRIORIDADE, keyboards.prioridades()),
-    "contato": (texts.NOVO_CONTATO, keyboards.pular(FLOW, "contato")),
+    "descricao": (texts.NOVO_DESCRICAO, teclados.pular(FLOW, "descricao")),
+    "prazo": (texts.NOVO_PRAZO, teclados.pular(FLOW, "prazo")),
+    "prioridade": (texts.NOVO_PRIORIDADE, teclados.prioridades()),
+    "contato": (texts.NOVO_CONTATO, teclados.pular(FLOW, "contato")),
 }
 
 
@@ -185,15 +185,15 @@ async def _responder_contato(
     achados = await context.services.contatos.buscar(texto)
     if len(achados) != 1:
         pergunta = texts.ESCOLHA_CONTATO if achados else texts.contato_ambiguo(texto, 0)
-        teclado = keyboards.escolher_contato(botoes.NovoContato, achados, pular=True)
-        await reply_html(update, context.bot, pergunta, keyboard=teclado)
+        teclado = teclados.escolher_contato(botoes.BotaoNovoContato, achados, pular=True)
+        await reply_html(update, context.bot, pergunta, teclado=teclado)
         return
     dados = {**fluxo.dados, "contato_id": achados[0].id}
     await FORM.avancar(update, context, usuario, fluxo, dados)
 
 
 async def escolher_prioridade(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.NovoPrioridade
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoNovoPrioridade
 ) -> None:
     """A priority button under the priority question."""
     validar = context.services.processos.validar_prioridade
@@ -203,7 +203,7 @@ async def escolher_prioridade(
 
 
 async def escolher_contato(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.NovoContato
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoNovoContato
 ) -> None:
     """One of the contacts offered under the contact question."""
     await FORM.responder_botao(
@@ -250,8 +250,8 @@ FORM = Formulario(FLOW, PERGUNTAS, responder=resposta, concluir=_abrir)
 ROTAS = Rotas(
     comandos=[Comando("novo", novo, texts.AJUDA_NOVO)],
     handlers=[
-        on_button(botoes.NovoPrioridade, escolher_prioridade),
-        on_button(botoes.NovoContato, escolher_contato),
+        on_button(botoes.BotaoNovoPrioridade, escolher_prioridade),
+        on_button(botoes.BotaoNovoContato, escolher_contato),
     ],
     formularios=[FORM],
 )

@@ -1,6 +1,6 @@
 """/perfil: show the profile and edit nome and fuso horário; notices link to /notificacoes.
 
-Buttons (`botoes.Perfil`) carry everything they need, so they still work after a restart; typed
+Buttons (`botoes.BotaoPerfil`) carry everything they need, so they still work after a restart; typed
 answers (a new name, a time zone) go through the persisted flow `perfil`. Notice preferences
 (the master switch, the digest hour) have one owner, `NotificacaoService`: the card shows them
 and 🔔 opens the /notificacoes screen, where they change.
@@ -15,7 +15,7 @@ from bot.fluxos import Fluxo
 from bot.fusos import COMUNS
 from bot.saida.envio import edit_html, reply_html
 from db.models import Usuario
-from handlers import botoes, keyboards, notificacoes
+from handlers import botoes, notificacoes, teclados
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import encerrar_fluxo, retomar
@@ -39,7 +39,7 @@ def _card(usuario: Usuario) -> str:
 async def perfil(update: Update, context: CogepContext, usuario: Usuario) -> None:
     """Show the caller's profile with edit buttons (an open name or time-zone question is
     dropped by the guard, as for any command)."""
-    await reply_html(update, context.bot, _card(usuario), keyboard=keyboards.perfil(usuario))
+    await reply_html(update, context.bot, _card(usuario), teclado=teclados.perfil(usuario))
 
 
 async def _largar_pergunta(update: Update, context: CogepContext) -> Fluxo | None:
@@ -52,7 +52,7 @@ async def _largar_pergunta(update: Update, context: CogepContext) -> Fluxo | Non
 
 
 async def perfil_botao(
-    update: Update, context: CogepContext, me: Usuario, botao: botoes.Perfil
+    update: Update, context: CogepContext, me: Usuario, botao: botoes.BotaoPerfil
 ) -> None:
     """Act on a /perfil button."""
     query = update.callback_query
@@ -66,7 +66,7 @@ async def perfil_botao(
         if botao.acao == "hora" and botao.valor is not None:
             me = await context.services.notificacoes.definir_hora_resumo(me, botao.valor)
         html, teclado = notificacoes.tela(me)
-        await reply_html(update, context.bot, html, keyboard=teclado)
+        await reply_html(update, context.bot, html, teclado=teclado)
         await retomar(update, context, rascunho)
         return
     if botao.valor is not None:  # a time zone from the list
@@ -82,14 +82,14 @@ async def perfil_botao(
         if botao.acao == "nome":
             await reply_html(update, context.bot, texts.PERGUNTA_NOME)
         else:
-            teclado = keyboards.fusos()
-            await reply_html(update, context.bot, texts.PERGUNTA_FUSO, keyboard=teclado)
+            teclado = teclados.fusos()
+            await reply_html(update, context.bot, texts.PERGUNTA_FUSO, teclado=teclado)
         return
     context.usuario = me
     if isinstance(query.message, Message):
-        await edit_html(query.message, _card(me), keyboard=keyboards.perfil(me))
+        await edit_html(query.message, _card(me), teclado=teclados.perfil(me))
     else:
-        await reply_html(update, context.bot, _card(me), keyboard=keyboards.perfil(me))
+        await reply_html(update, context.bot, _card(me), teclado=teclados.perfil(me))
     await retomar(update, context, rascunho)
 
 
@@ -106,13 +106,13 @@ async def perfil_resposta(
         me = await usuarios.definir_fuso(telegram_id, resposta)
     rascunho = await encerrar_fluxo(update, context)
     html = f"{texts.PERFIL_ATUALIZADO}\n\n{_card(me)}"
-    await reply_html(update, context.bot, html, keyboard=keyboards.perfil(me))
+    await reply_html(update, context.bot, html, teclado=teclados.perfil(me))
     await retomar(update, context, rascunho)
 
 
 # -- declarations (included by handlers.register) ---------------------------------------------
 ROTAS = Rotas(
     comandos=[Comando("perfil", perfil, texts.AJUDA_PERFIL)],
-    handlers=[on_button(botoes.Perfil, perfil_botao)],
+    handlers=[on_button(botoes.BotaoPerfil, perfil_botao)],
     perguntas={FLOW: perfil_resposta},
 )

@@ -13,10 +13,10 @@ from bot.errors import StaleState
 from bot.fluxos import Fluxo
 from bot.processos import Detalhe, Pagina, ProcessoService
 from bot.processos.servico import FILTROS
-from bot.saida.envio import edit_html, edit_keyboard, reply_html
+from bot.saida.envio import edit_html, edit_teclado, reply_html
 from bot.usuarios.regras import gerencia
 from db.models import Processo, Usuario
-from handlers import botoes, documentos, keyboards
+from handlers import botoes, documentos, teclados
 from handlers.common import on_button, registered
 from handlers.context import CogepContext
 from handlers.formulario import Resposta, encerrar_fluxo, retomar
@@ -38,12 +38,12 @@ async def _show(
     update: Update, context: CogepContext, usuario: Usuario, d: Detalhe, *, edit: bool
 ) -> None:
     """Render a processo, replacing the pressed message when there is one."""
-    html, keyboard = _detalhe_html(context, usuario, d), keyboards.detalhe(d)
+    html, teclado = _detalhe_html(context, usuario, d), teclados.detalhe(d)
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):
-        await edit_html(query.message, html, keyboard=keyboard)
+        await edit_html(query.message, html, teclado=teclado)
     else:
-        await reply_html(update, context.bot, html, keyboard=keyboard)
+        await reply_html(update, context.bot, html, teclado=teclado)
 
 
 @registered
@@ -64,7 +64,7 @@ async def mostrar_por_numero(
 
 
 async def link(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.LinkDoProcesso
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoLinkDoProcesso
 ) -> None:
     """🔗 on a card: the link that opens it in the bot, to paste anywhere."""
     d = await context.services.processos.detalhe(usuario, botao.processo_id)  # refuses the unseen
@@ -109,12 +109,12 @@ async def _page(
     # Telegram opens a Mini App button only in private chats; a group gets the menu button.
     privado = update.effective_chat is not None and update.effective_chat.type == "private"
     quadro = context.services.settings.quadro_url if privado else None
-    teclado = keyboards.lista(page, gestor=gerencia(usuario), quadro=quadro)
+    teclado = teclados.lista(page, gestor=gerencia(usuario), quadro=quadro)
     query = update.callback_query
     if edit and query is not None and isinstance(query.message, Message):
-        await edit_html(query.message, html, keyboard=teclado)
+        await edit_html(query.message, html, teclado=teclado)
     else:
-        await reply_html(update, context.bot, html, keyboard=teclado)
+        await reply_html(update, context.bot, html, teclado=teclado)
 
 
 def _nome_do_filtro(page: Pagina) -> str | None:
@@ -132,9 +132,9 @@ async def buscar(update: Update, context: CogepContext, usuario: Usuario) -> Non
     html = texts.resultado_busca(
         busca, achados, zona=usuario.fuso_horario, agora=context.services.processos.agora()
     )
-    teclado = keyboards.resultados(achados) if achados else None
+    teclado = teclados.resultados(achados) if achados else None
     teclado = documentos.com_busca_nos_documentos(teclado, busca)
-    await reply_html(update, context.bot, html, keyboard=teclado)
+    await reply_html(update, context.bot, html, teclado=teclado)
 
 
 def _query(update: Update) -> CallbackQuery:
@@ -143,7 +143,7 @@ def _query(update: Update) -> CallbackQuery:
 
 
 async def listar_pagina(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Lista
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoLista
 ) -> None:
     """A filter or a page of /processos, in place."""
     await _query(update).answer()
@@ -159,17 +159,20 @@ async def listar_pagina(
 
 
 async def filtrar_por_responsavel(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.FiltrarPorResponsavel
+    update: Update,
+    context: CogepContext,
+    usuario: Usuario,
+    botao: botoes.BotaoFiltrarPorResponsavel,
 ) -> None:
     """Offer the people to filter /processos by (gestores)."""
     candidatos = await context.services.processos.candidatos_a_responsavel(usuario)
     await _query(update).answer()
-    teclado = keyboards.filtro_responsavel(botao.filtro, candidatos)
-    await reply_html(update, context.bot, texts.ESCOLHA_FILTRO_RESPONSAVEL, keyboard=teclado)
+    teclado = teclados.filtro_responsavel(botao.filtro, candidatos)
+    await reply_html(update, context.bot, texts.ESCOLHA_FILTRO_RESPONSAVEL, teclado=teclado)
 
 
 async def ver(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.VerProcesso
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoVerProcesso
 ) -> None:
     """Show (refresh) a processo in place."""
     d = await context.services.processos.detalhe(usuario, botao.processo_id)
@@ -178,7 +181,7 @@ async def ver(
 
 
 async def mudar_status(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.MudarStatus
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoMudarStatus
 ) -> None:
     """Move a processo along its status machine; cancelling asks to confirm first."""
     query, pid, servico = _query(update), botao.processo_id, context.services.processos
@@ -186,8 +189,8 @@ async def mudar_status(
         await servico.detalhe(usuario, pid)  # refuse the unseen before asking
         await query.answer(texts.PERGUNTA_CANCELAMENTO, show_alert=True)
         if isinstance(query.message, Message):
-            teclado = keyboards.confirmar_cancelamento(pid, botao.versao)
-            await edit_keyboard(query.message, teclado)
+            teclado = teclados.confirmar_cancelamento(pid, botao.versao)
+            await edit_teclado(query.message, teclado)
         return
     try:
         d = await servico.mudar_status(usuario, pid, botao.para, versao=botao.versao)
@@ -201,19 +204,19 @@ async def mudar_status(
 
 
 async def escolher_responsavel(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.EscolherResponsavel
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoEscolherResponsavel
 ) -> None:
     """Offer the people a processo can be assigned to."""
     servico, pid = context.services.processos, botao.processo_id
     candidatos = await servico.candidatos_a_responsavel(usuario)
     d = await servico.detalhe(usuario, pid)
     await _query(update).answer()
-    teclado = keyboards.responsaveis(pid, d.versao, candidatos, atual=d.processo.responsavel_id)
-    await reply_html(update, context.bot, texts.ESCOLHA_RESPONSAVEL, keyboard=teclado)
+    teclado = teclados.responsaveis(pid, d.versao, candidatos, atual=d.processo.responsavel_id)
+    await reply_html(update, context.bot, texts.ESCOLHA_RESPONSAVEL, teclado=teclado)
 
 
 async def atribuir(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Atribuir
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoAtribuir
 ) -> None:
     """Assign the processo to the person pressed (or to nobody)."""
     query, pid, servico = _query(update), botao.processo_id, context.services.processos
@@ -228,7 +231,7 @@ async def atribuir(
 
 
 async def prioridade(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Prioridade
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoPrioridade
 ) -> None:
     """Offer the priorities in place of the detail's buttons, or set the one pressed."""
     query, pid, servico = _query(update), botao.processo_id, context.services.processos
@@ -236,10 +239,12 @@ async def prioridade(
         atual = (await servico.detalhe(usuario, pid)).processo.prioridade  # refuses the unseen
         await query.answer()
         if isinstance(query.message, Message):
-            teclado = keyboards.prioridades(
-                lambda p: botoes.Prioridade(pid, p), voltar=botoes.VerProcesso(pid), atual=atual
+            teclado = teclados.prioridades(
+                lambda p: botoes.BotaoPrioridade(pid, p),
+                voltar=botoes.BotaoVerProcesso(pid),
+                atual=atual,
             )
-            await edit_keyboard(query.message, teclado)
+            await edit_teclado(query.message, teclado)
         return
     d = await servico.mudar_prioridade(usuario, pid, botao.prioridade)
     await query.answer()
@@ -247,18 +252,18 @@ async def prioridade(
 
 
 async def editar(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Editar
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoEditar
 ) -> None:
     """Offer what to edit (title, description), in place of the detail's buttons."""
     query = _query(update)
     await context.services.processos.detalhe(usuario, botao.processo_id)  # refuse the unseen
     await query.answer()
     if isinstance(query.message, Message):
-        await edit_keyboard(query.message, keyboards.editar(botao.processo_id))
+        await edit_teclado(query.message, teclados.editar(botao.processo_id))
 
 
 async def historico(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.Historico
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoHistorico
 ) -> None:
     """Send the whole history, comments in full."""
     d = await context.services.processos.historico(usuario, botao.processo_id)
@@ -310,7 +315,7 @@ pedir_descricao = _pedir_texto(FLOW_DESCRICAO, texts.pergunta_descricao)
 
 
 async def vincular(
-    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.VincularContato
+    update: Update, context: CogepContext, usuario: Usuario, botao: botoes.BotaoVincularContato
 ) -> None:
     """Link the contact picked among several found."""
     servico = context.services.processos
@@ -368,10 +373,10 @@ async def vinculo(update: Update, context: CogepContext, usuario: Usuario, fluxo
         d = await servico.vincular_contato(usuario, pid, achados[0].id)
         await _respondido(update, context, usuario, d)
     else:
-        teclado = keyboards.escolher_contato(
-            lambda cid: botoes.VincularContato(pid, cid), achados, pular=False
+        teclado = teclados.escolher_contato(
+            lambda cid: botoes.BotaoVincularContato(pid, cid), achados, pular=False
         )
-        await reply_html(update, context.bot, texts.ESCOLHA_CONTATO, keyboard=teclado)
+        await reply_html(update, context.bot, texts.ESCOLHA_CONTATO, teclado=teclado)
 
 
 # -- declarations (included by handlers.register) ---------------------------------------------
@@ -382,22 +387,22 @@ ROTAS = Rotas(
         Comando("buscar", buscar, texts.AJUDA_BUSCAR),
     ],
     handlers=[
-        on_button(botoes.Lista, listar_pagina),
-        on_button(botoes.FiltrarPorResponsavel, filtrar_por_responsavel),
-        on_button(botoes.VerProcesso, ver),
-        on_button(botoes.MudarStatus, mudar_status),
-        on_button(botoes.EscolherResponsavel, escolher_responsavel),
-        on_button(botoes.Atribuir, atribuir),
-        on_button(botoes.Prioridade, prioridade),
-        on_button(botoes.Comentar, comentar),
-        on_button(botoes.MudarPrazo, pedir_prazo),
-        on_button(botoes.PedirContato, pedir_contato),
-        on_button(botoes.VincularContato, vincular),
-        on_button(botoes.Editar, editar),
-        on_button(botoes.EditarTitulo, pedir_titulo),
-        on_button(botoes.EditarDescricao, pedir_descricao),
-        on_button(botoes.Historico, historico),
-        on_button(botoes.LinkDoProcesso, link),
+        on_button(botoes.BotaoLista, listar_pagina),
+        on_button(botoes.BotaoFiltrarPorResponsavel, filtrar_por_responsavel),
+        on_button(botoes.BotaoVerProcesso, ver),
+        on_button(botoes.BotaoMudarStatus, mudar_status),
+        on_button(botoes.BotaoEscolherResponsavel, escolher_responsavel),
+        on_button(botoes.BotaoAtribuir, atribuir),
+        on_button(botoes.BotaoPrioridade, prioridade),
+        on_button(botoes.BotaoComentar, comentar),
+        on_button(botoes.BotaoMudarPrazo, pedir_prazo),
+        on_button(botoes.BotaoPedirContato, pedir_contato),
+        on_button(botoes.BotaoVincularContato, vincular),
+        on_button(botoes.BotaoEditar, editar),
+        on_button(botoes.BotaoEditarTitulo, pedir_titulo),
+        on_button(botoes.BotaoEditarDescricao, pedir_descricao),
+        on_button(botoes.BotaoHistorico, historico),
+        on_button(botoes.BotaoLinkDoProcesso, link),
     ],
     perguntas={
         FLOW_COMENTARIO: comentario,

@@ -85,6 +85,7 @@ def make_settings(tg: FakeTelegram, database_url: str, **overrides: Any) -> Sett
         "notificacoes_rodada": 0,  # scheduled notices have tests with a clock of their own
         "openai_api_key": None,
         "webhook_url": None,
+        "flood_por_segundo": 0,  # stories type faster than people; flood control has its tests
         "_env_file": None,
     }
     values.update(overrides)

@@ -606,6 +606,7 @@ class FakeTelegram:
         self._open_inline_queries: set[str] = set()
         self._blocked: set[int] = set()
         self._faults: list[_Fault] = []
+        self._held_chats: set[int] = set()
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self.menu_button: JSON = {"type": "commands"}  # the bot-wide default (setChatMenuButton)
         self._pending: list[JSON] = []
@@ -1058,6 +1059,16 @@ class FakeTelegram:
         """Let held and future downloads through."""
         self._downloads_open.set()
 
+    def hold_chat(self, chat_id: int) -> None:
+        """Make calls about `chat_id` wait (a Bot API stuck for that chat). A held call whose
+        client went away meanwhile is never carried out: Telegram never got it."""
+        self._held_chats.add(chat_id)
+
+    def release_chat(self, chat_id: int) -> None:
+        """Let the held calls about `chat_id` through."""
+        self._held_chats.discard(chat_id)
+        self._changed.fire()
+
     def redeliver(self, update: JSON) -> JSON:
         """Deliver `update` once more, as Telegram does when the bot's confirmation (the next
         getUpdates offset) or a webhook's 200 was lost: same update_id, same content."""
@@ -1139,6 +1150,10 @@ class FakeTelegram:
             return _json_error(ApiError(401, "Unauthorized"))
         name, handler = self._METHODS.get(request.match_info["method"].lower(), (None, None))
         params = await _read_params(request)
+        while str(params.get("chat_id")) in {str(c) for c in self._held_chats}:
+            await asyncio.shield(self._changed.waiter())
+        if request.transport is None or request.transport.is_closing():
+            return web.Response(status=499)  # the bot gave up on this call: nothing was done
         call = Call(name or request.match_info["method"], params, time.monotonic())
         self.calls.append(call)
         self._changed.fire()

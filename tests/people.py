@@ -102,19 +102,19 @@ class Pessoa:
     def botao(self, message: JSON, label: str) -> str:
         """Callback data of the button whose text contains `label`."""
         fresh = self._current(message["chat"]["id"], message["message_id"])
-        keyboard = (fresh.get("reply_markup") or {}).get("inline_keyboard", [])
-        for row in keyboard:
+        teclado = (fresh.get("reply_markup") or {}).get("inline_keyboard", [])
+        for row in teclado:
             for button in row:
                 if label.lower() in button["text"].lower():
                     return str(button["callback_data"])
-        labels = [b["text"] for row in keyboard for b in row]
+        labels = [b["text"] for row in teclado for b in row]
         raise AssertionError(f"no button {label!r}; buttons: {labels}")
 
     def botoes(self, message: JSON) -> list[str]:
         """The labels of the message's inline buttons."""
         fresh = self._current(message["chat"]["id"], message["message_id"])
-        keyboard = (fresh.get("reply_markup") or {}).get("inline_keyboard", [])
-        return [b["text"] for row in keyboard for b in row]
+        teclado = (fresh.get("reply_markup") or {}).get("inline_keyboard", [])
+        return [b["text"] for row in teclado for b in row]
 
     def _current(self, chat_id: int, message_id: int) -> JSON:
         for message in self.tg.chat_messages(chat_id):

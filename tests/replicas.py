@@ -212,6 +212,7 @@ class Replicas:
             "WEBHOOK_PORT": str(replica.porta),
             "WEBHOOK_SECRET": SEGREDO,
             "LOG_LEVEL": "INFO",
+            "COGEP_FLOOD_POR_SEGUNDO": "0",  # scripted people type faster than real ones
         }
         if self._ai is not None:
             env.update(

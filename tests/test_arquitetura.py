@@ -14,7 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # The composition root: the only modules of bot/ that wire Telegram (and the handlers) in.
 COMPOSITION_ROOT = {
-    "bot/app.py", "bot/console.py", "bot/cli.py", "bot/ordering.py", "bot/entrada/porta.py"
+    "bot/app.py", "bot/console.py", "bot/cli.py", "bot/ordering.py", "bot/entrada/porta.py",
+    "bot/desligamento.py",
 }  # fmt: skip
 
 

@@ -30,17 +30,17 @@ class NotaNova(Callback, prefixo="zzv", versao=2):
 @pytest.mark.parametrize(
     "botao",
     [
-        botoes.VerProcesso(BIG),
-        botoes.MudarStatus(BIG, "x", BIG, confirmado="ok"),
-        botoes.Atribuir(BIG, BIG, BIG),
-        botoes.VincularContato(BIG, BIG),
-        botoes.Lista("concluidos", 10**6, BIG),
-        botoes.Prioridade(BIG, "urgente"),
-        botoes.EditarCampo(BIG, "telefone"),
-        botoes.Perfil("hora", 23),
-        botoes.DecidirAcesso(BIG, "n", "l"),
-        botoes.Rascunho("contato", "descartar"),
-        botoes.Pular("contato", "telefone"),
+        botoes.BotaoVerProcesso(BIG),
+        botoes.BotaoMudarStatus(BIG, "x", BIG, confirmado="ok"),
+        botoes.BotaoAtribuir(BIG, BIG, BIG),
+        botoes.BotaoVincularContato(BIG, BIG),
+        botoes.BotaoLista("concluidos", 10**6, BIG),
+        botoes.BotaoPrioridade(BIG, "urgente"),
+        botoes.BotaoEditarCampo(BIG, "telefone"),
+        botoes.BotaoPerfil("hora", 23),
+        botoes.BotaoDecidirAcesso(BIG, "n", "l"),
+        botoes.BotaoRascunho("contato", "descartar"),
+        botoes.BotaoPular("contato", "telefone"),
     ],
     ids=lambda b: type(b).__name__,
 )
@@ -51,11 +51,11 @@ def test_every_kind_fits_and_comes_back_as_itself(botao: Callback) -> None:
 
 
 def test_the_wire_format_of_buttons_already_sent_is_kept() -> None:
-    assert botoes.MudarStatus(7, "x", 31, confirmado="ok").encode() == "ps:7:x:31:ok"
-    assert botoes.MudarStatus.decode("ps:7:e:31") == botoes.MudarStatus(7, "e", 31)
-    assert botoes.Lista.decode("pl:abertos:0:0") == botoes.Lista("abertos", 0, 0)
-    assert botoes.DecidirAcesso.decode("ua:5:s") == botoes.DecidirAcesso(5, "s")
-    assert botoes.Prioridade(3).encode() == "pi:3"
+    assert botoes.BotaoMudarStatus(7, "x", 31, confirmado="ok").encode() == "ps:7:x:31:ok"
+    assert botoes.BotaoMudarStatus.decode("ps:7:e:31") == botoes.BotaoMudarStatus(7, "e", 31)
+    assert botoes.BotaoLista.decode("pl:abertos:0:0") == botoes.BotaoLista("abertos", 0, 0)
+    assert botoes.BotaoDecidirAcesso.decode("ua:5:s") == botoes.BotaoDecidirAcesso(5, "s")
+    assert botoes.BotaoPrioridade(3).encode() == "pi:3"
 
 
 def test_trailing_defaults_cost_no_bytes() -> None:
@@ -88,15 +88,15 @@ def test_forged_data_decodes_to_nothing(data: str | None) -> None:
 @pytest.mark.parametrize(
     ("kind", "data"),
     [
-        (botoes.MudarStatus, "ps:1:q:3"),  # no such status
-        (botoes.MudarStatus, "ps:1:x:3:talvez"),  # only "ok" confirms
-        (botoes.DecidirAcesso, "ua:1:talvez"),
-        (botoes.DecidirAcesso, "ua:1:s:z"),
-        (botoes.EditarCampo, "cf:1:senha"),
-        (botoes.Perfil, "pf:apagar"),
-        (botoes.Perfil, "pf:nome:3"),  # a name is typed, never carried
-        (botoes.Rascunho, "fr:novo:talvez"),
-        (botoes.PaginaContatos, "cl:-1"),
+        (botoes.BotaoMudarStatus, "ps:1:q:3"),  # no such status
+        (botoes.BotaoMudarStatus, "ps:1:x:3:talvez"),  # only "ok" confirms
+        (botoes.BotaoDecidirAcesso, "ua:1:talvez"),
+        (botoes.BotaoDecidirAcesso, "ua:1:s:z"),
+        (botoes.BotaoEditarCampo, "cf:1:senha"),
+        (botoes.BotaoPerfil, "pf:apagar"),
+        (botoes.BotaoPerfil, "pf:nome:3"),  # a name is typed, never carried
+        (botoes.BotaoRascunho, "fr:novo:talvez"),
+        (botoes.BotaoPaginaContatos, "cl:-1"),
     ],
 )
 def test_a_kind_refuses_values_it_cannot_carry(kind: type[Callback], data: str) -> None:
@@ -133,7 +133,7 @@ def test_a_prefix_is_taken_once() -> None:
 
 
 def test_each_pattern_routes_only_its_own_kind() -> None:
-    pattern = re.compile(botoes.Editar.pattern())
+    pattern = re.compile(botoes.BotaoEditar.pattern())
     assert pattern.match("pe:1") and pattern.match("pe.2:1")
     assert not pattern.match("pet:1") and not pattern.match("ped:1")
 

@@ -179,7 +179,7 @@ async def test_button_press_reaches_callback_handler(tg: FakeTelegram, app: Appl
     assert tg.answered_callbacks()[0]["text"] == "pong ping"
     assert edited["message_id"] == greeting["message_id"]
     assert edited["text"] == "Você apertou ping"
-    assert "reply_markup" not in edited  # editMessageText without a markup drops the keyboard
+    assert "reply_markup" not in edited  # editMessageText without a markup drops the teclado
 
     tg.press(caio, greeting["message_id"], "forged-data")  # not on the message: still delivered
     await tg.wait_for_message(1003, predicate=lambda m: m["text"].endswith("forged-data"))

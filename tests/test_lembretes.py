@@ -16,7 +16,7 @@ from bot.notificacoes import Caixa
 from bot.notificacoes.lembretes import LembreteService
 from bot.services import Services
 from db.models import Lembrete, Notificacao, Usuario
-from handlers.keyboards import BOTOES_DE_AVISO
+from handlers.teclados import BOTOES_DE_AVISO
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.test_notificacoes import Relogio, entregador, pessoas

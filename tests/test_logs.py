@@ -58,7 +58,7 @@ async def test_debug_logs_keep_no_message_text(
     async with FakeOpenAI() as ai:
         logs = await _debug_run_logs(tg, ai, database_url)
 
-    assert " DEBUG " in logs  # the run did log at DEBUG
+    assert '"level": "DEBUG"' in logs  # the run did log at DEBUG (JSON lines: not a terminal)
     assert "marcador" not in logs  # neither the user's question nor the model's answer
 
 

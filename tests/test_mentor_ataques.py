@@ -17,7 +17,7 @@ from bot import texts
 from bot.app import CogepApplication, build_application, serving
 from bot.database import Database
 from db.models import Mensagem, Usuario
-from handlers import keyboards
+from handlers import teclados
 from tests.conftest import mentor_settings
 from tests.fake_openai import Chamada, FakeOpenAI, Resposta
 from tests.fake_telegram import JSON, FakeTelegram
@@ -275,7 +275,7 @@ async def test_after_a_kill_the_questions_it_cut_off_get_a_retry_button_and_plac
         grupo = await grupo_servido(tg, database, -100196)
         ana = await registrar(tg, 1909, "Ana")
         marcador = await app.bot.send_message(  # the placeholder a killed answer left behind
-            grupo["id"], texts.MENTOR_PENSANDO, reply_markup=keyboards.parar_resposta(7)
+            grupo["id"], texts.MENTOR_PENSANDO, reply_markup=teclados.parar_resposta(7)
         )
     no_grupo = await _pergunta_pendente(
         database, ana, grupo["id"], "como versionar uma API?",

@@ -14,7 +14,7 @@ from bot.notificacoes import Caixa, Nota, NotificacaoService
 from bot.notificacoes.lembretes import LembreteService
 from bot.notificacoes.lider import Lider
 from db.models import Documento, Notificacao, Processo, ProcessoEvento, Usuario
-from handlers.keyboards import BOTOES_DE_AVISO
+from handlers.teclados import BOTOES_DE_AVISO
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.test_notificacoes import Relogio, entregador, pessoas

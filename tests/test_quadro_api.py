@@ -517,7 +517,8 @@ async def test_only_a_gestor_assigns(quadro: Quadro, equipe: Equipe) -> None:
     caminho = f"api/processos/{equipe.p2.id}/responsavel"
     antes = await quadro.retrato()
 
-    membro = await quadro.chamar(equipe.carla, "POST", caminho, {"responsavel_id": equipe.carla.id})
+    # A membro may take an unowned processo for herself (🙋 Assumir in the chat), never give it.
+    membro = await quadro.chamar(equipe.carla, "POST", caminho, {"responsavel_id": equipe.ana.id})
     ninguem = await quadro.chamar(equipe.gil, "POST", caminho, {"responsavel_id": 987654})
     candidatos_membro = await quadro.chamar(equipe.carla, "GET", "api/responsaveis")
     assert (membro.status, ninguem.status, candidatos_membro.status) == (403, 404, 403)

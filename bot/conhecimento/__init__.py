@@ -11,6 +11,8 @@
     ingestao   one document through the pipeline, one transaction to store it
     fila       background workers that resume unfinished documents
     servico    `ConhecimentoService`, the public face
+    lote       `cogep ingest PATH…`: folders walked, files ingested a few at a time, a summary
+    ingest_cli what `cogep ingest` runs: open the database, resolve the owner, print the summary
 
 The package's names are imported on first use: the extraction child process imports
 `extracao` and `fatiar` only, not the service, the database or the openai client.
@@ -23,13 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.conhecimento.busca import Passagem
-    from bot.conhecimento.ingestao import Baixador, Resultado
+    from bot.conhecimento.ingestao import Baixador, ResultadoDaIngestao
     from bot.conhecimento.servico import ConhecimentoService, PaginaDocumentos, pode_remover
 
 _ONDE = {
     "Passagem": "busca",
     "Baixador": "ingestao",
-    "Resultado": "ingestao",
+    "ResultadoDaIngestao": "ingestao",
     "ConhecimentoService": "servico",
     "PaginaDocumentos": "servico",
     "pode_remover": "servico",
@@ -39,7 +41,7 @@ __all__ = [
     "ConhecimentoService",
     "PaginaDocumentos",
     "Passagem",
-    "Resultado",
+    "ResultadoDaIngestao",
     "pode_remover",
 ]
 

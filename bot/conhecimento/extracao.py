@@ -35,6 +35,7 @@ from pathlib import PurePath
 from typing import Any
 
 from bot import texts
+from bot.errors import Interno
 
 TIPOS = {
     ".pdf": "pdf",
@@ -69,7 +70,7 @@ HTML_DESCARTAR = "script, style, noscript, nav, header, footer, aside, form, svg
 HTML_BLOCOS = "h1, h2, h3, h4, h5, h6, p, li, pre, blockquote, td, th, dt, dd, figcaption"
 
 
-class Recusado(Exception):
+class Recusado(Interno):
     """The document cannot be ingested; `motivo` is the pt-BR reason."""
 
     def __init__(self, motivo: str) -> None:

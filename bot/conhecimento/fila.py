@@ -20,7 +20,7 @@ log = logging.getLogger("cogep.conhecimento")
 VARREDURA_S = 60.0
 
 
-class Fila:
+class FilaDeIngestao:
     """Workers that ingest queued documents while the chat stays responsive."""
 
     def __init__(self, sessions: Sessions, ingestao: Ingestao, *, trabalhadores: int = 2) -> None:

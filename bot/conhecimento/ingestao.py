@@ -57,7 +57,7 @@ Desfecho = Literal["pronto", "falhou", "duplicado"]
 
 
 @dataclass(frozen=True)
-class Resultado:
+class ResultadoDaIngestao:
     """How one document ended."""
 
     documento_id: int
@@ -103,7 +103,7 @@ class Ingestao:
         """How long a claim may go silent before another worker takes the document over."""
         return PULSO_S * 3
 
-    async def processar(self, documento_id: int) -> Resultado | None:
+    async def processar(self, documento_id: int) -> ResultadoDaIngestao | None:
         """Ingest one document; None when another worker holds it or it is already done."""
         async with self._sessions.begin() as session:
             doc = await repo.reivindicar(session, documento_id=documento_id, prazo_s=self.prazo_s)
@@ -124,7 +124,7 @@ class Ingestao:
             await self._avisar(destino, resultado, doc)
         return resultado
 
-    async def _executar(self, doc: Documento) -> Resultado:
+    async def _executar(self, doc: Documento) -> ResultadoDaIngestao:
         tempo = self._settings.ingest_tempo
         try:
             async with asyncio.timeout(tempo * 2):  # fetch and embed get their share too
@@ -194,7 +194,7 @@ class Ingestao:
         bruto: _Bruto,
         lido: Lido,
         vetores: list[list[float]] | None,
-    ) -> Resultado:
+    ) -> ResultadoDaIngestao:
         """Everything of the document in one transaction, if the claim is still ours."""
         try:
             async with self._sessions.begin() as session:
@@ -203,7 +203,7 @@ class Ingestao:
                 )
                 if meu is None:
                     log.warning("document %s was taken over by another worker", doc.id)
-                    return Resultado(doc.id, doc.titulo, "falhou", texts.FALHA_INTERNA)
+                    return ResultadoDaIngestao(doc.id, doc.titulo, "falhou", texts.FALHA_INTERNA)
                 meu.sha256 = sha256
                 meu.tamanho = len(bruto.conteudo)
                 meu.mime = (bruto.mime or meu.mime or "")[:128] or None
@@ -230,9 +230,9 @@ class Ingestao:
             return await self._descartar(doc, existente)
         doc.titulo, doc.paginas, doc.caracteres = titulo, lido.paginas, lido.caracteres
         doc.total_trechos, doc.status = len(lido.fatias), "pronto"
-        return Resultado(doc.id, titulo, "pronto", trechos=len(lido.fatias))
+        return ResultadoDaIngestao(doc.id, titulo, "pronto", trechos=len(lido.fatias))
 
-    async def _falhar(self, doc: Documento, motivo: str) -> Resultado:
+    async def _falhar(self, doc: Documento, motivo: str) -> ResultadoDaIngestao:
         """Record the failure and its reason (if the claim is still ours)."""
         async with self._sessions.begin() as session:
             meu = await repo.do_trabalhador(session, documento_id=doc.id, tentativa=doc.tentativas)
@@ -241,15 +241,15 @@ class Ingestao:
                 meu.erro = motivo
                 meu.processado_em = _agora()
                 await repo.apagar_falhas_anteriores(session, documento=meu)  # listed once
-        return Resultado(doc.id, doc.titulo, "falhou", motivo)
+        return ResultadoDaIngestao(doc.id, doc.titulo, "falhou", motivo)
 
-    async def _descartar(self, doc: Documento, existente: Documento) -> Resultado:
+    async def _descartar(self, doc: Documento, existente: Documento) -> ResultadoDaIngestao:
         """A duplicate is not stored: its row goes, the sender is told which document it is."""
         async with self._sessions.begin() as session:
             await repo.descartar_do_trabalhador(
                 session, documento_id=doc.id, tentativa=doc.tentativas
             )
-        return Resultado(doc.id, doc.titulo, "duplicado", texts.duplicado(existente))
+        return ResultadoDaIngestao(doc.id, doc.titulo, "duplicado", texts.duplicado(existente))
 
     async def _pulsar(self, doc: Documento) -> None:
         """Renew the claim while this worker lives (each beat its own short statement)."""
@@ -275,7 +275,9 @@ class Ingestao:
                 "document %s left 'processando'; it resumes after its claim expires", doc.id
             )
 
-    async def _avisar(self, telegram_id: int, resultado: Resultado, doc: Documento) -> None:
+    async def _avisar(
+        self, telegram_id: int, resultado: ResultadoDaIngestao, doc: Documento
+    ) -> None:
         """The one message a sender gets about their document."""
         if resultado.desfecho == "pronto":
             html = texts.ingestao_concluida(doc)

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.conhecimento.extracao import tipo_de
-from bot.conhecimento.ingestao import Resultado
+from bot.conhecimento.ingestao import ResultadoDaIngestao
 from bot.conhecimento.servico import ConhecimentoService
 from bot.texts import contagem
 from db.models import Usuario
@@ -37,8 +37,8 @@ NAO_SUPORTADO = "tipo não suportado"
 class Resumo:
     """What a batch did."""
 
-    prontos: list[tuple[Path, Resultado]] = field(default_factory=list)
-    duplicados: list[tuple[Path, Resultado]] = field(default_factory=list)
+    prontos: list[tuple[Path, ResultadoDaIngestao]] = field(default_factory=list)
+    duplicados: list[tuple[Path, ResultadoDaIngestao]] = field(default_factory=list)
     falhas: list[tuple[Path, str]] = field(default_factory=list)
     ignorados: Counter[str] = field(default_factory=Counter)
 

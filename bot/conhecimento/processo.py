@@ -223,8 +223,19 @@ def _ler_no_filho(conteudo: bytes, nome: str, mime: str | None, limites: Limites
 
 
 def _pico_bytes() -> int:
-    """This process's peak resident memory (ru_maxrss: KiB on Linux, bytes on macOS)."""
-    pico = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """This process's peak resident memory.
+
+    On Linux, VmHWM: ru_maxrss survives the exec of a spawned child, so a child of a large bot
+    would report the bot's size at the fork and be replaced after every document.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for linha in status:
+                if linha.startswith("VmHWM:"):
+                    return int(linha.split()[1]) * 1024
+    except OSError:
+        pass
+    pico = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     return pico if sys.platform == "darwin" else pico * 1024
 
 

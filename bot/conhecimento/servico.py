@@ -24,8 +24,8 @@ from bot import texts
 from bot.conhecimento import web
 from bot.conhecimento.busca import Busca, Passagem
 from bot.conhecimento.extracao import tipo_de
-from bot.conhecimento.fila import Fila
-from bot.conhecimento.ingestao import Baixador, Ingestao, Resultado
+from bot.conhecimento.fila import FilaDeIngestao
+from bot.conhecimento.ingestao import Baixador, Ingestao, ResultadoDaIngestao
 from bot.conhecimento.processo import Extrator
 from bot.conhecimento.vetores import Vetores, criar
 from bot.errors import InvalidInput, NotAllowed, NotFound
@@ -82,7 +82,7 @@ class ConhecimentoService:
         self.ingestao = Ingestao(
             sessions, settings, notifier, self._extrator, baixador=baixador, vetores=self._vetores
         )
-        self._fila = Fila(sessions, self.ingestao, trabalhadores=trabalhadores)
+        self._fila = FilaDeIngestao(sessions, self.ingestao, trabalhadores=trabalhadores)
         self._busca = Busca(sessions, self._vetores)
 
     def usar_baixador(self, baixador: Baixador) -> None:
@@ -179,7 +179,7 @@ class ConhecimentoService:
             session.add(documento)
         return documento
 
-    async def processar(self, documento_id: int) -> Resultado | None:
+    async def processar(self, documento_id: int) -> ResultadoDaIngestao | None:
         """Ingest one document now, in this task (the CLI's way)."""
         return await self.ingestao.processar(documento_id)
 

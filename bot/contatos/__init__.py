@@ -8,35 +8,8 @@ A new rule about a field goes in `regras`; a new operation is a `ContatoService`
 short transaction; queries in `db.repositories.contatos`); its chat side is `handlers.contatos`.
 """
 
-from bot.contatos.regras import (
-    APAGAR,
-    CAMPOS,
-    EMPRESA_MAX,
-    NOME_MAX,
-    NOTAS_MAX,
-    REGIAO_PADRAO,
-    normalizar_telefone,
-    validar_email,
-    validar_empresa,
-    validar_nome,
-    validar_notas,
-)
-from bot.contatos.servico import POR_PAGINA, Cartao, ContatoService, PaginaContatos
+from bot.contatos.servico import ContatoService
 
 __all__ = [
-    "APAGAR",
-    "CAMPOS",
-    "EMPRESA_MAX",
-    "NOME_MAX",
-    "NOTAS_MAX",
-    "POR_PAGINA",
-    "REGIAO_PADRAO",
-    "Cartao",
     "ContatoService",
-    "PaginaContatos",
-    "normalizar_telefone",
-    "validar_email",
-    "validar_empresa",
-    "validar_nome",
-    "validar_notas",
 ]

@@ -44,7 +44,7 @@ from bot import metricas, texts
 from bot.database import is_outage
 from bot.entrada.caixa import CaixaDeEntrada
 from bot.entrada.efeito import entregando
-from bot.errors import ConfigError
+from bot.errors import ConfigError, Interno
 from bot.higiene import limpar_update
 from bot.saida.envio import FilaDeRespostas
 from bot.web import TenteDeNovo
@@ -52,7 +52,7 @@ from bot.web import TenteDeNovo
 log = logging.getLogger("cogep.entrada")
 
 
-class EntradaIndisponivel(NetworkError):
+class EntradaIndisponivel(Interno, NetworkError):
     """The inbox could not store a getUpdates batch (database down): PTB polls again later
     with the same offset, so the updates wait at Telegram; raised `from` the outage, which is
     how `handlers.common.on_error` knows to log it as one line."""
@@ -164,18 +164,24 @@ class Porta:
 
     @asynccontextmanager
     async def tratando(self, update: object) -> AsyncIterator[None]:
-        """Around one update's handlers: its exactly-once context, then its mark of done."""
+        """Around one update's handlers: its exactly-once context, then its mark of done (not
+        when the shutdown timeout cut it off: the next start replays it)."""
         uid = update.update_id if isinstance(update, Update) else None
         if uid is None or uid not in self._em_curso or self.caixa is None:
             yield
             return
         feito = uid in self._feitos
+        cortado = False
         try:
             with entregando(uid, feita_antes=feito, referencia=self._feitos.pop(uid, None)):
                 yield
+        except asyncio.CancelledError:
+            cortado = True  # by the shutdown timeout: left unmarked, replayed at the next start
+            raise
         finally:
             self._em_curso.discard(uid)
-            self.caixa.concluir(uid)
+            if not cortado:
+                self.caixa.concluir(uid)
 
 
 class FilaDeEntrada(asyncio.Queue[object]):

@@ -10,24 +10,16 @@ a detour also joins `RASCUNHOS`.
 """
 
 from bot.fluxos.servico import (
-    EXPIRA,
-    EXPIRA_PERGUNTA,
     RASCUNHO_GUARDADO,
-    RASCUNHOS,
     ChatUsuario,
-    Encerramento,
     Fluxo,
     FluxoService,
     consumir,
 )
 
 __all__ = [
-    "EXPIRA",
-    "EXPIRA_PERGUNTA",
-    "RASCUNHOS",
     "RASCUNHO_GUARDADO",
     "ChatUsuario",
-    "Encerramento",
     "Fluxo",
     "FluxoService",
     "consumir",

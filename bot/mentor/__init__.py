@@ -20,7 +20,7 @@ recursos                Bot API methods the server refused (rich messages, draft
                         once for every replica
 """
 
-from bot.mentor.modelo import FalhaDoModelo, Modelo
-from bot.mentor.servico import MentorService, Pergunta, Resposta
+from bot.mentor.modelo import Modelo
+from bot.mentor.servico import MentorService, Pergunta
 
-__all__ = ["FalhaDoModelo", "MentorService", "Modelo", "Pergunta", "Resposta"]
+__all__ = ["MentorService", "Modelo", "Pergunta"]

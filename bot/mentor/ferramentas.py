@@ -33,7 +33,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.errors import CogepError
+from bot.errors import CogepError, explicavel
 from bot.mentor.contratos import BaseDeConhecimento, Lembretes, Passagem
 from bot.processos import ProcessoService
 from bot.processos.servico import FILTROS
@@ -47,7 +47,6 @@ log = logging.getLogger("cogep.mentor.ferramentas")
 DESCRICAO_NO_RESULTADO = 1500
 PAGINA_MAX = 1000  # 10,000 processos deep: more than any team has, far from an overflow
 EVENTOS_NO_RESULTADO = 10
-TRECHO_NO_RESULTADO = 1200
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class Chamador:
 
 
 @dataclass
-class Resultado:
+class RespostaDaFerramenta:
     """A tool's answer: JSON for the model, plus passages to cite and a proposal to show."""
 
     conteudo: str
@@ -75,7 +74,7 @@ class Resultado:
     proposta: Proposta | None = None
 
 
-Metodo = Callable[[Chamador, dict[str, Any]], Awaitable[Resultado]]
+Metodo = Callable[[Chamador, dict[str, Any]], Awaitable[RespostaDaFerramenta]]
 
 
 @dataclass(frozen=True)
@@ -206,7 +205,9 @@ class Ferramentas:
         """The tools offered to the model, as the API describes them."""
         return [f.especificacao() for f in self.disponiveis(grupo=grupo)]
 
-    async def executar(self, chamador: Chamador, nome: str, argumentos: str) -> Resultado:
+    async def executar(
+        self, chamador: Chamador, nome: str, argumentos: str
+    ) -> RespostaDaFerramenta:
         """Run one call; every failure is an error result, never an exception."""
         try:
             args = json.loads(argumentos or "{}")
@@ -220,14 +221,17 @@ class Ferramentas:
         try:
             return await ferramenta.metodo(chamador, args)
         except CogepError as exc:  # NotFound, InvalidInput...: the same words the commands use
+            if not explicavel(exc):
+                return _falhou(nome)
             return _erro(to_plain(exc.message) or type(exc).__name__)
         except (TypeError, ValueError, KeyError, OverflowError) as exc:
             return _erro(f"argumentos inválidos: {exc}")
         except Exception:  # a fault of the tool must not abort the answer; the model is told
-            log.exception("mentor tool %s failed", nome)
-            return _erro("a ferramenta falhou; tente outra abordagem")
+            return _falhou(nome)
 
-    async def _listar_processos(self, chamador: Chamador, args: dict[str, Any]) -> Resultado:
+    async def _listar_processos(
+        self, chamador: Chamador, args: dict[str, Any]
+    ) -> RespostaDaFerramenta:
         usuario = chamador.usuario
         filtro = str(args.get("filtro") or "abertos")
         pagina = _inteiro(args.get("pagina"), minimo=0, maximo=PAGINA_MAX)
@@ -242,17 +246,21 @@ class Ferramentas:
             }
         )
 
-    async def _ver_processo(self, chamador: Chamador, args: dict[str, Any]) -> Resultado:
+    async def _ver_processo(self, chamador: Chamador, args: dict[str, Any]) -> RespostaDaFerramenta:
         usuario = chamador.usuario
         detalhe = await self._processos.detalhe_por_numero(usuario, str(args["numero"]))
         return _dados(processo_como_dados(detalhe.processo, detalhe.eventos, usuario))
 
-    async def _buscar_processos(self, chamador: Chamador, args: dict[str, Any]) -> Resultado:
+    async def _buscar_processos(
+        self, chamador: Chamador, args: dict[str, Any]
+    ) -> RespostaDaFerramenta:
         achados = await self._processos.buscar(chamador.usuario, str(args["texto"]))
         zona = ZoneInfo(chamador.usuario.fuso_horario)
         return _dados({"processos": [_resumo(p, zona) for p in achados]})
 
-    async def _propor_processo(self, chamador: Chamador, args: dict[str, Any]) -> Resultado:
+    async def _propor_processo(
+        self, chamador: Chamador, args: dict[str, Any]
+    ) -> RespostaDaFerramenta:
         usuario = chamador.usuario
         titulo = self._processos.validar_titulo(str(args["titulo"]))
         descricao = args.get("descricao")
@@ -265,7 +273,9 @@ class Ferramentas:
         dados = {"titulo": titulo, "descricao": descricao, "prazo": prazo, "prioridade": prioridade}
         return await self._propor(usuario, "abrir_processo", dados, resumo=titulo)
 
-    async def _propor_lembrete(self, chamador: Chamador, args: dict[str, Any]) -> Resultado:
+    async def _propor_lembrete(
+        self, chamador: Chamador, args: dict[str, Any]
+    ) -> RespostaDaFerramenta:
         assert self._lembretes is not None
         quando, texto = str(args["quando"]).strip(), str(args["texto"]).strip()
         if not quando or not texto:
@@ -278,11 +288,11 @@ class Ferramentas:
 
     async def _propor(
         self, usuario: Usuario, tipo: str, dados: dict[str, Any], *, resumo: str
-    ) -> Resultado:
+    ) -> RespostaDaFerramenta:
         """Store a proposal; the model is told it waits for the user's button."""
         async with self._sessions.begin() as session:
             acao = await repo.propor(session, usuario_id=usuario.id, tipo=tipo, dados=dados)
-        return Resultado(
+        return RespostaDaFerramenta(
             conteudo=json.dumps(
                 {"proposta": "aguardando a confirmação do usuário pelo botão", **dados},
                 ensure_ascii=False,
@@ -290,12 +300,16 @@ class Ferramentas:
             proposta=Proposta(acao_id=acao.id, resumo=resumo),
         )
 
-    async def _buscar_documentos(self, chamador: Chamador, args: dict[str, Any]) -> Resultado:
+    async def _buscar_documentos(
+        self, chamador: Chamador, args: dict[str, Any]
+    ) -> RespostaDaFerramenta:
         assert self._conhecimento is not None
         passagens = await self._conhecimento.buscar(
             chamador.usuario, str(args["consulta"]), limite=5, so_da_equipe=chamador.grupo
         )
-        return Resultado(conteudo="", passagens=list(passagens))  # numbered by the caller
+        return RespostaDaFerramenta(
+            conteudo="", passagens=list(passagens)
+        )  # numbered by the caller
 
 
 def processo_como_dados(
@@ -345,9 +359,15 @@ def _inteiro(valor: Any, *, minimo: int, maximo: int) -> int:
     return max(minimo, min(numero, maximo))
 
 
-def _dados(valor: dict[str, Any]) -> Resultado:
-    return Resultado(conteudo=json.dumps(valor, ensure_ascii=False))
+def _dados(valor: dict[str, Any]) -> RespostaDaFerramenta:
+    return RespostaDaFerramenta(conteudo=json.dumps(valor, ensure_ascii=False))
 
 
-def _erro(mensagem: str) -> Resultado:
-    return Resultado(conteudo=json.dumps({"erro": mensagem}, ensure_ascii=False))
+def _erro(mensagem: str) -> RespostaDaFerramenta:
+    return RespostaDaFerramenta(conteudo=json.dumps({"erro": mensagem}, ensure_ascii=False))
+
+
+def _falhou(nome: str) -> RespostaDaFerramenta:
+    """A fault of the tool (a bug): logged, and the model is told, so the answer goes on."""
+    log.exception("mentor tool %s failed", nome)
+    return _erro("a ferramenta falhou; tente outra abordagem")

@@ -29,6 +29,7 @@ import openai
 from openai import AsyncOpenAI
 
 from bot import metricas
+from bot.errors import Interno
 from bot.settings import Settings
 
 log = logging.getLogger("cogep.mentor.modelo")
@@ -41,7 +42,7 @@ RECUO_INICIAL = 0.5  # seconds before the first retry, doubled after each
 CONTEXTO = ("context_length", "context length", "maximum context", "too many tokens", "too long")
 
 
-class FalhaDoModelo(Exception):
+class FalhaDoModelo(Interno):
     """The model did not answer (fully); `tipo` says how, `espera` how long a 429 asked for."""
 
     def __init__(self, tipo: TipoFalha, detalhe: str = "", *, espera: float | None = None) -> None:

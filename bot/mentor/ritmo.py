@@ -17,11 +17,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.errors import Interno
+
 log = logging.getLogger("cogep.mentor.ritmo")
 INTERVALO_MAXIMO = 10.0
 
 
-class Devagar(Exception):
+class Devagar(Interno):
     """Raised by a send that was told to slow down (flood control)."""
 
     def __init__(self, segundos: float) -> None:
@@ -46,7 +48,6 @@ class Compasso:
         self._livre = asyncio.Event()  # set while no send is in flight
         self._livre.set()
         self._tarefa: asyncio.Task[None] | None = None
-        self.envios = 0
         self.ultimo: float | None = None  # loop time at the end of the last send
 
     async def respeitar(self) -> None:
@@ -74,7 +75,6 @@ class Compasso:
             try:
                 await self._enviar(texto)
                 self._enviado = texto
-                self.envios += 1
                 pausa = self.intervalo
             except Devagar as exc:
                 self.intervalo = min(self.intervalo * 2, INTERVALO_MAXIMO)

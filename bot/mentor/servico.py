@@ -165,11 +165,6 @@ class Resposta:
     # Each model call made, with the characters it sent: what usage is recorded from.
     rodadas: list[tuple[Rodada, int]] = field(default_factory=list, repr=False)
 
-    @property
-    def pode_repetir(self) -> bool:
-        """Whether a 🔁 button makes sense (a stored question that was not fully answered)."""
-        return self.pergunta_id is not None and self.estado in ("falhou", "parcial")
-
 
 @dataclass(frozen=True)
 class Interrompida:
@@ -232,11 +227,6 @@ class MentorService:
             await self.modelo.fechar()
         if self.voz is not None:
             await self.voz.fechar()
-
-    @property
-    def offline(self) -> bool:
-        """True when no model is configured."""
-        return self.modelo is None
 
     # -- answering -------------------------------------------------------------------------
     async def responder(

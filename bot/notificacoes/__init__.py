@@ -8,6 +8,11 @@
                    (the pacer every send of the process goes through, via bot.saida.ritmo)
     preferencias   the /notificacoes switches and quiet hours
     servico        NotificacaoService: the outbox, the sender factory, the blocked-user rule
+    vigia          the scheduler's round (every 30 s, on the leader): what is due, to the outbox
+    lider          one scheduler leader among replicas (a PostgreSQL advisory lock)
+    lembretes      LembreteService: personal reminders, once or recurring
+    recorrencia    recurring reminders in pt-BR ("toda segunda 9h", "todo dia útil 18h")
+    avisos         AvisoService: an admin's announcement (preview, confirm, progress, cancel)
 
 Telegram itself is reached only through a `Transporte` (bot.saida.transporte), whose outcomes
 are `bot.saida.resultado`'s plain data; nothing here imports `telegram`.

@@ -2,7 +2,7 @@
 
     Caixa.escrever(session, *notas)    in the caller's transaction: the notice exists if and only
                                        if the change that caused it was committed
-    Caixa.enfileirar_resposta(...)     a reply (HTML or text + entities, optional keyboard)
+    Caixa.enfileirar_resposta(...)     a reply (HTML or text + entities, optional teclado)
                                        Telegram refused with 429 past its retries, due after
                                        `retry_after` and sent before any notice: the one
                                        send-later queue (bot.saida.envio.send_html uses it)
@@ -50,7 +50,7 @@ PRIORIDADE = {
 @dataclass(frozen=True)
 class BotoesDeAviso:
     """How the chat side encodes the buttons under pushed notices; the composition root hands
-    it in (`handlers.keyboards.BOTOES_DE_AVISO`), so no service knows a button's encoding."""
+    it in (`handlers.teclados.BOTOES_DE_AVISO`), so no service knows a button's encoding."""
 
     adiar_lembrete: Callable[[int], Acoes]  # the snooze choices under a reminder that fires
     abrir_processo: Callable[[int], str]  # the data of a button that opens a processo

@@ -22,7 +22,7 @@ Outcomes (the transport returns a `bot.saida.resultado.Resultado`):
 A long message is sent in parts and `partes_enviadas` is recorded, so a retry resumes after the
 last part that went through. Between Telegram's accepting a message and our recording it
 there is a window of milliseconds: a crash exactly there sends that one message again when the
-lease passes (at least once — a notice is never silently lost).
+arrendamento passes (at least once — a notice is never silently lost).
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class Entregador:
 
     async def rodar(self) -> None:
         """Deliver forever (cancel to stop; lanes in flight are cancelled and their rows'
-        leases let another sender finish them)."""
+        arrendamentos let another sender finish them)."""
         pausa = 1.0
         try:
             while True:
@@ -147,7 +147,7 @@ class Entregador:
             await asyncio.wait_for(self._acordado.wait(), self._espera_ociosa)
 
     async def _faixa(self, chat_id: int, fila: list[Notificacao], prazo: datetime) -> None:
-        """Send one chat's claimed rows in order; give back what the lease will not cover."""
+        """Send one chat's claimed rows in order; give back what the arrendamento will not cover."""
         try:
             for i, nota in enumerate(fila):
                 if self._agora() >= prazo:

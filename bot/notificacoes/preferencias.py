@@ -22,7 +22,6 @@ CHAVES = {
     "parados": "notif_parados",
     "saude": "notif_saude",
 }
-AUTOMATICOS = frozenset({"prazo", "resumo", "parados", "saude"})
 # The switches of the /notificacoes screen, in order: screen name -> notice kind.
 TIPOS_TELA = {
     "processos": "processo",

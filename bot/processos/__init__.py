@@ -15,6 +15,6 @@ involved after commit (its sentence in `bot/texts/historico.py` `EVENTOS`); quer
 """
 
 from bot.processos.linha import Rascunho, interpretar_linha
-from bot.processos.servico import Detalhe, Exportacao, Pagina, ProcessoService
+from bot.processos.servico import Detalhe, Pagina, ProcessoService
 
-__all__ = ["Detalhe", "Exportacao", "Pagina", "ProcessoService", "Rascunho", "interpretar_linha"]
+__all__ = ["Detalhe", "Pagina", "ProcessoService", "Rascunho", "interpretar_linha"]

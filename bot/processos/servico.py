@@ -31,6 +31,7 @@ from bot.errors import (
 )
 from bot.fluxos import ChatUsuario, consumir
 from bot.higiene import visivel
+from bot.logs import anotar
 from bot.notificacoes.caixa import Nota, Notifier
 from bot.notificacoes.preferencias import quer
 from bot.processos.exportar import csv_de
@@ -351,6 +352,7 @@ class ProcessoService:
             session.add(processo)
             await session.flush()
             referencia(session, f"processo {processo.numero}")
+            anotar(processo=processo.numero)
             origem = (rascunho.origem or "")[:ORIGEM_MAX] or None  # /novo as a reply: whose
             repo.registrar_evento(session, processo=processo, autor=autor, tipo="criado", de=origem)
             if contato_id is not None:  # the confirmation names the contact
@@ -578,6 +580,7 @@ class ProcessoService:
     async def _detalhe(
         self, session: AsyncSession, usuario: Usuario, processo: Processo, *, limite: int = 15
     ) -> Detalhe:
+        anotar(processo=processo.numero)  # the rest of this update's log lines name it
         eventos, total = await repo.eventos(session, processo_id=processo.id, limite=limite)
         return Detalhe(
             processo=processo,

@@ -49,6 +49,7 @@ from bot.errors import (
     NotAllowed,
     NotFound,
     StaleState,
+    explicavel,
 )
 from bot.processos.quadro import Filtros
 from bot.quadro import formato
@@ -103,6 +104,9 @@ async def _erros(request: web.Request, handler: Handler) -> web.StreamResponse:
     except web.HTTPException:
         raise
     except CogepError as exc:
+        if not explicavel(exc):
+            log.exception("board %s %s failed", request.method, request.path)
+            return _resposta_de_erro(500, texts.ERRO_INTERNO)
         status = next((s for k, s in STATUS_HTTP.items() if isinstance(exc, k)), 400)
         return _resposta_de_erro(status, exc.message or texts.ERRO_INTERNO)
     except Exception as exc:

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode
 
+from bot.errors import Interno
+
 VALIDADE = timedelta(hours=24)
 TOLERANCIA_FUTURO = timedelta(minutes=5)
 ESQUEMA = "tma "
 
 
-class InitDataInvalida(Exception):
+class InitDataInvalida(Interno):
     """Missing, malformed, tampered, stale or foreign initData; the reason is for the log."""
 
 

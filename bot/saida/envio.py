@@ -15,7 +15,7 @@ is not retried, except by `send_html(teimoso=True)`, which sends a refused part 
 plain text, for an answer that must arrive), then hand what is left to the outbox
 (`FilaDeRespostas`, the `resposta` kind, sent before any notice) and raise `RespostaAdiada`,
 which ends the handler quietly.
-`edit_html` and `edit_keyboard` wait out 429s the same way. Pacing is not done here but on the
+`edit_html` and `edit_teclado` wait out 429s the same way. Pacing is not done here but on the
 bot itself (`bot.saida.ritmo.Limitador`), so no send of the process escapes it.
 """
 
@@ -25,7 +25,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from telegram import Bot, InlineKeyboardMarkup, Message, MessageEntity, Update
@@ -40,9 +39,10 @@ from telegram.error import (
 )
 from telegram.ext import ExtBot
 
+from bot.errors import Interno
 from bot.render import split_html, to_plain
 from bot.saida.resultado import Bloqueado, Enviada, Espere, Falhou, Resultado
-from bot.saida.ritmo import Limitador
+from bot.saida.ritmo import Limitador, segundos
 
 log = logging.getLogger("cogep.envio")
 T = TypeVar("T")
@@ -54,7 +54,7 @@ SUMIU = ("message to edit not found", "message can't be edited")
 METODO_DESCONHECIDO = ("method not found", "not supported", "unknown method", "not implemented")
 
 
-class RespostaAdiada(Exception):
+class RespostaAdiada(Interno):
     """The reply went to the outbox, to be sent after Telegram's `retry_after`."""
 
 
@@ -112,12 +112,6 @@ def _vale_texto_simples(erro: TelegramError) -> bool:
     return not isinstance(erro, RetryAfter | Forbidden)
 
 
-def segundos(erro: RetryAfter) -> float:
-    """The pause Telegram asked for."""
-    espera = erro.retry_after
-    return espera.total_seconds() if isinstance(espera, timedelta) else float(espera)
-
-
 def classificar(erro: TelegramError, *, partes: int = 0) -> Espere | Bloqueado | Falhou:
     """What a Telegram error means for the send (`partes` of it went through)."""
     if isinstance(erro, RetryAfter):
@@ -145,7 +139,7 @@ async def enviar(
     bot: Bot, chat_id: int, html: str, *, teclado: InlineKeyboardMarkup | None = None,
     responder_a: int | None = None, desde: int = 0,
 ) -> Resultado:  # fmt: skip
-    """Send `html` from part `desde` on; the keyboard goes on the last part."""
+    """Send `html` from part `desde` on; the teclado goes on the last part."""
     tentativa = await _enviar(bot, chat_id, html, teclado=teclado, responder_a=responder_a,
                               desde=desde)  # fmt: skip
     return tentativa.resultado
@@ -278,10 +272,10 @@ def _falha(tentativa: _Tentativa) -> TelegramError:
 
 
 async def send_html(
-    bot: Bot, chat_id: int, html: str, *, keyboard: InlineKeyboardMarkup | None = None,
+    bot: Bot, chat_id: int, html: str, *, teclado: InlineKeyboardMarkup | None = None,
     reply_to: int | None = None, adiavel: bool = True, teimoso: bool = False,
 ) -> Message:  # fmt: skip
-    """Send `html` in as many parts as needed (the keyboard on the last); the last message.
+    """Send `html` in as many parts as needed (the teclado on the last); the last message.
 
     `adiavel`: what Telegram still refuses with 429 after the retries goes to the outbox
     (`RespostaAdiada` is raised); otherwise the RetryAfter is. `teimoso`: a part refused for
@@ -292,7 +286,7 @@ async def send_html(
 
     async def tentar() -> _Tentativa:
         primeira = reply_to if feitas == 0 else None
-        return await _enviar(bot, chat_id, html, teclado=keyboard, responder_a=primeira,
+        return await _enviar(bot, chat_id, html, teclado=teclado, responder_a=primeira,
                              desde=feitas, teimoso=teimoso)  # fmt: skip
 
     while True:
@@ -308,7 +302,7 @@ async def send_html(
     if not isinstance(resultado, Espere) or fila is None or not adiavel:
         raise _falha(tentativa)
     resto = "".join((split_html(html) or ["…"])[resultado.partes :])
-    linhas = keyboard.to_dict()["inline_keyboard"] if keyboard is not None else None
+    linhas = teclado.to_dict()["inline_keyboard"] if teclado is not None else None
     await fila.enfileirar_resposta(chat_id, resto, teclado=linhas, depois=resultado.segundos)
     log.info("reply to chat %s held back by flood control; sending in %.0f s", chat_id,
              resultado.segundos)  # fmt: skip
@@ -316,34 +310,34 @@ async def send_html(
 
 
 async def reply_html(
-    update: Update, bot: Bot, html: str, *, keyboard: InlineKeyboardMarkup | None = None
+    update: Update, bot: Bot, html: str, *, teclado: InlineKeyboardMarkup | None = None
 ) -> Message:
     """Answer in the chat the update came from."""
     assert update.effective_chat is not None
-    return await send_html(bot, update.effective_chat.id, html, keyboard=keyboard)
+    return await send_html(bot, update.effective_chat.id, html, teclado=teclado)
 
 
 async def edit_html(
-    message: Message, html: str, *, keyboard: InlineKeyboardMarkup | None = None
+    message: Message, html: str, *, teclado: InlineKeyboardMarkup | None = None
 ) -> None:
     """Replace a bot message's text; an unchanged text is a success, a long one is re-sent."""
     bot = message.get_bot()
     if len(split_html(html) or ["…"]) > 1:
-        await send_html(bot, message.chat_id, html, keyboard=keyboard)
+        await send_html(bot, message.chat_id, html, teclado=teclado)
         return
     tentativa = await _com_esperas(
         bot, message.chat_id,
-        lambda: _editar(bot, message.chat_id, message.message_id, html, teclado=keyboard),
+        lambda: _editar(bot, message.chat_id, message.message_id, html, teclado=teclado),
     )  # fmt: skip
     if not isinstance(tentativa.resultado, Enviada):
         raise _falha(tentativa)
 
 
-async def edit_keyboard(message: Message, keyboard: InlineKeyboardMarkup) -> None:
+async def edit_teclado(message: Message, teclado: InlineKeyboardMarkup) -> None:
     """Swap a bot message's buttons, keeping its text; pressing twice is not an error."""
     try:
         await com_esperas(message.get_bot(), message.chat_id,
-                          lambda: message.edit_reply_markup(reply_markup=keyboard))  # fmt: skip
+                          lambda: message.edit_reply_markup(reply_markup=teclado))  # fmt: skip
     except BadRequest as erro:
         if not nao_modificada(erro):
             raise

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -72,8 +72,10 @@ class Limitador(BaseRateLimiter[None]):
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as erro:
-            espera = erro.retry_after
-            self.ritmo.pausar(
-                chat_id, espera.total_seconds() if isinstance(espera, timedelta) else espera
-            )
+            self.ritmo.pausar(chat_id, segundos(erro))
             raise
+
+
+def segundos(erro: RetryAfter) -> float:
+    """The pause Telegram asked for: a timedelta, since `bot/__init__` sets `PTB_TIMEDELTA`."""
+    return cast(timedelta, erro.retry_after).total_seconds()

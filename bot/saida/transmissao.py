@@ -45,9 +45,9 @@ from bot.saida.envio import (
     edit_html,
     metodo_desconhecido,
     nao_modificada,
-    segundos,
     send_html,
 )
+from bot.saida.ritmo import segundos
 
 log = logging.getLogger("cogep.mentor.telegram")
 
@@ -129,7 +129,7 @@ class Transmissao:
     async def _mostrar_marcador(self, html: str) -> None:
         try:
             self._marcador = await send_html(
-                self._bot, self._chat_id, html, keyboard=self._teclado_parar,
+                self._bot, self._chat_id, html, teclado=self._teclado_parar,
                 reply_to=self._responder_a, adiavel=False,
             )  # fmt: skip
         except TelegramError as exc:  # no placeholder: the final answer is sent anew
@@ -236,13 +236,13 @@ class Transmissao:
         if marcador is not None and substituir and len(split_html(html)) == 1:
             await self.compasso.respeitar()  # an edit like the others: not closer than 1 s
             try:
-                await edit_html(marcador, html, keyboard=teclado)
+                await edit_html(marcador, html, teclado=teclado)
                 return
             except TelegramError as exc:
                 log.warning("final edit refused in chat %s (%s); sending anew", self._chat_id,
                             _motivo(exc))  # fmt: skip
         with contextlib.suppress(RespostaAdiada):  # flood control: the outbox sends the rest
-            await send_html(self._bot, self._chat_id, html, keyboard=teclado,
+            await send_html(self._bot, self._chat_id, html, teclado=teclado,
                             reply_to=self._responder_a, teimoso=True)  # fmt: skip
         await self._apagar_marcador()
 

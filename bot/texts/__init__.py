@@ -9,7 +9,12 @@
     processos    statuses, buttons, /novo questions, lists, search, notices about changes
     historico    the /processo screen and its history (a table: one sentence per event kind)
     contatos     the CRM
+    conhecimento ingestion replies and notices, /documentos, /conhecimento
+    notificacoes reminders, deadline alerts, digests, stale lists, health, /aviso, /notificacoes
     mentor       the mentor's answers, faults, queue, /uso, /persona (Markdown where *_MD)
+    entrada      the inbox: hygiene refusals, unconfirmed writes, waiting for the database
+    quadro       the board (Mini App): its button, menu entry and the API's refusals
+    relatorios   /exportar (CSV), /relatorio (chart and numbers), inline mode
 
 Constants are Telegram-HTML (parse_mode=HTML) unless named *_PLAIN. Functions build the messages
 that carry data; they escape every user-provided value with `render.escape`, so a `<` in a name

@@ -7,6 +7,7 @@ from bot.render import escape
 
 __all__ = [
     "EM_ESPERA",
+    "ENXURRADA_PLAIN",
     "JA_FEITO",
     "NAO_CONFIRMADO",
     "NOME_INVISIVEL",
@@ -22,6 +23,10 @@ TITULO_INVISIVEL = (
     "Exemplo: <i>Migrar servidor de e-mail</i>."
 )
 NOME_INVISIVEL = "Esse nome só tem caracteres invisíveis. Escreva um nome com letras."
+ENXURRADA_PLAIN = (
+    "🙏 Calma, por favor: chegaram muitas mensagens suas em poucos segundos e deixei de lado "
+    "as que vieram a mais. Espere um instante e mande de novo só o que ainda precisar."
+)
 NAO_CONFIRMADO = (
     "⚠️ O banco de dados caiu bem na hora de gravar e não consegui confirmar se a alteração "
     "foi feita. Veja em /processos antes de repetir."

@@ -16,22 +16,16 @@ it: notice preferences (switches, digest hour, quiet hours) belong to `Notificac
 
 from bot.usuarios.regras import motivo_sem_acesso
 from bot.usuarios.servico import (
-    NOME_MAX,
-    SINONIMOS_PAPEL,
     BotoesDePedido,
     Decisao,
-    Registro,
     UsuarioService,
     VariosUsuarios,
     ler_papel,
 )
 
 __all__ = [
-    "NOME_MAX",
-    "SINONIMOS_PAPEL",
     "BotoesDePedido",
     "Decisao",
-    "Registro",
     "UsuarioService",
     "VariosUsuarios",
     "ler_papel",

@@ -34,7 +34,7 @@ SINONIMOS_PAPEL = {
 }  # fmt: skip
 BotoesDePedido = Callable[[int], Acoes]
 """The Liberar/Recusar buttons under an access request, given the newcomer's id: how a button
-is encoded is the handlers' business (`handlers.keyboards.pedido_de_acesso`), handed in."""
+is encoded is the handlers' business (`handlers.teclados.pedido_de_acesso`), handed in."""
 
 
 class VariosUsuarios(InvalidInput):

@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import metricas
+from bot.errors import Interno
 
 log = logging.getLogger("cogep.web")
 
@@ -28,7 +29,7 @@ CABECALHO_SEGREDO = "X-Telegram-Bot-Api-Secret-Token"
 LIMITE_CORPO = 1024 * 1024  # bytes; Telegram's updates are a few kilobytes
 
 
-class TenteDeNovo(Exception):
+class TenteDeNovo(Interno):
     """The update could not be stored now (database down): 503, Telegram delivers it again."""
 
 

@@ -8,8 +8,8 @@ sent by any replica (bot.notificacoes.entrega). Its life:
         ^                  |  \--blocked / cancelled--> descartada
         +--429, transient--+   \--permanent error, retries spent--> falhou
 
-A claimed row's `devido_em` becomes its lease: a sender that dies mid-send leaves a row that is
-claimable again once the lease passes, so nothing is lost to a crash.
+A claimed row's `devido_em` becomes its arrendamento (lease): a sender that dies mid-send
+leaves a row that is claimable again once the arrendamento passes, so nothing is lost to a crash.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Mensagem, MentorAcao, MentorUso, Usuario
@@ -70,41 +70,30 @@ async def ultimo_resumo(session: AsyncSession, *, chat_id: int, antes_de: int) -
     )
 
 
+def _lembrados(chat_id: int, depois_de: int, ate: ColumnElement[bool]) -> Select[Mensagem]:
+    """A chat's remembered turns (no summaries) after `depois_de`, up to `ate`."""
+    return select(Mensagem).where(
+        Mensagem.chat_id == chat_id,
+        Mensagem.id > depois_de,
+        ate,
+        Mensagem.papel != "resumo",
+        Mensagem.estado.in_(LEMBRADOS),
+    )
+
+
 async def recentes(
     session: AsyncSession, *, chat_id: int, depois_de: int, antes_de: int, limite: int
 ) -> list[Mensagem]:
     """Up to `limite` remembered turns between two ids, newest first."""
-    stmt = (
-        select(Mensagem)
-        .where(
-            Mensagem.chat_id == chat_id,
-            Mensagem.id > depois_de,
-            Mensagem.id < antes_de,
-            Mensagem.papel != "resumo",
-            Mensagem.estado.in_(LEMBRADOS),
-        )
-        .order_by(Mensagem.id.desc())
-        .limit(limite)
-    )
-    return list(await session.scalars(stmt))
+    stmt = _lembrados(chat_id, depois_de, Mensagem.id < antes_de).order_by(Mensagem.id.desc())
+    return list(await session.scalars(stmt.limit(limite)))
 
 
 async def antigos(
     session: AsyncSession, *, chat_id: int, depois_de: int, ate: int, limite: int
 ) -> list[Mensagem]:
     """Up to `limite` remembered turns after `depois_de` up to `ate`, oldest first."""
-    stmt = (
-        select(Mensagem)
-        .where(
-            Mensagem.chat_id == chat_id,
-            Mensagem.id > depois_de,
-            Mensagem.id <= ate,
-            Mensagem.papel != "resumo",
-            Mensagem.estado.in_(LEMBRADOS),
-        )
-        .order_by(Mensagem.id)
-        .limit(limite)
-    )
+    stmt = _lembrados(chat_id, depois_de, Mensagem.id <= ate).order_by(Mensagem.id).limit(limite)
     return list(await session.scalars(stmt))
 
 

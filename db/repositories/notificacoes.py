@@ -4,7 +4,7 @@ The outbox statements are the delivery protocol (bot.notificacoes.entrega):
 
     inserir          write rows in the caller's transaction; a known `chave` is skipped
     reivindicar      claim due rows with FOR UPDATE SKIP LOCKED, so replicas never share one;
-                     the claim's lease is written into `devido_em`
+                     the claim's arrendamento is written into `devido_em`
     concluir         record one row's outcome (sent, retry later, failed, discarded)
     bloqueou         the one rule for a user who blocked the bot (inactive, pending dropped)
 """
@@ -50,7 +50,7 @@ async def inserir(session: AsyncSession, *, linhas: Sequence[Linha]) -> int:
 async def reivindicar(
     session: AsyncSession, *, agora: datetime, ate: datetime, limite: int
 ) -> list[Notificacao]:
-    """Claim up to `limite` due rows (replies first), leased until `ate`.
+    """Claim up to `limite` due rows (replies first), held (arrendamento) until `ate`.
 
     Only a chat's oldest *due* row can be claimed, so a chat's due notices arrive in order
     whichever replica sends them (and a chat gets one at a time: its pace is 1/s anyway). A row
@@ -112,15 +112,6 @@ async def bloqueou(session: AsyncSession, *, telegram_id: int, motivo: str) -> i
         .returning(Notificacao.id)
     )
     return len(result.all())
-
-
-async def proxima_devida(session: AsyncSession) -> datetime | None:
-    """When the earliest waiting row is due (the sender sleeps until then)."""
-    return await session.scalar(
-        select(func.min(Notificacao.devido_em)).where(
-            Notificacao.status.in_(("pendente", "enviando"))
-        )
-    )
 
 
 async def contagem(

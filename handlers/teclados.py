@@ -36,46 +36,47 @@ def _status_label(de: str, para: str) -> str:
 def detalhe(d: Detalhe) -> InlineKeyboardMarkup:
     """Buttons under a processo: legal next statuses, then the other actions."""
     pid, de = d.processo.id, d.processo.status
-    historico = [botao(texts.BOTAO_HISTORICO, b.Historico(pid))]
+    historico = [botao(texts.BOTAO_HISTORICO, b.BotaoHistorico(pid))]
     if not d.historico_cortado:
         historico = []
     if de == "cancelado":  # it changes no more; its history still takes comments
         rows = [
-            [botao(texts.BOTAO_COMENTAR, b.Comentar(pid))],
-            [botao(texts.BOTAO_ATUALIZAR, b.VerProcesso(pid)), *historico],
-            [botao(texts.BOTAO_PERGUNTAR_PROFESSOR, b.PerguntarAoProfessor(pid))],
+            [botao(texts.BOTAO_COMENTAR, b.BotaoComentar(pid))],
+            [botao(texts.BOTAO_ATUALIZAR, b.BotaoVerProcesso(pid)), *historico],
+            [botao(texts.BOTAO_PERGUNTAR_PROFESSOR, b.BotaoPerguntarAoProfessor(pid))],
         ]
         return InlineKeyboardMarkup(rows)
     prioridade = d.processo.prioridade
     rows = [
         [
-            botao(_status_label(de, para), b.MudarStatus(pid, STATUS_CODIGO[para], d.versao))
+            botao(_status_label(de, para), b.BotaoMudarStatus(pid, STATUS_CODIGO[para], d.versao))
             for para in d.transicoes
         ],
         [
-            botao(texts.BOTAO_COMENTAR, b.Comentar(pid)),
-            botao(texts.BOTAO_PRAZO, b.MudarPrazo(pid)),
+            botao(texts.BOTAO_COMENTAR, b.BotaoComentar(pid)),
+            botao(texts.BOTAO_PRAZO, b.BotaoMudarPrazo(pid)),
         ],
         [
             botao(
-                f"{texts.PRIORIDADE_ICONE[prioridade]} Prioridade: {prioridade}", b.Prioridade(pid)
+                f"{texts.PRIORIDADE_ICONE[prioridade]} Prioridade: {prioridade}",
+                b.BotaoPrioridade(pid),
             ),
-            botao(texts.BOTAO_CONTATO, b.PedirContato(pid)),
+            botao(texts.BOTAO_CONTATO, b.BotaoPedirContato(pid)),
         ],
         [
-            botao(texts.BOTAO_EDITAR, b.Editar(pid)),
+            botao(texts.BOTAO_EDITAR, b.BotaoEditar(pid)),
             *historico,
-            botao(texts.BOTAO_ATUALIZAR, b.VerProcesso(pid)),
+            botao(texts.BOTAO_ATUALIZAR, b.BotaoVerProcesso(pid)),
         ],
     ]
     if d.pode_atribuir:
-        rows[2].insert(0, botao(texts.BOTAO_ATRIBUIR, b.EscolherResponsavel(pid)))
+        rows[2].insert(0, botao(texts.BOTAO_ATRIBUIR, b.BotaoEscolherResponsavel(pid)))
     if d.assumir is not None:  # started and nobody owns it: the viewer may take it
-        rows[0].append(botao(texts.BOTAO_ASSUMIR, b.Atribuir(pid, d.assumir, d.versao)))
+        rows[0].append(botao(texts.BOTAO_ASSUMIR, b.BotaoAtribuir(pid, d.assumir, d.versao)))
     rows.append(
         [
-            botao(texts.BOTAO_PERGUNTAR_PROFESSOR, b.PerguntarAoProfessor(pid)),
-            botao(texts.BOTAO_LINK, b.LinkDoProcesso(pid)),
+            botao(texts.BOTAO_PERGUNTAR_PROFESSOR, b.BotaoPerguntarAoProfessor(pid)),
+            botao(texts.BOTAO_LINK, b.BotaoLinkDoProcesso(pid)),
         ]
     )
     return InlineKeyboardMarkup([row for row in rows if row])
@@ -89,9 +90,9 @@ def confirmar_cancelamento(processo_id: int, versao: int) -> InlineKeyboardMarku
             [
                 botao(
                     texts.CONFIRMAR_CANCELAMENTO,
-                    b.MudarStatus(processo_id, cancelar, versao, confirmado="ok"),
+                    b.BotaoMudarStatus(processo_id, cancelar, versao, confirmado="ok"),
                 ),
-                botao(texts.DESISTIR_CANCELAMENTO, b.VerProcesso(processo_id)),
+                botao(texts.DESISTIR_CANCELAMENTO, b.BotaoVerProcesso(processo_id)),
             ]
         ]
     )
@@ -102,10 +103,10 @@ def editar(processo_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                botao(texts.BOTAO_TITULO, b.EditarTitulo(processo_id)),
-                botao(texts.BOTAO_DESCRICAO, b.EditarDescricao(processo_id)),
+                botao(texts.BOTAO_TITULO, b.BotaoEditarTitulo(processo_id)),
+                botao(texts.BOTAO_DESCRICAO, b.BotaoEditarDescricao(processo_id)),
             ],
-            [botao(texts.BOTAO_VOLTAR, b.VerProcesso(processo_id))],
+            [botao(texts.BOTAO_VOLTAR, b.BotaoVerProcesso(processo_id))],
         ]
     )
 
@@ -114,19 +115,19 @@ def lista(p: Pagina, *, gestor: bool, quadro: str | None = None) -> InlineKeyboa
     """Filters, ◀ ▶ paging, (for gestores) the por-responsável filter under /processos, and
     🗂 opening the board at `quadro` (a Mini App button: private chats only)."""
     filtros = [
-        botao(("• " if f == p.filtro else "") + texts.FILTRO_NOME[f], b.Lista(f, 0, p.quem))
+        botao(("• " if f == p.filtro else "") + texts.FILTRO_NOME[f], b.BotaoLista(f, 0, p.quem))
         for f in FILTROS
     ]
     paging = []
     if p.pagina > 0:
-        paging.append(botao(texts.BOTAO_ANTERIOR, b.Lista(p.filtro, p.pagina - 1, p.quem)))
+        paging.append(botao(texts.BOTAO_ANTERIOR, b.BotaoLista(p.filtro, p.pagina - 1, p.quem)))
     if p.tem_mais:
-        paging.append(botao(texts.BOTAO_PROXIMA, b.Lista(p.filtro, p.pagina + 1, p.quem)))
+        paging.append(botao(texts.BOTAO_PROXIMA, b.BotaoLista(p.filtro, p.pagina + 1, p.quem)))
     rows = [filtros[:2], filtros[2:], *_abrir(p.itens), paging]
     if gestor and p.quem is not None:
-        rows.append([botao(texts.BOTAO_TODOS_RESPONSAVEIS, b.Lista(p.filtro))])
+        rows.append([botao(texts.BOTAO_TODOS_RESPONSAVEIS, b.BotaoLista(p.filtro))])
     elif gestor:
-        rows.append([botao(texts.BOTAO_POR_RESPONSAVEL, b.FiltrarPorResponsavel(p.filtro))])
+        rows.append([botao(texts.BOTAO_POR_RESPONSAVEL, b.BotaoFiltrarPorResponsavel(p.filtro))])
     if quadro is not None:
         rows.append([InlineKeyboardButton(texts.BOTAO_QUADRO, web_app=WebAppInfo(quadro))])
     return InlineKeyboardMarkup([row for row in rows if row])
@@ -139,7 +140,7 @@ def resultados(itens: Sequence[Processo]) -> InlineKeyboardMarkup:
 
 def _abrir(itens: Sequence[Processo]) -> list[list[InlineKeyboardButton]]:
     """Buttons that open each processo, five to a row."""
-    return _em_linhas([botao(item.numero, b.VerProcesso(item.id)) for item in itens], 5)
+    return _em_linhas([botao(item.numero, b.BotaoVerProcesso(item.id)) for item in itens], 5)
 
 
 def _em_linhas(
@@ -151,9 +152,9 @@ def _em_linhas(
 
 def filtro_responsavel(filtro: str, usuarios: list[Usuario]) -> InlineKeyboardMarkup:
     """One button per user: list that user's processos; and the ones nobody has yet."""
-    buttons = [botao(u.nome[:30], b.Lista(filtro, 0, u.id)) for u in usuarios[:40]]
+    buttons = [botao(u.nome[:30], b.BotaoLista(filtro, 0, u.id)) for u in usuarios[:40]]
     rows = _em_linhas(buttons, 2)
-    rows.append([botao(texts.BOTAO_SEM_RESPONSAVEL, b.Lista(filtro, 0, 0))])
+    rows.append([botao(texts.BOTAO_SEM_RESPONSAVEL, b.BotaoLista(filtro, 0, 0))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -162,18 +163,21 @@ def responsaveis(
 ) -> InlineKeyboardMarkup:
     """One button per active user (the current one marked), two per row; then "nobody"."""
     buttons = [
-        botao(("• " if u.id == atual else "") + u.nome[:30], b.Atribuir(processo_id, u.id, versao))
+        botao(
+            ("• " if u.id == atual else "") + u.nome[:30],
+            b.BotaoAtribuir(processo_id, u.id, versao),
+        )
         for u in usuarios[:40]
     ]
     rows = _em_linhas(buttons, 2)
     if atual is not None:
-        rows.append([botao(texts.BOTAO_SEM_RESPONSAVEL, b.Atribuir(processo_id, 0, versao))])
+        rows.append([botao(texts.BOTAO_SEM_RESPONSAVEL, b.BotaoAtribuir(processo_id, 0, versao))])
     return InlineKeyboardMarkup(rows)
 
 
 def pular(formulario: str, passo: str) -> InlineKeyboardMarkup:
     """A skip button that skips `passo` only (an old one, tapped later, skips nothing)."""
-    return InlineKeyboardMarkup([[botao(texts.BOTAO_PULAR, b.Pular(formulario, passo))]])
+    return InlineKeyboardMarkup([[botao(texts.BOTAO_PULAR, b.BotaoPular(formulario, passo))]])
 
 
 def rascunho(formulario: str) -> InlineKeyboardMarkup:
@@ -181,15 +185,15 @@ def rascunho(formulario: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                botao(texts.CONTINUAR_RASCUNHO, b.Rascunho(formulario, "seguir")),
-                botao(texts.DESCARTAR_RASCUNHO, b.Rascunho(formulario, "descartar")),
+                botao(texts.CONTINUAR_RASCUNHO, b.BotaoRascunho(formulario, "seguir")),
+                botao(texts.DESCARTAR_RASCUNHO, b.BotaoRascunho(formulario, "descartar")),
             ]
         ]
     )
 
 
 def prioridades(
-    escolha: Callable[[str], Callback] = b.NovoPrioridade,
+    escolha: Callable[[str], Callback] = b.BotaoNovoPrioridade,
     *,
     voltar: Callback | None = None,
     atual: str | None = None,
@@ -212,18 +216,18 @@ def escolher_contato(
     """One button per contact found; optionally the skip of /novo's contact question."""
     rows = [[botao(_rotulo(c), escolha(c.id))] for c in contatos[:8]]
     if pular:
-        rows.append([botao(texts.BOTAO_PULAR, b.Pular("novo", "contato"))])
+        rows.append([botao(texts.BOTAO_PULAR, b.BotaoPular("novo", "contato"))])
     return InlineKeyboardMarkup(rows)
 
 
 def contatos(itens: list[Contato], *, pagina: int, tem_mais: bool) -> InlineKeyboardMarkup:
     """Open-card buttons and paging under /contatos."""
-    rows = [[botao(_rotulo(c), b.CartaoContato(c.id))] for c in itens]
+    rows = [[botao(_rotulo(c), b.BotaoCartaoContato(c.id))] for c in itens]
     paging = []
     if pagina > 0:
-        paging.append(botao(texts.BOTAO_ANTERIOR, b.PaginaContatos(pagina - 1)))
+        paging.append(botao(texts.BOTAO_ANTERIOR, b.BotaoPaginaContatos(pagina - 1)))
     if tem_mais:
-        paging.append(botao(texts.BOTAO_PROXIMA, b.PaginaContatos(pagina + 1)))
+        paging.append(botao(texts.BOTAO_PROXIMA, b.BotaoPaginaContatos(pagina + 1)))
     return InlineKeyboardMarkup([*rows, paging] if paging else rows)
 
 
@@ -231,12 +235,12 @@ def cartao_contato(contato: Contato, processos: Sequence[Processo]) -> InlineKey
     """Under a contact's card: open each of their processos; edit, archive or remove it."""
     arquivado = contato.arquivado_em is not None
     acoes = [
-        botao(texts.BOTAO_EDITAR, b.EditarContato(contato.id)),
+        botao(texts.BOTAO_EDITAR, b.BotaoEditarContato(contato.id)),
         botao(
             texts.BOTAO_DESARQUIVAR if arquivado else texts.BOTAO_ARQUIVAR,
-            b.ArquivarContato(contato.id, "d" if arquivado else "a"),
+            b.BotaoArquivarContato(contato.id, "d" if arquivado else "a"),
         ),
-        botao(texts.BOTAO_REMOVER_CONTATO, b.RemoverContato(contato.id)),
+        botao(texts.BOTAO_REMOVER_CONTATO, b.BotaoRemoverContato(contato.id)),
     ]
     return InlineKeyboardMarkup([*_abrir(processos[:10]), acoes])
 
@@ -246,8 +250,8 @@ def remover_contato(contato_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                botao(texts.BOTAO_CONFIRMAR_REMOCAO, b.RemoverContato(contato_id, 1)),
-                botao(texts.BOTAO_VOLTAR, b.VoltarAoContato(contato_id)),
+                botao(texts.BOTAO_CONFIRMAR_REMOCAO, b.BotaoRemoverContato(contato_id, 1)),
+                botao(texts.BOTAO_VOLTAR, b.BotaoVoltarAoContato(contato_id)),
             ]
         ]
     )
@@ -256,10 +260,10 @@ def remover_contato(contato_id: int) -> InlineKeyboardMarkup:
 def editar_contato(contato_id: int) -> InlineKeyboardMarkup:
     """Which field of a contact to change, with a way back to the card."""
     campos = [
-        botao(rotulo, b.EditarCampo(contato_id, campo))
+        botao(rotulo, b.BotaoEditarCampo(contato_id, campo))
         for campo, rotulo in texts.CAMPO_CONTATO.items()
     ]
-    voltar = botao(texts.BOTAO_VOLTAR, b.VoltarAoContato(contato_id))
+    voltar = botao(texts.BOTAO_VOLTAR, b.BotaoVoltarAoContato(contato_id))
     return InlineKeyboardMarkup([campos[:3], campos[3:], [voltar]])
 
 
@@ -268,8 +272,8 @@ def pendentes(usuarios: Sequence[Usuario]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                botao(f"{texts.BOTAO_LIBERAR} {u.nome[:30]}", b.DecidirAcesso(u.id, "s", "l")),
-                botao(texts.BOTAO_RECUSAR, b.DecidirAcesso(u.id, "n", "l")),
+                botao(f"{texts.BOTAO_LIBERAR} {u.nome[:30]}", b.BotaoDecidirAcesso(u.id, "s", "l")),
+                botao(texts.BOTAO_RECUSAR, b.BotaoDecidirAcesso(u.id, "n", "l")),
             ]
             for u in usuarios[:8]
         ]
@@ -278,7 +282,7 @@ def pendentes(usuarios: Sequence[Usuario]) -> InlineKeyboardMarkup:
 
 def usuarios(todos: Sequence[Usuario], *, limite: int = 40) -> list[list[InlineKeyboardButton]]:
     """A button per person (two a row) opening their card; /papel by name past `limite`."""
-    botoes = [botao(f"👤 {u.nome[:28]}", b.CartaoUsuario(u.id)) for u in todos[:limite]]
+    botoes = [botao(f"👤 {u.nome[:28]}", b.BotaoCartaoUsuario(u.id)) for u in todos[:limite]]
     return [botoes[i : i + 2] for i in range(0, len(botoes), 2)]
 
 
@@ -295,14 +299,14 @@ def escolher_usuario(
 def cartao_usuario(usuario: Usuario) -> InlineKeyboardMarkup:
     """Papel choices (the current one left out) and the access switch of a person's card."""
     papeis = [
-        botao(rotulo, b.DefinirPapel(usuario.id, papel))
+        botao(rotulo, b.BotaoDefinirPapel(usuario.id, papel))
         for papel, rotulo in texts.BOTAO_PAPEL.items()
         if papel != usuario.papel or usuario.acesso != "liberado"
     ]
     if usuario.acesso == "liberado":
-        acesso = botao(texts.BOTAO_REVOGAR, b.DecidirAcesso(usuario.id, "n", "c"))
+        acesso = botao(texts.BOTAO_REVOGAR, b.BotaoDecidirAcesso(usuario.id, "n", "c"))
     else:
-        acesso = botao(texts.BOTAO_LIBERAR, b.DecidirAcesso(usuario.id, "s", "c"))
+        acesso = botao(texts.BOTAO_LIBERAR, b.BotaoDecidirAcesso(usuario.id, "s", "c"))
     return InlineKeyboardMarkup([papeis, [acesso]])
 
 
@@ -315,15 +319,15 @@ def _rotulo(contato: Contato) -> str:
 def pedido_de_acesso(usuario_id: int) -> Acoes:
     """Liberar / Recusar under the notice that tells the admins someone is waiting."""
     return [
-        (texts.BOTAO_LIBERAR, b.DecidirAcesso(usuario_id, "s").encode()),
-        (texts.BOTAO_RECUSAR, b.DecidirAcesso(usuario_id, "n").encode()),
+        (texts.BOTAO_LIBERAR, b.BotaoDecidirAcesso(usuario_id, "s").encode()),
+        (texts.BOTAO_RECUSAR, b.BotaoDecidirAcesso(usuario_id, "n").encode()),
     ]
 
 
 def adiar_lembrete(lembrete_id: int, lista: int = 0) -> Acoes:
     """The snooze choices under a reminder (lista=1: pressed in /lembretes, redrawn after)."""
     return [
-        (rotulo, b.AdiarLembrete(lembrete_id, opcao, lista).encode())
+        (rotulo, b.BotaoAdiarLembrete(lembrete_id, opcao, lista).encode())
         for rotulo, opcao in (
             (texts.BOTAO_ADIAR_10MIN, "10m"),
             (texts.BOTAO_ADIAR_1H, "1h"),
@@ -334,9 +338,9 @@ def adiar_lembrete(lembrete_id: int, lista: int = 0) -> Acoes:
 
 BOTOES_DE_AVISO = BotoesDeAviso(
     adiar_lembrete=adiar_lembrete,
-    abrir_processo=lambda processo_id: b.VerProcesso(processo_id).encode(),
+    abrir_processo=lambda processo_id: b.BotaoVerProcesso(processo_id).encode(),
     repetir_pergunta=lambda mensagem_id: [
-        (texts.BOTAO_TENTAR_DE_NOVO, b.TentarDeNovo(mensagem_id).encode())
+        (texts.BOTAO_TENTAR_DE_NOVO, b.BotaoTentarDeNovo(mensagem_id).encode())
     ],
 )
 """The buttons under pushed notices, handed to the services by the composition root."""
@@ -348,10 +352,10 @@ def perfil(usuario: Usuario) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                botao(texts.BOTAO_NOME, b.Perfil("nome")),
-                botao(texts.BOTAO_FUSO, b.Perfil("fuso")),
+                botao(texts.BOTAO_NOME, b.BotaoPerfil("nome")),
+                botao(texts.BOTAO_FUSO, b.BotaoPerfil("fuso")),
             ],
-            [botao(texts.BOTAO_PERFIL_NOTIFICACOES, b.Perfil("notif"))],
+            [botao(texts.BOTAO_PERFIL_NOTIFICACOES, b.BotaoPerfil("notif"))],
         ]
     )
 
@@ -359,7 +363,7 @@ def perfil(usuario: Usuario) -> InlineKeyboardMarkup:
 def fusos() -> InlineKeyboardMarkup:
     """Brazil's main zones (and Lisbon), by their index in `fusos.COMUNS`."""
     return InlineKeyboardMarkup(
-        [[botao(rotulo, b.Perfil("fuso", i))] for i, (rotulo, _) in enumerate(COMUNS)]
+        [[botao(rotulo, b.BotaoPerfil("fuso", i))] for i, (rotulo, _) in enumerate(COMUNS)]
     )
 
 
@@ -368,7 +372,7 @@ def fusos() -> InlineKeyboardMarkup:
 
 def parar_resposta(numero: int) -> InlineKeyboardMarkup:
     """⏹ Parar under an answer being written (groups, and private chats without drafts)."""
-    return InlineKeyboardMarkup([[botao(texts.BOTAO_PARAR, b.PararResposta(numero))]])
+    return InlineKeyboardMarkup([[botao(texts.BOTAO_PARAR, b.BotaoPararResposta(numero))]])
 
 
 def fim_da_resposta(
@@ -377,11 +381,11 @@ def fim_da_resposta(
     """Under a finished answer: confirm or drop each proposed write; 🔁 for a failed one."""
     rows = [
         [
-            botao(texts.botao_abrir(resumo), b.ConfirmarAcao(acao_id)),
-            botao(texts.BOTAO_NAO_ABRIR, b.RecusarAcao(acao_id)),
+            botao(texts.botao_abrir(resumo), b.BotaoConfirmarAcao(acao_id)),
+            botao(texts.BOTAO_NAO_ABRIR, b.BotaoRecusarAcao(acao_id)),
         ]
         for acao_id, resumo in propostas
     ]
     if repetir is not None:
-        rows.append([botao(texts.BOTAO_TENTAR_DE_NOVO, b.TentarDeNovo(repetir))])
+        rows.append([botao(texts.BOTAO_TENTAR_DE_NOVO, b.BotaoTentarDeNovo(repetir))])
     return InlineKeyboardMarkup(rows) if rows else None
