@@ -3,8 +3,9 @@
 Targets (issue 14): context assembly before the model is called p95 <= 50 ms (2,000 stored
 messages in the conversation, a 100,000-chunk knowledge base); the first visible text in the
 chat <= 1.0 s after the model's first token; at most one Bot API edit per second per chat
-while streaming (drafts: stated); and the extra RSS per concurrent streaming answer with 50
-at once.
+while streaming (drafts: stated); the extra RSS per concurrent streaming answer with 50
+at once; and, for a voice note, the time from the transcription request to the first visible
+text ("🎙 …"), the model not counted.
 
     python -m bench.mentor [--mensagens 2000] [--trechos 100000] [--amostras 200] [--tokens 1000]
                            [--quick]
@@ -61,7 +62,7 @@ from bot.processos import ProcessoService
 from bot.settings import Settings
 from db.engine import create_engine, create_sessions
 from db.models import Usuario
-from tests.fake_openai import FakeOpenAI, Resposta
+from tests.fake_openai import FakeOpenAI, Resposta, Transcricao
 from tests.fake_telegram import FakeTelegram
 from tests.people import Pessoa
 
@@ -311,7 +312,7 @@ async def medir_transmissao(
                 chat_id, predicate=lambda m: m["text"].count("tok") >= tokens, timeout=120
             )
             primeiro = ai.primeiros_pedacos[-1]
-            metodo = "sendRichMessageDraft" if onde == "privado" else "editMessageText"
+            metodo = "sendMessageDraft" if onde == "privado" else "editMessageText"
             atualizacoes = [
                 c for c in tg.calls[marca:]
                 if c.method == metodo and c.params.get("chat_id") == chat_id
@@ -322,7 +323,32 @@ async def medir_transmissao(
             resultado[f"{onde}_por_s"] = (len(atualizacoes) - 1) / janela
             resultado[f"{onde}_n"] = len(atualizacoes)
             resultado["stream_s"] = tokens * 0.005
+        resultado.update(await medir_voz(tg, ai, ana))
     return resultado
+
+
+async def medir_voz(tg: FakeTelegram, ai: FakeOpenAI, ana: Pessoa, n: int = 20) -> dict[str, float]:
+    """Voice: from the note's arrival, and from the transcription request, to "🎙 …" shown."""
+    chegada: list[float] = []
+    pedido: list[float] = []
+    ai.padrao = functools.partial(_modelo, texto="ok.", intervalo=0.0)
+    for _ in range(n):
+        ai.transcricoes.append(Transcricao("explique filas com idempotência"))
+        marca, mensagens = len(tg.calls), tg.mark(ana.id)
+        inicio = time.monotonic()
+        tg.send_voice(ana.user, b"OggS" + bytes(16_000), duration=5)
+        ouvida = await tg.wait_for_call(
+            "sendMessage", after=marca, timeout=30,
+            predicate=lambda c: str(c.params.get("text", "")).startswith("🎙"),
+        )  # fmt: skip
+        chegada.append((ouvida.at - inicio) * 1000)
+        pedido.append((ouvida.at - ai.audios[-1]["at"]) * 1000)
+        await tg.wait_for_message(ana.id, predicate=lambda m: m["text"] == "ok.",
+                                  after=mensagens, timeout=30)  # fmt: skip
+        await asyncio.sleep(1.1)  # the chat's pace (1 message/s) is not the voice path's cost
+    return {"voz_chegada_p50": pct(chegada, 50), "voz_chegada_p95": pct(chegada, 95),
+            "voz_pedido_p50": pct(pedido, 50), "voz_pedido_p95": pct(pedido, 95),
+            "voz_n": float(n)}  # fmt: skip
 
 
 async def medir_memoria(
@@ -408,7 +434,7 @@ def relatorio(
     print(f"\n2. streaming {args.tokens} tokens at 5 ms each ({fluxo['stream_s']:.1f} s of model "
           f"output); getMe round trip {getme * 1000:.1f} ms")  # fmt: skip
     for onde, rotulo, alvo in (
-        ("privado", "private, rich drafts", None),
+        ("privado", "private, drafts", None),
         ("grupo", "group, edits", 1.0),
     ):
         primeiro = fluxo[f"{onde}_primeiro_s"]
@@ -420,6 +446,11 @@ def relatorio(
               f"({primeiro / getme:.1f}x getMe; target <= 1 s: "
               f"{'yes' if primeiro <= TARGET_FIRST_VISIBLE_S else 'NO'}); "
               f"{int(fluxo[f'{onde}_n'])} updates, {taxa:.2f} calls/s per chat{meta}")  # fmt: skip
+    print(f"\n2b. voice ({int(fluxo['voz_n'])} notes of 5 s, model not counted): note arrival -> "
+          f"\"🎙 …\" shown p50 {fluxo['voz_chegada_p50']:.0f} ms p95 "
+          f"{fluxo['voz_chegada_p95']:.0f} ms; transcription request -> shown p50 "
+          f"{fluxo['voz_pedido_p50']:.0f} ms p95 {fluxo['voz_pedido_p95']:.0f} ms "
+          f"({fluxo['voz_pedido_p95'] / 1000 / getme:.1f}x getMe)")  # fmt: skip
     print(f"\n3. memory: {args.concorrentes} answers streaming at once "
           f"(max {memoria['simultaneas']:.0f} simultaneous): RSS {memoria['antes_mb']:.1f} -> "
           f"{memoria['pico_mb']:.1f} MB, extra {memoria['extra_kb']:.0f} KiB per answer "

@@ -14,6 +14,7 @@ update id and the user gets an apology.
     ├── IllegalTransition   a status change the state machine forbids
     ├── NotRegistered       the caller has not sent /start yet
     ├── StaleState          a button from an old screen; the handler shows the fresh one
+    ├── ServiceUnavailable  an outside service (e.g. transcription) failed; nothing was changed
     ├── ConfigError         a setting is missing or malformed (one line, names the variable)
     │   ├── OutdatedSchema       (bot.app) the database is behind the code's migrations
     │   ├── DatabaseUnavailable  (bot.database) the database did not answer at start-up
@@ -84,6 +85,10 @@ class ConfigError(CogepError):
 
 class StaleState(CogepError):
     """A button was pressed on a screen that no longer shows the current state."""
+
+
+class ServiceUnavailable(CogepError):
+    """An outside service failed (the transcription endpoint); nothing was changed."""
 
 
 class Interno(CogepError):

@@ -92,6 +92,17 @@ class Settings(BaseSettings):
     mentor_tokens_por_dia: int = Field(default=200_000, ge=0, alias="MENTOR_TOKENS_POR_DIA")
     mentor_preco_entrada: float = Field(default=0.15, ge=0, alias="MENTOR_PRECO_ENTRADA")
     mentor_preco_saida: float = Field(default=0.60, ge=0, alias="MENTOR_PRECO_SAIDA")
+    # Bot API 10.1 rich messages (sendRichMessage, sendRichMessageDraft) for the mentor's answers:
+    # off by default, since several clients (Web, macOS, third-party) show them as blank.
+    mensagens_ricas: bool = Field(default=False, alias="COGEP_MENSAGENS_RICAS")
+    # Voice notes and audio (bot.mentor.voz): an OpenAI-compatible /audio/transcriptions.
+    openai_transcription_model: str = Field(default="whisper-1", alias="OPENAI_TRANSCRIPTION_MODEL")
+    openai_transcription_base_url: str | None = Field(
+        default=None, alias="OPENAI_TRANSCRIPTION_BASE_URL"
+    )
+    voz_max_segundos: int = Field(default=300, gt=0, alias="COGEP_VOZ_MAX_SEGUNDOS")
+    # USD per minute of audio (whisper-1's price), for /uso.
+    voz_preco_minuto: float = Field(default=0.006, ge=0, alias="OPENAI_TRANSCRIPTION_PRECO")
     # The embedded PostgreSQL's folder (when DATABASE_URL is unset); default: the user data dir.
     data_dir: Path | None = Field(default=None, alias="COGEP_DATA_DIR")
     # Knowledge base: embeddings are optional (full-text search alone without them).

@@ -47,6 +47,7 @@ from handlers import (
     inline,
     lembretes,
     mentor,
+    midia,
     notificacoes,
     novo,
     perfil,
@@ -73,6 +74,7 @@ ROTAS: tuple[Rotas, ...] = (
     admin.ROTAS,
     grupos.ROTAS,
     mentor.ROTAS,
+    midia.ROTAS,
     aviso.ROTAS,
     inicio.FIM,
 )

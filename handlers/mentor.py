@@ -36,6 +36,7 @@ from bot.fluxos import Fluxo
 from bot.mentor.fila import Atendimento, Fila
 from bot.mentor.recursos import RASCUNHO, RICO, RecursosDoServidor
 from bot.mentor.servico import Interrompida, Pergunta, Resposta
+from bot.mentor.voz import TOKENS_POR_SEGUNDO
 from bot.render import to_plain
 from bot.saida.envio import edit_teclado, reply_html
 from bot.saida.transmissao import Servidor, Transmissao
@@ -115,6 +116,22 @@ async def _perguntar(
     await _enfileirar(update, context, pergunta, responder_a=message.message_id)
 
 
+async def perguntar_com_imagem(
+    update: Update, context: CogepContext, usuario: Usuario, *, legenda: str, imagem: str
+) -> None:
+    """A photo (a data URL), its caption as the question: for the mentor, image and all."""
+    message = update.effective_message
+    assert message is not None
+    pergunta = Pergunta(
+        usuario=usuario,
+        chat_id=message.chat_id,
+        texto=texts.pergunta_com_imagem(_sem_mencao(legenda, context.bot.username)),
+        grupo=message.chat.type != "private",
+        imagem=imagem,
+    )
+    await _enfileirar(update, context, pergunta, responder_a=message.message_id)
+
+
 async def _enfileirar(
     update: Update, context: CogepContext, pedida: Pergunta, *, responder_a: int | None
 ) -> None:
@@ -127,12 +144,15 @@ async def _enfileirar(
 
     async def trabalho(atendimento: Atendimento) -> None:
         recusados = await recursos.recusados()
-        servidor = Servidor(rico=RICO not in recusados, rascunho=RASCUNHO not in recusados)
+        ricas = services.settings.mensagens_ricas and RICO not in recusados  # opt-in
+        servidor = Servidor(rico=ricas, rascunho=RASCUNHO not in recusados)
         try:
             await _atender(bot, services, servidor, pergunta, atendimento, responder_a=responder_a)
         finally:  # what this answer learnt, every replica knows from now on
-            for nome, sabe in ((RICO, servidor.rico), (RASCUNHO, servidor.rascunho)):
-                if not sabe and nome not in recusados:
+            tentados = ((RICO, ricas, servidor.rico),
+                        (RASCUNHO, RASCUNHO not in recusados, servidor.rascunho))  # fmt: skip
+            for nome, tentou, sabe in tentados:
+                if tentou and not sabe:
                     await recursos.recusar(nome)
 
     chave = (pergunta.chat_id, update.effective_user.id)
@@ -160,7 +180,9 @@ async def _atender(
         await transmissao.comecar()
         if transmissao.marcador_id is not None:
             await services.mentor.guardar_marcador(pergunta, transmissao.marcador_id)
-        resposta = await services.mentor.responder(pergunta, transmissao.crescer, atendimento.parar)
+        resposta = await services.mentor.responder(
+            pergunta, transmissao.crescer, atendimento.parar, ao_consultar=transmissao.consultar
+        )
     except Exception as exc:  # the processo in focus vanished, the database is down, a bug
         await _abandonar(services, pergunta)
         if isinstance(exc, CogepError) and explicavel(exc):
@@ -176,7 +198,10 @@ async def _atender(
         except TelegramError:
             log.warning("could not tell chat %s that its answer failed", pergunta.chat_id)
         return
-    await transmissao.terminar(_markdown_final(resposta), teclado=_teclado_final(resposta))
+    try:
+        await transmissao.terminar(_markdown_final(resposta), teclado=_teclado_final(resposta))
+    except TelegramError as exc:  # even plain text was refused: the answer stays stored
+        log.warning("answer in chat %s not delivered: %s", pergunta.chat_id, exc)
     await services.mentor.resumir(pergunta.chat_id, pergunta.usuario, resposta)
 
 
@@ -190,6 +215,8 @@ async def _abandonar(services: Services, pergunta: Pergunta) -> None:
 
 def _markdown_final(resposta: Resposta) -> str:
     texto = resposta.texto
+    if resposta.sem_imagem:
+        texto = f"{texts.MENTOR_SEM_IMAGEM_MD}\n\n{texto}"
     if resposta.fontes:
         texto += texts.fontes_md(resposta.fontes)
     if resposta.parada:
@@ -359,7 +386,8 @@ async def uso(update: Update, context: CogepContext, usuario: Usuario) -> None:
     meu = await mentor.uso(usuario)
     html = texts.uso_pessoal(
         meu.hoje, meu.mes, custo_hoje=mentor.custo(*meu.hoje), custo_mes=mentor.custo(*meu.mes),
-        limite=meu.limite_diario,
+        limite=meu.limite_diario, voz=(meu.voz_hoje, meu.voz_mes),
+        custo_voz=mentor.custo_voz(meu.voz_mes), voz_em_tokens=meu.voz_hoje * TOKENS_POR_SEGUNDO,
     )  # fmt: skip
     if administra(usuario):
         equipe = await mentor.uso_da_equipe(usuario)

@@ -13,6 +13,12 @@ tool calls, the `usage` numbers, a delay before the first piece and between piec
 error with a code and a `Retry-After`, a stream cut after N pieces (no finish, no [DONE]) or a
 malformed chunk. `desconexoes` counts streams whose client went away before the end: a stop
 that really cancels the model request shows up there.
+
+`POST /v1/audio/transcriptions` (multipart: file, model, language) answers the next entry of
+`transcricoes` (a `Transcricao`: the text, or an HTTP error status), else "(silêncio)";
+`audios` records each request's fields and the file's size. Image parts (`image_url` with a
+data URL) are read by `imagens_de`; `sem_imagens` refuses them with a 400, as a text-only
+model does.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 JSON = dict[str, Any]
 
@@ -60,10 +66,37 @@ class Resposta:
     sem_uso: bool = False  # leave the usage fields out
 
 
+@dataclass
+class Transcricao:
+    """One scripted answer of the transcription endpoint."""
+
+    texto: str = ""
+    status: int = 200
+    atraso: float = 0.0
+
+
+def texto_de(conteudo: str | list[JSON]) -> str:
+    """A message's text, whether plain or in parts (images shown as "[vi uma imagem]")."""
+    if isinstance(conteudo, str):
+        return conteudo
+    return " ".join(p["text"] if p["type"] == "text" else "[vi uma imagem]" for p in conteudo)
+
+
+def imagens_de(pedido: JSON) -> list[str]:
+    """The image URLs (data URLs) of every message of a request."""
+    return [
+        parte["image_url"]["url"]
+        for m in pedido["messages"]
+        if isinstance(m.get("content"), list)
+        for parte in m["content"]
+        if parte["type"] == "image_url"
+    ]
+
+
 def eco(pedido: JSON) -> Resposta:
     """The default answer: repeats the last user message."""
     ultima = next((m for m in reversed(pedido["messages"]) if m["role"] == "user"), None)
-    conteudo = ultima["content"] if ultima else ""
+    conteudo = texto_de(ultima["content"]) if ultima else ""
     return Resposta(texto=f"Você perguntou: {conteudo}")
 
 
@@ -79,6 +112,10 @@ class FakeOpenAI:
         self.concluidas = 0
         self.chegadas: list[float] = []  # time.monotonic() of each request's arrival
         self.primeiros_pedacos: list[float] = []  # time.monotonic() of each stream's first piece
+        self.transcricoes: list[Transcricao] = []
+        self.audios: list[JSON] = []  # model, language, file name and size of each request
+        self.sem_imagens = False  # answer a request with an image part with a 400, as text-only
+        # models do
         self._port = 0
         self._runner: web.AppRunner | None = None
         self._ids = itertools.count(1)
@@ -92,6 +129,7 @@ class FakeOpenAI:
     async def __aenter__(self) -> Self:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
+        app.router.add_post("/v1/audio/transcriptions", self._transcrever)
         self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -115,12 +153,36 @@ class FakeOpenAI:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._mudou.wait(), 0.05)
 
-    # -- the endpoint -----------------------------------------------------------------------
+    # -- the endpoints ----------------------------------------------------------------------
+    async def _transcrever(self, request: web.Request) -> web.Response:
+        campos: JSON = {}
+        async for parte in await request.multipart():
+            if not isinstance(parte, BodyPartReader) or parte.name is None:
+                continue
+            if parte.filename is not None:
+                conteudo = await parte.read()
+                campos["arquivo"], campos["tamanho"] = parte.filename, len(conteudo)
+            else:
+                campos[parte.name] = await parte.text()
+        campos["at"] = time.monotonic()
+        self.audios.append(campos)
+        self._avisar()
+        roteiro = self.transcricoes.pop(0) if self.transcricoes else Transcricao("(silêncio)")
+        if roteiro.atraso:
+            await asyncio.sleep(roteiro.atraso)
+        if roteiro.status != 200:
+            erro = {"error": {"message": "transcription failed", "type": "server_error"}}
+            return web.json_response(erro, status=roteiro.status)
+        return web.json_response({"text": roteiro.texto})
+
     async def _completions(self, request: web.Request) -> web.StreamResponse:
         self.chegadas.append(time.monotonic())
         pedido: JSON = await request.json()
         self.pedidos.append(pedido)
         self._avisar()
+        if self.sem_imagens and imagens_de(pedido):
+            erro = "Invalid content type. image_url is only supported by certain models."
+            return self._erro(Resposta(texto=erro, status=400))
         resposta = self.roteiro.pop(0) if self.roteiro else self.padrao(pedido)
         if resposta.atraso:
             await asyncio.sleep(resposta.atraso)

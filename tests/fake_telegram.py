@@ -201,6 +201,7 @@ class _Fault:
     times: int
     chat_id: int | None
     after: int = 0  # matching calls let through before the first failure
+    kind: str = "status"  # "status": answer `error`; "timeout": hang; "network": hang up
 
 
 @dataclass
@@ -567,6 +568,7 @@ class FakeTelegram:
     # of one chat, so a chat's updates still arrive in order. 1 keeps the tests' order simple.
     webhook_concurrency: int = 1
     strict_html_ampersand: bool = True
+    hang_seconds: float = 3.0  # how long a `fail_next(kind="timeout")` call hangs
     _METHODS: ClassVar[dict[str, tuple[str, ApiMethod]]] = {}  # lower name -> (name, impl)
 
     def __init__(
@@ -777,6 +779,50 @@ class FakeTelegram:
         fields: JSON = {"document": stored.as_document()}
         if caption is not None:
             fields["caption"] = caption
+        return self._queue({"message": self._user_message(user, chat, fields)})
+
+    def send_voice(
+        self,
+        user: JSON,
+        content: bytes,
+        *,
+        duration: int,
+        chat: JSON | None = None,
+        reply_to: JSON | None = None,
+        audio: bool = False,
+    ) -> JSON:
+        """Queue a voice note (or, with `audio`, an audio file) from user; getFile and download
+        then serve its content."""
+        stored = self._store_file("voz.oga" if not audio else "audio.mp3", content,
+                                  "audio/ogg" if not audio else "audio/mpeg")  # fmt: skip
+        media = {k: v for k, v in stored.as_document().items() if k != "file_name"}
+        fields: JSON = {"audio" if audio else "voice": {**media, "duration": duration}}
+        if reply_to is not None:
+            fields["reply_to_message"] = reply_to
+        return self._queue({"message": self._user_message(user, chat, fields)})
+
+    def send_photo(
+        self,
+        user: JSON,
+        sizes: list[bytes],
+        *,
+        caption: str | None = None,
+        chat: JSON | None = None,
+        reply_to: JSON | None = None,
+    ) -> JSON:
+        """Queue a photo from user, in the sizes given (smallest first, as Telegram lists
+        them); getFile and download then serve each size's content."""
+        photo = []
+        for i, content in enumerate(sizes):
+            stored = self._store_file(f"photo_{i}.jpg", content, "image/jpeg")
+            photo.append({"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                          "width": 90 * (i + 1), "height": 60 * (i + 1),
+                          "file_size": len(content)})  # fmt: skip
+        fields: JSON = {"photo": photo}
+        if caption is not None:
+            fields["caption"] = caption
+        if reply_to is not None:
+            fields["reply_to_message"] = reply_to
         return self._queue({"message": self._user_message(user, chat, fields)})
 
     def send_sticker(self, user: JSON, *, chat: JSON | None = None) -> JSON:
@@ -990,16 +1036,20 @@ class FakeTelegram:
         times: int = 1,
         chat_id: int | None = None,
         after: int = 0,
+        kind: str = "status",
     ) -> None:
         """Answer the next `times` calls to method (optionally only for chat_id) with an error,
-        after letting `after` of them through."""
+        after letting `after` of them through. `kind="timeout"` instead holds the call for
+        `hang_seconds` and does nothing (the client's read timeout fires first);
+        `kind="network"` closes the connection without an answer."""
+        assert kind in ("status", "timeout", "network"), kind
         parameters: JSON = {}
         if retry_after is not None:
             parameters["retry_after"] = retry_after
         if migrate_to_chat_id is not None:
             parameters["migrate_to_chat_id"] = migrate_to_chat_id
         error = ApiError(error_code, description, parameters or None)
-        self._faults.append(_Fault(method.lower(), error, times, chat_id, after))
+        self._faults.append(_Fault(method.lower(), error, times, chat_id, after, kind))
 
     def hold_downloads(self) -> None:
         """Make file downloads wait (a slow network, or a bot killed mid-download)."""
@@ -1076,8 +1126,8 @@ class FakeTelegram:
             429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
         )
 
-    def _take_fault(self, method: str, params: JSON) -> ApiError | None:
-        """Consume and return the first injected error matching this call, if any."""
+    def _take_fault(self, method: str, params: JSON) -> _Fault | None:
+        """Consume and return the first injected fault matching this call, if any."""
         for fault in self._faults:
             if fault.method != method.lower():
                 continue
@@ -1089,7 +1139,7 @@ class FakeTelegram:
             fault.times -= 1
             if fault.times <= 0:
                 self._faults.remove(fault)
-            return fault.error
+            return fault
         return None
 
     # ----------------------------------------------------------------------- HTTP plumbing
@@ -1110,7 +1160,17 @@ class FakeTelegram:
         try:
             if handler is None:
                 raise ApiError(404, "Not Found")
-            fault = self._take_fault(call.method, params) or self._flood_check(call.method, params)
+            injected = self._take_fault(call.method, params)
+            if injected is not None and injected.kind == "timeout":
+                await asyncio.sleep(self.hang_seconds)
+                raise injected.error
+            if injected is not None and injected.kind == "network":
+                call.error = {"network": "connection closed"}
+                if request.transport is not None:
+                    request.transport.close()
+                return web.Response(status=500)
+            fault = injected.error if injected is not None else None
+            fault = fault or self._flood_check(call.method, params)
             if fault is not None:
                 raise fault
             call.result = await handler(self, params)

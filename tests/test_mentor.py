@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app import CogepApplication
+from bot.app import CogepApplication, build_application, serving
 from bot.database import Database
+from bot.mentor.formato import markdown_para_html
+from tests.conftest import mentor_settings
 from tests.fake_openai import FakeOpenAI, Resposta
-from tests.fake_telegram import JSON, Call, FakeTelegram
+from tests.fake_telegram import JSON, Call, FakeTelegram, parse_html
 from tests.test_processos import registrar, tornar_gestor
 
 RESPOSTA = (
@@ -17,6 +20,31 @@ RESPOSTA = (
     "campos e mantenha os antigos.\n\n- Documente a depreciação\n- Meça quem ainda usa a v1\n\n"
     "```python\n@app.get('/v2/pedidos')\ndef pedidos(): ...\n```\n\nE você, o que quebraria?"
 )
+
+
+RICAS = pytest.mark.parametrize("ricas", [True], ids=["ricas"])  # COGEP_MENSAGENS_RICAS=true
+
+
+@pytest.fixture
+def ricas() -> bool:
+    """Whether the bot sends rich messages (opt-in; off by default)."""
+    return False
+
+
+@pytest.fixture
+async def professor(
+    tg: FakeTelegram, database: Database, database_url: str, ai: FakeOpenAI, ricas: bool
+) -> AsyncIterator[CogepApplication]:
+    """The mentor on the fake model, with rich messages as the test asks."""
+    settings = mentor_settings(tg, database_url, ai, mensagens_ricas=ricas)
+    app = build_application(settings, database=database)
+    async with serving(app, poll_timeout=1):
+        yield app
+
+
+def como_html(markdown: str) -> str:
+    """The text a client shows for the model's Markdown sent as HTML."""
+    return parse_html(markdown_para_html(markdown))[0]
 
 
 def respostas_finais(tg: FakeTelegram, chat_id: int) -> list[Call]:
@@ -32,11 +60,16 @@ def respostas_finais(tg: FakeTelegram, chat_id: int) -> list[Call]:
 async def espera_resposta(
     tg: FakeTelegram, chat_id: int, contem: str, *, timeout: float = 8
 ) -> JSON:
-    return await tg.wait_for_message(
-        chat_id, predicate=lambda m: contem in m.get("text", ""), timeout=timeout
-    )
+    """The answer containing `contem`, once final (a streaming preview ends with "▌")."""
+
+    def final(m: JSON) -> bool:
+        texto = m.get("text", "")
+        return contem in texto and not texto.endswith("▌")
+
+    return await tg.wait_for_message(chat_id, predicate=final, timeout=timeout)
 
 
+@RICAS
 async def test_a_private_question_streams_as_drafts_then_one_rich_message(
     professor: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI
 ) -> None:
@@ -63,6 +96,7 @@ async def test_a_private_question_streams_as_drafts_then_one_rich_message(
     assert "Anatoly Petrovich" in ai.pedidos[0]["messages"][0]["content"]
 
 
+@RICAS
 async def test_without_rich_messages_the_html_path_answers_and_the_refusal_costs_one_call(
     professor: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI
 ) -> None:
@@ -140,7 +174,7 @@ async def test_in_a_group_a_placeholder_is_edited_about_once_a_second_then_answe
     assert len(edicoes) >= 2 and all(gap >= 0.9 for gap in gaps)
     assert not tg.drafts(grupo["id"])  # drafts are for private chats only
     assert ai.pedidos[0]["messages"][-1]["content"] == "como versionar uma API?"
-    assert final["text"] == RESPOSTA
+    assert final["text"] == como_html(RESPOSTA)  # all of it, as HTML (the default)
     restantes = [m["text"] for m in tg.chat_messages(grupo["id"])]
     assert not any("pensando" in t for t in restantes)  # the placeholder gave way to the answer
 
@@ -196,6 +230,7 @@ async def test_a_question_sent_while_an_answer_runs_is_queued_and_told_so(
     assert bia_pronta < ana_pronta
 
 
+@RICAS
 async def test_one_refused_rich_message_falls_back_alone_and_rich_stays_on(
     professor: CogepApplication, tg: FakeTelegram, ai: FakeOpenAI
 ) -> None:
@@ -229,6 +264,7 @@ async def test_in_a_group_without_rich_messages_the_placeholder_becomes_the_answ
     assert "reply_markup" not in final or not final["reply_markup"]["inline_keyboard"]
 
 
+@RICAS
 async def test_flood_control_while_streaming_slows_the_edits_and_the_final_text_arrives(
     grupo: JSON, tg: FakeTelegram, ai: FakeOpenAI
 ) -> None:

@@ -118,7 +118,7 @@ async def test_a_grounded_answer_cites_the_passages_it_used(
     ana.envia("Como reverter um deploy que deu errado?")
     final = await espera_resposta(tg, ana.id, "Volte o tráfego")
 
-    assert final["text"].endswith("*Fontes:* Manual de Deploy › Rollback")
+    assert final["text"].endswith("Fontes: Manual de Deploy › Rollback")
     dados = next(
         str(m["content"]) for m in ai.pedidos[0]["messages"] if "<trecho" in str(m["content"])
     )
@@ -141,7 +141,7 @@ async def test_the_search_tool_finds_more_passages_and_they_are_cited_too(
 
     tool = next(str(m["content"]) for m in ai.pedidos[1]["messages"] if m["role"] == "tool")
     assert 'n="2" fonte="Guia de Plantão › Escalonamento"' in tool
-    assert "Fontes:* Guia de Plantão › Escalonamento; Manual de Deploy › Rollback" in final["text"]
+    assert "Fontes: Guia de Plantão › Escalonamento; Manual de Deploy › Rollback" in final["text"]
     assert base.consultas[-1] == "incidentes graves escalonados"
 
 
@@ -177,7 +177,7 @@ async def test_offline_the_mentor_says_so_and_shows_the_best_passages(
     nada = await ana.diz("Receita de bolo de cenoura")
 
     assert "Nenhum modelo de IA está configurado" in resposta["text"]
-    assert "**1. Manual de Deploy › Rollback**" in resposta["text"]
+    assert "1. Manual de Deploy › Rollback" in resposta["text"]
     assert "ambiente azul" in resposta["text"]
     assert "não encontrei nada" in nada["text"]
     assert ai.pedidos == []
@@ -219,7 +219,7 @@ async def test_with_real_documents_a_grounded_answer_cites_its_source(
 
     enviado = " ".join(str(m["content"]) for m in ai.pedidos[0]["messages"])
     assert "reimplante a versão anterior da imagem" in enviado
-    assert "*Fontes:* Manual de Deploy › Rollback" in final["text"]
+    assert "Fontes: Manual de Deploy › Rollback" in final["text"]
 
 
 async def test_with_real_documents_an_injection_does_not_widen_what_the_user_sees(

@@ -10,7 +10,9 @@ contratos               Protocols for the knowledge base (and later reminders)
 servico                 MentorService: a question admitted (stored, limits counted) when
                         queued, answered in its turn; data markers neutralised; questions a
                         crash cut off found by their silent heartbeat and offered 🔁
-formato                 the model's Markdown as Telegram-HTML (the non-rich path)
+                        a photo goes as an image part (remembered per model when refused)
+voz                     voice notes to text (/audio/transcriptions), limits, seconds counted
+formato                 the model's Markdown as Telegram-HTML (the default, non-rich path)
 ritmo                   throttled streaming updates (newest text wins)
 fila                    per-person answer queues in PostgreSQL: in order across replicas, a
                         stop pressed on any replica reaches the one answering

@@ -6,7 +6,8 @@ sends it: the first piece at once, then at most once per `intervalo`, never two 
 and intermediate texts are simply skipped (the pause runs from the end of a send, so the server
 never sees two closer than the interval). A send that raises `Devagar(s)` (a 429) makes the
 pump wait `s` and double its interval. `fechar()` stops the pump after the send in flight, so
-the final message that follows never races a late update.
+the final message that follows never races a late update, and `respeitar()` lets a final edit
+keep the interval too.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ class Compasso:
         self._livre = asyncio.Event()  # set while no send is in flight
         self._livre.set()
         self._tarefa: asyncio.Task[None] | None = None
+        self.ultimo: float | None = None  # loop time at the end of the last send
+
+    async def respeitar(self) -> None:
+        """Wait until a call now would keep the interval after the last send."""
+        if self.ultimo is not None:
+            falta = self.ultimo + self.intervalo - asyncio.get_running_loop().time()
+            if falta > 0:
+                await asyncio.sleep(falta)
 
     def atualizar(self, texto: str) -> None:
         """Record the newest text; the pump sends it when its turn comes."""
@@ -75,6 +84,7 @@ class Compasso:
                 log.warning("streaming update failed", exc_info=True)
                 pausa = self.intervalo
             finally:
+                self.ultimo = asyncio.get_running_loop().time()
                 self._livre.set()
             # Counted from the end of the send: however slow one call was, the server never
             # sees two of them closer than `intervalo`.

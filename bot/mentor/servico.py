@@ -29,7 +29,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -40,13 +40,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.acentos import sem_acentos
 from bot.entrada.efeito import referencia
-from bot.errors import NotAllowed, NotFound, StaleState
+from bot.errors import InvalidInput, NotAllowed, NotFound, ServiceUnavailable, StaleState
 from bot.mentor.contratos import BaseDeConhecimento, LembreteCriado, Lembretes, Passagem
 from bot.mentor.ferramentas import Chamador, Ferramentas, Proposta, processo_como_dados
 from bot.mentor.memoria import Contexto, Memoria
 from bot.mentor.modelo import FalhaDoModelo, Modelo, Rodada, TipoFalha
 from bot.mentor.persona import carregar_persona
 from bot.mentor.tokens import Estimador
+from bot.mentor.voz import TOKENS_POR_SEGUNDO, Voz
 from bot.notificacoes.caixa import BotoesDeAviso, Nota, Notifier, teclado
 from bot.processos import ProcessoService, Rascunho
 from bot.settings import Settings
@@ -141,6 +142,9 @@ class Pergunta:
     grupo: bool = False
     processo_id: int | None = None  # asked from the processo's card
     pergunta_id: int | None = None  # the stored question: set by `admitir`, or by 🔁
+    # A photo, as a data URL: sent to the model as an image part, never stored (the memory
+    # keeps the text, "[imagem] <legenda>").
+    imagem: str | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -156,6 +160,8 @@ class Resposta:
     espera: float | None = None
     parada: bool = False  # stopped by the user (as opposed to cut by the length limit)
     contexto: Contexto | None = None
+    detalhe: str = ""  # the model's own words for a failure
+    sem_imagem: bool = False  # the model refused the image: answered from the text alone
     # Each model call made, with the characters it sent: what usage is recorded from.
     rodadas: list[tuple[Rodada, int]] = field(default_factory=list, repr=False)
 
@@ -176,6 +182,8 @@ class Uso:
     hoje: tuple[int, int]
     mes: tuple[int, int]
     limite_diario: int | None
+    voz_hoje: int = 0  # seconds of audio transcribed
+    voz_mes: int = 0
 
 
 class MentorService:
@@ -209,18 +217,24 @@ class MentorService:
         self.memoria = Memoria(sessions, self.estimador)
         self.ferramentas = Ferramentas(sessions, processos, conhecimento, lembretes)
         self.persona = carregar_persona()
+        self.voz = Voz.de(settings)  # voice notes: None without a model
         self._calados: dict[int, datetime] = {}  # usuario id -> refusals are quiet until then
+        self._sem_imagens: set[str] = set()  # models that refused an image part
 
     async def fechar(self) -> None:
         """Close the model client's connections (at shutdown)."""
         if self.modelo is not None:
             await self.modelo.fechar()
+        if self.voz is not None:
+            await self.voz.fechar()
 
     # -- answering -------------------------------------------------------------------------
     async def responder(
-        self, pergunta: Pergunta, ao_crescer: Callable[[str], None], parar: asyncio.Event
-    ) -> Resposta:
-        """Answer `pergunta`, calling `ao_crescer(markdown_so_far)` as the answer grows."""
+        self, pergunta: Pergunta, ao_crescer: Callable[[str], None], parar: asyncio.Event,
+        *, ao_consultar: Callable[[], Awaitable[None]] | None = None,
+    ) -> Resposta:  # fmt: skip
+        """Answer `pergunta`, calling `ao_crescer(markdown_so_far)` as the answer grows and
+        awaiting `ao_consultar()` before each round of tools (which may take a while)."""
         assert pergunta.pergunta_id is not None, "admitir() stores a question before its turn"
         texto, pergunta_id = pergunta.texto, pergunta.pergunta_id
         if self.modelo is None:
@@ -234,7 +248,20 @@ class MentorService:
             except NotFound:
                 await self._marcar(pergunta_id, "falhou")
                 raise
-            resposta = await self._conversar(pergunta, mensagens, passagens, ao_crescer, parar)
+            resposta = await self._conversar(
+                pergunta, mensagens, passagens, ao_crescer, parar, ao_consultar
+            )
+            if self._recusou_imagem(pergunta, resposta):
+                # Told once (this answer says so); later photos go to this model as text.
+                log.info("model %s refuses images; sending their text only", self.modelo.nome)
+                self._sem_imagens.add(self.modelo.nome)
+                mensagens, passagens, contexto = await self._montar(
+                    pergunta, texto, pergunta_id, orcamento=orcamento
+                )
+                resposta = await self._conversar(
+                    pergunta, mensagens, passagens, ao_crescer, parar, ao_consultar
+                )
+                resposta.sem_imagem = True
             if resposta.falha != "contexto" or resposta.texto or tentativa:
                 break
             # The model's window is smaller than our budget: once more with a quarter of it
@@ -246,6 +273,13 @@ class MentorService:
         resposta.pergunta_id, resposta.contexto = pergunta_id, contexto
         await self._concluir(pergunta, resposta)
         return resposta
+
+    def _recusou_imagem(self, pergunta: Pergunta, resposta: Resposta) -> bool:
+        """A 400 about the image part, from a model still believed to take images."""
+        return (
+            pergunta.imagem is not None and self._ve_imagens() and resposta.falha == "invalido"
+            and not resposta.texto and "image" in resposta.detalhe.lower()
+        )  # fmt: skip
 
     async def resumir(self, chat_id: int, usuario: Usuario, resposta: Resposta) -> None:
         """Summarise the turns an answer's context left out (after the answer was shown)."""
@@ -382,8 +416,18 @@ class MentorService:
             conteudo = turno.texto if turno.estado == "ok" else f"{turno.texto}\n[interrompida]"
             papel = "user" if turno.papel == "usuario" else "assistant"
             mensagens.append({"role": papel, "content": conteudo})
-        mensagens.append({"role": "user", "content": texto})
+        imagem = pergunta.imagem if self._ve_imagens() else None
+        if imagem is None:
+            mensagens.append({"role": "user", "content": texto})
+        else:
+            partes = [{"type": "text", "text": texto},
+                      {"type": "image_url", "image_url": {"url": imagem}}]  # fmt: skip
+            mensagens.append({"role": "user", "content": partes})
         return mensagens, passagens, contexto
+
+    def _ve_imagens(self) -> bool:
+        """Whether the configured model takes images (until it refused one, in this process)."""
+        return self.modelo is not None and self.modelo.nome not in self._sem_imagens
 
     def _sistema(self, pergunta: Pergunta) -> str:
         usuario = pergunta.usuario
@@ -401,6 +445,7 @@ class MentorService:
         passagens: list[Passagem],
         ao_crescer: Callable[[str], None],
         parar: asyncio.Event,
+        ao_consultar: Callable[[], Awaitable[None]] | None = None,
     ) -> Resposta:
         """The model rounds, with tools; stops and faults become a Resposta, never a raise."""
         assert self.modelo is not None
@@ -438,6 +483,8 @@ class MentorService:
             if dito and not dito.endswith("\n"):
                 dito += "\n\n"
             mensagens.append(rodada.mensagem)
+            if ao_consultar is not None:
+                await ao_consultar()
             for chamada in rodada.chamadas:
                 resultado = await self.ferramentas.executar(
                     Chamador(pergunta.usuario, grupo=pergunta.grupo),
@@ -465,6 +512,7 @@ class MentorService:
         )
         if falha is not None:
             resposta.falha, resposta.espera = falha.tipo, falha.espera
+            resposta.detalhe = str(falha)
             log.warning("mentor answer in chat %s failed: %s", pergunta.chat_id, falha)
         return resposta
 
@@ -582,13 +630,49 @@ class MentorService:
             return texts.mentor_limite_minuto(self._settings.mentor_perguntas_por_minuto)
         orcamento = self._settings.mentor_tokens_por_dia
         if orcamento and self.modelo is not None:
-            entrada, saida = await repo.uso_desde(
-                session, usuario_id=usuario.id, desde=self._inicio_do_dia(usuario)
-            )
+            gasto = await self._gasto_de_hoje(session, usuario)
             reserva = self._settings.mentor_contexto_tokens + self._settings.mentor_resposta_tokens
-            if entrada + saida + pendentes * reserva >= orcamento:
+            if gasto + pendentes * reserva >= orcamento:
                 return texts.mentor_limite_diario(orcamento)
         return None
+
+    async def _gasto_de_hoje(self, session: Any, usuario: Usuario) -> int:
+        """Today's tokens, voice included (TOKENS_POR_SEGUNDO per second of audio)."""
+        desde = self._inicio_do_dia(usuario)
+        entrada, saida = await repo.uso_desde(session, usuario_id=usuario.id, desde=desde)
+        segundos = await repo.voz_desde(session, usuario_id=usuario.id, desde=desde)
+        return entrada + saida + segundos * TOKENS_POR_SEGUNDO
+
+    # -- voice ----------------------------------------------------------------------------------
+    async def pode_ouvir(self, usuario: Usuario, *, segundos: int, tamanho: int | None) -> Voz:
+        """The transcription, once a note of `segundos` fits the limits and today's budget;
+        ServiceUnavailable without a model, InvalidInput past a limit (nothing is fetched)."""
+        if self.voz is None:
+            raise ServiceUnavailable(texts.VOZ_SEM_MODELO)
+        self.voz.validar(segundos=segundos, tamanho=tamanho)
+        orcamento = self._settings.mentor_tokens_por_dia
+        if orcamento and not administra(usuario):
+            async with self._sessions() as session:
+                gasto = await self._gasto_de_hoje(session, usuario)
+            if gasto + segundos * TOKENS_POR_SEGUNDO > orcamento:
+                raise InvalidInput(texts.mentor_limite_diario(orcamento))
+        return self.voz
+
+    async def ouvir(
+        self, usuario: Usuario, *, chat_id: int, conteudo: bytes, segundos: int, nome: str
+    ) -> str:
+        """What a voice note says (its seconds counted); see `pode_ouvir` for the refusals."""
+        voz = await self.pode_ouvir(usuario, segundos=segundos, tamanho=len(conteudo))
+        texto = await voz.transcrever(conteudo, nome=nome)
+        # Bookkeeping, not the update's change: what was said is handled as typed text next.
+        async with self._sessions.begin(efeito=False) as session:
+            repo.registrar_voz(session, usuario_id=usuario.id, chat_id=chat_id,
+                               modelo=voz.modelo, segundos=segundos)  # fmt: skip
+        return texto
+
+    def custo_voz(self, segundos: int) -> float:
+        """Estimated cost in USD of `segundos` of transcribed audio."""
+        return segundos * self._settings.voz_preco_minuto / 60
 
     def _inicio_do_dia(self, usuario: Usuario) -> datetime:
         local = self._agora().astimezone(ZoneInfo(usuario.fuso_horario))
@@ -602,11 +686,14 @@ class MentorService:
     async def uso(self, usuario: Usuario) -> Uso:
         """The user's own tokens today and this month."""
         hoje = self._inicio_do_dia(usuario)
+        inicio_do_mes = hoje.replace(day=1)
         async with self._sessions() as session:
             dia = await repo.uso_desde(session, usuario_id=usuario.id, desde=hoje)
-            mes = await repo.uso_desde(session, usuario_id=usuario.id, desde=hoje.replace(day=1))
+            mes = await repo.uso_desde(session, usuario_id=usuario.id, desde=inicio_do_mes)
+            voz_dia = await repo.voz_desde(session, usuario_id=usuario.id, desde=hoje)
+            voz_mes = await repo.voz_desde(session, usuario_id=usuario.id, desde=inicio_do_mes)
         limite = None if administra(usuario) else self._settings.mentor_tokens_por_dia or None
-        return Uso(hoje=dia, mes=mes, limite_diario=limite)
+        return Uso(hoje=dia, mes=mes, limite_diario=limite, voz_hoje=voz_dia, voz_mes=voz_mes)
 
     async def uso_da_equipe(self, usuario: Usuario) -> Sequence[tuple[Usuario, int, int]]:
         """Everyone's tokens this month (admins only)."""

@@ -11,8 +11,10 @@
 The handlers' calls raise instead (PTB's errors reach `handlers.common.on_error`):
 `send_html`/`reply_html` wait out a 429 `FLOOD_RETRIES` times (Telegram guarantees a refused
 message was not sent, so the retry cannot duplicate it; a timeout gives no such guarantee and
-is not retried), then hand what is left to the outbox (`FilaDeRespostas`, the `resposta` kind,
-sent before any notice) and raise `RespostaAdiada`, which ends the handler quietly.
+is not retried, except by `send_html(teimoso=True)`, which sends a refused part once more as
+plain text, for an answer that must arrive), then hand what is left to the outbox
+(`FilaDeRespostas`, the `resposta` kind, sent before any notice) and raise `RespostaAdiada`,
+which ends the handler quietly.
 `edit_html` and `edit_teclado` wait out 429s the same way. Pacing is not done here but on the
 bot itself (`bot.saida.ritmo.Limitador`), so no send of the process escapes it.
 """
@@ -104,6 +106,12 @@ def metodo_desconhecido(erro: TelegramError) -> bool:
     return isinstance(erro, BadRequest) and any(r in descricao(erro) for r in METODO_DESCONHECIDO)
 
 
+def _vale_texto_simples(erro: TelegramError) -> bool:
+    """Whether plain text may get through where HTML did not: anything but a 429 (which asks
+    to wait) and a 403 (which no text changes)."""
+    return not isinstance(erro, RetryAfter | Forbidden)
+
+
 def classificar(erro: TelegramError, *, partes: int = 0) -> Espere | Bloqueado | Falhou:
     """What a Telegram error means for the send (`partes` of it went through)."""
     if isinstance(erro, RetryAfter):
@@ -161,7 +169,7 @@ async def editar(
 
 async def _enviar(
     bot: Bot, chat_id: int, html: str, *, teclado: InlineKeyboardMarkup | None,
-    responder_a: int | None, desde: int,
+    responder_a: int | None, desde: int, teimoso: bool = False,
 ) -> _Tentativa:  # fmt: skip
     partes = split_html(html) or ["…"]
     mensagem: Message | None = None
@@ -169,7 +177,8 @@ async def _enviar(
         ultima = i == len(partes) - 1
         try:
             mensagem = await _parte(bot, chat_id, partes[i], teclado=teclado if ultima else None,
-                                    responder_a=responder_a if i == 0 else None)  # fmt: skip
+                                    responder_a=responder_a if i == 0 else None,
+                                    teimoso=teimoso)  # fmt: skip
         except TelegramError as erro:
             return _Tentativa(classificar(erro, partes=i), mensagem, erro)
     return _Tentativa(Enviada(len(partes)), mensagem)
@@ -177,7 +186,7 @@ async def _enviar(
 
 async def _parte(
     bot: Bot, chat_id: int, html: str, *, teclado: InlineKeyboardMarkup | None,
-    responder_a: int | None,
+    responder_a: int | None, teimoso: bool = False,
 ) -> Message:  # fmt: skip
     try:
         return await bot.send_message(
@@ -185,8 +194,8 @@ async def _parte(
             reply_to_message_id=responder_a, allow_sending_without_reply=True,
             disable_web_page_preview=True,
         )  # fmt: skip
-    except BadRequest as erro:
-        if not html_invalido(erro):
+    except TelegramError as erro:
+        if not (html_invalido(erro) or (teimoso and _vale_texto_simples(erro))):
             raise
         log.warning("HTML refused by Telegram, sending as plain text: %s", erro.message)
         return await bot.send_message(
@@ -264,19 +273,21 @@ def _falha(tentativa: _Tentativa) -> TelegramError:
 
 async def send_html(
     bot: Bot, chat_id: int, html: str, *, teclado: InlineKeyboardMarkup | None = None,
-    reply_to: int | None = None, adiavel: bool = True,
+    reply_to: int | None = None, adiavel: bool = True, teimoso: bool = False,
 ) -> Message:  # fmt: skip
     """Send `html` in as many parts as needed (the teclado on the last); the last message.
 
     `adiavel`: what Telegram still refuses with 429 after the retries goes to the outbox
-    (`RespostaAdiada` is raised); otherwise the RetryAfter is.
+    (`RespostaAdiada` is raised); otherwise the RetryAfter is. `teimoso`: a part refused for
+    any other reason (a 400, a 5xx, a timeout, the network) is sent once more as plain text
+    before giving up, for a text that must arrive (the mentor's final answer).
     """
     feitas = 0
 
     async def tentar() -> _Tentativa:
         primeira = reply_to if feitas == 0 else None
         return await _enviar(bot, chat_id, html, teclado=teclado, responder_a=primeira,
-                             desde=feitas)  # fmt: skip
+                             desde=feitas, teimoso=teimoso)  # fmt: skip
 
     while True:
         tentativa = await _com_esperas(bot, chat_id, tentar)

@@ -24,7 +24,9 @@ __all__ = [
     "BOTAO_PARAR",
     "BOTAO_PERGUNTAR_PROFESSOR",
     "BOTAO_TENTAR_DE_NOVO",
+    "IMAGEM_GRANDE",
     "MENTOR_ACAO_INDISPONIVEL",
+    "MENTOR_CONSULTANDO",
     "MENTOR_CORTADA_MD",
     "MENTOR_GRUPO_DESAUTORIZADO",
     "MENTOR_INTERROMPIDA_NO_MARCADOR",
@@ -36,8 +38,13 @@ __all__ = [
     "MENTOR_PENSANDO",
     "MENTOR_PERGUNTA_SUMIU",
     "MENTOR_PROPOSTA_RECUSADA",
+    "MENTOR_SEM_IMAGEM_MD",
     "MENTOR_SEM_RESPOSTA_MD",
     "REFERENCIA_PERGUNTA",
+    "VOZ_FALHOU",
+    "VOZ_GRANDE",
+    "VOZ_SEM_MODELO",
+    "VOZ_VAZIA",
     "botao_abrir",
     "falha_md",
     "fontes_md",
@@ -49,14 +56,54 @@ __all__ = [
     "mentor_na_fila",
     "mentor_offline",
     "nova_conversa",
+    "pergunta_com_imagem",
     "pergunte_sobre",
     "persona",
     "uso_da_equipe",
     "uso_pessoal",
+    "voz_entendida",
+    "voz_longa",
 ]
 
 AJUDA_MENTOR_VAZIA = "Escreva sua pergunta ao professor junto com a menção, por exemplo: <i>@bot como versiono uma API?</i>"
 MENTOR_PENSANDO = "🎓 <i>O professor está pensando…</i>"
+MENTOR_CONSULTANDO = "🔎 <i>consultando processos…</i>"
+MENTOR_SEM_IMAGEM_MD = (
+    "_ℹ️ O modelo configurado não aceita imagens; respondi só pelo texto que veio com ela._"
+)
+IMAGEM_GRANDE = "🖼 Essa imagem é grande demais para eu analisar. Envie uma captura menor."
+
+
+def pergunta_com_imagem(legenda: str) -> str:
+    """How a photo's question is kept in the memory: a marker and the caption, no bytes."""
+    return f"[imagem] {legenda}".strip()
+
+
+VOZ_SEM_MODELO = (
+    "🎙 Não consigo ouvir áudios: nenhum modelo de transcrição está configurado. "
+    "Escreva sua mensagem, por favor."
+)
+VOZ_FALHOU = (
+    "🎙 Não consegui transcrever o seu áudio agora. Nada foi enviado ao professor; "
+    "tente de novo em instantes ou escreva a mensagem."
+)
+VOZ_VAZIA = "🎙 Não entendi nada nesse áudio. Tente gravar de novo, mais perto do microfone."
+VOZ_GRANDE = "🎙 Esse áudio passa de 20 MB, o máximo que consigo baixar. Envie um trecho menor."
+
+
+def voz_longa(segundos: int, maximo: int) -> str:
+    """A voice note over COGEP_VOZ_MAX_SEGUNDOS."""
+    return (
+        f"🎙 Esse áudio tem {segundos} s; o máximo é {maximo} s. "
+        "Grave um trecho mais curto ou escreva a mensagem."
+    )
+
+
+def voz_entendida(texto: str) -> str:
+    """What was heard, shown before it is handled."""
+    return f"🎙 <i>{escape(texto)}</i>"
+
+
 BOTAO_PARAR = "⏹ Parar"
 BOTAO_TENTAR_DE_NOVO = "🔁 Tentar de novo"
 BOTAO_PERGUNTAR_PROFESSOR = "🎓 Perguntar ao professor"
@@ -203,17 +250,22 @@ def _tokens(n: int) -> str:
 
 def uso_pessoal(
     hoje: tuple[int, int], mes: tuple[int, int], *, custo_hoje: float, custo_mes: float,
-    limite: int | None,
+    limite: int | None, voz: tuple[int, int] = (0, 0), custo_voz: float = 0.0,
+    voz_em_tokens: int = 0,
 ) -> str:  # fmt: skip
-    """/uso for one person."""
+    """/uso for one person; `voz`: seconds of audio transcribed today and this month (their
+    cost this month), which weigh `voz_em_tokens` in today's budget."""
     linhas = [
         "<b>Seu uso do professor</b>",
         f"Hoje: {_tokens(hoje[0])} tokens de entrada + {_tokens(hoje[1])} de saída · "
         f"≈ {_dinheiro(custo_hoje)}",
         f"Neste mês: {_tokens(mes[0])} + {_tokens(mes[1])} tokens · ≈ {_dinheiro(custo_mes)}",
     ]
+    if voz[1]:
+        linhas.append(f"🎙 Áudio transcrito: hoje {voz[0]} s · neste mês {voz[1]} s · "
+                      f"≈ {_dinheiro(custo_voz)}")  # fmt: skip
     if limite:
-        restam = max(0, limite - hoje[0] - hoje[1])
+        restam = max(0, limite - hoje[0] - hoje[1] - voz_em_tokens)
         linhas.append(f"Limite diário: {_tokens(limite)} tokens (restam {_tokens(restam)}).")
     linhas.append("<i>Custos estimados pelos preços configurados.</i>")
     return "\n".join(linhas)

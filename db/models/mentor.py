@@ -70,7 +70,8 @@ class Mensagem(Base):
 
 
 class MentorUso(Base):
-    """Tokens one model call spent, as the model's `usage` fields reported them."""
+    """Tokens one model call spent, as the model's `usage` fields reported them, or the
+    seconds of audio one transcription heard (`segundos_de_audio`, tokens zero)."""
 
     __tablename__ = "mentor_uso"
     __table_args__ = (Index(None, "usuario_id", "criado_em"), Index(None, "criado_em"))
@@ -81,6 +82,7 @@ class MentorUso(Base):
     modelo: Mapped[str] = mapped_column(String(128))
     tokens_entrada: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     tokens_saida: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    segundos_de_audio: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     criado_em: Mapped[datetime] = mapped_column(server_default=func.now())
 
 

@@ -196,6 +196,24 @@ def registrar_uso(
     )
 
 
+def registrar_voz(
+    session: AsyncSession, *, usuario_id: int, chat_id: int, modelo: str, segundos: int
+) -> None:
+    """Record the seconds of audio one transcription heard."""
+    session.add(MentorUso(usuario_id=usuario_id, chat_id=chat_id, modelo=modelo[:128],
+                          segundos_de_audio=segundos))  # fmt: skip
+
+
+async def voz_desde(session: AsyncSession, *, usuario_id: int, desde: datetime) -> int:
+    """Seconds of audio the user had transcribed since `desde`."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(MentorUso.segundos_de_audio), 0)).where(
+            MentorUso.usuario_id == usuario_id, MentorUso.criado_em >= desde
+        )
+    )
+    return int(total or 0)
+
+
 async def uso_desde(session: AsyncSession, *, usuario_id: int, desde: datetime) -> tuple[int, int]:
     """(input, output) tokens the user spent since `desde`."""
     linha = (
