@@ -22,6 +22,7 @@ Feature modules (each ends with its `ROTAS`; `ROTAS` below is the order they are
     novo          /novo, in one line or step by step;  contatos  the CRM
     documentos    uploads, /ingerir, /documentos, /conhecimento
     lembretes     /lembrar, /lembretes;  mentor  the mentor's buttons and commands
+    midia         voice notes, audio and photos for the mentor (heard, then as if typed)
     relatorios    /exportar (CSV) and /relatorio (a chart and numbers)
     texto         free text (in `inicio.FIM`): a guided flow's answer, else the mentor
 Shared by them:
