@@ -126,7 +126,9 @@ MALFORMADOS = ("{x}", "{x}:", "{x}:abc", "{x}:-1:-1:-1", "{x}:" + "9" * 40, "{x}
 
 def test_every_command_and_button_kind_is_in_the_walk() -> None:
     assert {c.nome for c in handlers.COMANDOS.todos} == COMANDOS.keys()
-    assert set(Callback._registry) == BOTOES.keys()
+    # Only the bot's own kinds: the codec's tests register kinds of their own in the same table.
+    do_bot = {p for p, k in Callback._registry.items() if k.__module__.startswith("handlers.")}
+    assert do_bot == BOTOES.keys()
 
 
 @dataclass
