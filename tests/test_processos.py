@@ -868,8 +868,9 @@ async def test_novo_as_a_reply_takes_the_message_as_description_and_names_its_au
 ) -> None:
     ana = equipe["ana"]
     cliente = tg.user(900, "Carlos", last_name="Cliente")
+    ana._cursor = len(tg.calls)
     encaminhada = tg.forward_text(ana.user, "A impressora do 2º andar não liga.", de=cliente)
-    await asyncio.sleep(0.3)  # the forward is free text: the mentor may answer it, that is all
+    await ana.ve(None)  # the forward is free text: the mentor answers it, that is all
 
     ana._cursor = len(tg.calls)
     citada = encaminhada["message"]["message_id"]
@@ -888,8 +889,9 @@ async def test_a_bare_novo_as_a_reply_asks_the_title_and_skips_the_description(
     equipe: dict[str, Pessoa], tg: FakeTelegram, database: Database
 ) -> None:
     ana = equipe["ana"]
+    ana._cursor = len(tg.calls)
     propria = tg.send_text(ana.user, "Trocar o toner da sala 3")
-    await asyncio.sleep(0.3)  # free text: the mentor may answer it
+    await ana.ve(None)  # free text: the mentor answers it
 
     ana._cursor = len(tg.calls)
     tg.send_text(ana.user, "/novo", reply_to_message_id=propria["message"]["message_id"])
