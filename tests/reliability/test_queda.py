@@ -39,6 +39,8 @@ async def _iniciar(tg: FakeTelegram, database_url: str, log: Path) -> asyncio.su
         "TELEGRAM_FILE_BASE_URL": tg.base_file_url,
         "DATABASE_URL": database_url,
         "COGEP_CADASTRO_ABERTO": "true",
+        # Ten /novo at once per person is a script, not a person: flood control has its tests.
+        "COGEP_FLOOD_POR_SEGUNDO": "0",
     }
     with log.open("ab") as saida:
         return await asyncio.create_subprocess_exec(
