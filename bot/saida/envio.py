@@ -333,6 +333,23 @@ async def edit_html(
         raise _falha(tentativa)
 
 
+async def redesenhar(
+    update: Update,
+    bot: Bot,
+    html: str,
+    *,
+    teclado: InlineKeyboardMarkup | None = None,
+    no_lugar: bool = True,
+) -> None:
+    """Replace the message whose button was pressed (if `no_lugar` and it is still there);
+    otherwise answer below it."""
+    query = update.callback_query
+    if no_lugar and query is not None and isinstance(query.message, Message):
+        await edit_html(query.message, html, teclado=teclado)
+    else:
+        await reply_html(update, bot, html, teclado=teclado)
+
+
 async def edit_teclado(message: Message, teclado: InlineKeyboardMarkup) -> None:
     """Swap a bot message's buttons, keeping its text; pressing twice is not an error."""
     try:
