@@ -15,7 +15,8 @@ is not retried, except by `send_html(teimoso=True)`, which sends a refused part 
 plain text, for an answer that must arrive), then hand what is left to the outbox
 (`FilaDeRespostas`, the `resposta` kind, sent before any notice) and raise `RespostaAdiada`,
 which ends the handler quietly.
-`edit_html` and `edit_teclado` wait out 429s the same way. Pacing is not done here but on the
+`edit_html` and `edit_teclado` wait out 429s the same way; `redesenhar` edits the message whose
+button was pressed, or answers below it when that one is gone. Pacing is not done here but on the
 bot itself (`bot.saida.ritmo.Limitador`), so no send of the process escapes it.
 """
 
