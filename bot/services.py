@@ -12,6 +12,7 @@ from bot.mentor import MentorService, Modelo
 from bot.notificacoes import BotoesDeAviso, Caixa, NotificacaoService, Notifier
 from bot.notificacoes.avisos import AvisoService
 from bot.notificacoes.lembretes import LembreteService
+from bot.notificacoes.vigia import Vigia
 from bot.processos import ProcessoService
 from bot.processos.relatorio import RelatorioService
 from bot.settings import Settings
@@ -74,7 +75,7 @@ class Services:
             grupos=GrupoService(sessions),
             conhecimento=conhecimento,
             notificacoes=NotificacaoService(
-                sessions, settings, caixa, lembretes, botoes=botoes_de_aviso
+                sessions, settings, caixa, Vigia(sessions, caixa, lembretes, botoes=botoes_de_aviso)
             ),
             lembretes=lembretes,
             avisos=AvisoService(sessions, caixa),

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import texts
 from bot.render import to_plain
-from bot.saida.envio import edit_html, reply_html
+from bot.saida.envio import edit_html, redesenhar, reply_html
 from bot.usuarios import Decisao, VariosUsuarios, ler_papel
 from db.models import Usuario
 from handlers import botoes, teclados
@@ -99,13 +99,8 @@ async def definir_papel(
 
 async def _mostrar_cartao(update: Update, context: CogepContext, alvo: Usuario) -> None:
     """Draw the card over the message pressed (or below it, when that one is gone)."""
-    query = update.callback_query
-    assert query is not None
     html, teclado = texts.cartao_usuario(alvo), teclados.cartao_usuario(alvo)
-    if isinstance(query.message, Message):
-        await edit_html(query.message, html, teclado=teclado)
-    else:
-        await reply_html(update, context.bot, html, teclado=teclado)
+    await redesenhar(update, context.bot, html, teclado=teclado)
 
 
 async def decidir(

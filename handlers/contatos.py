@@ -10,7 +10,7 @@ from telegram import Message, Update
 from bot import texts
 from bot.contatos import regras
 from bot.fluxos import Fluxo
-from bot.saida.envio import edit_html, edit_teclado, reply_html
+from bot.saida.envio import edit_html, edit_teclado, redesenhar, reply_html
 from db.models import Usuario
 from handlers import botoes, teclados
 from handlers.common import on_button, registered
@@ -99,7 +99,7 @@ async def voltar(
     """Back from the edit choices or the removal question to the card, redrawn."""
     assert update.callback_query is not None
     await update.callback_query.answer()
-    await _mostrar_cartao(update, context, usuario, botao.contato_id, redesenhar=True)
+    await _mostrar_cartao(update, context, usuario, botao.contato_id, no_lugar=True)
 
 
 async def _trocar_botoes(
@@ -134,7 +134,7 @@ async def _mostrar_cartao(
     usuario: Usuario,
     contato_id: int,
     *,
-    redesenhar: bool = False,
+    no_lugar: bool = False,
 ) -> None:
     cartao = await context.services.contatos.cartao(usuario, contato_id)
     html = texts.cartao_contato(
@@ -144,11 +144,7 @@ async def _mostrar_cartao(
         agora=context.services.processos.agora(),
     )
     teclado = teclados.cartao_contato(cartao.contato, cartao.processos)
-    query = update.callback_query
-    if query is not None and isinstance(query.message, Message) and redesenhar:
-        await edit_html(query.message, html, teclado=teclado)
-    else:
-        await reply_html(update, context.bot, html, teclado=teclado)
+    await redesenhar(update, context.bot, html, teclado=teclado, no_lugar=no_lugar)
 
 
 async def arquivar(
@@ -160,7 +156,7 @@ async def arquivar(
     arquivar = botao.acao == "a"
     await context.services.contatos.arquivar(botao.contato_id, arquivar=arquivar)
     await query.answer(texts.CONTATO_ARQUIVADO if arquivar else texts.CONTATO_DESARQUIVADO)
-    await _mostrar_cartao(update, context, usuario, botao.contato_id, redesenhar=True)
+    await _mostrar_cartao(update, context, usuario, botao.contato_id, no_lugar=True)
 
 
 async def remover(

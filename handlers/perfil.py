@@ -8,12 +8,12 @@ and 🔔 opens the /notificacoes screen, where they change.
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import Update
 
 from bot import texts
 from bot.fluxos import Fluxo
 from bot.fusos import COMUNS
-from bot.saida.envio import edit_html, reply_html
+from bot.saida.envio import redesenhar, reply_html
 from db.models import Usuario
 from handlers import botoes, notificacoes, teclados
 from handlers.common import on_button, registered
@@ -86,10 +86,7 @@ async def perfil_botao(
             await reply_html(update, context.bot, texts.PERGUNTA_FUSO, teclado=teclado)
         return
     context.usuario = me
-    if isinstance(query.message, Message):
-        await edit_html(query.message, _card(me), teclado=teclados.perfil(me))
-    else:
-        await reply_html(update, context.bot, _card(me), teclado=teclados.perfil(me))
+    await redesenhar(update, context.bot, _card(me), teclado=teclados.perfil(me))
     await retomar(update, context, rascunho)
 
 

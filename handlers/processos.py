@@ -13,7 +13,7 @@ from bot.errors import StaleState
 from bot.fluxos import Fluxo
 from bot.processos import Detalhe, Pagina, ProcessoService
 from bot.processos.servico import FILTROS
-from bot.saida.envio import edit_html, edit_teclado, reply_html
+from bot.saida.envio import edit_teclado, redesenhar, reply_html
 from bot.usuarios.regras import gerencia
 from db.models import Processo, Usuario
 from handlers import botoes, documentos, teclados
@@ -39,11 +39,7 @@ async def _show(
 ) -> None:
     """Render a processo, replacing the pressed message when there is one."""
     html, teclado = _detalhe_html(context, usuario, d), teclados.detalhe(d)
-    query = update.callback_query
-    if edit and query is not None and isinstance(query.message, Message):
-        await edit_html(query.message, html, teclado=teclado)
-    else:
-        await reply_html(update, context.bot, html, teclado=teclado)
+    await redesenhar(update, context.bot, html, teclado=teclado, no_lugar=edit)
 
 
 @registered
@@ -110,11 +106,7 @@ async def _page(
     privado = update.effective_chat is not None and update.effective_chat.type == "private"
     quadro = context.services.settings.quadro_url if privado else None
     teclado = teclados.lista(page, gestor=gerencia(usuario), quadro=quadro)
-    query = update.callback_query
-    if edit and query is not None and isinstance(query.message, Message):
-        await edit_html(query.message, html, teclado=teclado)
-    else:
-        await reply_html(update, context.bot, html, teclado=teclado)
+    await redesenhar(update, context.bot, html, teclado=teclado, no_lugar=edit)
 
 
 def _nome_do_filtro(page: Pagina) -> str | None:

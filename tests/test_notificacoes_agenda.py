@@ -13,6 +13,7 @@ from bot.database import Database
 from bot.notificacoes import Caixa, Nota, NotificacaoService
 from bot.notificacoes.lembretes import LembreteService
 from bot.notificacoes.lider import Lider
+from bot.notificacoes.vigia import Vigia
 from db.models import Documento, Notificacao, Processo, ProcessoEvento, Usuario
 from handlers.teclados import BOTOES_DE_AVISO
 from tests.conftest import make_settings
@@ -32,9 +33,8 @@ def agenda(database: Database, tg: FakeTelegram, url: str, relogio: Relogio) -> 
     lembretes = LembreteService(
         database.sessions, settings, caixa, botoes=BOTOES_DE_AVISO, agora=relogio
     )
-    return NotificacaoService(
-        database.sessions, settings, caixa, lembretes, botoes=BOTOES_DE_AVISO, agora=relogio
-    )
+    vigia = Vigia(database.sessions, caixa, lembretes, botoes=BOTOES_DE_AVISO, agora=relogio)
+    return NotificacaoService(database.sessions, settings, caixa, vigia, agora=relogio)
 
 
 async def ajustar(database: Database, telegram_id: int, **valores: object) -> Usuario:

@@ -13,15 +13,12 @@ after that connection was lost.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from db.engine import Sessions
-from db.repositories import travas
 from db.repositories.entrada import CLASSE_PRESENCA
+from db.repositories.travas import TravaDeSessao
 
 log = logging.getLogger("cogep.entrada")
 
@@ -35,59 +32,31 @@ class Presenca:
     """The lock that says "the process numbered `numero` is alive"."""
 
     def __init__(self, sessions: Sessions) -> None:
-        self._sessions = sessions
         self.numero: int | None = None  # None until `abrir`: updates admitted have no owner
-        self._pilha: contextlib.AsyncExitStack | None = None
-        self._conexao: AsyncConnection | None = None
+        self._trava = TravaDeSessao(sessions, efeito=False)
 
     async def abrir(self) -> None:
         """Take a free number and hold its lock."""
         while self.numero is None:
             numero = 1 + secrets.randbelow(2**31 - 2)
-            if await self._tomar(numero):
+            if await self._trava.tomar(_chave(numero)):
                 self.numero = numero
 
     async def garantir(self) -> None:
         """Hold the lock again if its connection was lost (a database restart)."""
         if self.numero is None:
             return
-        if self._conexao is not None:
+        if self._trava.tomada:
             try:
-                await travas.viva(self._conexao)
+                await self._trava.viva()
                 return
             except Exception as exc:  # the connection died, and the lock with it
                 log.warning("inbox presence lost (%s); taking it again", exc)
-                await self._largar()
-        if not await self._tomar(self.numero):  # taken meanwhile by a newcomer: a new number
+                await self._trava.soltar()
+        if not await self._trava.tomar(_chave(self.numero)):  # taken meanwhile: a new number
             self.numero = None
             await self.abrir()
 
     async def fechar(self) -> None:
         """Let the lock go (at shutdown): what is left unfinished is anybody's to replay."""
-        await self._largar()
-
-    async def _tomar(self, numero: int) -> bool:
-        pilha = contextlib.AsyncExitStack()
-        conexao = await pilha.enter_async_context(self._sessions.connect(efeito=False))
-        try:
-            if await travas.tentar(conexao, chave=_chave(numero)):
-                self._pilha, self._conexao = pilha, conexao
-                return True
-        except BaseException:
-            await pilha.aclose()
-            raise
-        await pilha.aclose()
-        return False
-
-    async def _largar(self) -> None:
-        pilha, conexao = self._pilha, self._conexao
-        self._pilha, self._conexao = None, None
-        if pilha is None or conexao is None or self.numero is None:
-            return
-        try:  # the connection goes back to the pool: the session-level lock must go first
-            await travas.soltar(conexao, chave=_chave(self.numero))
-        except Exception:
-            with contextlib.suppress(Exception):
-                await conexao.invalidate()
-        with contextlib.suppress(Exception):
-            await pilha.aclose()
+        await self._trava.soltar()

@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 
 from bot import texts
 from bot.errors import InvalidInput, NotRegistered
-from bot.notificacoes.caixa import BotoesDeAviso, Caixa
+from bot.notificacoes.caixa import Caixa
 from bot.notificacoes.entrega import Entregador, Transporte
-from bot.notificacoes.lembretes import LembreteService
 from bot.notificacoes.lider import Lider
 from bot.notificacoes.preferencias import CHAVES, TIPOS_TELA, pode_escolher
 from bot.notificacoes.vigia import Vigia
@@ -28,16 +27,16 @@ class NotificacaoService:
         sessions: Sessions,
         settings: Settings,
         caixa: Caixa,
-        lembretes: LembreteService,
+        vigia: Vigia,
         *,
-        botoes: BotoesDeAviso | None = None,
         agora: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`vigia` finds due notices on this `caixa`; it runs only while this process leads."""
         self._sessions = sessions
         self._settings = settings
         self.caixa = caixa
         self._agora = agora
-        self.vigia = Vigia(sessions, caixa, lembretes, botoes=botoes, agora=agora)
+        self.vigia = vigia
         self.lider = Lider(sessions)
 
     async def rodada(self) -> int | None:

@@ -44,6 +44,27 @@ PARADO_HA = timedelta(days=7)
 ATRASO_MAXIMO = timedelta(days=60)  # overdue longer than this is chased by the digest only
 
 
+def _nota(
+    pessoa: Usuario,
+    chave: str,
+    tipo: str,
+    texto: str,
+    *,
+    teclado: Teclado | None = None,
+    devido_em: datetime | None = None,
+) -> Nota:
+    """A notice of kind `tipo` to one person's private chat (`chave` dedupes it)."""
+    return Nota(
+        chave=chave,
+        tipo=tipo,
+        chat_id=pessoa.telegram_id,
+        usuario_id=pessoa.id,
+        texto=texto,
+        teclado=teclado,
+        devido_em=devido_em,
+    )
+
+
 class Vigia:
     """Finds due notices; one round is a handful of short transactions."""
 
@@ -124,14 +145,8 @@ class Vigia:
             fase, chave = "atrasado", f"prazoatraso:{processo.numero}:{hoje.date().isoformat()}"
         quando = fora_do_silencio(pessoa, agora)
         texto = texts.prazo_alerta(processo, fase=fase, zona=pessoa.fuso_horario, agora=quando)
-        return Nota(
-            chave=chave,
-            tipo="prazo",
-            chat_id=pessoa.telegram_id,
-            usuario_id=pessoa.id,
-            texto=texto,
-            devido_em=quando,
-            teclado=self._abrir([processo]),
+        return _nota(
+            pessoa, chave, "prazo", texto, teclado=self._abrir([processo]), devido_em=quando
         )
 
     # -- daily digest ------------------------------------------------------------------------------
@@ -158,14 +173,8 @@ class Vigia:
             vencidos, abertos, zona=usuario.fuso_horario, agora=agora, atraso=atrasado
         )
         data = agora.astimezone(ZoneInfo(usuario.fuso_horario)).date().isoformat()
-        return Nota(
-            chave=f"resumo:{usuario.id}:{data}",
-            tipo="resumo",
-            chat_id=usuario.telegram_id,
-            usuario_id=usuario.id,
-            texto=texto,
-            teclado=self._abrir(vencidos + abertos),
-        )
+        chave = f"resumo:{usuario.id}:{data}"
+        return _nota(usuario, chave, "resumo", texto, teclado=self._abrir(vencidos + abertos))
 
     # -- weekly stale list ----------------------------------------------------------------------
     async def parados(self) -> int:
@@ -185,16 +194,9 @@ class Vigia:
         for gestor in segunda if lista else []:  # an empty list is not sent
             ano, semana, _ = agora.astimezone(ZoneInfo(gestor.fuso_horario)).isocalendar()
             texto = texts.processos_parados(lista, zona=gestor.fuso_horario, agora=agora)
-            notas.append(
-                Nota(
-                    chave=f"parados:{gestor.id}:{ano}-{semana:02d}",
-                    tipo="parados",
-                    chat_id=gestor.telegram_id,
-                    usuario_id=gestor.id,
-                    texto=texto,
-                    teclado=self._abrir([p for p, _ in lista]),
-                )
-            )
+            chave = f"parados:{gestor.id}:{ano}-{semana:02d}"
+            abrir = self._abrir([p for p, _ in lista])
+            notas.append(_nota(gestor, chave, "parados", texto, teclado=abrir))
         return await self._escrever(notas)
 
     # -- admins' health line --------------------------------------------------------------------
@@ -219,15 +221,7 @@ class Vigia:
                     ingestoes_falhas=ingestoes, zona=admin.fuso_horario, agora=agora,
                 )  # fmt: skip
                 chave = f"saude:{admin.id}:{hoje.date().isoformat()}"
-                notas.append(
-                    Nota(
-                        chave=chave,
-                        tipo="saude",
-                        chat_id=admin.telegram_id,
-                        usuario_id=admin.id,
-                        texto=texto,
-                    )
-                )
+                notas.append(_nota(admin, chave, "saude", texto))
         return await self._escrever(notas)
 
     def _abrir(self, processos: list[Processo]) -> Teclado | None:

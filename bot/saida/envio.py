@@ -15,7 +15,8 @@ is not retried, except by `send_html(teimoso=True)`, which sends a refused part 
 plain text, for an answer that must arrive), then hand what is left to the outbox
 (`FilaDeRespostas`, the `resposta` kind, sent before any notice) and raise `RespostaAdiada`,
 which ends the handler quietly.
-`edit_html` and `edit_teclado` wait out 429s the same way. Pacing is not done here but on the
+`edit_html` and `edit_teclado` wait out 429s the same way; `redesenhar` edits the message whose
+button was pressed, or answers below it when that one is gone. Pacing is not done here but on the
 bot itself (`bot.saida.ritmo.Limitador`), so no send of the process escapes it.
 """
 
@@ -331,6 +332,23 @@ async def edit_html(
     )  # fmt: skip
     if not isinstance(tentativa.resultado, Enviada):
         raise _falha(tentativa)
+
+
+async def redesenhar(
+    update: Update,
+    bot: Bot,
+    html: str,
+    *,
+    teclado: InlineKeyboardMarkup | None = None,
+    no_lugar: bool = True,
+) -> None:
+    """Replace the message whose button was pressed (if `no_lugar` and it is still there);
+    otherwise answer below it."""
+    query = update.callback_query
+    if no_lugar and query is not None and isinstance(query.message, Message):
+        await edit_html(query.message, html, teclado=teclado)
+    else:
+        await reply_html(update, bot, html, teclado=teclado)
 
 
 async def edit_teclado(message: Message, teclado: InlineKeyboardMarkup) -> None:
