@@ -5,8 +5,8 @@
                  (bot.notificacoes.entrega) reads it without knowing Telegram
     envio        sends and edits Telegram-HTML in parts, with the plain-text fallback and the
                  one reading of Telegram's errors (`classificar`); the handlers' `reply_html`,
-                 `send_html`, `edit_html`, `edit_teclado`, `redesenhar`, which hand a reply refused by 429
-                 past its retries to the outbox (`RespostaAdiada`)
+                 `send_html`, `edit_html`, `edit_teclado`, `redesenhar`, which hand a reply
+                 refused by 429 past its retries to the outbox (`RespostaAdiada`)
     ritmo        `Limitador`: PTB's rate-limiter hook on `bot.notificacoes.ritmo.Ritmo`, so every
                  send of the process is paced under 30/s overall, 1/s per chat, 20/min per group,
                  and a 429 pauses that chat alone
