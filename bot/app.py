@@ -429,7 +429,7 @@ class serving:
 
     async def _receber(self, app: CogepApplication) -> None:
         """Start taking updates, and the web server."""
-        web = app.bot_data.web
+        web = _web(app)
         if web is not None:
             await web.iniciar()
         if web is not None and web.webhook is not None:
@@ -451,7 +451,7 @@ class serving:
 
     async def __aexit__(self, *exc: object) -> None:
         app = self._app
-        web = app.bot_data.web
+        web = _web(app)
         if web is not None:
             await web.parar()
         if app.updater is not None and app.updater.running:
@@ -463,6 +463,12 @@ class serving:
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+def _web(app: Application[Any, Any, Any, Any, Any, Any]) -> ServidorWeb | None:
+    """The app's web server; a plain PTB app (the benchmarks' bare bot) has none."""
+    web: ServidorWeb | None = getattr(app.bot_data, "web", None)
+    return web
 
 
 async def rodar(app: CogepApplication) -> None:
