@@ -15,7 +15,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -318,6 +329,11 @@ async def na_hora_do_resumo(
             com_acesso(),
             Usuario.notificacoes_ativas.is_(True),
             atraso < janela,
+            # Only people who were here at their hour: a newcomer's first digest is tomorrow's,
+            # not one "late because Cogep was down" minutes after /start.
+            Usuario.criado_em
+            <= func.date_trunc("hour", agora)
+            - func.make_interval(0, 0, 0, 0, cast(atraso, Integer)),
             _quer_o_diario(tipo),
             ~existe,
         )
